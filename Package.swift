@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "telemetry-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gateway", targets: ["Gateway"]),
+        .executable(name: "sensors-sim", targets: ["SensorsSim"]),
+        .library(name: "Telemetry", targets: ["Telemetry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .target(
+            name: "Telemetry",
+            dependencies: [.product(name: "Atomics", package: "swift-atomics")]
+        ),
+        .executableTarget(
+            name: "Gateway",
+            dependencies: [
+                "Telemetry",
+                "CMosquitto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "SensorsSim",
+            dependencies: [
+                "CMosquitto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "sensors-sim",
+            exclude: ["README.md"]
+        ),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry"]),
+        .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Telemetry"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+
+/// `gateway check-config FILE`: validate a configuration and its catalogue without running.
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a configuration file and the metric catalogue it names.",
+        discussion: "Prints every problem as file:line:column: key: what was expected. Exit status 0 when valid, 2 otherwise."
+    )
+
+    @Argument(help: "Configuration file.")
+    var file = "config/gateway.yaml"
+
+    func run() throws {
+        let config: GatewayConfig
+        do {
+            config = try ConfigLoader.load(path: file)
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var problems: [String] = []
+        do {
+            _ = try config.mqtt.resolvePassword(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            problems.append("\(file): \(error)")
+        }
+        if !problems.isEmpty {
+            FileHandle.standardError.write(Data((problems.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(2)
+        }
+        let mqtt = config.mqtt
+        let metrics = config.catalogue.definitions
+        print("""
+            \(file): OK
+              broker      \(mqtt.host):\(mqtt.port), MQTT \(mqtt.protocolVersion), QoS \(mqtt.qos), client id "\(mqtt.clientID)", \
+            \(mqtt.cleanSession ? "clean session" : "persistent session")\(mqtt.tls != nil ? ", TLS" : "")
+              topics      \(mqtt.topics.joined(separator: ", "))
+              pattern     \(config.ingest.topicPattern)
+              catalogue   \(metrics.count) metrics (\(metrics.filter { $0.kind == .gauge }.count) gauges, \
+            \(metrics.filter { $0.kind == .counter }.count) counters, \(metrics.filter { $0.kind == .state }.count) states), \
+            \(config.catalogue.strict ? "strict" : "lenient")
+              tiers       \(config.rollup.tiers.map(\.name).joined(separator: ", ")), allowed lateness \(config.rollup.allowedLatenessMillis) ms
+              data dir    \(config.storage.dataDirectory)
+            """)
+    }
+}

@@ -1,0 +1,26 @@
+/// How incoming MQTT messages are buffered, bounded and checked before aggregation.
+struct IngestSettings: Sendable, Equatable {
+    /// Topic shape with named segments; always contains `{park}`, `{site}` and `{device}`
+    /// exactly once, every other segment a literal.
+    var topicPattern = "iiot/{park}/{site}/{device}/telemetry"
+    /// Capacity of the ring between the MQTT thread and the pipeline: a power of two from
+    /// 1 MiB to 4 GiB. When it is full the MQTT thread waits (back-pressure, never loss).
+    var ringBytes = 32 << 20
+    /// Larger payloads are quarantined as `payload_too_large` without being parsed.
+    var maxPayloadBytes = 65_536
+    /// Messages with more readings are quarantined as `too_many_readings`.
+    var maxReadingsPerMessage = 1_000
+    /// Readings stamped further than this ahead of the receive time are `future_timestamp`.
+    var futureToleranceMillis: Int64 = 300_000
+    /// Sequence numbers remembered per device for `duplicate_seq` detection (64 … 65536).
+    var dedupWindow = 1_024
+    /// The metric catalogue file as written in the config (`catalogue:`); the loader reads it
+    /// relative to the config file's directory.
+    var cataloguePath = "metrics.yaml"
+    /// Whether metrics missing from the catalogue are quarantined. After loading this equals
+    /// `catalogue.strict`: the config's `strict_metrics` when set, else the catalogue's `strict`.
+    var strictMetrics = true
+
+    /// All defaults.
+    init() {}
+}

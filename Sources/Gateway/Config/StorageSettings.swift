@@ -1,0 +1,19 @@
+import Telemetry
+
+/// Where and how the rollup and quarantine logs are written.
+struct StorageSettings: Sendable, Equatable {
+    /// Directory holding both logs, relative to the gateway's working directory (not to the
+    /// config file), created when missing.
+    var dataDirectory = "data"
+    /// Rotation and fsync of the rollup log, the source of truth for every query.
+    var rollupLog = LogPolicy()
+    /// Rotation and fsync of the quarantine log; smaller, longer-lived segments by default.
+    var quarantineLog = LogPolicy(
+        maxSegmentBytes: 16 << 20, maxSegmentAgeMillis: 86_400_000,
+        fsync: .interval(milliseconds: 1_000))
+    /// How much of a rejected payload is copied into its quarantine line.
+    var quarantinePayloadExcerptBytes = 512
+
+    /// All defaults.
+    init() {}
+}

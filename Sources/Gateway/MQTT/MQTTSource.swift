@@ -1,0 +1,204 @@
+// The MQTT source: libmosquitto on its own network thread (`mosquitto_loop_start`), copying
+// every message into the ring from inside the message callback.
+//
+// Why the threaded loop: libmosquitto queues a QoS 1 PUBACK before calling `on_message`, and in
+// threaded mode writes it to the socket only after the callback returns
+// (shared/notes/LIBMOSQUITTO.md). So a message is in the ring before the broker counts it as
+// delivered, and a full ring blocks the callback, which stops `recv()` and lets TCP push back
+// on the broker instead of dropping anything.
+
+import Atomics
+import CMosquitto
+import Foundation
+import Logging
+import Telemetry
+
+/// Subscribes to the configured topics and feeds every received message into a `MessageRing`.
+///
+/// Thread safety: configuration is immutable after `init`; the libmosquitto handle is used by
+/// the caller's thread only in `start`/`stop`, and by the network thread in callbacks, as the
+/// library allows; counters are atomics; the ring's producer side is used only by the network
+/// thread. Hence `@unchecked Sendable` is sound.
+final class MQTTSource: @unchecked Sendable {
+    private let settings: MQTTSettings
+    private let password: String?
+    private let ring: MessageRing
+    private let logger: Logger
+    private var handle: OpaquePointer?
+
+    /// Messages copied into the ring since start.
+    let messagesReceived = ManagedAtomic<UInt64>(0)
+    /// Nanoseconds the network thread waited for ring space (back-pressure).
+    let backPressureNanos = ManagedAtomic<UInt64>(0)
+    /// True while connected to the broker.
+    let isConnected = ManagedAtomic<Bool>(false)
+    /// Messages larger than the ring's largest record, pushed truncated (the pipeline then
+    /// quarantines them as too large).
+    let truncatedMessages = ManagedAtomic<UInt64>(0)
+
+    init(settings: MQTTSettings, password: String?, ring: MessageRing, logger: Logger) {
+        self.settings = settings
+        self.password = password
+        self.ring = ring
+        self.logger = logger
+    }
+
+    deinit {
+        if let handle { mosquitto_destroy(handle) }
+    }
+
+    /// Creates the client, applies every setting and starts connecting in the background.
+    /// Connection failures after this point are retried with back-off and logged.
+    func start() throws(MQTTSourceError) {
+        mosquitto_lib_init()
+        let userdata = Unmanaged.passUnretained(self).toOpaque()
+        guard let handle = mosquitto_new(settings.clientID, settings.cleanSession, userdata) else {
+            throw .setup("could not create the MQTT client (client_id \"\(settings.clientID)\")")
+        }
+        self.handle = handle
+
+        let version = settings.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
+        try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, version), "set protocol version")
+        if let username = settings.username {
+            try check(mosquitto_username_pw_set(handle, username, password), "set username and password")
+        }
+        if let tls = settings.tls {
+            try check(mosquitto_tls_set(handle, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil),
+                      "configure TLS (ca_file, ca_path, cert_file, key_file)")
+            try check(mosquitto_tls_insecure_set(handle, tls.insecure), "set tls.insecure")
+        }
+        try check(mosquitto_reconnect_delay_set(
+            handle, UInt32(settings.reconnectInitialSeconds), UInt32(settings.reconnectMaxSeconds), true), "set reconnect delay")
+
+        mosquitto_connect_with_flags_callback_set(handle) { _, userdata, code, flags in
+            guard let userdata else { return }
+            Unmanaged<MQTTSource>.fromOpaque(userdata).takeUnretainedValue().didConnect(code: code, flags: flags)
+        }
+        mosquitto_disconnect_callback_set(handle) { _, userdata, code in
+            guard let userdata else { return }
+            Unmanaged<MQTTSource>.fromOpaque(userdata).takeUnretainedValue().didDisconnect(code: code)
+        }
+        mosquitto_subscribe_callback_set(handle) { _, userdata, messageID, count, granted in
+            guard let userdata, let granted else { return }
+            let levels = (0..<Int(count)).map { granted[$0] }
+            Unmanaged<MQTTSource>.fromOpaque(userdata).takeUnretainedValue().didSubscribe(messageID: messageID, granted: levels)
+        }
+        mosquitto_message_callback_set(handle) { _, userdata, message in
+            guard let userdata, let message else { return }
+            Unmanaged<MQTTSource>.fromOpaque(userdata).takeUnretainedValue().didReceive(message.pointee)
+        }
+
+        logger.info("connecting to MQTT broker", metadata: [
+            "broker": "\(settings.host):\(settings.port)", "client_id": "\(settings.clientID)",
+            "protocol": "\(settings.protocolVersion)", "tls": "\(settings.tls != nil)",
+            "clean_session": "\(settings.cleanSession)", "qos": "\(settings.qos)",
+        ])
+        let code = mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepaliveSeconds))
+        if code != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+            logger.warning("first connection attempt failed; retrying with back-off", metadata: [
+                "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(code))",
+            ])
+        }
+        try check(mosquitto_loop_start(handle), "start the network thread")
+    }
+
+    /// Disconnects and joins the network thread. Messages already in the ring stay there for the
+    /// pipeline to drain; unacknowledged ones are redelivered by the broker (persistent session).
+    func stop() {
+        guard let handle else { return }
+        mosquitto_disconnect(handle)
+        mosquitto_loop_stop(handle, false)
+        isConnected.store(false, ordering: .relaxed)
+        logger.info("disconnected from MQTT broker")
+    }
+
+    // MARK: Callbacks (network thread)
+
+    private func didConnect(code: Int32, flags: Int32) {
+        guard code == 0 else {
+            logger.error("broker refused the connection; retrying with back-off", metadata: [
+                "broker": "\(settings.host):\(settings.port)",
+                "reason": "\(String(cString: mosquitto_connack_string(code)))",
+            ])
+            return
+        }
+        isConnected.store(true, ordering: .relaxed)
+        logger.info("connected to MQTT broker", metadata: [
+            "broker": "\(settings.host):\(settings.port)", "session_present": "\(flags & 1 == 1)",
+        ])
+        guard let handle else { return }
+        for topic in settings.topics {
+            let result = mosquitto_subscribe(handle, nil, topic, Int32(settings.qos))
+            if result != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                logger.error("could not subscribe", metadata: ["topic": "\(topic)", "error": "\(Self.describe(result))"])
+            }
+        }
+    }
+
+    private func didDisconnect(code: Int32) {
+        isConnected.store(false, ordering: .relaxed)
+        guard code != 0 else { return }
+        logger.warning("lost connection to MQTT broker; reconnecting with back-off", metadata: [
+            "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))",
+            "max_delay_s": "\(settings.reconnectMaxSeconds)",
+        ])
+    }
+
+    private func didSubscribe(messageID: Int32, granted: [Int32]) {
+        if granted.contains(where: { $0 >= 0x80 }) {
+            logger.error("broker refused a subscription", metadata: [
+                "topics": "\(settings.topics.joined(separator: ", "))", "granted": "\(granted)",
+            ])
+        } else {
+            logger.info("subscribed", metadata: [
+                "topics": "\(settings.topics.joined(separator: ", "))", "granted_qos": "\(granted)",
+            ])
+        }
+    }
+
+    private func didReceive(_ message: mosquitto_message) {
+        let receivedAt = Self.wallClockNanos()
+        guard let topicPointer = message.topic else { return }
+        let topic = UnsafeRawBufferPointer(start: topicPointer, count: strlen(topicPointer))
+        var payload = UnsafeRawBufferPointer(start: message.payload, count: Int(max(0, message.payloadlen)))
+        let room = ring.maxMessageBytes - topic.count
+        if payload.count > room {
+            payload = UnsafeRawBufferPointer(rebasing: payload.prefix(max(0, room)))
+            truncatedMessages.wrappingIncrement(ordering: .relaxed)
+        }
+        switch ring.push(topic: topic, payload: payload, receivedAtNanos: receivedAt) {
+        case .pushed(let waitedNanos):
+            if waitedNanos > 0 {
+                backPressureNanos.wrappingIncrement(by: UInt64(waitedNanos), ordering: .relaxed)
+            }
+        case .tooLarge:
+            // Unreachable: the payload was cut to fit above.
+            logger.critical("message does not fit the ring even truncated", metadata: ["topic_bytes": "\(topic.count)"])
+        case .closed:
+            // Only after the pipeline stopped for good; the broker already counts this message delivered.
+            logger.critical("pipeline stopped; message not ingested", metadata: ["topic": "\(String(decoding: topic, as: UTF8.self))"])
+        }
+        messagesReceived.wrappingIncrement(ordering: .relaxed)
+    }
+
+    // MARK: Helpers
+
+    private func check(_ code: Int32, _ action: String) throws(MQTTSourceError) {
+        guard code == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
+            throw .setup("could not \(action): \(Self.describe(code))")
+        }
+    }
+
+    private static func describe(_ code: Int32) -> String {
+        if code == Int32(MOSQ_ERR_ERRNO.rawValue) {
+            return String(cString: strerror(errno))
+        }
+        return String(cString: mosquitto_strerror(code))
+    }
+
+    static func wallClockNanos() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}

@@ -1,0 +1,4 @@
+/// A reason `gateway run` cannot start, in a sentence naming the settings involved.
+struct GatewayRuntimeError: Error, CustomStringConvertible {
+    var description: String
+}

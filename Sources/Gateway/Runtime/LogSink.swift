@@ -1,0 +1,73 @@
+import Logging
+import Telemetry
+
+/// Writes closed windows to the rollup log and rejected input to the quarantine log.
+///
+/// A write failure (disk full, I/O error) is logged once per episode with the path; the logs
+/// keep unwritten lines in memory and the next flush retries, so nothing is lost while the
+/// process lives. Used on the pipeline thread only.
+final class LogSink: IngestSink {
+    let rollups: SegmentedLog
+    let quarantine: SegmentedLog
+    private let logger: Logger
+    private var line = JSONLineBuilder()
+    private var failingPaths: Set<String> = []
+
+    init(rollups: SegmentedLog, quarantine: SegmentedLog, logger: Logger) {
+        self.rollups = rollups
+        self.quarantine = quarantine
+        self.logger = logger
+    }
+
+    /// True while a log cannot be written.
+    var isFailing: Bool { !failingPaths.isEmpty }
+
+    func write(_ rollup: RollupWindow) {
+        rollup.write(to: &line)
+        append(to: rollups)
+    }
+
+    func write(_ record: QuarantineRecord) {
+        record.write(to: &line)
+        append(to: quarantine)
+    }
+
+    /// Writes buffered lines and applies each log's fsync and rotation policy.
+    func flush(nowMillis: Int64) {
+        for log in [rollups, quarantine] {
+            attempt(log) { try log.flush(nowMillis: nowMillis) }
+        }
+    }
+
+    /// Flushes, fsyncs and closes both logs (shutdown).
+    func close(nowMillis: Int64) {
+        for log in [rollups, quarantine] {
+            attempt(log) {
+                try log.flush(nowMillis: nowMillis)
+                try log.sync()
+                try log.close()
+            }
+        }
+    }
+
+    private func append(to log: SegmentedLog) {
+        attempt(log) {
+            try line.bytes.withUnsafeBytes { try log.append($0) }
+        }
+    }
+
+    private func attempt(_ log: SegmentedLog, _ body: () throws -> Void) {
+        do {
+            try body()
+            if failingPaths.remove(log.path) != nil {
+                logger.notice("writing works again; buffered lines written", metadata: ["path": "\(log.path)"])
+            }
+        } catch {
+            if failingPaths.insert(log.path).inserted {
+                logger.error("cannot write; keeping lines in memory and retrying", metadata: [
+                    "path": "\(log.path)", "error": "\(error)",
+                ])
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Atomics
+import Foundation
+import Logging
+import Telemetry
+
+/// The ring's consumer: a dedicated thread that drains messages in batches through the
+/// pipeline, closes windows, flushes the logs and reports status.
+///
+/// Thread safety: the pipeline, sink and status state are touched only by the worker thread
+/// (after `start`) and by the caller only after `waitUntilStopped` returned; the stop flag is
+/// atomic. Hence `@unchecked Sendable` is sound.
+final class PipelineWorker: @unchecked Sendable {
+    private let ring: MessageRing
+    private let pipeline: IngestPipeline
+    private let sink: LogSink
+    private let source: MQTTSource
+    private let status: StatusReporter
+    private let logger: Logger
+    private let stopRequested = ManagedAtomic<Bool>(false)
+    private let stopped = DispatchSemaphore(value: 0)
+
+    /// Messages taken from the ring per batch: large enough to amortise the release store,
+    /// small enough to close windows and flush logs every few milliseconds under load.
+    static let batchSize = 4_096
+    /// How often windows are closed and logs flushed.
+    static let tickMillis: Int64 = 50
+
+    init(ring: MessageRing, pipeline: IngestPipeline, sink: LogSink, source: MQTTSource,
+         status: StatusReporter, logger: Logger) {
+        self.ring = ring
+        self.pipeline = pipeline
+        self.sink = sink
+        self.source = source
+        self.status = status
+        self.logger = logger
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            self.runLoop()
+            self.stopped.signal()
+        }
+        thread.name = "pipeline"
+        thread.start()
+    }
+
+    /// Asks the worker to drain the ring, write every open window and stop. Call after the MQTT
+    /// source has stopped, so nothing new arrives.
+    func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+    }
+
+    func waitUntilStopped() {
+        stopped.wait()
+    }
+
+    private func runLoop() {
+        var lastTick: Int64 = 0
+        var idleSleepMicros: UInt32 = 50
+        while true {
+            // Read the flag before consuming: the source stopped before the flag was set, so if
+            // it was set and this batch is empty, the ring stays empty.
+            let stopping = stopRequested.load(ordering: .acquiring)
+            let consumed = ring.consume(maxMessages: Self.batchSize) { message in
+                pipeline.ingest(topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos)
+            }
+            let now = MQTTSource.wallClockNanos() / 1_000_000
+            if now - lastTick >= Self.tickMillis || consumed == 0 {
+                // While a backlog is worked off, "now" for idle devices is the latest receive time
+                // seen; once the ring is empty it is the wall clock.
+                pipeline.closeWindows(ingestClockMillis: consumed == 0 ? now : pipeline.latestReceivedMillis)
+                sink.flush(nowMillis: now)
+                status.tick(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sinkFailing: sink.isFailing)
+                lastTick = now
+            }
+            if consumed > 0 {
+                idleSleepMicros = 50
+                continue
+            }
+            if stopping { break }
+            usleep(idleSleepMicros)
+            idleSleepMicros = min(idleSleepMicros * 2, 2_000)
+        }
+        let now = MQTTSource.wallClockNanos() / 1_000_000
+        pipeline.flushAll()
+        sink.close(nowMillis: now)
+        status.final(nowMillis: now, pipeline: pipeline, ring: ring, source: source)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import Telemetry
+
+/// Tells operators what the gateway is doing: a one-line status log every `interval`, and
+/// `status.json` in the data directory (rewritten atomically every second) for scripts and tests.
+///
+/// Used on the pipeline thread only.
+final class StatusReporter {
+    private let logger: Logger
+    private let intervalMillis: Int64
+    private let statusPath: String
+    private var lastLogMillis: Int64 = 0
+    private var lastFileMillis: Int64 = 0
+    private var previous = PipelineStats()
+    private var previousMillis: Int64 = .min
+
+    /// `intervalSeconds` = 0 turns the status log line off (status.json is still written).
+    init(logger: Logger, intervalSeconds: Int, dataDirectory: String) {
+        self.logger = logger
+        self.intervalMillis = Int64(intervalSeconds) * 1000
+        self.statusPath = dataDirectory + "/status.json"
+    }
+
+    func tick(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sinkFailing: Bool) {
+        if nowMillis - lastFileMillis >= 1000 {
+            writeFile(pipeline: pipeline, ring: ring, source: source, stopped: false)
+            lastFileMillis = nowMillis
+        }
+        guard intervalMillis > 0 else { return }
+        if previousMillis == .min {
+            previousMillis = nowMillis
+            lastLogMillis = nowMillis
+            return
+        }
+        guard nowMillis - lastLogMillis >= intervalMillis else { return }
+        let stats = pipeline.stats
+        let seconds = Double(nowMillis - previousMillis) / 1000
+        func rate(_ now: Int, _ before: Int) -> String {
+            String(format: "%.0f/s", Double(now - before) / max(seconds, 0.001))
+        }
+        let fill = Double(ring.usedBytes) / Double(ring.capacityBytes) * 100
+        logger.info("status", metadata: [
+            "accepted": "\(rate(stats.readingsAccepted, previous.readingsAccepted)) readings",
+            "messages": "\(rate(stats.messages, previous.messages))",
+            "quarantined": "\(rate(stats.quarantinedTotal, previous.quarantinedTotal))",
+            "ring_fill": "\(String(format: "%.1f", fill))%",
+            "rollups_written": "\(stats.rollupsWritten)",
+            "open_windows": "\(pipeline.openWindowCount)",
+            "seq_missing": "\(stats.seqMissing)",
+            "back_pressure_ms": "\(source.backPressureNanos.load(ordering: .relaxed) / 1_000_000)",
+            "broker": "\(source.isConnected.load(ordering: .relaxed) ? "connected" : "DISCONNECTED")",
+            "storage": "\(sinkFailing ? "FAILING" : "ok")",
+        ])
+        previous = stats
+        previousMillis = nowMillis
+        lastLogMillis = nowMillis
+    }
+
+    /// The last report, at shutdown: totals since start.
+    func final(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource) {
+        writeFile(pipeline: pipeline, ring: ring, source: source, stopped: true)
+        let stats = pipeline.stats
+        var metadata: Logger.Metadata = [
+            "messages": "\(stats.messages)",
+            "readings_accepted": "\(stats.readingsAccepted)",
+            "quarantined": "\(stats.quarantinedTotal)",
+            "seq_missing": "\(stats.seqMissing)",
+            "rollups_written": "\(stats.rollupsWritten)",
+        ]
+        for (reason, count) in stats.quarantined.sorted(by: { $0.key < $1.key }) {
+            metadata["quarantined.\(reason.rawValue)"] = "\(count)"
+        }
+        logger.info("stopped", metadata: metadata)
+    }
+
+    private func writeFile(pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, stopped: Bool) {
+        let stats = pipeline.stats
+        var line = JSONLineBuilder()
+        line.openObject()
+        line.key("updated"); line.timestamp(millis: MQTTSource.wallClockNanos() / 1_000_000)
+        line.key("stopped"); line.bool(stopped)
+        line.key("broker_connected"); line.bool(source.isConnected.load(ordering: .relaxed))
+        line.key("messages_received"); line.integer(source.messagesReceived.load(ordering: .relaxed))
+        line.key("messages"); line.integer(stats.messages)
+        line.key("readings_accepted"); line.integer(stats.readingsAccepted)
+        line.key("quarantined")
+        line.openObject()
+        for reason in QuarantineReason.allCases {
+            line.key(reason.rawValue); line.integer(stats.quarantined[reason] ?? 0)
+        }
+        line.closeObject()
+        line.key("seq_missing"); line.integer(stats.seqMissing)
+        line.key("seq_restarts"); line.integer(stats.seqRestarts)
+        line.key("rollups_written"); line.integer(stats.rollupsWritten)
+        line.key("open_windows"); line.integer(pipeline.openWindowCount)
+        line.key("series"); line.integer(pipeline.seriesCount)
+        line.key("ring_used_bytes"); line.integer(ring.usedBytes)
+        line.key("ring_capacity_bytes"); line.integer(ring.capacityBytes)
+        line.key("back_pressure_ns"); line.integer(source.backPressureNanos.load(ordering: .relaxed))
+        line.closeObject()
+        let temporary = statusPath + ".tmp"
+        let data = Data(line.bytes + [UInt8(ascii: "\n")])
+        do {
+            try data.write(to: URL(fileURLWithPath: temporary))
+            if rename(temporary, statusPath) != 0 {
+                logger.warning("could not update status file", metadata: ["path": "\(statusPath)", "error": "\(String(cString: strerror(errno)))"])
+            }
+        } catch {
+            logger.warning("could not write status file", metadata: ["path": "\(temporary)", "error": "\(error)"])
+        }
+    }
+}

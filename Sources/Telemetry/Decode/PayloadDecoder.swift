@@ -1,0 +1,148 @@
+// A hand-written JSON reader for the three ThingsBoard payload shapes of the wire contract.
+//
+// Why not Foundation: JSONSerialization builds a tree of NSObjects per message (≈ 0.7 M
+// readings/s on one core here, see shared/notes/SWIFT-TOOLING.md) and cannot tell `true`
+// from `1` reliably on Linux, which `wrong_type` needs. This reader walks the bytes once,
+// keeps exact JSON types, allocates only the strings it returns (names ≤ 15 UTF-8 bytes are
+// stored inline by Swift) and rejects anything outside RFC 8259 with a byte offset.
+
+/// Decodes a message payload into readings; one instance is reused for every message.
+///
+/// Accepted shapes (DESIGN.md, "Wire contract"):
+/// `{"temperature_c": 24.1}`, `{"ts": 1763700000123, "values": {…}}` and an array of the
+/// latter. An optional top-level `"seq"` (non-negative integer) may appear once per message.
+public struct PayloadDecoder: Sendable {
+    /// Most readings one message may carry (`ingest.max_readings_per_message`).
+    public var maxReadings: Int
+    /// Deepest nesting tolerated inside a value before the payload is called malformed.
+    public static let maxDepth = 32
+
+    public init(maxReadings: Int) {
+        self.maxReadings = maxReadings
+    }
+
+    /// Decodes `bytes` into `payload` (emptied first). O(payload length).
+    public func decode(_ bytes: UnsafeRawBufferPointer, into payload: inout DecodedPayload) throws(PayloadError) {
+        payload.removeAll()
+        var scanner = JSONScanner(bytes)
+        scanner.skipWhitespace()
+        switch scanner.peek() {
+        case UInt8(ascii: "{"):
+            try readMessageObject(&scanner, into: &payload, inArray: false)
+        case UInt8(ascii: "["):
+            scanner.advance()
+            scanner.skipWhitespace()
+            if scanner.peek() == UInt8(ascii: "]") {
+                throw .malformed("empty array: expected [{\"ts\": …, \"values\": {…}}, …]")
+            }
+            while true {
+                scanner.skipWhitespace()
+                guard scanner.peek() == UInt8(ascii: "{") else {
+                    throw .malformed("array element at byte \(scanner.position) must be an object {\"ts\": …, \"values\": {…}}")
+                }
+                try readMessageObject(&scanner, into: &payload, inArray: true)
+                scanner.skipWhitespace()
+                if scanner.consume(UInt8(ascii: ",")) { continue }
+                guard scanner.consume(UInt8(ascii: "]")) else { throw scanner.unexpected("',' or ']'") }
+                break
+            }
+        case nil:
+            throw .malformed("empty payload")
+        default:
+            throw .malformed("expected a JSON object or array at byte \(scanner.position)")
+        }
+        scanner.skipWhitespace()
+        guard scanner.isAtEnd else {
+            throw .malformed("unexpected data after the JSON value at byte \(scanner.position)")
+        }
+        if payload.readings.isEmpty {
+            throw .malformed("no readings in the payload")
+        }
+    }
+
+    /// Reads `{"ts":…, "seq":…, "values":{…}}` or a plain `{"metric": value, …}` object.
+    private func readMessageObject(
+        _ scanner: inout JSONScanner, into payload: inout DecodedPayload, inArray: Bool
+    ) throws(PayloadError) {
+        scanner.advance()  // "{"
+        let firstReading = payload.readings.count
+        var timestamp: Int64?
+        var sawValues = false
+        var plainKey: String?
+        scanner.skipWhitespace()
+        if scanner.consume(UInt8(ascii: "}")) {
+            throw .malformed("empty object at byte \(scanner.position - 1)")
+        }
+        while true {
+            scanner.skipWhitespace()
+            let key = try scanner.readStringToken()
+            scanner.skipWhitespace()
+            guard scanner.consume(UInt8(ascii: ":")) else { throw scanner.unexpected("':'") }
+            scanner.skipWhitespace()
+            if scanner.tokenEquals(key, "seq") {
+                guard payload.seq == nil else { throw .malformed("\"seq\" given more than once") }
+                payload.seq = try scanner.readUnsignedInteger(name: "seq")
+            } else if scanner.tokenEquals(key, "ts") {
+                guard timestamp == nil else { throw .malformed("\"ts\" given more than once in one object") }
+                timestamp = try scanner.readTimestamp()
+            } else if scanner.tokenEquals(key, "values") {
+                guard !sawValues else { throw .malformed("\"values\" given more than once in one object") }
+                sawValues = true
+                guard scanner.peek() == UInt8(ascii: "{") else {
+                    throw .malformed("\"values\" must be an object of metric names to values (byte \(scanner.position))")
+                }
+                try readValuesObject(&scanner, into: &payload)
+            } else {
+                if inArray {
+                    throw .malformed("unexpected key \"\(scanner.string(from: key))\" in an array element; expected \"ts\", \"seq\" and \"values\"")
+                }
+                let metric = scanner.string(from: key)
+                plainKey = plainKey ?? metric
+                try append(metric: metric, value: scanner.readValue(), to: &payload)
+            }
+            scanner.skipWhitespace()
+            if scanner.consume(UInt8(ascii: ",")) { continue }
+            guard scanner.consume(UInt8(ascii: "}")) else { throw scanner.unexpected("',' or '}'") }
+            break
+        }
+        if sawValues {
+            if let plainKey {
+                throw .malformed("unexpected key \"\(plainKey)\" beside \"values\"; put metrics inside \"values\"")
+            }
+        } else if inArray {
+            throw .malformed("array element without \"values\"")
+        } else if timestamp != nil {
+            throw .malformed("\"ts\" without \"values\": use {\"ts\": …, \"values\": {…}}")
+        }
+        if let timestamp {
+            for index in firstReading..<payload.readings.count {
+                payload.readings[index].timestampMillis = timestamp
+            }
+        }
+    }
+
+    /// Reads the `{"metric": value, …}` object inside `"values"`.
+    private func readValuesObject(_ scanner: inout JSONScanner, into payload: inout DecodedPayload) throws(PayloadError) {
+        scanner.advance()  // "{"
+        scanner.skipWhitespace()
+        if scanner.consume(UInt8(ascii: "}")) { return }
+        while true {
+            scanner.skipWhitespace()
+            let key = try scanner.readStringToken()
+            scanner.skipWhitespace()
+            guard scanner.consume(UInt8(ascii: ":")) else { throw scanner.unexpected("':'") }
+            scanner.skipWhitespace()
+            let metric = scanner.string(from: key)
+            try append(metric: metric, value: scanner.readValue(), to: &payload)
+            scanner.skipWhitespace()
+            if scanner.consume(UInt8(ascii: ",")) { continue }
+            guard scanner.consume(UInt8(ascii: "}")) else { throw scanner.unexpected("',' or '}'") }
+            return
+        }
+    }
+
+    private func append(metric: String, value: DecodedValue, to payload: inout DecodedPayload) throws(PayloadError) {
+        guard payload.readings.count < maxReadings else { throw .tooManyReadings(limit: maxReadings) }
+        payload.readings.append(DecodedReading(metric: metric, timestampMillis: nil, value: value))
+    }
+}

@@ -1,0 +1,104 @@
+/// Maps MQTT topics to devices with a pattern of literal and named segments, such as
+/// `iiot/{park}/{site}/{device}/telemetry`.
+///
+/// Matching is O(topic length) and allocates only the three captured strings.
+public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
+    /// One `/`-separated level of the pattern.
+    public enum Segment: Sendable, Equatable {
+        case literal([UInt8])
+        case park, site, device
+        /// A named segment the gateway does not use; any non-empty level matches.
+        case ignored(String)
+    }
+
+    public let segments: [Segment]
+    public let description: String
+
+    /// The pattern DESIGN.md names as the default wire contract.
+    public static let defaultPattern = "iiot/{park}/{site}/{device}/telemetry"
+
+    /// Parses a pattern; it must name `{park}`, `{site}` and `{device}` exactly once each.
+    public init(_ pattern: String) throws(TopicPatternError) {
+        var segments: [Segment] = []
+        var seen: Set<String> = []
+        for level in pattern.split(separator: "/", omittingEmptySubsequences: false) {
+            if level.first == "{" && level.last == "}" && level.count >= 2 {
+                let name = String(level.dropFirst().dropLast())
+                guard !name.isEmpty else { throw .emptyName(pattern: pattern) }
+                guard seen.insert(name).inserted else { throw .repeatedName(name, pattern: pattern) }
+                switch name {
+                case "park": segments.append(.park)
+                case "site": segments.append(.site)
+                case "device": segments.append(.device)
+                default: segments.append(.ignored(name))
+                }
+            } else {
+                guard !level.contains("{"), !level.contains("}"), !level.contains("+"), !level.contains("#") else {
+                    throw .badLevel(String(level), pattern: pattern)
+                }
+                segments.append(.literal(Array(level.utf8)))
+            }
+        }
+        for required in ["park", "site", "device"] where !seen.contains(required) {
+            throw .missingName(required, pattern: pattern)
+        }
+        self.segments = segments
+        self.description = pattern
+    }
+
+    /// The device a topic names, or `nil` when the topic does not fit the pattern.
+    public func match(_ topic: UnsafeRawBufferPointer) -> DeviceKey? {
+        var park: String?
+        var site: String?
+        var device: String?
+        var start = 0
+        for (position, segment) in segments.enumerated() {
+            guard start <= topic.count else { return nil }
+            var end = start
+            while end < topic.count && topic[end] != UInt8(ascii: "/") { end += 1 }
+            let isLast = position == segments.count - 1
+            if isLast ? end != topic.count : end == topic.count { return nil }
+            let level = UnsafeRawBufferPointer(rebasing: topic[start..<end])
+            switch segment {
+            case .literal(let bytes):
+                guard level.elementsEqual(bytes) else { return nil }
+            case .park, .site, .device, .ignored:
+                guard !level.isEmpty else { return nil }
+                let value = String(decoding: level, as: UTF8.self)
+                if case .park = segment { park = value }
+                if case .site = segment { site = value }
+                if case .device = segment { device = value }
+            }
+            start = end + 1
+        }
+        guard let park, let site, let device else { return nil }
+        return DeviceKey(park: park, site: site, device: device)
+    }
+
+    /// Convenience for tests and tools.
+    public func match(_ topic: String) -> DeviceKey? {
+        var topic = topic
+        return topic.withUTF8 { match(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Why a topic pattern from the configuration was rejected.
+public enum TopicPatternError: Error, Equatable, CustomStringConvertible {
+    case emptyName(pattern: String)
+    case repeatedName(String, pattern: String)
+    case missingName(String, pattern: String)
+    case badLevel(String, pattern: String)
+
+    public var description: String {
+        switch self {
+        case .emptyName(let pattern):
+            return "topic pattern \"\(pattern)\" has an empty {} segment"
+        case .repeatedName(let name, let pattern):
+            return "topic pattern \"\(pattern)\" names {\(name)} more than once"
+        case .missingName(let name, let pattern):
+            return "topic pattern \"\(pattern)\" must contain a {\(name)} segment"
+        case .badLevel(let level, let pattern):
+            return "topic pattern \"\(pattern)\": level \"\(level)\" must be literal text or one {name}, without + or #"
+        }
+    }
+}

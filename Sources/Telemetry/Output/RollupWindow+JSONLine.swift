@@ -1,0 +1,70 @@
+extension RollupWindow {
+    /// Writes the rollup record documented in README.md ("Rollup records") into `line`.
+    ///
+    /// Field order is fixed: tier, start, end, park, site, device, metric, kind, unit, count,
+    /// then the kind's aggregates, then complete.
+    public func write(to line: inout JSONLineBuilder) {
+        line.reset()
+        line.openObject()
+        line.key("tier"); line.string(tier.name)
+        line.key("start"); line.timestamp(millis: startMillis)
+        line.key("end"); line.timestamp(millis: endMillis)
+        line.key("park"); line.string(series.device.park)
+        line.key("site"); line.string(series.device.site)
+        line.key("device"); line.string(series.device.device)
+        line.key("metric"); line.string(series.metric)
+        line.key("kind"); line.string(kind.rawValue)
+        line.key("unit"); line.string(unit)
+        switch partial {
+        case .numeric(let numeric):
+            line.key("count"); line.integer(numeric.count)
+            line.key("sum"); line.number(numeric.sum)
+            line.key("min"); line.number(numeric.min)
+            line.key("max"); line.number(numeric.max)
+            line.key("mean"); line.number(numeric.mean)
+            line.key("m2"); line.number(numeric.m2)
+            line.key("first"); Self.write(numeric.first, to: &line)
+            line.key("last"); Self.write(numeric.last, to: &line)
+            if kind == .counter {
+                line.key("increase"); line.number(numeric.increase)
+                line.key("resets"); line.integer(numeric.resets)
+            }
+        case .state(let state):
+            line.key("count"); line.integer(state.count)
+            line.key("state_count")
+            line.openObject()
+            for (name, count) in state.stateCounts.sorted(by: { $0.key < $1.key }) {
+                line.key(name); line.integer(count)
+            }
+            line.closeObject()
+            line.key("state_ms")
+            line.openObject()
+            for (name, millis) in state.stateMillis.sorted(by: { $0.key < $1.key }) {
+                line.key(name); line.integer(millis)
+            }
+            line.closeObject()
+            line.key("first"); Self.write(state.first, to: &line)
+            line.key("last"); Self.write(state.last, to: &line)
+        }
+        line.key("complete"); line.bool(complete)
+        line.closeObject()
+    }
+
+    private static func write(_ value: NumericPartial.TimedValue, to line: inout JSONLineBuilder) {
+        line.openObject()
+        line.key("ts"); line.timestamp(millis: value.timestampMillis)
+        line.key("v"); line.number(value.value)
+        line.closeObject()
+    }
+
+    private static func write(_ value: StatePartial.TimedState?, to line: inout JSONLineBuilder) {
+        guard let value else {
+            line.null()
+            return
+        }
+        line.openObject()
+        line.key("ts"); line.timestamp(millis: value.timestampMillis)
+        line.key("v"); line.string(value.state)
+        line.closeObject()
+    }
+}

@@ -1,0 +1,38 @@
+/// The limits and windowing rules the ingest pipeline applies; built from the gateway config.
+public struct PipelineSettings: Sendable {
+    public var topicPattern: TopicPattern
+    /// Larger payloads are quarantined as `payload_too_large`.
+    public var maxPayloadBytes: Int
+    /// More readings in one message are quarantined as `too_many_readings`.
+    public var maxReadingsPerMessage: Int
+    /// Readings stamped further than this after their receive time are `future_timestamp`.
+    public var futureToleranceMillis: Int64
+    /// Sequence numbers remembered per device for duplicate detection.
+    public var dedupWindow: Int
+    public var tiers: [Tier]
+    public var allowedLatenessMillis: Int64
+    public var stateHorizonMillis: Int64
+    /// Bytes of the payload copied into a quarantine record.
+    public var payloadExcerptBytes: Int
+
+    public init(
+        topicPattern: TopicPattern, maxPayloadBytes: Int = 65_536, maxReadingsPerMessage: Int = 1_000,
+        futureToleranceMillis: Int64 = 300_000, dedupWindow: Int = 1_024, tiers: [Tier] = PipelineSettings.defaultTiers,
+        allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512
+    ) {
+        self.topicPattern = topicPattern
+        self.maxPayloadBytes = maxPayloadBytes
+        self.maxReadingsPerMessage = maxReadingsPerMessage
+        self.futureToleranceMillis = futureToleranceMillis
+        self.dedupWindow = dedupWindow
+        self.tiers = tiers
+        self.allowedLatenessMillis = allowedLatenessMillis
+        self.stateHorizonMillis = stateHorizonMillis
+        self.payloadExcerptBytes = payloadExcerptBytes
+    }
+
+    /// `10s`, `1m`, `1h`.
+    public static let defaultTiers = [
+        Tier(name: "10s", lengthMillis: 10_000), Tier(name: "1m", lengthMillis: 60_000), Tier(name: "1h", lengthMillis: 3_600_000),
+    ]
+}

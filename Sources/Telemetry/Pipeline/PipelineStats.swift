@@ -1,0 +1,17 @@
+/// Running totals of what the pipeline did since start, for the status line and final report.
+public struct PipelineStats: Sendable, Equatable {
+    public var messages = 0
+    public var readingsAccepted = 0
+    /// Quarantine records written, by reason.
+    public var quarantined: [QuarantineReason: Int] = [:]
+    /// Sequence numbers skipped by devices (loss upstream of the gateway), net of gaps filled later.
+    public var seqMissing: Int64 = 0
+    /// Times a device restarted its sequence numbering.
+    public var seqRestarts = 0
+    public var rollupsWritten = 0
+
+    public init() {}
+
+    /// All quarantine records written.
+    public var quarantinedTotal: Int { quarantined.values.reduce(0, +) }
+}

@@ -1,0 +1,334 @@
+// Why hand-written: the MQTT network thread must hand every raw message to the pipeline thread
+// without a lock, an allocation or a reference count per message, and must wait (never drop)
+// when the pipeline falls behind. The model is Erik Rigtorp's SPSCQueue (one producer, one
+// consumer, two monotonic indices on separate cache lines, each side caching the other's
+// index), adapted to variable-size records in a single byte ring.
+//
+// Memory: one raw allocation, 128-byte aligned, laid out in 128-byte lines:
+//
+//   line 0  writeIndex     atomic; stored by the producer, loaded by the consumer
+//   line 1  ProducerCursor producer-only: its write position, last published position and
+//                          its cached copy of readIndex
+//   line 2  readIndex      atomic; stored by the consumer, loaded by the producer
+//   line 3  ConsumerCursor consumer-only: its read position and cached copy of writeIndex
+//   line 4  closed         atomic flag; set by close(), polled by a waiting producer
+//   line 5… data           `capacityBytes` bytes of records
+//
+// 128 rather than 64 bytes because Intel's adjacent-line prefetcher pulls 64-byte lines in
+// pairs, so two indices 64 bytes apart still ping-pong between cores (Folly and crossbeam's
+// CachePadded use 128 on x86-64 for the same reason). Each index is alone on its
+// line so that the side storing it never invalidates a line the other side only reads for a
+// different reason; each side's private cursor is alone so that the other side's loads of the
+// shared index never evict it. The data area starts and ends on a line boundary, so no other
+// allocation shares its first or last line.
+//
+// All mutable state lives in that raw block, reached through `let` pointers: a stored `var`
+// of a class would get a dynamic exclusivity check on every access even at -O.
+//
+// Indices are monotonic byte counters (Int, 64-bit on every platform the gateway supports):
+// `writeIndex - readIndex` is the number of bytes in use, so full and empty are never
+// ambiguous and a wrapped index can never be mistaken for an old one (no ABA). At 10 GB/s
+// they overflow after 29 years. The offset in the data area is `index & (capacity - 1)`.
+//
+// Records (8-byte aligned, never wrapping past the end of the data area):
+//
+//   offset 0   UInt32  length: header + topic + payload, WITHOUT the padding. The padded
+//                      stride is (length + 7) & ~7; storing the unpadded length is what lets
+//                      the payload length be derived (length - 16 - topicLength).
+//   offset 4   UInt32  topic length
+//   offset 8   Int64   receive time, ns since the Unix epoch
+//   offset 16  topic bytes, then payload bytes, then 0–7 bytes of padding.
+//
+// When a record does not fit between its offset and the end of the data area, the producer
+// writes a skip marker (a length of UInt32.max, which no record can have; at least 8 bytes
+// remain since every offset is a multiple of 8) and puts the record at offset 0; the skipped
+// tail bytes count as used until the consumer passes them. `maxMessageBytes` is
+// capacity/2 - 16, so a record's stride is at most capacity/2; if it doesn't fit before the
+// end of an empty ring, its offset is past capacity/2, so skip + record ≤ capacity: every
+// accepted message fits once the consumer has drained the ring.
+//
+// Memory orderings (the only two synchronising pairs):
+// * producer: record bytes, then writeIndex.store(.releasing)
+//   consumer: writeIndex.load(.acquiring), then read the records
+//   → the consumer never sees an index covering bytes it can't yet see.
+// * consumer: read the records (inside `body`), then readIndex.store(.releasing)
+//   producer: readIndex.load(.acquiring), then overwrite the freed bytes
+//   → the producer never overwrites bytes the consumer may still be reading.
+// On x86-64 both are plain moves (TSO); on ARM64 they are stlr/ldar. Each side reads its own
+// position from its private cursor, never from the atomic it owns, and reloads the other
+// side's atomic only when its cached copy says full (producer) or empty (consumer), so in
+// steady state a cache line crosses between cores about once per batch, not per message.
+
+import Atomics
+
+/// A bounded, lock-free, single-producer/single-consumer ring of raw MQTT messages
+/// (topic, payload, receive time), stored as variable-size records in one byte buffer.
+///
+/// Thread roles: exactly one producer thread (the MQTT network thread) calls `tryPush`,
+/// `tryStage`, `publish` and `push`; exactly one consumer thread (the pipeline) calls
+/// `consume`. `usedBytes`, `capacityBytes`, `maxMessageBytes` and `close` may be used from any
+/// thread. The roles may move to another thread only across a synchronising hand-over.
+///
+/// `@unchecked Sendable` is sound under that contract: every mutable byte is owned by exactly
+/// one role (the producer's cursor and the free bytes, the consumer's cursor and the published
+/// bytes), ownership of record bytes moves only through the release/acquire pairs on
+/// `writeIndex` and `readIndex` explained in this file's header, and `closed` is an atomic.
+public final class MessageRing: @unchecked Sendable {
+    /// Size of the data area in bytes: a power of two, at least 64 KiB.
+    public let capacityBytes: Int
+    /// The largest topic + payload byte count a message may have: `capacityBytes / 2 - 16`.
+    /// Larger messages are refused (never truncated) so the caller can quarantine them.
+    public let maxMessageBytes: Int
+
+    /// Bytes of a record header: length, topic length, receive time.
+    static let headerBytes = 16
+    /// The length value that marks "rest of the data area unused; continue at offset 0".
+    static let skipMarker = UInt32.max
+    /// Distance between independently written fields; see the file header for the choice.
+    static let lineBytes = 128
+    /// Smallest accepted capacity.
+    static let minimumCapacity = 64 * 1024
+    /// Largest accepted capacity: a record is at most capacity/2 = 2 GiB long, which still
+    /// fits the header's UInt32 and stays below the skip marker.
+    static let maximumCapacity = 1 << 32
+
+    /// `capacityBytes - 1`; offsets are `index & mask`.
+    let mask: Int
+    /// Start of the raw block holding the control lines and the data area.
+    let block: UnsafeMutableRawPointer
+    /// Start of the data area (line 5 of the block).
+    let data: UnsafeMutableRawPointer
+    /// Bytes published by the producer so far (line 0).
+    let writeIndex: UnsafeAtomic<Int>
+    /// Bytes released by the consumer so far (line 2).
+    let readIndex: UnsafeAtomic<Int>
+    /// Set once by `close()` (line 4).
+    let closed: UnsafeAtomic<Bool>
+    /// Producer-only state (line 1).
+    let producer: UnsafeMutablePointer<ProducerCursor>
+    /// Consumer-only state (line 3).
+    let consumer: UnsafeMutablePointer<ConsumerCursor>
+
+    /// State touched only by the producer thread.
+    struct ProducerCursor {
+        /// End of the last staged record (≥ `published`).
+        var tail: Int
+        /// The value last stored into `writeIndex`.
+        var published: Int
+        /// The producer's last view of `readIndex`; never ahead of the real one.
+        var cachedHead: Int
+    }
+
+    /// State touched only by the consumer thread.
+    struct ConsumerCursor {
+        /// Start of the next unread record; equals the value last stored into `readIndex`.
+        var head: Int
+        /// The consumer's last view of `writeIndex`; never ahead of the real one.
+        var cachedTail: Int
+    }
+
+    /// What staging one message did.
+    enum StageResult {
+        /// Written behind the published index; invisible until `publish()`.
+        case staged
+        /// Not enough free bytes now (anything staged before has been published).
+        case full
+        /// topic + payload exceeds `maxMessageBytes`: it will never fit.
+        case tooLarge
+    }
+
+    /// Creates an empty ring with `capacityBytes` of record storage (one allocation of
+    /// capacity + 640 bytes, made here and never again).
+    ///
+    /// - Precondition: `capacityBytes` is a power of two in 64 KiB…4 GiB. It comes from the
+    ///   validated configuration, not from the network.
+    public init(capacityBytes: Int) {
+        precondition(
+            capacityBytes >= Self.minimumCapacity && capacityBytes <= Self.maximumCapacity
+                && capacityBytes & (capacityBytes - 1) == 0,
+            "MessageRing capacityBytes = \(capacityBytes): expected a power of two between "
+                + "\(Self.minimumCapacity) (64 KiB) and \(Self.maximumCapacity) (4 GiB)")
+        self.capacityBytes = capacityBytes
+        self.maxMessageBytes = capacityBytes / 2 - Self.headerBytes
+        self.mask = capacityBytes - 1
+
+        let line = Self.lineBytes
+        block = UnsafeMutableRawPointer.allocate(byteCount: 5 * line + capacityBytes, alignment: line)
+        assert(Int(bitPattern: block) % line == 0, "ring storage is not \(line)-byte aligned")
+        data = block + 5 * line
+
+        let writeStorage = (block + 0 * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
+        writeStorage.initialize(to: .init(0))
+        writeIndex = UnsafeAtomic(at: writeStorage)
+
+        producer = (block + 1 * line).bindMemory(to: ProducerCursor.self, capacity: 1)
+        producer.initialize(to: ProducerCursor(tail: 0, published: 0, cachedHead: 0))
+
+        let readStorage = (block + 2 * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
+        readStorage.initialize(to: .init(0))
+        readIndex = UnsafeAtomic(at: readStorage)
+
+        consumer = (block + 3 * line).bindMemory(to: ConsumerCursor.self, capacity: 1)
+        consumer.initialize(to: ConsumerCursor(head: 0, cachedTail: 0))
+
+        let closedStorage = (block + 4 * line).bindMemory(to: UnsafeAtomic<Bool>.Storage.self, capacity: 1)
+        closedStorage.initialize(to: .init(false))
+        closed = UnsafeAtomic(at: closedStorage)
+    }
+
+    deinit {
+        // Every value in the block is a trivial type: nothing to deinitialize.
+        block.deallocate()
+    }
+
+    /// Bytes in use (records, padding and skipped tails, as published), from any thread.
+    /// Approximate while both sides run; always within 0…`capacityBytes`. For the status
+    /// line's "ring fill".
+    public var usedBytes: Int {
+        // Acquire keeps the writeIndex load below from being performed before this one, so
+        // the write index we read is at least the read index we read (it is never behind the
+        // read index at any instant, and only grows); the min covers both moving meanwhile.
+        let read = readIndex.load(ordering: .acquiring)
+        let written = writeIndex.load(ordering: .relaxed)
+        return min(written &- read, capacityBytes)
+    }
+
+    // MARK: Producer
+
+    /// Producer only. Copies the message into the ring and publishes it (together with any
+    /// message staged before). Wait-free: O(topic + payload) copy, no allocation.
+    ///
+    /// Returns false when it does not fit now (the ring is full: retry after the consumer has
+    /// caught up, or use `push`, which waits) and also when it can never fit
+    /// (`topic.count + payload.count > maxMessageBytes`): check that bound first and
+    /// quarantine such a message instead of retrying it.
+    public func tryPush(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) -> Bool {
+        guard case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos) else {
+            return false
+        }
+        publish()
+        return true
+    }
+
+    /// Producer only. Like `tryPush`, but leaves the message invisible to the consumer until
+    /// `publish()` (or the next `tryPush`/`push`), so a burst costs one index store and one
+    /// cache-line transfer instead of one per message.
+    ///
+    /// When the message does not fit, everything staged so far is published before returning
+    /// false, so a producer retrying in a loop can never starve the consumer of the very bytes
+    /// it must free.
+    public func tryStage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) -> Bool {
+        if case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos) {
+            return true
+        }
+        return false
+    }
+
+    /// Producer only. Makes every staged message visible to the consumer: one release store,
+    /// skipped when nothing is pending.
+    public func publish() {
+        let tail = producer.pointee.tail
+        guard tail != producer.pointee.published else { return }
+        producer.pointee.published = tail
+        // Release: the record bytes written by `stage` become visible to a consumer whose
+        // acquire load of writeIndex reads this value (or a later one).
+        writeIndex.store(tail, ordering: .releasing)
+    }
+
+    /// Producer only. Writes one record behind the published index. O(topic + payload).
+    @inline(__always)
+    func stage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) -> StageResult {
+        let messageBytes = topic.count + payload.count
+        guard messageBytes <= maxMessageBytes else { return .tooLarge }
+        let length = Self.headerBytes + messageBytes
+        let stride = (length + 7) & ~7
+
+        let tail = producer.pointee.tail
+        let offset = tail & mask
+        let untilEnd = capacityBytes - offset
+        let needed = stride <= untilEnd ? stride : untilEnd + stride
+        if tail &+ needed &- producer.pointee.cachedHead > capacityBytes {
+            // The cached read index says full: only now look at the real one. Acquire pairs
+            // with the consumer's release store in `consume`: its reads of the bytes we are
+            // about to overwrite are finished before we write them.
+            let head = readIndex.load(ordering: .acquiring)
+            producer.pointee.cachedHead = head
+            if tail &+ needed &- head > capacityBytes {
+                publish()
+                return .full
+            }
+        }
+
+        var record = data + offset
+        var recordStart = tail
+        if stride > untilEnd {
+            record.storeBytes(of: Self.skipMarker, as: UInt32.self)
+            record = data
+            recordStart = tail &+ untilEnd
+        }
+        record.storeBytes(of: UInt32(truncatingIfNeeded: length), as: UInt32.self)
+        record.storeBytes(of: UInt32(truncatingIfNeeded: topic.count), toByteOffset: 4, as: UInt32.self)
+        record.storeBytes(of: receivedAtNanos, toByteOffset: 8, as: Int64.self)
+        let topicStart = record + Self.headerBytes
+        if let source = topic.baseAddress {
+            topicStart.copyMemory(from: source, byteCount: topic.count)
+        }
+        if let source = payload.baseAddress {
+            (topicStart + topic.count).copyMemory(from: source, byteCount: payload.count)
+        }
+        producer.pointee.tail = recordStart &+ stride
+        return .staged
+    }
+
+    // MARK: Consumer
+
+    /// Consumer only. Calls `body` for up to `maxMessages` available messages, oldest first,
+    /// then releases all their space with one store. Returns how many were consumed (0 when the
+    /// ring is empty or `maxMessages` ≤ 0). O(messages); copies and allocates nothing.
+    ///
+    /// The views in each `RawMessage` are valid only inside `body`. If `body` throws, the
+    /// messages before the throwing one are consumed and released, the throwing one stays at
+    /// the head (the next `consume` delivers it again), and the error is rethrown.
+    public func consume(maxMessages: Int, _ body: (RawMessage) throws -> Void) rethrows -> Int {
+        let start = consumer.pointee.head
+        var head = start
+        var available = consumer.pointee.cachedTail
+        var count = 0
+        defer {
+            if head != start {
+                consumer.pointee.head = head
+                // Release: every read of the records `body` saw happens before the producer,
+                // whose acquire load of readIndex returns this value, reuses their bytes.
+                readIndex.store(head, ordering: .releasing)
+            }
+        }
+        while count < maxMessages {
+            if head == available {
+                // The cached write index says empty: only now look at the real one. Acquire
+                // pairs with the producer's release store in `publish`: the records below it
+                // are fully written and visible.
+                available = writeIndex.load(ordering: .acquiring)
+                consumer.pointee.cachedTail = available
+                if head == available { break }
+            }
+            let offset = head & mask
+            let record = data + offset
+            let length = record.load(as: UInt32.self)
+            if length == Self.skipMarker {
+                head &+= capacityBytes - offset
+                continue
+            }
+            let topicLength = Int(record.load(fromByteOffset: 4, as: UInt32.self))
+            let payloadLength = Int(length) - Self.headerBytes - topicLength
+            assert(payloadLength >= 0 && Int(length) <= capacityBytes - offset, "corrupt ring record at offset \(offset)")
+            let topicStart = record + Self.headerBytes
+            try body(RawMessage(
+                topic: UnsafeRawBufferPointer(start: topicStart, count: topicLength),
+                payload: UnsafeRawBufferPointer(start: topicStart + topicLength, count: payloadLength),
+                receivedAtNanos: record.load(fromByteOffset: 8, as: Int64.self)))
+            head &+= (Int(length) + 7) & ~7
+            count += 1
+        }
+        return count
+    }
+}

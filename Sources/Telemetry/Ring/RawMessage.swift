@@ -1,0 +1,14 @@
+/// One message as the consumer sees it inside `MessageRing.consume`: views straight into the
+/// ring's storage, so reading a batch copies and allocates nothing.
+///
+/// The views are borrowed: they are valid only inside the `consume` body that received them,
+/// because the ring reuses the bytes as soon as the batch is released. Copy what must outlive
+/// the call. Deliberately not `Sendable`: a view must not leave the consumer thread.
+public struct RawMessage {
+    /// The MQTT topic bytes (UTF-8 as sent by the client; not validated by the ring).
+    public let topic: UnsafeRawBufferPointer
+    /// The payload bytes, exactly as received.
+    public let payload: UnsafeRawBufferPointer
+    /// When the MQTT thread received the message, in nanoseconds since the Unix epoch.
+    public let receivedAtNanos: Int64
+}

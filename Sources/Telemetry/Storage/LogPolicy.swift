@@ -1,0 +1,18 @@
+/// How a segmented JSON Lines log rotates and syncs.
+public struct LogPolicy: Sendable, Equatable {
+    /// Rotate the current segment once it reaches this size (default 64 MiB).
+    public var maxSegmentBytes: Int64
+    /// Rotate the current segment once it is this old, in milliseconds (default 1 h).
+    public var maxSegmentAgeMillis: Int64
+    public var fsync: FsyncPolicy
+
+    public init(
+        maxSegmentBytes: Int64 = 64 << 20,
+        maxSegmentAgeMillis: Int64 = 3_600_000,
+        fsync: FsyncPolicy = .interval(milliseconds: 1_000)
+    ) {
+        self.maxSegmentBytes = maxSegmentBytes
+        self.maxSegmentAgeMillis = maxSegmentAgeMillis
+        self.fsync = fsync
+    }
+}

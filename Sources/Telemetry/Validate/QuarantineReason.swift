@@ -1,0 +1,26 @@
+/// Why input was rejected; the raw value is the `reason` field of a quarantine record.
+///
+/// Message-level reasons produce one quarantine record per message; reading-level reasons
+/// (`isPerReading`) one per rejected reading, while the message's other readings go on.
+public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
+    case malformedPayload = "malformed_payload"
+    case payloadTooLarge = "payload_too_large"
+    case tooManyReadings = "too_many_readings"
+    case topicMismatch = "topic_mismatch"
+    case duplicateSeq = "duplicate_seq"
+    case unknownMetric = "unknown_metric"
+    case wrongType = "wrong_type"
+    case outOfRange = "out_of_range"
+    case futureTimestamp = "future_timestamp"
+    case tooLate = "too_late"
+
+    /// True for reasons that reject one reading rather than the whole message.
+    public var isPerReading: Bool {
+        switch self {
+        case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate: return true
+        case .malformedPayload, .payloadTooLarge, .tooManyReadings, .topicMismatch, .duplicateSeq: return false
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// Drives the real binaries against a real broker and checks every figure against the
+/// simulator's ledger, computed independently of the Telemetry library.
+@Suite("End to end", .serialized)
+struct EndToEndTests {
+    @Test func everyValidReadingIsCountedOnceAndEveryFaultIsQuarantined() throws {
+        let directory = try TestPaths.makeScratchDirectory("e2e")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try MosquittoBroker(directory: directory)
+        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-gateway-\(getpid())")
+
+        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
+        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
+            "--port", "\(broker.port)", "--seed", "42", "--devices", "48", "--rate", "4000", "--count", "14000",
+            "--qos", "1", "--shapes", "ts,array", "--ledger", ledgerURL.path,
+            "--fault-malformed", "1", "--fault-out-of-range", "1", "--fault-unknown-metric", "1", "--fault-wrong-type", "1",
+            "--fault-duplicate", "1", "--fault-late", "1", "--fault-future", "1",
+        ], logURL: directory.appendingPathComponent("sim.log"))
+        #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
+
+        let ledger = try SimulatorLedger(url: ledgerURL)
+        #expect(ledger.messages == 14_000)
+        #expect(ledger.acceptedReadings >= 50_000)
+        try gateway.waitForMessages(ledger.messages, timeout: 120)
+        #expect(try gateway.stop() == 0, "gateway did not exit cleanly:\n\(gateway.child.output.suffix(3000))")
+
+        // Every injected fault kind occurred, and the quarantine log holds exactly those.
+        let expectedQuarantine = ledger.quarantine.sorted()
+        for reason in ["malformed_payload", "out_of_range", "unknown_metric", "wrong_type", "duplicate_seq", "too_late", "future_timestamp"] {
+            #expect(expectedQuarantine.contains { $0.hasPrefix(reason + "|") }, "no \(reason) fault was injected")
+        }
+        let quarantine = try Self.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
+        #expect(quarantine.count == expectedQuarantine.count)
+        #expect(quarantine == expectedQuarantine)
+
+        // The 10 s tier holds every valid reading exactly once, with the ledger's aggregates
+        // (windows with no readings, only carried-over machine-state time, are not in the ledger).
+        let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
+        let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
+        #expect(tenSecond.values.reduce(0) { $0 + $1.count } == ledger.acceptedReadings)
+        #expect(Set(tenSecond.keys) == Set(ledger.tenSecondWindows.keys))
+        var mismatches: [String] = []
+        for (key, expected) in ledger.tenSecondWindows {
+            let problems = tenSecond[key]?.differences(from: expected) ?? ["missing"]
+            if !problems.isEmpty { mismatches.append("\(key): \(problems.joined(separator: "; "))") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) windows differ, e.g. \(mismatches.prefix(5))")
+
+        // The 1 m and 1 h tiers agree with the 10 s tier merged into them.
+        for (tier, length) in [("1m", Int64(60_000)), ("1h", Int64(3_600_000))] {
+            var merged: [String: WindowTotals] = [:]
+            for (key, totals) in tenSecond {
+                var parts = key.split(separator: "|").map(String.init)
+                guard let start = Int64(parts[5]) else { continue }
+                parts[0] = tier
+                parts[5] = "\(start - ((start % length) + length) % length)"
+                merged[parts.joined(separator: "|"), default: WindowTotals()].merge(totals)
+            }
+            // Windows holding only carried-over machine-state time have no readings to compare.
+            let coarse = rollups.windows.filter { $0.key.hasPrefix(tier + "|") && $0.value.count > 0 }
+            #expect(Set(coarse.keys) == Set(merged.keys), "tier \(tier)")
+            let differing = merged.filter { key, totals in !(coarse[key]?.differences(from: totals).isEmpty ?? false) }
+            #expect(differing.isEmpty, "tier \(tier): \(differing.count) windows differ from the merged 10 s windows")
+        }
+
+        let status = try #require(gateway.status())
+        #expect(status["stopped"] as? Bool == true)
+        #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)
+        #expect(status["seq_missing"] as? Int == 0)
+        #expect(status["messages"] as? Int == ledger.messages)
+    }
+
+    /// "reason|topic|metric" for every quarantine record, sorted.
+    static func quarantineEntries(_ directory: URL) throws -> [String] {
+        var entries: [String] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where name.hasSuffix(".jsonl") {
+            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                guard let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let reason = record["reason"] as? String, let topic = record["topic"] as? String else {
+                    throw TestFailure("quarantine line lacks reason/topic: \(line)")
+                }
+                entries.append("\(reason)|\(topic)|\(record["metric"] as? String ?? "")")
+            }
+        }
+        return entries.sorted()
+    }
+}

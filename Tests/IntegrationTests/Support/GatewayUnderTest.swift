@@ -1,0 +1,59 @@
+import Foundation
+
+/// A real `gateway run` process with its own configuration and data directory.
+final class GatewayUnderTest {
+    let directory: URL
+    let dataDirectory: URL
+    let child: ChildProcess
+
+    /// Writes a configuration for `brokerPort` (plus `extraYAML` appended) and starts the gateway.
+    init(directory: URL, brokerPort: Int, clientID: String, extraYAML: String = "") throws {
+        self.directory = directory
+        dataDirectory = directory.appendingPathComponent("data")
+        let catalogue = TestPaths.repositoryRoot.appendingPathComponent("config/metrics.yaml").path
+        let yaml = """
+            mqtt:
+              host: 127.0.0.1
+              port: \(brokerPort)
+              client_id: \(clientID)
+              qos: 1
+              topics: ["iiot/#"]
+            ingest:
+              catalogue: \(catalogue)
+            storage:
+              data_directory: \(dataDirectory.path)
+            logging:
+              status_interval: 1s
+            \(extraYAML)
+            """
+        let configURL = directory.appendingPathComponent("gateway.yaml")
+        try yaml.write(to: configURL, atomically: true, encoding: .utf8)
+        child = try ChildProcess(try TestPaths.binary("gateway"), ["run", "--config", configURL.path],
+                                 logURL: directory.appendingPathComponent("gateway.log"))
+        try waitUntil(timeout: 30, "gateway did not subscribe; log:\n\(child.output.suffix(3000))") {
+            guard child.process.isRunning else { throw TestFailure("gateway exited early:\n\(child.output.suffix(3000))") }
+            return child.output.contains("subscribed")
+        }
+    }
+
+    /// The gateway's `status.json`, or nil before its first write.
+    func status() -> [String: Any]? {
+        let url = dataDirectory.appendingPathComponent("status.json")
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// Waits until the pipeline has processed `messages` messages.
+    func waitForMessages(_ messages: Int, timeout: Double) throws {
+        try waitUntil(timeout: timeout, "gateway processed \(status()?["messages"] ?? "no") of \(messages) messages; log:\n\(child.output.suffix(2000))") {
+            guard child.process.isRunning else { throw TestFailure("gateway exited early:\n\(child.output.suffix(3000))") }
+            return (status()?["messages"] as? Int ?? 0) >= messages
+        }
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    func stop() throws -> Int32 {
+        child.signal(SIGTERM)
+        return try child.waitForExit(timeout: 60)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// A real Mosquitto broker on a free loopback port, configured so it never drops queued
+/// messages, stopped when the value is released.
+final class MosquittoBroker {
+    let port: Int
+    private let child: ChildProcess
+
+    /// Starts `mosquitto` with `extraConfig` lines appended and waits until it accepts connections.
+    init(directory: URL, extraConfig: [String] = []) throws {
+        port = try Self.freeLoopbackPort()
+        let configURL = directory.appendingPathComponent("mosquitto.conf")
+        let lines = [
+            "listener \(port) 127.0.0.1",
+            "allow_anonymous true",
+            "max_queued_messages 1000000",
+            "max_inflight_messages 100",
+            "persistence false",
+            "log_dest stderr",
+            "log_type error",
+            "log_type warning",
+        ] + extraConfig
+        try (lines.joined(separator: "\n") + "\n").write(to: configURL, atomically: true, encoding: .utf8)
+        let executable = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let executable else { throw TestFailure("mosquitto is not installed (apt-get install mosquitto)") }
+        child = try ChildProcess(URL(fileURLWithPath: executable), ["-c", configURL.path],
+                                 logURL: directory.appendingPathComponent("mosquitto.log"))
+        try waitUntil(timeout: 10, "mosquitto did not start listening on 127.0.0.1:\(port): \(child.output)") {
+            Self.canConnect(port: port)
+        }
+    }
+
+    deinit {
+        // A process started from the test runner inherits its blocked SIGTERM, so stop it hard.
+        child.signal(SIGKILL)
+        _ = try? child.waitForExit(timeout: 5)
+    }
+
+    /// Asks the kernel for an unused loopback port.
+    static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("could not bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// What `sensors-sim --ledger` says it published, and what the gateway should therefore have
+/// aggregated and quarantined — computed here, not by the Telemetry library.
+struct SimulatorLedger {
+    var messages = 0
+    var acceptedReadings = 0
+    /// Expected 10 s windows, keyed like `RollupRecords.windows`.
+    var tenSecondWindows: [String: WindowTotals] = [:]
+    /// Expected quarantine entries as "reason|topic|metric" (metric empty for message-level reasons).
+    var quarantine: [String] = []
+
+    init(url: URL) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var previousCounter: [String: Double] = [:]
+        for line in text.split(separator: "\n") {
+            guard let message = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let topic = message["topic"] as? String else {
+                throw TestFailure("ledger line is not a message: \(line)")
+            }
+            messages += 1
+            if let fault = message["fault"] as? String {
+                quarantine.append("\(fault)|\(topic)|")
+                continue
+            }
+            guard let park = message["park"] as? String, let site = message["site"] as? String,
+                  let device = message["device"] as? String, let readings = message["readings"] as? [[String: Any]] else {
+                throw TestFailure("ledger message lacks park/site/device/readings: \(line)")
+            }
+            for reading in readings {
+                guard let metric = reading["metric"] as? String else { throw TestFailure("ledger reading without metric: \(line)") }
+                if let fault = reading["fault"] as? String {
+                    quarantine.append("\(fault)|\(topic)|\(metric)")
+                    continue
+                }
+                guard let ts = (reading["ts"] as? NSNumber)?.int64Value, let value = WindowTotals.Value(reading["v"]) else {
+                    throw TestFailure("accepted ledger reading needs a ts and a value (run the simulator with --shapes ts,array): \(line)")
+                }
+                acceptedReadings += 1
+                let series = "\(park)|\(site)|\(device)|\(metric)"
+                let start = ts - ((ts % 10_000) + 10_000) % 10_000
+                let key = "10s|\(series)|\(start)"
+                tenSecondWindows[key, default: WindowTotals()].add(value, at: ts)
+                if reading["kind"] as? String == "counter", case .number(let number) = value {
+                    if let previous = previousCounter[series] {
+                        if number >= previous {
+                            tenSecondWindows[key]?.increase += number - previous
+                        } else {
+                            tenSecondWindows[key]?.increase += number
+                            tenSecondWindows[key]?.resets += 1
+                        }
+                    }
+                    previousCounter[series] = number
+                }
+            }
+        }
+    }
+}

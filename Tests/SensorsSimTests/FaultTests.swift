@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+@testable import SensorsSim
+
+@Suite("Faults")
+struct FaultTests {
+    @Test("each percentage gives exactly round(p × count / 100) faulty messages")
+    func exactCounts() throws {
+        let percentages: [Fault: Double] = [
+            .malformedPayload: 5, .outOfRange: 2.5, .unknownMetric: 1, .wrongType: 7,
+            .duplicateSeq: 3, .tooLate: 0.35, .futureTimestamp: 4,
+        ]
+        let messages = try makeMessages(count: 10_000, faults: percentages)
+        let counts = Dictionary(grouping: messages.compactMap(\.fault), by: { $0 }).mapValues(\.count)
+        #expect(counts == [
+            .malformedPayload: 500, .outOfRange: 250, .unknownMetric: 100, .wrongType: 700,
+            .duplicateSeq: 300, .tooLate: 35, .futureTimestamp: 400,
+        ])
+        #expect(messages.filter { $0.fault == nil }.count == 7715)
+    }
+
+    @Test("counts are exact for a count that is not a round number, and faults are spread over the run")
+    func spread() throws {
+        let messages = try makeMessages(count: 1234, faults: [.wrongType: 10])
+        let faulty = messages.filter { $0.fault == .wrongType }.map(\.index)
+        #expect(faulty.count == 123)
+        #expect(faulty.filter { $0 < 617 }.count == 63)
+        #expect(Set(messages.filter { $0.fault != nil }.map(\.deviceIndex)).count == 53)
+    }
+
+    @Test("reading-level faults mark exactly the readings the gateway should quarantine")
+    func readingFaults() throws {
+        let messages = try makeMessages(count: 5000, faults: [.outOfRange: 4, .unknownMetric: 4, .wrongType: 4, .tooLate: 4, .futureTimestamp: 4])
+        for message in messages {
+            let marked = message.readings.filter { $0.fault != nil }
+            switch message.fault {
+            case nil:
+                #expect(marked.isEmpty)
+            case .outOfRange?, .unknownMetric?, .wrongType?:
+                #expect(marked.count == 1)
+                #expect(marked.first?.fault == message.fault)
+            case .tooLate?, .futureTimestamp?:
+                #expect(marked.count == message.readings.count)
+                #expect(message.shape != .plain)
+            default:
+                Issue.record("unexpected fault \(String(describing: message.fault))")
+            }
+            #expect(message.messageFault == nil)
+        }
+    }
+
+    @Test("out-of-range values are outside the range; in-range readings of the message are untouched")
+    func outOfRange() throws {
+        let messages = try makeMessages(count: 2000, faults: [.outOfRange: 50])
+        let metrics = DeviceKind.allCases.flatMap(\.metrics)
+        var above = 0
+        for reading in messages.flatMap(\.readings) {
+            let metric = try #require(metrics.first { $0.name == reading.metric })
+            guard case .number(let value) = reading.value else { continue }
+            let range = try #require(metric.range)
+            #expect(range.contains(value) == (reading.fault == nil), "\(reading.metric) = \(value)")
+            if reading.fault == .outOfRange && value > range.upperBound { above += 1 }
+        }
+        #expect(messages.filter { $0.fault == .outOfRange }.count == 1000)
+        #expect(above == 470)
+    }
+
+    @Test("wrong-type values are strings or true for gauges and counters, numbers for states")
+    func wrongType() throws {
+        let messages = try makeMessages(count: 3000, faults: [.wrongType: 30])
+        var kinds: [String: Int] = [:]
+        for reading in messages.flatMap(\.readings) where reading.fault == .wrongType {
+            switch (reading.kind, reading.value) {
+            case (.state?, .number): kinds["state-number", default: 0] += 1
+            case (.gauge?, .string), (.counter?, .string): kinds["numeric-string", default: 0] += 1
+            case (.gauge?, .bool(true)), (.counter?, .bool(true)): kinds["numeric-true", default: 0] += 1
+            default: Issue.record("wrong_type \(reading.metric) = \(reading.value)")
+            }
+        }
+        #expect(kinds == ["state-number": 45, "numeric-string": 393, "numeric-true": 462])
+    }
+
+    @Test("an unknown metric is one extra reading with no kind")
+    func unknownMetric() throws {
+        let messages = try makeMessages(count: 600, faults: [.unknownMetric: 100])
+        for message in messages {
+            let unknown = message.readings.filter { $0.fault == .unknownMetric }
+            #expect(unknown.count == 1)
+            #expect(unknown.first?.kind == nil)
+            #expect(MessageFactory.unknownMetricNames.contains(unknown.first?.metric ?? ""))
+            let kind = Fleet(count: 60, seed: 1).devices[message.deviceIndex].kind
+            #expect(message.readings.count == kind.metrics.count + 1)
+        }
+    }
+
+    @Test("late and future messages shift every ts by -10 min and +1 h; late needs a clean message first")
+    func lateAndFuture() throws {
+        let messages = try makeMessages(count: 3000, devices: 10, options: MessageOptions(shapes: [.plain, .array]), faults: [.tooLate: 20, .futureTimestamp: 20])
+        var cleanSeen = Set<Int>()
+        for message in messages {
+            let now = testEpochMilliseconds + Int64(message.index) * 5
+            let last = message.readings.compactMap(\.ts).max()
+            switch message.fault {
+            case .tooLate?:
+                #expect(cleanSeen.contains(message.deviceIndex))
+                #expect(last == now - 600_000)
+                #expect(message.shape == .array)
+            case .futureTimestamp?:
+                #expect(last == now + 3_600_000)
+            case nil:
+                cleanSeen.insert(message.deviceIndex)
+                if message.shape == .array { #expect(last == now) }
+            default:
+                Issue.record("unexpected fault")
+            }
+        }
+        #expect(messages.filter { $0.fault == .tooLate }.count == 600)
+        #expect(messages.filter { $0.fault == .futureTimestamp }.count == 600)
+    }
+
+    @Test("at 100 % late, each device's first message goes out clean and the fault stays owed")
+    func lateNeedsCleanFirst() throws {
+        let messages = try makeMessages(count: 500, devices: 10, options: MessageOptions(shapes: [.ts]), faults: [.tooLate: 100])
+        #expect(messages.prefix(10).allSatisfy { $0.fault == nil })
+        #expect(messages.dropFirst(10).allSatisfy { $0.fault == .tooLate })
+    }
+
+    @Test("at 100 % duplicates, each device sends one fresh message and then only repeats it")
+    func duplicateNeedsPrevious() throws {
+        let messages = try makeMessages(count: 40, devices: 10, faults: [.duplicateSeq: 100])
+        #expect(messages.prefix(10).allSatisfy { $0.fault == nil })
+        #expect(messages.dropFirst(10).allSatisfy { $0.fault == .duplicateSeq })
+        #expect(messages[30].payload == messages[0].payload)
+    }
+
+    @Test("a duplicate is the device's previous message, byte for byte, and only follows a clean one")
+    func duplicates() throws {
+        let messages = try makeMessages(count: 4000, devices: 8, faults: [.duplicateSeq: 10, .wrongType: 10])
+        var previous: [Int: SimMessage] = [:]
+        for message in messages {
+            if message.fault == .duplicateSeq {
+                let original = try #require(previous[message.deviceIndex])
+                #expect(original.fault == nil || original.fault == .duplicateSeq)
+                #expect(message.payload == original.payload)
+                #expect(message.seq == original.seq)
+                #expect(message.shape == original.shape)
+                #expect(message.readings.isEmpty)
+                #expect(message.messageFault == .duplicateSeq)
+            }
+            previous[message.deviceIndex] = message
+        }
+        #expect(messages.filter { $0.fault == .duplicateSeq }.count == 400)
+    }
+
+    @Test("percentages outside 0–100 or adding up past 100 are refused with the option named")
+    func validation() {
+        #expect(throws: SimError("--fault-late 101.0: expected a percentage from 0 to 100")) {
+            try FaultPlan(percentages: [.tooLate: 101])
+        }
+        #expect(throws: SimError("--fault-malformed -1.0: expected a percentage from 0 to 100")) {
+            try FaultPlan(percentages: [.malformedPayload: -1])
+        }
+        #expect(throws: SimError("fault percentages add up to 110.0 (--fault-malformed 60.0, --fault-duplicate 50.0): at most one fault per message, so they must add up to at most 100")) {
+            try FaultPlan(percentages: [.malformedPayload: 60, .duplicateSeq: 50])
+        }
+    }
+
+    @Test("quotas round per fault and never exceed the block")
+    func quotas() throws {
+        let plan = try FaultPlan(percentages: [.malformedPayload: 33.35, .outOfRange: 33.35, .wrongType: 33.3], blockSize: 10)
+        #expect(plan.quotaByFault == [
+            .malformedPayload: 4, .outOfRange: 3, .unknownMetric: 0, .wrongType: 3, .duplicateSeq: 0, .tooLate: 0, .futureTimestamp: 0,
+        ])
+        let small = try FaultPlan(percentages: [.unknownMetric: 0.01])
+        #expect(small.quotaByFault[.unknownMetric] == 1)
+        #expect(try FaultPlan(percentages: [:]).isEmpty)
+    }
+
+    @Test("blocks repeat: 25,000 messages at 2 % in blocks of 10,000 give exactly 200 per full block")
+    func blocks() throws {
+        var plan = try FaultPlan(percentages: [.wrongType: 2])
+        var random = SeededGenerator(seed: 3)
+        var perBlock = [0, 0, 0]
+        for message in 0..<25_000 {
+            if let fault = plan.draw(using: &random) {
+                plan.settle(fault, applied: true)
+                perBlock[message / 10_000] += 1
+            }
+        }
+        #expect(perBlock == [200, 200, 104])
+    }
+}

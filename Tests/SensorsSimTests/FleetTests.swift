@@ -1,0 +1,48 @@
+import Testing
+@testable import SensorsSim
+
+@Suite("Fleet layout")
+struct FleetTests {
+    @Test("device 3 is yen-my/f01/env-0003, as in the design's examples")
+    func exampleDevice() {
+        let device = Fleet(count: 60, seed: 1).devices[3]
+        #expect(device.topic == "iiot/yen-my/f01/env-0003/telemetry")
+        #expect(device.kind == .environment)
+    }
+
+    @Test("devices go round-robin over parks, then sites, and kinds rotate per pass")
+    func roundRobin() {
+        let devices = Fleet(count: 25, seed: 9, topicPrefix: "plant").devices
+        #expect(devices.prefix(7).map(\.name) == ["env-0000", "mch-0001", "utl-0002", "env-0003", "mch-0004", "utl-0005", "mch-0006"])
+        #expect(devices.prefix(7).map(\.park) == ["hoa-lac-hitech", "thang-long-ii", "pho-noi-a", "yen-my", "yen-my-ii", "dinh-vu", "hoa-lac-hitech"])
+        #expect(devices.map(\.site).filter { $0 == "f01" }.count == 7)
+        #expect(devices[6].site == "f02")
+        #expect(devices[18].site == "f04")
+        #expect(devices[24].site == "f01")
+        #expect(devices[24].topic == "plant/hoa-lac-hitech/f01/mch-0024/telemetry")
+    }
+
+    @Test("with 18 devices every park has one device of every kind")
+    func everyParkEveryKind() {
+        let devices = Fleet(count: 18, seed: 1).devices
+        for park in Fleet.parks {
+            let kinds = Set(devices.filter { $0.park == park }.map(\.kind))
+            #expect(kinds == Set(DeviceKind.allCases), "park \(park)")
+        }
+    }
+
+    @Test("names keep growing past 9999 devices")
+    func longNames() {
+        let device = SimulatedDevice(index: 12345, kind: .machine, park: "dinh-vu", site: "f02", topicPrefix: "iiot", seed: 1, seqStart: 1)
+        #expect(device.name == "mch-12345")
+    }
+
+    @Test("catalogue: metric names, kinds and ranges per device kind")
+    func catalogue() {
+        #expect(DeviceKind.environment.metrics.map(\.name) == ["temperature_c", "humidity_pct", "pm25_ugm3", "pm10_ugm3", "co2_ppm", "noise_dba"])
+        #expect(DeviceKind.machine.metrics.map(\.kind) == [.gauge, .gauge, .counter, .counter, .counter, .state])
+        #expect(DeviceKind.utilityMeter.metrics.map(\.range) == [0...10000, 0...100])
+        #expect(DeviceKind.environment.metrics[0].range == -40...150)
+        #expect(DeviceKind.machine.metrics[5].states == ["running", "idle", "fault", "off"])
+    }
+}

@@ -1,0 +1,202 @@
+/// Produces the stream of messages the simulator publishes: devices in round-robin order, a
+/// payload shape and at most one fault per message, everything drawn from the seed.
+///
+/// Pure: no clock, no I/O. Given the same fleet, options, plan, seed and sequence of timestamps,
+/// it produces the same messages byte for byte. Message `n` comes from device `n % devices`.
+struct MessageFactory: Sendable {
+    /// Names used for `unknown_metric` readings; none is in the catalogue.
+    static let unknownMetricNames = ["flux_capacitor_x", "warp_core_temp_k", "dilithium_ppm", "tachyon_flux"]
+
+    /// The devices, with their model and publishing state.
+    private(set) var devices: [SimulatedDevice]
+    /// Shapes, seq and readings-per-message settings.
+    let options: MessageOptions
+    /// Messages produced so far; the index of the next one.
+    private(set) var produced = 0
+    private var plan: FaultPlan
+    private var random: SeededGenerator
+
+    /// Creates a factory over `fleet`'s devices; `seed` drives shapes and fault placement.
+    init(fleet: Fleet, options: MessageOptions, plan: FaultPlan, seed: UInt64) {
+        precondition(!fleet.devices.isEmpty, "a fleet needs at least one device")
+        precondition(!options.shapes.isEmpty, "at least one payload shape is needed")
+        devices = fleet.devices
+        self.options = options
+        self.plan = plan
+        random = SeededGenerator(seed: seed, stream: UInt64.max)
+    }
+
+    /// The next message, stamped `now` (milliseconds since the Unix epoch). Advances the
+    /// publishing device's model unless the message is malformed or a duplicate.
+    mutating func next(atMilliseconds now: Int64) -> SimMessage {
+        let index = produced
+        produced += 1
+        let deviceIndex = index % devices.count
+        let drawn = plan.draw(using: &random)
+        var shape = options.shapes[random.below(options.shapes.count)]
+        let device = devices[deviceIndex]
+        var message = SimMessage(
+            index: index, deviceIndex: deviceIndex, topic: device.topic, park: device.park,
+            site: device.site, device: device.name, seq: nil, shape: shape, fault: nil, payload: [], readings: []
+        )
+        var fault = drawn
+        switch drawn {
+        case .malformedPayload:
+            plan.settle(.malformedPayload, applied: true)
+            message.shape = nil
+            message.fault = .malformedPayload
+            message.payload = malformedPayload(device: device, shape: shape, now: now)
+            devices[deviceIndex].previousClean = nil
+            return message
+        case .duplicateSeq:
+            if options.seqEnabled, let copy = device.previousClean {
+                plan.settle(.duplicateSeq, applied: true)
+                message.seq = copy.seq
+                message.shape = copy.shape
+                message.fault = .duplicateSeq
+                message.payload = copy.payload
+                return message
+            }
+            fault = nil
+        case .tooLate, .futureTimestamp:
+            if drawn == .tooLate && !device.hasPublishedClean {
+                fault = nil
+            } else if !shape.isTimestamped {
+                let timestamped = options.shapes.filter(\.isTimestamped)
+                if timestamped.isEmpty {
+                    fault = nil
+                } else {
+                    shape = timestamped[random.below(timestamped.count)]
+                    message.shape = shape
+                }
+            }
+        default:
+            break
+        }
+        let applied = fillReadings(of: &message, shape: shape, fault: fault, now: now)
+        if let drawn { plan.settle(drawn, applied: applied != nil) }
+        message.fault = applied
+        if applied == nil {
+            devices[deviceIndex].hasPublishedClean = true
+            devices[deviceIndex].previousClean = message.seq.map { .init(payload: message.payload, seq: $0, shape: shape) }
+        } else {
+            devices[deviceIndex].previousClean = nil
+        }
+        return message
+    }
+
+    /// Samples the device, applies `fault` where it can, and writes readings, seq and payload.
+    /// Returns the fault actually applied.
+    private mutating func fillReadings(of message: inout SimMessage, shape: PayloadShape, fault: Fault?, now: Int64) -> Fault? {
+        let deviceIndex = message.deviceIndex
+        let metrics = devices[deviceIndex].kind.metrics
+        let values = devices[deviceIndex].sample(atMilliseconds: now)
+        let wanted = options.readingsPerMessage
+        var selection = Array(metrics.indices)
+        if wanted > 0 && wanted < metrics.count {
+            let start = devices[deviceIndex].rotation
+            selection = (0..<wanted).map { (start + $0) % metrics.count }
+            devices[deviceIndex].rotation = (start + wanted) % metrics.count
+        }
+        var readings = selection.map {
+            SimMessage.Reading(metric: metrics[$0].name, kind: metrics[$0].kind, ts: nil, value: values[$0], fault: nil)
+        }
+        var applied: Fault?
+        switch fault {
+        case .outOfRange:
+            let numeric = readings.indices.filter { readings[$0].kind != .state }
+            if !numeric.isEmpty {
+                let position = numeric[random.below(numeric.count)]
+                readings[position].value = .number(outOfRangeValue(for: metrics[selection[position]]))
+                readings[position].fault = .outOfRange
+                applied = .outOfRange
+            }
+        case .wrongType:
+            let position = random.below(readings.count)
+            readings[position].value = wrongTypeValue(replacing: readings[position].value)
+            readings[position].fault = .wrongType
+            applied = .wrongType
+        case .unknownMetric:
+            let name = Self.unknownMetricNames[random.below(Self.unknownMetricNames.count)]
+            let value = ReadingValue.number((random.uniform(0, 100) * 100).rounded() / 100)
+            let reading = SimMessage.Reading(metric: name, kind: nil, ts: nil, value: value, fault: .unknownMetric)
+            readings.insert(reading, at: random.below(readings.count + 1))
+            applied = .unknownMetric
+        case .tooLate, .futureTimestamp:
+            if shape.isTimestamped, let fault {
+                for position in readings.indices { readings[position].fault = fault }
+                applied = fault
+            }
+        default:
+            break
+        }
+        let shift = applied == .tooLate ? Fault.lateShiftMilliseconds : applied == .futureTimestamp ? Fault.futureShiftMilliseconds : 0
+        let entries = group(&readings, shape: shape, lastTs: now + shift)
+        if options.seqEnabled {
+            message.seq = devices[deviceIndex].nextSeq
+            devices[deviceIndex].nextSeq += 1
+        }
+        message.payload = shape.encode(entries: entries, seq: message.seq)
+        message.readings = readings
+        return applied
+    }
+
+    /// Splits the readings into the shape's entries and stamps each reading with its entry's ts.
+    /// Array shape: 2–3 entries (never more than readings), 1–5 ms apart, the last at `lastTs`.
+    private mutating func group(_ readings: inout [SimMessage.Reading], shape: PayloadShape, lastTs: Int64) -> [PayloadShape.Entry] {
+        switch shape {
+        case .plain:
+            return [PayloadShape.Entry(ts: nil, values: readings.map { ($0.metric, $0.value) })]
+        case .ts:
+            for position in readings.indices { readings[position].ts = lastTs }
+            return [PayloadShape.Entry(ts: lastTs, values: readings.map { ($0.metric, $0.value) })]
+        case .array:
+            let entryCount = max(1, min(2 + random.below(2), readings.count))
+            var stamps = [lastTs]
+            for _ in 1..<entryCount { stamps.insert((stamps.first ?? lastTs) - Int64(1 + random.below(5)), at: 0) }
+            var entries: [PayloadShape.Entry] = []
+            var start = 0
+            for (position, stamp) in stamps.enumerated() {
+                let size = readings.count / entryCount + (position < readings.count % entryCount ? 1 : 0)
+                for reading in start..<(start + size) { readings[reading].ts = stamp }
+                entries.append(PayloadShape.Entry(ts: stamp, values: readings[start..<(start + size)].map { ($0.metric, $0.value) }))
+                start += size
+            }
+            return entries
+        }
+    }
+
+    /// A value outside the metric's range by at least 1 and up to one range width, on either side.
+    private mutating func outOfRangeValue(for metric: Metric) -> Double {
+        let range = metric.range ?? 0...0
+        let magnitude = max(1, (range.upperBound - range.lowerBound) * random.uniform(0.05, 1))
+        let value = random.chance(0.5) ? range.upperBound + magnitude : range.lowerBound - magnitude
+        let scale = metric.kind == .counter ? 1000.0 : 100.0
+        return (value * scale).rounded() / scale
+    }
+
+    /// A JSON value of the wrong type: a string or `true` instead of a number, a number instead
+    /// of a state string.
+    private mutating func wrongTypeValue(replacing value: ReadingValue) -> ReadingValue {
+        switch value {
+        case .number(let number):
+            random.chance(0.5) ? .string(number.description) : .bool(true)
+        case .string, .bool:
+            .number(Double(random.below(DeviceKind.machineStates.count)))
+        }
+    }
+
+    /// One of the malformed payload kinds; the device's model is sampled on a copy, so it does
+    /// not advance.
+    private mutating func malformedPayload(device: SimulatedDevice, shape: PayloadShape, now: Int64) -> [UInt8] {
+        let kind = MalformedPayload.allCases[random.below(MalformedPayload.allCases.count)]
+        var wellFormed: [UInt8] = []
+        if kind == .truncated {
+            var copy = device
+            let values = copy.sample(atMilliseconds: now)
+            let pairs = zip(copy.kind.metrics, values).map { (name: $0.name, value: $1) }
+            wellFormed = shape.encode(entries: [PayloadShape.Entry(ts: shape.isTimestamped ? now : nil, values: pairs)], seq: nil)
+        }
+        return kind.bytes(wellFormed: wellFormed, random: &random)
+    }
+}

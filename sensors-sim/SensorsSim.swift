@@ -1,0 +1,211 @@
+import ArgumentParser
+import Foundation
+
+/// `sensors-sim`: publishes realistic readings from simulated Vietnamese industrial parks over
+/// MQTT, with chosen faults, and writes a ledger of exactly what it published.
+@main
+struct SensorsSim: ParsableCommand {
+    /// Command name, abstract and discussion shown by `--help`.
+    static let configuration = CommandConfiguration(
+        commandName: "sensors-sim",
+        abstract: "Publish simulated IIoT telemetry over MQTT, with fault injection and a ledger of what was sent.",
+        discussion: """
+            Devices (env-NNNN, mch-NNNN, utl-NNNN) are laid out round-robin over the parks \
+            hoa-lac-hitech, thang-long-ii, pho-noi-a, yen-my, yen-my-ii, dinh-vu and sites f01-f04, \
+            and publish in turn to <prefix>/<park>/<site>/<device>/telemetry. Fleet, shapes, fault \
+            placement and seq follow from --seed; values also follow the clock. SIGINT/SIGTERM stop publishing, wait for \
+            acknowledgements, close the ledger and exit 0. The MQTT password is read from \
+            the environment variable SIM_MQTT_PASSWORD.
+            """
+    )
+
+    @Option(help: "Broker host.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Broker port.")
+    var port = 1883
+
+    @Option(name: .customLong("client-id"), help: "MQTT client id (default sensors-sim-<pid>; with several connections, -<k> is appended).")
+    var clientID: String?
+
+    @Option(name: .customLong("mqtt-version"), help: "MQTT version: 3.1.1 or 5.")
+    var mqttVersion = MQTTPublisher.ProtocolVersion.v5
+
+    @Option(help: "Publish QoS: 0, 1 or 2.")
+    var qos = 1
+
+    @Option(help: "MQTT user name (password from SIM_MQTT_PASSWORD).")
+    var username: String?
+
+    @Option(help: "CA certificate file; turns TLS on.")
+    var cafile: String?
+
+    @Option(help: "Client certificate file for TLS (with --key).")
+    var cert: String?
+
+    @Option(help: "Client private key file for TLS (with --cert).")
+    var key: String?
+
+    @Flag(help: "Do not check that the broker's certificate matches --host.")
+    var insecure = false
+
+    @Option(help: "Seed for the fleet, the values, the shapes and the fault placement.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Number of simulated devices.")
+    var devices = 60
+
+    @Option(help: "Total messages per second; 0 = as fast as possible.")
+    var rate = 200.0
+
+    @Option(help: "Stop after this many messages (exclusive with --duration).")
+    var count: Int?
+
+    @Option(help: "Stop after this long, e.g. 30s, 500ms, 2m, 1h (exclusive with --count).")
+    var duration: SimDuration?
+
+    @Option(help: "MQTT connections; device i always publishes on connection i % N.")
+    var connections = 1
+
+    @Option(name: .customLong("topic-prefix"), help: "First topic segment.")
+    var topicPrefix = "iiot"
+
+    @Option(help: "Payload shapes to choose from per message, comma-separated: plain, ts, array.")
+    var shapes = "plain,ts,array"
+
+    @Flag(name: .customLong("no-seq"), help: "Leave the per-device sequence number out of payloads.")
+    var noSeq = false
+
+    @Option(name: .customLong("seq-start"), help: "First sequence number of every device.")
+    var seqStart: UInt64 = 1
+
+    @Option(name: .customLong("readings-per-message"), help: "Readings per message; 0 = every metric of the device's kind, N = the next N of a rotating selection.")
+    var readingsPerMessage = 0
+
+    @Option(name: .customLong("fault-malformed"), help: "Percent of messages with a malformed payload.")
+    var faultMalformed = 0.0
+
+    @Option(name: .customLong("fault-out-of-range"), help: "Percent of messages with one reading out of its range.")
+    var faultOutOfRange = 0.0
+
+    @Option(name: .customLong("fault-unknown-metric"), help: "Percent of messages with one extra reading of an unknown metric.")
+    var faultUnknownMetric = 0.0
+
+    @Option(name: .customLong("fault-wrong-type"), help: "Percent of messages with one reading of the wrong JSON type.")
+    var faultWrongType = 0.0
+
+    @Option(name: .customLong("fault-duplicate"), help: "Percent of messages that re-send the device's previous message (same seq).")
+    var faultDuplicate = 0.0
+
+    @Option(name: .customLong("fault-late"), help: "Percent of messages with every timestamp 10 minutes in the past.")
+    var faultLate = 0.0
+
+    @Option(name: .customLong("fault-future"), help: "Percent of messages with every timestamp 1 hour in the future.")
+    var faultFuture = 0.0
+
+    @Option(help: "Write a JSON Lines ledger of every published message to this file.")
+    var ledger: String?
+
+    @Option(name: .customLong("drain-timeout"), help: "How long to wait for outstanding acknowledgements at the end.")
+    var drainTimeout = SimDuration(seconds: 5)
+
+    /// Percentages by fault, as given on the command line.
+    var faultPercentages: [Fault: Double] {
+        [
+            .malformedPayload: faultMalformed, .outOfRange: faultOutOfRange, .unknownMetric: faultUnknownMetric,
+            .wrongType: faultWrongType, .duplicateSeq: faultDuplicate, .tooLate: faultLate, .futureTimestamp: faultFuture,
+        ]
+    }
+
+    /// Parses `--shapes`: known names, comma-separated, duplicates ignored, at least one.
+    static func parseShapes(_ list: String) throws(SimError) -> [PayloadShape] {
+        var shapes: [PayloadShape] = []
+        for name in list.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let shape = PayloadShape(rawValue: trimmed) else {
+                throw SimError("--shapes \(list): unknown shape '\(trimmed)', expected plain, ts or array")
+            }
+            if !shapes.contains(shape) { shapes.append(shape) }
+        }
+        return shapes
+    }
+
+    /// Checks option values and combinations; every message names the option and the value.
+    func validate() throws {
+        func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+            if !condition { throw ValidationError(message()) }
+        }
+        try require((1...65535).contains(port), "--port \(port): expected 1 to 65535")
+        try require((0...2).contains(qos), "--qos \(qos): expected 0, 1 or 2")
+        try require((1...1_000_000).contains(devices), "--devices \(devices): expected 1 to 1000000")
+        try require(rate.isFinite && rate >= 0, "--rate \(rate): expected messages per second, 0 or more (0 = as fast as possible)")
+        try require(count == nil || duration == nil, "--count and --duration are exclusive: give one of them, or neither to run until SIGINT")
+        if let count { try require(count >= 1, "--count \(count): expected 1 or more") }
+        if let duration { try require(duration.seconds > 0, "--duration \(duration): expected a positive length such as 30s") }
+        try require((1...devices).contains(connections), "--connections \(connections): expected 1 to --devices (\(devices)); each connection needs a device")
+        try require(readingsPerMessage >= 0, "--readings-per-message \(readingsPerMessage): expected 0 (all metrics) or more")
+        try require(!topicPrefix.isEmpty && !topicPrefix.contains("+") && !topicPrefix.contains("#"), "--topic-prefix '\(topicPrefix)': expected a non-empty topic without + or #")
+        do {
+            let shapes = try Self.parseShapes(shapes)
+            _ = try FaultPlan(percentages: faultPercentages)
+            try require(!(noSeq && faultDuplicate > 0), "--fault-duplicate \(faultDuplicate) needs sequence numbers: remove --no-seq")
+            try require(shapes.contains(where: \.isTimestamped) || (faultLate == 0 && faultFuture == 0), "--fault-late/--fault-future need a timestamped shape: add ts or array to --shapes \(self.shapes)")
+        } catch let error as SimError {
+            throw ValidationError(error.message)
+        }
+        try require(cert == nil || cafile != nil, "--cert \(cert ?? ""): TLS needs --cafile as well")
+        try require((cert == nil) == (key == nil), "--cert and --key go together: give both or neither")
+        try require(!insecure || cafile != nil, "--insecure only applies to TLS: give --cafile as well")
+        let password = ProcessInfo.processInfo.environment["SIM_MQTT_PASSWORD"]
+        try require(password == nil || username != nil, "SIM_MQTT_PASSWORD is set but --username is not: the password is only sent with a user name")
+    }
+
+    /// Connects, publishes until a limit or a signal, prints the summary to stderr. Exits 1 when
+    /// the connection fails or messages of a completed run stay unacknowledged.
+    func run() throws {
+        let shapes = try Self.parseShapes(shapes)
+        let plan = try FaultPlan(percentages: faultPercentages, blockSize: count ?? FaultPlan.defaultBlockSize)
+        let options = MessageOptions(shapes: shapes, seqEnabled: !noSeq, readingsPerMessage: readingsPerMessage)
+        let fleet = Fleet(count: devices, seed: seed, topicPrefix: topicPrefix, seqStart: seqStart)
+        var factory = MessageFactory(fleet: fleet, options: options, plan: plan, seed: seed)
+        var settings = MQTTPublisher.Settings()
+        settings.host = host
+        settings.port = port
+        if let clientID { settings.clientID = clientID }
+        settings.protocolVersion = mqttVersion
+        settings.qos = qos
+        settings.username = username
+        settings.password = ProcessInfo.processInfo.environment["SIM_MQTT_PASSWORD"]
+        settings.caFile = cafile
+        settings.certFile = cert
+        settings.keyFile = key
+        settings.insecure = insecure
+        settings.connections = connections
+
+        StopSignal.installProcessHandlers()
+        let ledgerFile = try ledger.map { path throws(SimError) in try Ledger(path: path) }
+        let publisher = MQTTPublisher(settings: settings)
+        defer { publisher.shutdown() }
+        do {
+            try publisher.connect()
+        } catch {
+            try? ledgerFile?.close()
+            throw error
+        }
+        let limit = count.map { "\($0) messages" } ?? duration.map { "for \($0.seconds) s" } ?? "until SIGINT"
+        let pace = rate > 0 ? "\(rate) msg/s" : "full speed"
+        Self.printError("sensors-sim: \(devices) devices -> \(host):\(port) (MQTT \(mqttVersion.rawValue), QoS \(qos), \(connections) connection(s)), \(pace), \(limit)")
+        let run = PublishRun(rate: rate, count: count, durationSeconds: duration?.seconds, drainTimeoutSeconds: drainTimeout.seconds)
+        let summary = try run.execute(factory: &factory, publisher: publisher, ledger: ledgerFile, stop: StopSignal.process)
+        Self.printError(summary.render(), terminator: "")
+        if summary.unacknowledged > 0 && !StopSignal.process.isRequested {
+            throw ExitCode.failure
+        }
+    }
+
+    private static func printError(_ text: String, terminator: String = "\n") {
+        FileHandle.standardError.write(Data((text + terminator).utf8))
+    }
+}
+
+extension MQTTPublisher.ProtocolVersion: ExpressibleByArgument {}
