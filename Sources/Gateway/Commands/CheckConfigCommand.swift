@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Telemetry
 
 /// `gateway check-config FILE`: validate a configuration and its catalogue without running.
 struct CheckConfigCommand: ParsableCommand {
@@ -38,11 +39,16 @@ struct CheckConfigCommand: ParsableCommand {
             \(mqtt.cleanSession ? "clean session" : "persistent session")\(mqtt.tls != nil ? ", TLS" : "")
               topics      \(mqtt.topics.joined(separator: ", "))
               pattern     \(config.ingest.topicPattern)
-              catalogue   \(metrics.count) metrics (\(metrics.filter { $0.kind == .gauge }.count) gauges, \
-            \(metrics.filter { $0.kind == .counter }.count) counters, \(metrics.filter { $0.kind == .state }.count) states), \
-            \(config.catalogue.strict ? "strict" : "lenient")
+              catalogue   \(metrics.count) metrics (\(count(.gauge, in: metrics)), \(count(.counter, in: metrics)), \
+            \(count(.state, in: metrics))), \(config.catalogue.strict ? "strict" : "lenient")
               tiers       \(config.rollup.tiers.map(\.name).joined(separator: ", ")), allowed lateness \(config.rollup.allowedLatenessMillis) ms
               data dir    \(config.storage.dataDirectory)
             """)
+    }
+
+    /// "10 gauges", "1 state".
+    private func count(_ kind: MetricKind, in metrics: [MetricDefinition]) -> String {
+        let number = metrics.filter { $0.kind == kind }.count
+        return "\(number) \(kind.rawValue)\(number == 1 ? "" : "s")"
     }
 }
