@@ -23,6 +23,7 @@ struct EndToEndTests {
         let ledger = try SimulatorLedger(url: ledgerURL)
         #expect(ledger.messages == 14_000)
         #expect(ledger.acceptedReadings >= 50_000)
+        #expect(ledger.untimedReadings == 0)
         try gateway.waitForMessages(ledger.messages, timeout: 120)
         #expect(try gateway.stop() == 0, "gateway did not exit cleanly:\n\(gateway.child.output.suffix(3000))")
 

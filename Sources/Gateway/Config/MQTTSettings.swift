@@ -11,7 +11,7 @@ struct MQTTSettings: Sendable, Equatable {
     /// Broker TCP port, 1 … 65535 (1883 plain, usually 8883 with TLS).
     var port = 1883
     /// MQTT version spoken to the broker.
-    var protocolVersion: MQTTProtocolVersion = .v5
+    var protocolVersion: MQTTProtocolVersion = .v311
     /// Client identifier (1 … 65535 UTF-8 bytes); a second gateway with the same ID makes the
     /// broker disconnect the first, so give each instance its own.
     var clientID = "telemetry-gateway"

@@ -93,13 +93,34 @@ final class MQTTSource: @unchecked Sendable {
             "protocol": "\(settings.protocolVersion)", "tls": "\(settings.tls != nil)",
             "clean_session": "\(settings.cleanSession)", "qos": "\(settings.qos)",
         ])
-        let code = mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepaliveSeconds))
+        let code: Int32
+        if settings.protocolVersion == .v5 && !settings.cleanSession {
+            code = connectAskingForPersistentSession(handle)
+        } else {
+            code = mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepaliveSeconds))
+        }
         if code != Int32(MOSQ_ERR_SUCCESS.rawValue) {
             logger.warning("first connection attempt failed; retrying with back-off", metadata: [
                 "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(code))",
             ])
         }
         try check(mosquitto_loop_start(handle), "start the network thread")
+    }
+
+    /// MQTT 5 ends a session when the connection closes unless CONNECT carries a session-expiry
+    /// interval. libmosquitto 2.0 takes CONNECT properties only in this first, blocking connect,
+    /// not in its automatic reconnects: hence the warning, and 3.1.1 as the default protocol.
+    private func connectAskingForPersistentSession(_ handle: OpaquePointer) -> Int32 {
+        logger.warning("""
+            MQTT 5 with clean_session false: libmosquitto asks for a never-expiring session on this first connection \
+            only; after an automatic reconnect the broker ends the session at the next disconnect. Use protocol 3.1.1 \
+            for a session that always survives gateway restarts.
+            """)
+        var properties: OpaquePointer?
+        mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), UInt32.max)
+        defer { mosquitto_property_free_all(&properties) }
+        return mosquitto_connect_bind_v5(
+            handle, settings.host, Int32(settings.port), Int32(settings.keepaliveSeconds), nil, properties)
     }
 
     /// Disconnects and joins the network thread. Messages already in the ring stay there for the

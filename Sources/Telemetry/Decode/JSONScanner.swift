@@ -96,6 +96,16 @@ struct JSONScanner {
         throw .malformed("unterminated string starting at byte \(start - 1)")
     }
 
+    /// Reads an object member's name and the `:` after it, with the whitespace around both.
+    mutating func readKey() throws(PayloadError) -> StringToken {
+        skipWhitespace()
+        let key = try readStringToken()
+        skipWhitespace()
+        guard consume(UInt8(ascii: ":")) else { throw unexpected("':'") }
+        skipWhitespace()
+        return key
+    }
+
     /// True when the token's raw bytes are exactly `literal` (names with escapes never match).
     func tokenEquals(_ token: StringToken, _ literal: StaticString) -> Bool {
         guard !token.hasEscapes, token.end - token.start == literal.utf8CodeUnitCount else { return false }
@@ -326,10 +336,7 @@ struct JSONScanner {
         while true {
             skipWhitespace()
             if isObject {
-                _ = try readStringToken()
-                skipWhitespace()
-                guard consume(UInt8(ascii: ":")) else { throw unexpected("':'") }
-                skipWhitespace()
+                _ = try readKey()
             }
             if peek() == UInt8(ascii: "{") || peek() == UInt8(ascii: "[") {
                 try skipComposite(depth: depth + 1)

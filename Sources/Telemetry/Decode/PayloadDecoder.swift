@@ -74,11 +74,7 @@ public struct PayloadDecoder: Sendable {
             throw .malformed("empty object at byte \(scanner.position - 1)")
         }
         while true {
-            scanner.skipWhitespace()
-            let key = try scanner.readStringToken()
-            scanner.skipWhitespace()
-            guard scanner.consume(UInt8(ascii: ":")) else { throw scanner.unexpected("':'") }
-            scanner.skipWhitespace()
+            let key = try scanner.readKey()
             if scanner.tokenEquals(key, "seq") {
                 guard payload.seq == nil else { throw .malformed("\"seq\" given more than once") }
                 payload.seq = try scanner.readUnsignedInteger(name: "seq")
@@ -127,12 +123,7 @@ public struct PayloadDecoder: Sendable {
         scanner.skipWhitespace()
         if scanner.consume(UInt8(ascii: "}")) { return }
         while true {
-            scanner.skipWhitespace()
-            let key = try scanner.readStringToken()
-            scanner.skipWhitespace()
-            guard scanner.consume(UInt8(ascii: ":")) else { throw scanner.unexpected("':'") }
-            scanner.skipWhitespace()
-            let metric = scanner.string(from: key)
+            let metric = scanner.string(from: try scanner.readKey())
             try append(metric: metric, value: scanner.readValue(), to: &payload)
             scanner.skipWhitespace()
             if scanner.consume(UInt8(ascii: ",")) { continue }

@@ -35,7 +35,7 @@ struct ConfigLoaderTests {
         let mqtt = MQTTSettings()
         #expect(mqtt.host == "127.0.0.1")
         #expect(mqtt.port == 1883)
-        #expect(mqtt.protocolVersion == .v5)
+        #expect(mqtt.protocolVersion == .v311)
         #expect(mqtt.clientID == "telemetry-gateway")
         #expect(mqtt.keepaliveSeconds == 30)
         #expect(mqtt.cleanSession == false)

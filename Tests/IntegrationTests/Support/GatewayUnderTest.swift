@@ -6,8 +6,9 @@ final class GatewayUnderTest {
     let dataDirectory: URL
     let child: ChildProcess
 
-    /// Writes a configuration for `brokerPort` (plus `extraYAML` appended) and starts the gateway.
-    init(directory: URL, brokerPort: Int, clientID: String, extraYAML: String = "") throws {
+    /// Writes a configuration for `brokerPort` (with `mqttYAML` lines added under `mqtt:`) and
+    /// starts the gateway; a second gateway in the same directory reuses the data directory.
+    init(directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = []) throws {
         self.directory = directory
         dataDirectory = directory.appendingPathComponent("data")
         let catalogue = TestPaths.repositoryRoot.appendingPathComponent("config/metrics.yaml").path
@@ -16,20 +17,19 @@ final class GatewayUnderTest {
               host: 127.0.0.1
               port: \(brokerPort)
               client_id: \(clientID)
-              qos: 1
               topics: ["iiot/#"]
+            \(mqttYAML.map { "  " + $0 }.joined(separator: "\n"))
             ingest:
               catalogue: \(catalogue)
             storage:
               data_directory: \(dataDirectory.path)
             logging:
               status_interval: 1s
-            \(extraYAML)
             """
         let configURL = directory.appendingPathComponent("gateway.yaml")
         try yaml.write(to: configURL, atomically: true, encoding: .utf8)
         child = try ChildProcess(try TestPaths.binary("gateway"), ["run", "--config", configURL.path],
-                                 logURL: directory.appendingPathComponent("gateway.log"))
+                                 logURL: directory.appendingPathComponent("gateway-\(UUID().uuidString).log"))
         try waitUntil(timeout: 30, "gateway did not subscribe; log:\n\(child.output.suffix(3000))") {
             guard child.process.isRunning else { throw TestFailure("gateway exited early:\n\(child.output.suffix(3000))") }
             return child.output.contains("subscribed")

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// The broker connection as operators rely on it: a persistent session that keeps readings
+/// published while the gateway is down, and both MQTT protocol versions.
+@Suite("MQTT session", .serialized)
+struct SessionTests {
+    /// Sum of `count` over every 10 s rollup record in `data/rollups`, all segments, all runs.
+    private func tenSecondCount(_ gateway: GatewayUnderTest) throws -> Int {
+        let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
+        return rollups.windows.filter { $0.key.hasPrefix("10s|") }.values.reduce(0) { $0 + $1.count }
+    }
+
+    private func publish(port: Int, count: Int, in directory: URL, extra: [String] = []) throws -> SimulatorLedger {
+        let ledgerURL = directory.appendingPathComponent("ledger-\(UUID().uuidString).jsonl")
+        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
+            "--port", "\(port)", "--seed", "7", "--devices", "30", "--rate", "2000", "--count", "\(count)",
+            "--ledger", ledgerURL.path,
+        ] + extra, logURL: directory.appendingPathComponent("sim-\(UUID().uuidString).log"))
+        #expect(try simulator.waitForExit(timeout: 60) == 0, "simulator failed:\n\(simulator.output)")
+        return try SimulatorLedger(url: ledgerURL)
+    }
+
+    @Test(arguments: ["3.1.1", "5"])
+    func readingsPublishedWhileTheGatewayIsDownArriveWhenItReturns(protocolVersion: String) throws {
+        let directory = try TestPaths.makeScratchDirectory("session")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try MosquittoBroker(directory: directory)
+        let clientID = "it-session-\(getpid())"
+
+        // The first run only establishes the persistent subscription, then stops.
+        let mqtt = ["protocol: \"\(protocolVersion)\""]
+        let first = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID, mqttYAML: mqtt)
+        #expect(try first.stop() == 0)
+
+        // Published while no gateway is connected: the broker must queue all of it (QoS 1).
+        let ledger = try publish(port: broker.port, count: 3_000, in: directory)
+        #expect(ledger.messages == 3_000 && ledger.quarantine.isEmpty)
+
+        let second = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID, mqttYAML: mqtt)
+        #expect(second.child.output.contains("session_present=true"))
+        try second.waitForMessages(ledger.messages, timeout: 60)
+        #expect(try second.stop() == 0)
+        #expect(second.status()?["readings_accepted"] as? Int == ledger.acceptedReadings)
+        #expect(try tenSecondCount(second) == ledger.acceptedReadings)
+    }
+
+    @Test func mqtt311AtQoS0() throws {
+        let directory = try TestPaths.makeScratchDirectory("v311")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try MosquittoBroker(directory: directory)
+        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-v311-\(getpid())",
+                                           mqttYAML: ["protocol: \"3.1.1\"", "qos: 0", "clean_session: true"])
+        let ledger = try publish(port: broker.port, count: 2_000, in: directory, extra: ["--qos", "0", "--mqtt-version", "3.1.1"])
+        try gateway.waitForMessages(ledger.messages, timeout: 60)
+        #expect(try gateway.stop() == 0)
+        #expect(gateway.status()?["readings_accepted"] as? Int == ledger.acceptedReadings)
+        #expect(try tenSecondCount(gateway) == ledger.acceptedReadings)
+    }
+}
