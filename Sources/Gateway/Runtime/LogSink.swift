@@ -22,6 +22,9 @@ final class LogSink: IngestSink {
     /// True while a log cannot be written.
     var isFailing: Bool { !failingPaths.isEmpty }
 
+    /// Lines accepted but not yet written to disk, in bytes.
+    var bufferedBytes: Int { rollups.bufferedBytes + quarantine.bufferedBytes }
+
     func write(_ rollup: RollupWindow) {
         rollup.write(to: &line)
         append(to: rollups)
@@ -60,13 +63,14 @@ final class LogSink: IngestSink {
         do {
             try body()
             if failingPaths.remove(log.path) != nil {
-                logger.notice("writing works again; buffered lines written", metadata: ["path": "\(log.path)"])
+                logger.notice("writing \(log.path) works again; buffered lines written, ingest resumes")
             }
         } catch {
             if failingPaths.insert(log.path).inserted {
-                logger.error("cannot write; keeping lines in memory and retrying", metadata: [
-                    "path": "\(log.path)", "error": "\(error)",
-                ])
+                logger.error("""
+                    cannot write \(log.path): \(error); not taking new messages (the broker keeps them) \
+                    and retrying every \(PipelineWorker.storageRetryMillis) ms
+                    """)
             }
         }
     }

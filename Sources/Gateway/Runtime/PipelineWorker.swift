@@ -24,6 +24,8 @@ final class PipelineWorker: @unchecked Sendable {
     static let batchSize = 4_096
     /// How often windows are closed and logs flushed.
     static let tickMillis: Int64 = 50
+    /// How often writing is retried while storage refuses it.
+    static let storageRetryMillis: Int64 = 100
 
     init(ring: MessageRing, pipeline: IngestPipeline, sink: LogSink, source: MQTTSource,
          status: StatusReporter, logger: Logger) {
@@ -58,6 +60,10 @@ final class PipelineWorker: @unchecked Sendable {
         var lastTick: Int64 = 0
         var idleSleepMicros: UInt32 = 50
         while true {
+            if sink.isFailing {
+                waitForStorage()
+                continue
+            }
             // Read the flag before consuming: the source stopped before the flag was set, so if
             // it was set and this batch is empty, the ring stays empty.
             let stopping = stopRequested.load(ordering: .acquiring)
@@ -70,7 +76,7 @@ final class PipelineWorker: @unchecked Sendable {
                 // seen; once the ring is empty it is the wall clock.
                 pipeline.closeWindows(ingestClockMillis: consumed == 0 ? now : pipeline.latestReceivedMillis)
                 sink.flush(nowMillis: now)
-                status.tick(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sinkFailing: sink.isFailing)
+                status.tick(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
                 lastTick = now
             }
             if consumed > 0 {
@@ -81,9 +87,22 @@ final class PipelineWorker: @unchecked Sendable {
             usleep(idleSleepMicros)
             idleSleepMicros = min(idleSleepMicros * 2, 2_000)
         }
-        let now = MQTTSource.wallClockNanos() / 1_000_000
         pipeline.flushAll()
+        sink.flush(nowMillis: MQTTSource.wallClockNanos() / 1_000_000)
+        // Never exit with acknowledged data unwritten: wait for storage as long as it takes.
+        while sink.isFailing { waitForStorage() }
+        let now = MQTTSource.wallClockNanos() / 1_000_000
         sink.close(nowMillis: now)
-        status.final(nowMillis: now, pipeline: pipeline, ring: ring, source: source)
+        status.final(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
+    }
+
+    /// Storage refuses writes (disk full, I/O error): take nothing more from the ring, so the
+    /// MQTT thread waits on a full ring and TCP pushes back on the broker, which queues for the
+    /// persistent session. Retries the buffered lines every `storageRetryMillis`.
+    private func waitForStorage() {
+        usleep(UInt32(Self.storageRetryMillis) * 1_000)
+        let now = MQTTSource.wallClockNanos() / 1_000_000
+        sink.flush(nowMillis: now)
+        status.tick(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
     }
 }

@@ -17,6 +17,8 @@ final class StatusReporter {
     private var lastFileMillis: Int64 = 0
     private var previous = PipelineStats()
     private var previousMillis: Int64 = .min
+    /// Set while status.json cannot be written, so the failure is logged once per episode.
+    private var fileFailing = false
 
     /// `intervalSeconds` = 0 turns the status log line off (status.json is still written).
     init(logger: Logger, intervalSeconds: Int, dataDirectory: String) {
@@ -25,9 +27,9 @@ final class StatusReporter {
         self.statusPath = dataDirectory + "/status.json"
     }
 
-    func tick(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sinkFailing: Bool) {
+    func tick(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sink: LogSink) {
         if nowMillis - lastFileMillis >= Self.fileIntervalMillis {
-            writeFile(pipeline: pipeline, ring: ring, source: source, stopped: false)
+            writeFile(pipeline: pipeline, ring: ring, source: source, sink: sink, stopped: false)
             lastFileMillis = nowMillis
         }
         guard intervalMillis > 0 else { return }
@@ -49,7 +51,7 @@ final class StatusReporter {
             status: \(rate(stats.readingsAccepted, previous.readingsAccepted)) readings accepted, \
             \(rate(stats.messages, previous.messages)) messages, \(rate(stats.quarantinedTotal, previous.quarantinedTotal)) quarantined; \
             ring \(String(format: "%.1f", fill))% full, \(pipeline.openWindowCount) windows open, \(stats.rollupsWritten) rollups written, \
-            \(stats.seqMissing) seq missing, back-pressure \(waitedMillis) ms total; \(broker), storage \(sinkFailing ? "FAILING" : "ok")
+            \(stats.seqMissing) seq missing, back-pressure \(waitedMillis) ms total; \(broker), storage \(sink.isFailing ? "FAILING (\(sink.bufferedBytes) bytes waiting)" : "ok")
             """)
         previous = stats
         previousMillis = nowMillis
@@ -57,8 +59,8 @@ final class StatusReporter {
     }
 
     /// The last report, at shutdown: totals since start.
-    func final(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource) {
-        writeFile(pipeline: pipeline, ring: ring, source: source, stopped: true)
+    func final(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sink: LogSink) {
+        writeFile(pipeline: pipeline, ring: ring, source: source, sink: sink, stopped: true)
         let stats = pipeline.stats
         var metadata: Logger.Metadata = [
             "messages": "\(stats.messages)",
@@ -73,7 +75,7 @@ final class StatusReporter {
         logger.info("stopped", metadata: metadata)
     }
 
-    private func writeFile(pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, stopped: Bool) {
+    private func writeFile(pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sink: LogSink, stopped: Bool) {
         let stats = pipeline.stats
         var line = JSONLineBuilder()
         line.openObject()
@@ -97,16 +99,24 @@ final class StatusReporter {
         line.key("ring_used_bytes"); line.integer(ring.usedBytes)
         line.key("ring_capacity_bytes"); line.integer(ring.capacityBytes)
         line.key("back_pressure_ns"); line.integer(source.backPressureNanos.load(ordering: .relaxed))
+        line.key("storage_failing"); line.bool(sink.isFailing)
+        line.key("storage_buffered_bytes"); line.integer(sink.bufferedBytes)
         line.closeObject()
         let temporary = statusPath + ".tmp"
-        let data = Data(line.bytes + [UInt8(ascii: "\n")])
         do {
-            try data.write(to: URL(fileURLWithPath: temporary))
-            if rename(temporary, statusPath) != 0 {
-                logger.warning("could not update status file", metadata: ["path": "\(statusPath)", "error": "\(String(cString: strerror(errno)))"])
+            try Data(line.bytes + [UInt8(ascii: "\n")]).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, statusPath) == 0 else {
+                throw GatewayRuntimeError(description: "rename to \(statusPath): \(String(cString: strerror(errno)))")
+            }
+            if fileFailing {
+                fileFailing = false
+                logger.notice("status file is written again", metadata: ["path": "\(statusPath)"])
             }
         } catch {
-            logger.warning("could not write status file", metadata: ["path": "\(temporary)", "error": "\(error)"])
+            if !fileFailing {
+                fileFailing = true
+                logger.warning("cannot write the status file; retrying", metadata: ["path": "\(statusPath)", "error": "\(error)"])
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ final class GatewayUnderTest {
 
     /// Writes a configuration for `brokerPort` (with `mqttYAML` lines added under `mqtt:`) and
     /// starts the gateway; a second gateway in the same directory reuses the data directory.
-    init(directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = []) throws {
+    init(directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = []) throws {
         self.directory = directory
         dataDirectory = directory.appendingPathComponent("data")
         let catalogue = TestPaths.repositoryRoot.appendingPathComponent("config/metrics.yaml").path
@@ -21,6 +21,7 @@ final class GatewayUnderTest {
             \(mqttYAML.map { "  " + $0 }.joined(separator: "\n"))
             ingest:
               catalogue: \(catalogue)
+            \(ingestYAML.map { "  " + $0 }.joined(separator: "\n"))
             storage:
               data_directory: \(dataDirectory.path)
             logging:
