@@ -4,34 +4,48 @@ import Foundation
 /// messages, stopped when the value is released.
 final class MosquittoBroker {
     let port: Int
-    private let child: ChildProcess
+    private let configURL: URL
+    private let logURL: URL
+    private var child: SpawnedProcess
 
     /// Starts `mosquitto` with `extraConfig` lines appended and waits until it accepts connections.
     init(directory: URL, extraConfig: [String] = []) throws {
         port = try Self.freeLoopbackPort()
-        let configURL = directory.appendingPathComponent("mosquitto.conf")
+        configURL = directory.appendingPathComponent("mosquitto.conf")
+        logURL = directory.appendingPathComponent("mosquitto.log")
         let lines = [
             "listener \(port) 127.0.0.1",
             "allow_anonymous true",
             "max_queued_messages 1000000",
             "max_inflight_messages 100",
-            "persistence false",
             "log_dest stderr",
             "log_type error",
             "log_type warning",
-        ] + extraConfig
+        ] + (extraConfig.contains { $0.hasPrefix("persistence ") } ? [] : ["persistence false"]) + extraConfig
         try (lines.joined(separator: "\n") + "\n").write(to: configURL, atomically: true, encoding: .utf8)
+        child = try Self.launch(configURL: configURL, logURL: logURL, port: port)
+    }
+
+    private static func launch(configURL: URL, logURL: URL, port: Int) throws -> SpawnedProcess {
         let executable = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let executable else { throw TestFailure("mosquitto is not installed (apt-get install mosquitto)") }
-        child = try ChildProcess(URL(fileURLWithPath: executable), ["-c", configURL.path],
-                                 logURL: directory.appendingPathComponent("mosquitto.log"))
+        let child = try SpawnedProcess(executable, ["-c", configURL.path], logURL: logURL)
         try waitUntil(timeout: 10, "mosquitto did not start listening on 127.0.0.1:\(port): \(child.output)") {
-            Self.canConnect(port: port)
+            guard child.isRunning else { throw TestFailure("mosquitto exited: \(child.output)") }
+            return canConnect(port: port)
         }
+        return child
+    }
+
+    /// Stops the broker with SIGTERM (it saves its persistence file) and starts it again on the
+    /// same port with the same configuration.
+    func restart() throws {
+        child.signal(SIGTERM)
+        try child.waitForExit(timeout: 20)
+        child = try Self.launch(configURL: configURL, logURL: logURL, port: port)
     }
 
     deinit {
-        // A process started from the test runner inherits its blocked SIGTERM, so stop it hard.
         child.signal(SIGKILL)
         _ = try? child.waitForExit(timeout: 5)
     }

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// A Mosquitto restart (with persistence) in the middle of a run: the gateway reconnects,
+/// resubscribes, and every reading the simulator published is counted exactly once.
+@Suite("Broker restart", .serialized)
+struct BrokerRestartTests {
+    @Test func gatewayReconnectsAndLosesNothing() throws {
+        let directory = try TestPaths.makeScratchDirectory("restart")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let persistence = directory.appendingPathComponent("mosquitto-db")
+        try FileManager.default.createDirectory(at: persistence, withIntermediateDirectories: true)
+        let broker = try MosquittoBroker(directory: directory, extraConfig: [
+            "persistence true", "persistence_location \(persistence.path)/", "autosave_interval 3600",
+        ])
+        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-restart-\(getpid())",
+                                           mqttYAML: ["reconnect: {initial: 1s, max: 2s}"])
+
+        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
+        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
+            "--port", "\(broker.port)", "--seed", "5", "--devices", "40", "--rate", "1000", "--count", "6000",
+            "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
+        ], logURL: directory.appendingPathComponent("sim.log"))
+        try waitUntil(timeout: 20, "the gateway received nothing before the restart") {
+            (gateway.status()?["messages"] as? Int ?? 0) > 500
+        }
+        try broker.restart()
+        #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
+        let ledger = try SimulatorLedger(url: ledgerURL)
+        #expect(ledger.messages == 6_000)
+
+        // Redeliveries after the restart are expected; they must be dropped as duplicates.
+        try waitUntil(timeout: 60, "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings:\n\(gateway.child.output.suffix(3000))") {
+            (gateway.status()?["readings_accepted"] as? Int ?? 0) >= ledger.acceptedReadings
+        }
+        #expect(try gateway.stop() == 0)
+        #expect(gateway.child.output.contains("lost connection to MQTT broker"))
+        #expect(gateway.child.output.components(separatedBy: "] subscribed").count - 1 >= 2, "did not resubscribe")
+
+        let status = try #require(gateway.status())
+        #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)
+        let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
+        let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
+        #expect(tenSecond.values.reduce(0) { $0 + $1.count } == ledger.acceptedReadings)
+        let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
+        #expect(differing.isEmpty, "\(differing.count) windows differ")
+        let quarantine = try EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
+        #expect(quarantine.allSatisfy { $0.hasPrefix("duplicate_seq|") }, "only redeliveries may be quarantined")
+    }
+}
