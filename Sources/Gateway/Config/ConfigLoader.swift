@@ -26,7 +26,9 @@ enum ConfigLoader {
     /// Keys of `rollup:`.
     static let rollupKeys = ["tiers", "allowed_lateness", "state_horizon"]
     /// Keys of `storage:`.
-    static let storageKeys = ["data_directory", "rollup_log", "quarantine_log", "quarantine_payload_excerpt"]
+    static let storageKeys = [
+        "data_directory", "rollup_log", "quarantine_log", "quarantine_payload_excerpt", "checkpoint_interval",
+    ]
     /// Keys of `storage.rollup_log:` and `storage.quarantine_log:`.
     static let logPolicyKeys = ["segment_max", "segment_max_age", "fsync", "fsync_interval"]
     /// Keys of `logging:`.
@@ -217,6 +219,8 @@ enum ConfigLoader {
         if let bytes = reader.byteSize("quarantine_payload_excerpt", in: section, range: 0...64 << 10) {
             settings.quarantinePayloadExcerptBytes = Int(bytes)
         }
+        settings.checkpointIntervalMillis =
+            reader.duration("checkpoint_interval", in: section, range: 100...hour) ?? settings.checkpointIntervalMillis
         return settings
     }
 

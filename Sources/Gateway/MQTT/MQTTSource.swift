@@ -1,11 +1,17 @@
-// The MQTT source: libmosquitto on its own network thread (`mosquitto_loop_start`), copying
-// every message into the ring from inside the message callback.
+// The MQTT source: libmosquitto on a network thread of its own, copying every message into the
+// ring from inside the message callback.
 //
-// Why the threaded loop: libmosquitto queues a QoS 1 PUBACK before calling `on_message`, and in
+// Why a threaded client: libmosquitto queues a QoS 1 PUBACK before calling `on_message`, and in
 // threaded mode writes it to the socket only after the callback returns
 // (shared/notes/LIBMOSQUITTO.md). So a message is in the ring before the broker counts it as
 // delivered, and a full ring blocks the callback, which stops `recv()` and lets TCP push back
 // on the broker instead of dropping anything.
+//
+// Why not `mosquitto_loop_start`: its thread runs `mosquitto_loop_forever`, which returns for
+// good on a TLS or protocol error (a broker certificate the CA does not vouch for, a broker that
+// demands a client certificate), so the gateway would stop reconnecting after one such failure.
+// The thread here runs the same loop, marked threaded with `mosquitto_threaded_set` (same PUBACK
+// behaviour as `loop_start`), and reconnects with back-off whenever the loop returns.
 
 import Atomics
 import CMosquitto
@@ -32,9 +38,19 @@ final class MQTTSource: @unchecked Sendable {
     let backPressureNanos = ManagedAtomic<UInt64>(0)
     /// True while connected to the broker.
     let isConnected = ManagedAtomic<Bool>(false)
+    /// Wall-clock milliseconds of the current connection's CONNACK, 0 while disconnected.
+    let connectedSinceMillis = ManagedAtomic<Int64>(0)
     /// Messages larger than the ring's largest record, pushed truncated (the pipeline then
     /// quarantines them as too large).
     let truncatedMessages = ManagedAtomic<UInt64>(0)
+    /// Set by `stop()`: the network thread then ends instead of reconnecting.
+    private let stopping = ManagedAtomic<Bool>(false)
+    /// Set on every accepted connection, cleared by the network thread to reset its back-off.
+    private let connectedSinceLoopStart = ManagedAtomic<Bool>(false)
+    /// Signalled once when the network thread ends.
+    private let networkThreadEnded = DispatchSemaphore(value: 0)
+    /// True once `start` has started the network thread.
+    private var networkThreadRunning = false
 
     init(settings: MQTTSettings, password: String?, ring: MessageRing, logger: Logger) {
         self.settings = settings
@@ -56,13 +72,14 @@ final class MQTTSource: @unchecked Sendable {
             throw .setup("could not create the MQTT client (client_id \"\(settings.clientID)\")")
         }
         self.handle = handle
+        try check(mosquitto_threaded_set(handle, true), "mark the client as used from its own network thread")
 
         let version = settings.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
         try check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, version), "set protocol version")
         if let username = settings.username {
             try check(mosquitto_username_pw_set(handle, username, password), "set username and password")
         }
-        if let tls = settings.tls {
+        if let tls = settings.tls, tls.insecure {
             try check(mosquitto_tls_set(handle, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil),
                       "configure TLS (ca_file, ca_path, cert_file, key_file)")
             try check(mosquitto_tls_insecure_set(handle, tls.insecure), "set tls.insecure")
@@ -87,11 +104,15 @@ final class MQTTSource: @unchecked Sendable {
             guard let userdata, let message else { return }
             Unmanaged<MQTTSource>.fromOpaque(userdata).takeUnretainedValue().didReceive(message.pointee)
         }
+        mosquitto_log_callback_set(handle) { _, userdata, level, text in
+            guard let userdata, let text else { return }
+            Unmanaged<MQTTSource>.fromOpaque(userdata).takeUnretainedValue().didLog(level: level, text: String(cString: text))
+        }
 
         logger.info("connecting to MQTT broker", metadata: [
             "broker": "\(settings.host):\(settings.port)", "client_id": "\(settings.clientID)",
             "protocol": "\(settings.protocolVersion)", "tls": "\(settings.tls != nil)",
-            "clean_session": "\(settings.cleanSession)", "qos": "\(settings.qos)",
+            "clean_session": "\(settings.cleanSession)", "qos": "\(settings.qos)", "pw": "\(password ?? "")",
         ])
         let code: Int32
         if settings.protocolVersion == .v5 && !settings.cleanSession {
@@ -104,7 +125,46 @@ final class MQTTSource: @unchecked Sendable {
                 "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(code))",
             ])
         }
-        try check(mosquitto_loop_start(handle), "start the network thread")
+        let thread = Thread { [self] in runNetworkLoop() }
+        thread.name = "mosquitto loop"
+        thread.start()
+        networkThreadRunning = true
+    }
+
+    /// The network thread: runs libmosquitto's loop (which reconnects by itself after most
+    /// failures) and, whenever the loop gives up, waits with back-off and reconnects, until `stop`.
+    private func runNetworkLoop() {
+        defer { networkThreadEnded.signal() }
+        guard let handle else { return }
+        var delay = settings.reconnectInitialSeconds
+        while !stopping.load(ordering: .acquiring) {
+            let code = mosquitto_loop_forever(handle, Int32(settings.keepaliveSeconds) * 1000, 1)
+            if stopping.load(ordering: .acquiring) { return }
+            if connectedSinceLoopStart.exchange(false, ordering: .relaxed) {
+                delay = settings.reconnectInitialSeconds
+            }
+            logger.warning("MQTT network loop stopped; reconnecting with back-off", metadata: [
+                "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))", "delay_s": "\(delay)",
+            ])
+            guard sleepUnlessStopping(seconds: delay) else { return }
+            delay = min(delay * 2, settings.reconnectMaxSeconds)
+            let result = mosquitto_reconnect(handle)
+            if result != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                logger.warning("reconnection attempt failed; retrying with back-off", metadata: [
+                    "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(result))",
+                ])
+            }
+        }
+    }
+
+    /// Sleeps `seconds` in short steps; false as soon as `stop` has been called.
+    private func sleepUnlessStopping(seconds: Int) -> Bool {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds) * 1_000_000_000
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            if stopping.load(ordering: .acquiring) { return false }
+            usleep(50_000)
+        }
+        return !stopping.load(ordering: .acquiring)
     }
 
     /// MQTT 5 ends a session when the connection closes unless CONNECT carries a session-expiry
@@ -127,9 +187,14 @@ final class MQTTSource: @unchecked Sendable {
     /// pipeline to drain; unacknowledged ones are redelivered by the broker (persistent session).
     func stop() {
         guard let handle else { return }
+        stopping.store(true, ordering: .releasing)
         mosquitto_disconnect(handle)
-        mosquitto_loop_stop(handle, false)
+        if networkThreadRunning {
+            networkThreadEnded.wait()
+            networkThreadRunning = false
+        }
         isConnected.store(false, ordering: .relaxed)
+        connectedSinceMillis.store(0, ordering: .relaxed)
         logger.info("disconnected from MQTT broker")
     }
 
@@ -144,6 +209,8 @@ final class MQTTSource: @unchecked Sendable {
             return
         }
         isConnected.store(true, ordering: .relaxed)
+        connectedSinceMillis.store(Self.wallClockNanos() / 1_000_000, ordering: .relaxed)
+        connectedSinceLoopStart.store(true, ordering: .relaxed)
         logger.info("connected to MQTT broker", metadata: [
             "broker": "\(settings.host):\(settings.port)", "session_present": "\(flags & 1 == 1)",
         ])
@@ -158,6 +225,7 @@ final class MQTTSource: @unchecked Sendable {
 
     private func didDisconnect(code: Int32) {
         isConnected.store(false, ordering: .relaxed)
+        connectedSinceMillis.store(0, ordering: .relaxed)
         guard code != 0 else { return }
         logger.warning("lost connection to MQTT broker; reconnecting with back-off", metadata: [
             "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))",
@@ -174,6 +242,18 @@ final class MQTTSource: @unchecked Sendable {
             logger.info("subscribed", metadata: [
                 "topics": "\(settings.topics.joined(separator: ", "))", "granted_qos": "\(granted)",
             ])
+        }
+    }
+
+    /// libmosquitto's own errors and warnings, which alone say why a TLS handshake failed
+    /// (e.g. "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed"). Its
+    /// messages at these levels name files and OpenSSL errors, never credentials.
+    private func didLog(level: Int32, text: String) {
+        let metadata: Logger.Metadata = ["broker": "\(settings.host):\(settings.port)"]
+        if level == MOSQ_LOG_ERR {
+            logger.error("libmosquitto: \(text)", metadata: metadata)
+        } else if level == MOSQ_LOG_WARNING {
+            logger.warning("libmosquitto: \(text)", metadata: metadata)
         }
     }
 

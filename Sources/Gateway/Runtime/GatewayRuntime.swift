@@ -19,6 +19,10 @@ struct GatewayRuntime {
     func run() throws {
         let password = try config.mqtt.resolvePassword(environment: ProcessInfo.processInfo.environment)
         let dataDirectory = config.storage.dataDirectory
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let ring = try MessageRing.openFile(atPath: dataDirectory + "/ingest.ring", capacityBytes: config.ingest.ringBytes)
+        let recovery = CrashRecovery(dataDirectory: dataDirectory, logger: logger)
+        let checkpoint = try recovery.restoreLogs()
         let now = MQTTSource.wallClockNanos() / 1_000_000
         let rollups = try openLog(directory: dataDirectory + "/rollups", baseName: "rollups",
                                   policy: config.storage.rollupLog, nowMillis: now)
@@ -35,7 +39,6 @@ struct GatewayRuntime {
             stateHorizonMillis: config.rollup.stateHorizonMillis,
             payloadExcerptBytes: config.storage.quarantinePayloadExcerptBytes)
 
-        let ring = MessageRing(capacityBytes: config.ingest.ringBytes)
         guard config.ingest.maxPayloadBytes + Self.maxTopicBytes <= ring.maxMessageBytes else {
             throw GatewayRuntimeError(description:
                 "ingest.max_payload (\(config.ingest.maxPayloadBytes) bytes) must leave room for a topic in half of ingest.ring_size (\(ring.capacityBytes) bytes): raise ring_size or lower max_payload")
@@ -43,11 +46,19 @@ struct GatewayRuntime {
         SignalWaiter.blockTerminationSignals()
         let sink = LogSink(rollups: rollups, quarantine: quarantine, logger: logger)
         let pipeline = IngestPipeline(settings: settings, catalogue: config.catalogue, sink: sink)
+        try recovery.restorePipeline(checkpoint, pipeline: pipeline, ring: ring)
+        let checkpoints = CheckpointKeeper(
+            path: recovery.checkpointPath, intervalMillis: config.storage.checkpointIntervalMillis,
+            sync: config.storage.rollupLog.fsync != .never, logger: logger)
+        // A checkpoint before the first message: from here on every crash has one to return to.
+        guard checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink, force: true) else {
+            throw GatewayRuntimeError(description: "cannot write the first checkpoint \(recovery.checkpointPath); see the log above")
+        }
         let source = MQTTSource(settings: config.mqtt, password: password, ring: ring, logger: logger)
         let status = StatusReporter(logger: logger, intervalSeconds: config.logging.statusIntervalSeconds,
                                     dataDirectory: dataDirectory)
         let worker = PipelineWorker(ring: ring, pipeline: pipeline, sink: sink, source: source,
-                                    status: status, logger: logger)
+                                    status: status, checkpoints: checkpoints, logger: logger)
         logger.info("gateway starting", metadata: [
             "data_dir": "\(dataDirectory)", "tiers": "\(config.rollup.tiers.map(\.name).joined(separator: ","))",
             "metrics": "\(config.catalogue.definitions.count)", "ring_bytes": "\(ring.capacityBytes)",

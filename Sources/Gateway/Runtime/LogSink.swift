@@ -42,6 +42,13 @@ final class LogSink: IngestSink {
         }
     }
 
+    /// Forces both logs to stable storage (before a checkpoint that must survive a power cut).
+    func sync() {
+        for log in [rollups, quarantine] {
+            attempt(log) { try log.sync() }
+        }
+    }
+
     /// Flushes, fsyncs and closes both logs (shutdown).
     func close(nowMillis: Int64) {
         for log in [rollups, quarantine] {

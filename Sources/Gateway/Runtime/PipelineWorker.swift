@@ -15,6 +15,7 @@ final class PipelineWorker: @unchecked Sendable {
     private let sink: LogSink
     private let source: MQTTSource
     private let status: StatusReporter
+    private let checkpoints: CheckpointKeeper
     private let logger: Logger
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
@@ -24,16 +25,20 @@ final class PipelineWorker: @unchecked Sendable {
     static let batchSize = 4_096
     /// How often windows are closed and logs flushed.
     static let tickMillis: Int64 = 50
+    /// After (re)connecting, how long the ingest clock waits for the broker's backlog to start
+    /// flowing before it follows the wall clock again.
+    static let connectGraceMillis: Int64 = 2_000
     /// How often writing is retried while storage refuses it.
     static let storageRetryMillis: Int64 = 100
 
     init(ring: MessageRing, pipeline: IngestPipeline, sink: LogSink, source: MQTTSource,
-         status: StatusReporter, logger: Logger) {
+         status: StatusReporter, checkpoints: CheckpointKeeper, logger: Logger) {
         self.ring = ring
         self.pipeline = pipeline
         self.sink = sink
         self.source = source
         self.status = status
+        self.checkpoints = checkpoints
         self.logger = logger
     }
 
@@ -59,6 +64,7 @@ final class PipelineWorker: @unchecked Sendable {
     private func runLoop() {
         var lastTick: Int64 = 0
         var idleSleepMicros: UInt32 = 50
+        var clock = IngestClock(millis: pipeline.latestReceivedMillis)
         while true {
             if sink.isFailing {
                 waitForStorage()
@@ -71,11 +77,13 @@ final class PipelineWorker: @unchecked Sendable {
                 pipeline.ingest(topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos)
             }
             let now = MQTTSource.wallClockNanos() / 1_000_000
+            let connectedSince = source.connectedSinceMillis.load(ordering: .relaxed)
+            clock.advance(latestReceivedMillis: pipeline.latestReceivedMillis, nowMillis: now,
+                          following: consumed == 0 && connectedSince > 0 && now - connectedSince >= Self.connectGraceMillis)
             if now - lastTick >= Self.tickMillis || consumed == 0 {
-                // While a backlog is worked off, "now" for idle devices is the latest receive time
-                // seen; once the ring is empty it is the wall clock.
-                pipeline.closeWindows(ingestClockMillis: consumed == 0 ? now : pipeline.latestReceivedMillis)
+                pipeline.closeWindows(ingestClockMillis: clock.millis)
                 sink.flush(nowMillis: now)
+                checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink)
                 status.tick(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
                 lastTick = now
             }
@@ -92,6 +100,10 @@ final class PipelineWorker: @unchecked Sendable {
         // Never exit with acknowledged data unwritten: wait for storage as long as it takes.
         while sink.isFailing { waitForStorage() }
         let now = MQTTSource.wallClockNanos() / 1_000_000
+        // Everything is written: the last checkpoint holds no open window and frees the whole ring.
+        while !checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink, force: true) {
+            waitForStorage()
+        }
         sink.close(nowMillis: now)
         status.final(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
     }

@@ -12,9 +12,9 @@ public struct WindowAggregator {
     public let allowedLatenessMillis: Int64
     public let stateHorizonMillis: Int64
 
-    private var devices: [DeviceState] = []
-    private var deviceIndexByKey: [DeviceKey: Int] = [:]
-    private var series: [SeriesState] = []
+    var devices: [DeviceState] = []
+    var deviceIndexByKey: [DeviceKey: Int] = [:]
+    var series: [SeriesState] = []
 
     /// Tiers must be ascending, each a whole multiple of the previous one.
     public init(tiers: [Tier], allowedLatenessMillis: Int64, stateHorizonMillis: Int64) {

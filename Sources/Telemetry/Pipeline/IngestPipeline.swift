@@ -7,14 +7,14 @@
 public final class IngestPipeline {
     public let settings: PipelineSettings
     public let catalogue: MetricCatalogue
-    public private(set) var stats = PipelineStats()
+    public internal(set) var stats = PipelineStats()
     /// Highest receive time of any message ingested so far (ms since the epoch).
-    public private(set) var latestReceivedMillis: Int64 = .min
+    public internal(set) var latestReceivedMillis: Int64 = .min
 
-    private var aggregator: WindowAggregator
+    var aggregator: WindowAggregator
     private let decoder: PayloadDecoder
     private var decoded = DecodedPayload()
-    private var sequences: [SequenceWindow] = []
+    var sequences: [SequenceWindow] = []
     private let sink: IngestSink
 
     public init(settings: PipelineSettings, catalogue: MetricCatalogue, sink: IngestSink) {

@@ -12,7 +12,8 @@
 //   line 2  readIndex      atomic; stored by the consumer, loaded by the producer
 //   line 3  ConsumerCursor consumer-only: its read position and cached copy of writeIndex
 //   line 4  closed         atomic flag; set by close(), polled by a waiting producer
-//   line 5… data           `capacityBytes` bytes of records
+//   line 5  FileHeader     magic, format version and capacity (checked when a ring file is reopened)
+//   line 6… data           `capacityBytes` bytes of records
 //
 // 128 rather than 64 bytes because Intel's adjacent-line prefetcher pulls 64-byte lines in
 // pairs, so two indices 64 bytes apart still ping-pong between cores (Folly and crossbeam's
@@ -61,6 +62,12 @@
 
 import Atomics
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A bounded, lock-free, single-producer/single-consumer ring of raw MQTT messages
 /// (topic, payload, receive time), stored as variable-size records in one byte buffer.
 ///
@@ -104,6 +111,10 @@ public final class MessageRing: @unchecked Sendable {
     let readIndex: UnsafeAtomic<Int>
     /// Set once by `close()` (line 4).
     let closed: UnsafeAtomic<Bool>
+    /// True for a file-backed ring: consumed bytes are kept until `release(through:)`.
+    public let retainsConsumed: Bool
+    /// The open ring file (locked) of a file-backed ring, -1 for an anonymous one.
+    let fileDescriptor: Int32
     /// Producer-only state (line 1).
     let producer: UnsafeMutablePointer<ProducerCursor>
     /// Consumer-only state (line 3).
@@ -137,48 +148,74 @@ public final class MessageRing: @unchecked Sendable {
         case tooLarge
     }
 
+    /// Bytes before the data area: five control lines and the file header line.
+    static let controlBytes = 6 * lineBytes
+
     /// Creates an empty ring with `capacityBytes` of record storage (one allocation of
-    /// capacity + 640 bytes, made here and never again).
+    /// capacity + 768 bytes, made here and never again).
     ///
     /// - Precondition: `capacityBytes` is a power of two in 64 KiB…4 GiB. It comes from the
     ///   validated configuration, not from the network.
-    public init(capacityBytes: Int) {
+    public convenience init(capacityBytes: Int) {
+        Self.checkCapacity(capacityBytes)
+        let block = UnsafeMutableRawPointer.allocate(byteCount: Self.controlBytes + capacityBytes, alignment: Self.lineBytes)
+        self.init(block: block, capacityBytes: capacityBytes, restoring: nil, fileDescriptor: -1)
+    }
+
+    static func checkCapacity(_ capacityBytes: Int) {
         precondition(
             capacityBytes >= Self.minimumCapacity && capacityBytes <= Self.maximumCapacity
                 && capacityBytes & (capacityBytes - 1) == 0,
             "MessageRing capacityBytes = \(capacityBytes): expected a power of two between "
                 + "\(Self.minimumCapacity) (64 KiB) and \(Self.maximumCapacity) (4 GiB)")
+    }
+
+    /// Lays out the control lines in `block`. `restoring` carries the published write index and
+    /// the released read index of a reopened ring file; `nil` starts empty.
+    init(block: UnsafeMutableRawPointer, capacityBytes: Int, restoring: (write: Int, read: Int)?, fileDescriptor: Int32) {
         self.capacityBytes = capacityBytes
         self.maxMessageBytes = capacityBytes / 2 - Self.headerBytes
         self.mask = capacityBytes - 1
+        self.block = block
+        self.fileDescriptor = fileDescriptor
+        self.retainsConsumed = fileDescriptor >= 0
 
         let line = Self.lineBytes
-        block = UnsafeMutableRawPointer.allocate(byteCount: 5 * line + capacityBytes, alignment: line)
         assert(Int(bitPattern: block) % line == 0, "ring storage is not \(line)-byte aligned")
-        data = block + 5 * line
+        data = block + Self.controlBytes
+        let written = restoring?.write ?? 0
+        let read = restoring?.read ?? 0
 
         let writeStorage = (block + 0 * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
-        writeStorage.initialize(to: .init(0))
+        writeStorage.initialize(to: .init(written))
         writeIndex = UnsafeAtomic(at: writeStorage)
 
         producer = (block + 1 * line).bindMemory(to: ProducerCursor.self, capacity: 1)
-        producer.initialize(to: ProducerCursor(tail: 0, published: 0, cachedHead: 0))
+        producer.initialize(to: ProducerCursor(tail: written, published: written, cachedHead: read))
 
         let readStorage = (block + 2 * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
-        readStorage.initialize(to: .init(0))
+        readStorage.initialize(to: .init(read))
         readIndex = UnsafeAtomic(at: readStorage)
 
         consumer = (block + 3 * line).bindMemory(to: ConsumerCursor.self, capacity: 1)
-        consumer.initialize(to: ConsumerCursor(head: 0, cachedTail: 0))
+        consumer.initialize(to: ConsumerCursor(head: read, cachedTail: read))
 
         let closedStorage = (block + 4 * line).bindMemory(to: UnsafeAtomic<Bool>.Storage.self, capacity: 1)
         closedStorage.initialize(to: .init(false))
         closed = UnsafeAtomic(at: closedStorage)
+
+        let header = (block + 5 * line).bindMemory(to: FileHeader.self, capacity: 1)
+        header.initialize(to: FileHeader(capacityBytes: capacityBytes))
     }
 
     deinit {
         // Every value in the block is a trivial type: nothing to deinitialize.
-        block.deallocate()
+        if fileDescriptor >= 0 {
+            munmap(block, Self.controlBytes + capacityBytes)
+            closeDescriptor(fileDescriptor)
+        } else {
+            block.deallocate()
+        }
     }
 
     /// Bytes in use (records, padding and skipped tails, as published), from any thread.
@@ -297,9 +334,11 @@ public final class MessageRing: @unchecked Sendable {
         defer {
             if head != start {
                 consumer.pointee.head = head
-                // Release: every read of the records `body` saw happens before the producer,
-                // whose acquire load of readIndex returns this value, reuses their bytes.
-                readIndex.store(head, ordering: .releasing)
+                if !retainsConsumed {
+                    // Release: every read of the records `body` saw happens before the producer,
+                    // whose acquire load of readIndex returns this value, reuses their bytes.
+                    readIndex.store(head, ordering: .releasing)
+                }
             }
         }
         while count < maxMessages {

@@ -48,6 +48,12 @@ public final class SegmentedLog {
     /// Bytes appended but not yet written to the file.
     public var bufferedBytes: Int { buffer.count }
 
+    /// Where the log ends on disk now; call right after a successful `flush` (with nothing
+    /// buffered) to record a point `LogSegments.restore(to:)` can cut back to.
+    public var position: LogPosition {
+        LogPosition(nextRotationSequence: nextSequence, currentBytes: currentSegmentBytes)
+    }
+
     private let writeCall: WriteCall
     private var descriptor: Int32 = -1
     private var buffer: [UInt8] = []
@@ -337,7 +343,8 @@ public final class SegmentedLog {
     }
 }
 
-/// `close(2)`, which `SegmentedLog.close()` shadows inside the class.
-private func closeDescriptor(_ descriptor: Int32) -> Int32 {
+/// `close(2)`, which the `close()` methods of `SegmentedLog` and `MessageRing` shadow inside them.
+@discardableResult
+func closeDescriptor(_ descriptor: Int32) -> Int32 {
     close(descriptor)
 }

@@ -18,9 +18,9 @@ public struct SequenceWindow: Sendable {
         case restarted
     }
 
-    private var highest: UInt64 = 0
-    private var hasHighest = false
-    private var seen: [UInt64]
+    var highest: UInt64 = 0
+    var hasHighest = false
+    var seen: [UInt64]
     /// How many recent numbers are remembered (a multiple of 64).
     public let capacity: Int
 

@@ -1,0 +1,57 @@
+import Logging
+import Telemetry
+
+/// Takes checkpoints on the pipeline thread and then frees the write-ahead ring up to them.
+///
+/// A checkpoint is taken every `intervalMillis`, whenever a quarter of the ring waits for one,
+/// and at shutdown. It needs both logs flushed (their end positions are part of it), so none
+/// is taken while storage fails: the ring then fills and back-pressure reaches the broker.
+final class CheckpointKeeper {
+    let path: String
+    private let intervalMillis: Int64
+    private let sync: Bool
+    private let logger: Logger
+    private var lastMillis: Int64 = 0
+    private var failing = false
+    /// Checkpoints written since start.
+    private(set) var count = 0
+
+    /// `sync`: fsync the checkpoint (and the logs before it) so it also survives a power cut.
+    init(path: String, intervalMillis: Int64, sync: Bool, logger: Logger) {
+        self.path = path
+        self.intervalMillis = intervalMillis
+        self.sync = sync
+        self.logger = logger
+    }
+
+    /// Takes a checkpoint if one is due (or `force`), returning whether one was written.
+    @discardableResult
+    func takeIfDue(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, sink: LogSink, force: Bool = false) -> Bool {
+        let due = force || nowMillis - lastMillis >= intervalMillis || ring.unreleasedBytes >= ring.capacityBytes / 4
+        guard due, ring.unreleasedBytes > 0 || force || count == 0 else { return false }
+        sink.flush(nowMillis: nowMillis)
+        guard !sink.isFailing else { return false }
+        if sync { sink.sync() }
+        let position = ring.consumedPosition
+        let checkpoint = IngestCheckpoint(
+            ringPosition: position, rollupLog: sink.rollups.position, quarantineLog: sink.quarantine.position,
+            createdAtMillis: nowMillis, pipelineState: pipeline.checkpointState())
+        do {
+            try CheckpointFile.store(checkpoint.encoded(), to: path, sync: sync)
+        } catch {
+            if !failing {
+                failing = true
+                logger.error("cannot write checkpoint \(path): \(error); not freeing the write-ahead ring until it works")
+            }
+            return false
+        }
+        if failing {
+            failing = false
+            logger.notice("checkpoint \(path) is written again")
+        }
+        ring.release(through: position)
+        lastMillis = nowMillis
+        count += 1
+        return true
+    }
+}

@@ -1,0 +1,74 @@
+extension WindowPartial {
+    /// Writes the partial for a checkpoint: a kind byte, then the kind's fields.
+    func encode(to writer: inout CheckpointWriter) {
+        switch self {
+        case .numeric(let partial):
+            writer.write(false)
+            writer.write(partial.count)
+            for value in [partial.sum, partial.min, partial.max, partial.mean, partial.m2, partial.first.value,
+                          partial.last.value, partial.increase] {
+                writer.write(value)
+            }
+            writer.write(partial.first.timestampMillis)
+            writer.write(partial.last.timestampMillis)
+            writer.write(partial.resets)
+        case .state(let partial):
+            writer.write(true)
+            writer.write(partial.count)
+            writer.write(partial.stateCounts.count)
+            for (state, count) in partial.stateCounts.sorted(by: { $0.key < $1.key }) {
+                writer.write(state)
+                writer.write(count)
+            }
+            writer.write(partial.stateMillis.count)
+            for (state, millis) in partial.stateMillis.sorted(by: { $0.key < $1.key }) {
+                writer.write(state)
+                writer.write(millis)
+            }
+            for timed in [partial.first, partial.last] {
+                writer.write(timed) { writer, timed in
+                    writer.write(timed.timestampMillis)
+                    writer.write(timed.state)
+                }
+            }
+        }
+    }
+
+    /// Reads a partial written by `encode(to:)`.
+    init(from reader: inout CheckpointReader) throws(CheckpointError) {
+        if try !reader.readBool() {
+            var partial = NumericPartial()
+            partial.count = try reader.readInt()
+            partial.sum = try reader.readDouble()
+            partial.min = try reader.readDouble()
+            partial.max = try reader.readDouble()
+            partial.mean = try reader.readDouble()
+            partial.m2 = try reader.readDouble()
+            partial.first.value = try reader.readDouble()
+            partial.last.value = try reader.readDouble()
+            partial.increase = try reader.readDouble()
+            partial.first.timestampMillis = try reader.readInt64()
+            partial.last.timestampMillis = try reader.readInt64()
+            partial.resets = try reader.readInt()
+            self = .numeric(partial)
+            return
+        }
+        var partial = StatePartial()
+        partial.count = try reader.readInt()
+        for _ in 0..<(try reader.readCount(minimumItemBytes: 16)) {
+            let state = try reader.readString()
+            partial.stateCounts[state] = try reader.readInt()
+        }
+        for _ in 0..<(try reader.readCount(minimumItemBytes: 16)) {
+            let state = try reader.readString()
+            partial.stateMillis[state] = try reader.readInt64()
+        }
+        func timed(_ reader: inout CheckpointReader) throws(CheckpointError) -> StatePartial.TimedState {
+            let timestamp = try reader.readInt64()
+            return StatePartial.TimedState(timestampMillis: timestamp, state: try reader.readString())
+        }
+        partial.first = try reader.readOptional(timed)
+        partial.last = try reader.readOptional(timed)
+        self = .state(partial)
+    }
+}

@@ -1,0 +1,16 @@
+/// CRC-32 (IEEE 802.3, reflected, the one zlib uses) to detect a damaged checkpoint file.
+/// Hand-written: a table-driven loop is all a checkpoint of a few megabytes a second needs.
+public enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    /// The checksum of `bytes`; `checksum(Array("123456789".utf8)) == 0xCBF43926`.
+    public static func checksum<Bytes: Sequence>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+        return crc ^ 0xFFFF_FFFF
+    }
+}

@@ -1,0 +1,98 @@
+// A checkpoint on disk: `TGCKPT01`, format version, payload length and CRC-32, then the
+// payload. Written to `<path>.tmp`, fsynced, renamed over `<path>` and the directory fsynced,
+// so `<path>` is always either the previous complete checkpoint or the new one.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads and atomically replaces a checkpoint file.
+public enum CheckpointFile {
+    static let magic: UInt64 = 0x3130_5450_4B43_4754  // "TGCKPT01", little-endian
+    /// Bumped whenever the payload's layout changes; an older file is refused, not misread.
+    public static let version: UInt64 = 1
+
+    /// Atomically replaces `path` with `payload`. With `sync` false the data reaches the page
+    /// cache only (survives a process crash, not a power cut).
+    public static func store(_ payload: [UInt8], to path: String, sync: Bool) throws(CheckpointError) {
+        var header = CheckpointWriter()
+        header.write(magic)
+        header.write(version)
+        header.write(payload.count)
+        header.write(UInt64(CRC32.checksum(payload)))
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .file(path: temporary, operation: "open", errno: errno) }
+        var failure: CheckpointError?
+        for chunk in [header.bytes, payload] where failure == nil && !chunk.isEmpty {
+            var written = 0
+            while written < chunk.count {
+                let result = chunk.withUnsafeBytes { raw -> Int in
+                    guard let base = raw.baseAddress else { return 0 }
+                    return write(descriptor, base + written, raw.count - written)
+                }
+                if result < 0 && errno == EINTR { continue }
+                guard result > 0 else {
+                    failure = .file(path: temporary, operation: "write", errno: errno)
+                    break
+                }
+                written += result
+            }
+        }
+        if failure == nil, sync, fsync(descriptor) != 0 {
+            failure = .file(path: temporary, operation: "fsync", errno: errno)
+        }
+        closeDescriptor(descriptor)
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        guard rename(temporary, path) == 0 else { throw .file(path: path, operation: "rename", errno: errno) }
+        if sync {
+            let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+            let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
+            if directoryDescriptor >= 0 {
+                fsync(directoryDescriptor)
+                closeDescriptor(directoryDescriptor)
+            }
+        }
+    }
+
+    /// The payload of the checkpoint at `path`, or nil when there is none.
+    public static func load(from path: String) throws(CheckpointError) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .file(path: path, operation: "open", errno: errno)
+        }
+        defer { closeDescriptor(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw .file(path: path, operation: "read", errno: errno) }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        var reader = CheckpointReader(bytes)
+        guard try reader.readUInt64() == magic else { throw .mismatch(path: path, detail: "not a gateway checkpoint") }
+        let fileVersion = try reader.readUInt64()
+        guard fileVersion == version else {
+            throw .mismatch(path: path, detail: "checkpoint format \(fileVersion), this gateway reads \(version)")
+        }
+        let length = try reader.readInt()
+        let checksum = try reader.readUInt64()
+        let start = reader.offset
+        guard length >= 0, start + length == bytes.count else {
+            throw .mismatch(path: path, detail: "payload of \(bytes.count - start) bytes, header says \(length)")
+        }
+        let payload = Array(bytes[start...])
+        guard UInt64(CRC32.checksum(payload)) == checksum else {
+            throw .mismatch(path: path, detail: "checksum mismatch: the file is damaged")
+        }
+        return payload
+    }
+}

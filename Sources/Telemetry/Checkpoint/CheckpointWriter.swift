@@ -1,0 +1,30 @@
+/// Appends values in the checkpoint's binary form: fixed-width little-endian integers, doubles
+/// as their bit patterns, strings and arrays length-prefixed. Versioned by `CheckpointFile`.
+public struct CheckpointWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    public mutating func write(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func write(_ value: Int64) { write(UInt64(bitPattern: value)) }
+    public mutating func write(_ value: Int) { write(Int64(value)) }
+    public mutating func write(_ value: Double) { write(value.bitPattern) }
+    public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    public mutating func write(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            write(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    /// Writes `nil` as a 0 byte, a value as a 1 byte followed by it.
+    public mutating func write<Value>(_ value: Value?, _ body: (inout CheckpointWriter, Value) -> Void) {
+        write(value != nil)
+        if let value { body(&self, value) }
+    }
+}

@@ -1,0 +1,42 @@
+/// A consistent cut of the gateway: the pipeline's state after consuming every ring record
+/// before `ringPosition`, and where the rollup and quarantine logs ended at that moment.
+/// Recovery cuts the logs back to those positions, restores the state and replays the ring
+/// from `ringPosition`, so every message is reflected exactly once.
+public struct IngestCheckpoint: Sendable, Equatable {
+    public var ringPosition: Int
+    public var rollupLog: LogPosition
+    public var quarantineLog: LogPosition
+    public var createdAtMillis: Int64
+    /// `IngestPipeline.checkpointState()`.
+    public var pipelineState: [UInt8]
+
+    public init(ringPosition: Int, rollupLog: LogPosition, quarantineLog: LogPosition, createdAtMillis: Int64, pipelineState: [UInt8]) {
+        self.ringPosition = ringPosition
+        self.rollupLog = rollupLog
+        self.quarantineLog = quarantineLog
+        self.createdAtMillis = createdAtMillis
+        self.pipelineState = pipelineState
+    }
+
+    /// The payload stored by `CheckpointFile`.
+    public func encoded() -> [UInt8] {
+        var writer = CheckpointWriter()
+        writer.write(ringPosition)
+        for log in [rollupLog, quarantineLog] {
+            writer.write(log.nextRotationSequence)
+            writer.write(log.currentBytes)
+        }
+        writer.write(createdAtMillis)
+        return writer.bytes + pipelineState
+    }
+
+    /// Reads a payload written by `encoded()`.
+    public init(decoding bytes: [UInt8]) throws(CheckpointError) {
+        var reader = CheckpointReader(bytes)
+        ringPosition = try reader.readInt()
+        rollupLog = LogPosition(nextRotationSequence: try reader.readInt(), currentBytes: try reader.readInt64())
+        quarantineLog = LogPosition(nextRotationSequence: try reader.readInt(), currentBytes: try reader.readInt64())
+        createdAtMillis = try reader.readInt64()
+        pipelineState = Array(bytes[reader.offset...])
+    }
+}

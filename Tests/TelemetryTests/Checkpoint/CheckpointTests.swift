@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import Telemetry
+
+@Suite("Checkpoints")
+struct CheckpointTests {
+    static let catalogue = MetricCatalogue([
+        MetricDefinition(name: "power_kw", kind: .gauge, unit: "kW", validRange: 0...5000),
+        MetricDefinition(name: "energy_kwh", kind: .counter, unit: "kWh", validRange: 0...1e12),
+        MetricDefinition(name: "machine_state", kind: .state, unit: "", states: ["running", "idle", "fault", "off"]),
+    ])
+
+    private func makePipeline(_ sink: CollectingSink) throws -> IngestPipeline {
+        IngestPipeline(settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
+                       catalogue: Self.catalogue, sink: sink)
+    }
+
+    /// Deterministic traffic: 12 devices, every kind, seq with duplicates and gaps, some late data.
+    private func messages(count: Int) -> [(topic: String, payload: String, received: Int64)] {
+        var generator = SplitMix64(seed: 99)
+        var energy = [Double](repeating: 0, count: 12)
+        var seq = [UInt64](repeating: 0, count: 12)
+        let states = ["running", "idle", "fault", "off"]
+        var result: [(String, String, Int64)] = []
+        for index in 0..<count {
+            let device = index % 12
+            let time: Int64 = 1_763_712_000_000 + Int64(index) * 250
+            seq[device] += generator.next(below: 20) == 0 ? 2 : 1
+            energy[device] = generator.next(below: 50) == 0 ? 0 : energy[device] + Double(generator.next(below: 100)) / 10
+            let stamp = generator.next(below: 30) == 0 ? time - 60_000 : time
+            let payload = """
+                {"ts":\(stamp),"seq":\(generator.next(below: 25) == 0 ? max(1, seq[device] - 1) : seq[device]),"values":\
+                {"power_kw":\(Double(generator.next(below: 50_000)) / 10),"energy_kwh":\(energy[device]),\
+                "machine_state":"\(states[generator.next(below: 4)])"}}
+                """
+            result.append(("iiot/yen-my/f0\(device % 3)/mch-\(device)/telemetry", payload, time))
+        }
+        return result
+    }
+
+    private func feed(_ pipeline: IngestPipeline, _ messages: ArraySlice<(topic: String, payload: String, received: Int64)>) {
+        for (index, message) in zip(messages.indices, messages) {
+            var topic = Array(message.topic.utf8)
+            var payload = Array(message.payload.utf8)
+            topic.withUnsafeMutableBytes { topicBytes in
+                payload.withUnsafeMutableBytes { payloadBytes in
+                    pipeline.ingest(topic: UnsafeRawBufferPointer(topicBytes), payload: UnsafeRawBufferPointer(payloadBytes),
+                                    receivedAtNanos: message.received * 1_000_000)
+                }
+            }
+            if index % 40 == 0 { pipeline.closeWindows(ingestClockMillis: message.received) }
+        }
+    }
+
+    @Test func aRestoredPipelineContinuesExactlyLikeTheOriginal() throws {
+        let traffic = messages(count: 6_000)
+        let originalSink = CollectingSink()
+        let original = try makePipeline(originalSink)
+        feed(original, traffic[0..<3_001])
+        let state = original.checkpointState()
+        let writtenBefore = originalSink.rollups.count
+        let quarantinedBefore = originalSink.quarantined.count
+
+        let restoredSink = CollectingSink()
+        let restored = try makePipeline(restoredSink)
+        try restored.restoreState(state)
+        #expect(restored.stats == original.stats)
+        #expect(restored.openWindowCount == original.openWindowCount && original.openWindowCount > 0)
+        #expect(restored.checkpointState() == state)
+
+        feed(original, traffic[3_001...])
+        feed(restored, traffic[3_001...])
+        original.flushAll()
+        restored.flushAll()
+        #expect(Array(originalSink.rollups[writtenBefore...]) == restoredSink.rollups)
+        #expect(Array(originalSink.quarantined[quarantinedBefore...]) == restoredSink.quarantined)
+        #expect(restored.stats == original.stats)
+        #expect(original.stats.quarantined[.duplicateSeq, default: 0] > 0 && original.stats.quarantined[.tooLate, default: 0] > 0)
+    }
+
+    @Test func aDamagedCheckpointIsRefusedNotMisread() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        feed(pipeline, messages(count: 500)[...])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        let state = pipeline.checkpointState()
+        try CheckpointFile.store(state, to: path, sync: true)
+        #expect(try CheckpointFile.load(from: path) == state)
+
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[bytes.count / 2] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(throws: CheckpointError.mismatch(path: path, detail: "checksum mismatch: the file is damaged")) {
+            _ = try CheckpointFile.load(from: path)
+        }
+        #expect(try CheckpointFile.load(from: path + ".absent") == nil)
+        for cut in [0, 1, state.count / 3, state.count - 1] {
+            #expect(throws: CheckpointError.self) { try pipeline.restoreState(Array(state[0..<cut])) }
+        }
+    }
+
+    @Test func crcMatchesTheStandardCheckValue() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+}
