@@ -79,7 +79,7 @@ final class MQTTSource: @unchecked Sendable {
         if let username = settings.username {
             try check(mosquitto_username_pw_set(handle, username, password), "set username and password")
         }
-        if let tls = settings.tls, tls.insecure {
+        if let tls = settings.tls {
             try check(mosquitto_tls_set(handle, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil),
                       "configure TLS (ca_file, ca_path, cert_file, key_file)")
             try check(mosquitto_tls_insecure_set(handle, tls.insecure), "set tls.insecure")
@@ -112,7 +112,7 @@ final class MQTTSource: @unchecked Sendable {
         logger.info("connecting to MQTT broker", metadata: [
             "broker": "\(settings.host):\(settings.port)", "client_id": "\(settings.clientID)",
             "protocol": "\(settings.protocolVersion)", "tls": "\(settings.tls != nil)",
-            "clean_session": "\(settings.cleanSession)", "qos": "\(settings.qos)", "pw": "\(password ?? "")",
+            "clean_session": "\(settings.cleanSession)", "qos": "\(settings.qos)",
         ])
         let code: Int32
         if settings.protocolVersion == .v5 && !settings.cleanSession {

@@ -8,7 +8,11 @@ final class GatewayUnderTest {
 
     /// Writes a configuration for `brokerPort` (with `mqttYAML` lines added under `mqtt:`) and
     /// starts the gateway; a second gateway in the same directory reuses the data directory.
-    init(directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = []) throws {
+    /// `environment` replaces the child's environment when given (e.g. to pass a password
+    /// variable); with `waitForSubscription` false it returns as soon as the process runs, for
+    /// tests of connections that must fail.
+    init(directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = [],
+         environment: [String: String]? = nil, waitForSubscription: Bool = true) throws {
         self.directory = directory
         dataDirectory = directory.appendingPathComponent("data")
         let catalogue = TestPaths.repositoryRoot.appendingPathComponent("config/metrics.yaml").path
@@ -30,7 +34,9 @@ final class GatewayUnderTest {
         let configURL = directory.appendingPathComponent("gateway.yaml")
         try yaml.write(to: configURL, atomically: true, encoding: .utf8)
         child = try ChildProcess(try TestPaths.binary("gateway"), ["run", "--config", configURL.path],
-                                 logURL: directory.appendingPathComponent("gateway-\(UUID().uuidString).log"))
+                                 logURL: directory.appendingPathComponent("gateway-\(UUID().uuidString).log"),
+                                 environment: environment)
+        guard waitForSubscription else { return }
         try waitUntil(timeout: 30, "gateway did not subscribe; log:\n\(child.output.suffix(3000))") {
             guard child.process.isRunning else { throw TestFailure("gateway exited early:\n\(child.output.suffix(3000))") }
             return child.output.contains("subscribed")

@@ -45,6 +45,9 @@ final class MosquittoBroker {
         child = try Self.launch(configURL: configURL, logURL: logURL, port: port)
     }
 
+    /// What the broker has logged so far (errors and warnings, plus anything `extraConfig` adds).
+    var log: String { child.output }
+
     deinit {
         child.signal(SIGKILL)
         _ = try? child.waitForExit(timeout: 5)
