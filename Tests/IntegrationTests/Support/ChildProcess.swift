@@ -7,7 +7,7 @@ final class ChildProcess {
 
     init(_ executable: URL, _ arguments: [String], logURL: URL, environment: [String: String]? = nil) throws {
         self.logURL = logURL
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.executableURL = executable
         process.arguments = arguments
