@@ -20,14 +20,15 @@ enum ConfigLoader {
     static let reconnectKeys = ["initial", "max"]
     /// Keys of `ingest:`.
     static let ingestKeys = [
-        "topic_pattern", "ring_size", "max_payload", "max_readings_per_message",
-        "future_tolerance", "dedup_window", "catalogue", "strict_metrics",
+        "topic_pattern", "ring_size", "max_payload", "max_readings_per_message", "max_topic_bytes",
+        "max_series", "future_tolerance", "dedup_window", "catalogue", "strict_metrics",
     ]
     /// Keys of `rollup:`.
     static let rollupKeys = ["tiers", "allowed_lateness", "state_horizon"]
     /// Keys of `storage:`.
     static let storageKeys = [
-        "data_directory", "rollup_log", "quarantine_log", "quarantine_payload_excerpt", "checkpoint_interval",
+        "data_directory", "rollup_log", "quarantine_log", "quarantine_payload_excerpt", "quarantine_excerpts_per_second",
+        "checkpoint_interval",
     ]
     /// Keys of `storage.rollup_log:` and `storage.quarantine_log:`.
     static let logPolicyKeys = ["segment_max", "segment_max_age", "fsync", "fsync_interval"]
@@ -128,6 +129,9 @@ enum ConfigLoader {
         settings.maxReadingsPerMessage =
             reader.integer("max_readings_per_message", in: section, range: 1...1_000_000)
             ?? settings.maxReadingsPerMessage
+        settings.maxTopicBytes =
+            reader.integer("max_topic_bytes", in: section, range: 16...65_535) ?? settings.maxTopicBytes
+        settings.maxSeries = reader.integer("max_series", in: section, range: 1...100_000_000) ?? settings.maxSeries
         settings.futureToleranceMillis =
             reader.duration("future_tolerance", in: section, range: 0...day) ?? settings.futureToleranceMillis
         settings.dedupWindow =
@@ -219,6 +223,9 @@ enum ConfigLoader {
         if let bytes = reader.byteSize("quarantine_payload_excerpt", in: section, range: 0...64 << 10) {
             settings.quarantinePayloadExcerptBytes = Int(bytes)
         }
+        settings.quarantineExcerptsPerSecond =
+            reader.integer("quarantine_excerpts_per_second", in: section, range: 0...1_000_000)
+            ?? settings.quarantineExcerptsPerSecond
         settings.checkpointIntervalMillis =
             reader.duration("checkpoint_interval", in: section, range: 100...hour) ?? settings.checkpointIntervalMillis
         return settings

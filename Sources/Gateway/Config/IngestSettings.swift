@@ -10,6 +10,11 @@ struct IngestSettings: Sendable, Equatable {
     var maxPayloadBytes = 65_536
     /// Messages with more readings are quarantined as `too_many_readings`.
     var maxReadingsPerMessage = 1_000
+    /// Longer topics are quarantined as `topic_too_long` before they are parsed.
+    var maxTopicBytes = 256
+    /// Most series (and devices) held in memory; readings of new series beyond it are
+    /// quarantined as `cardinality_limit`, so a flood of invented names cannot exhaust memory.
+    var maxSeries = 250_000
     /// Readings stamped further than this ahead of the receive time are `future_timestamp`.
     var futureToleranceMillis: Int64 = 300_000
     /// Sequence numbers remembered per device for `duplicate_seq` detection (64 … 65536).

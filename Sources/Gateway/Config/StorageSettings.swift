@@ -13,6 +13,9 @@ struct StorageSettings: Sendable, Equatable {
         fsync: .interval(milliseconds: 1_000))
     /// How much of a rejected payload is copied into its quarantine line.
     var quarantinePayloadExcerptBytes = 512
+    /// At most this many quarantine lines a second carry a payload excerpt; the rest say
+    /// `"payload_omitted":true`, so a flood of bad input cannot flood the disk with copies.
+    var quarantineExcerptsPerSecond = 100
     /// How often the pipeline's state is checkpointed, freeing the write-ahead ring up to that
     /// point; also whenever a quarter of the ring is waiting for a checkpoint.
     var checkpointIntervalMillis: Int64 = 2_000

@@ -37,7 +37,10 @@ struct GatewayRuntime {
             tiers: config.rollup.tiers,
             allowedLatenessMillis: config.rollup.allowedLatenessMillis,
             stateHorizonMillis: config.rollup.stateHorizonMillis,
-            payloadExcerptBytes: config.storage.quarantinePayloadExcerptBytes)
+            payloadExcerptBytes: config.storage.quarantinePayloadExcerptBytes,
+            maxTopicBytes: config.ingest.maxTopicBytes,
+            maxSeries: config.ingest.maxSeries,
+            excerptsPerSecond: config.storage.quarantineExcerptsPerSecond)
 
         guard config.ingest.maxPayloadBytes + Self.maxTopicBytes <= ring.maxMessageBytes else {
             throw GatewayRuntimeError(description:

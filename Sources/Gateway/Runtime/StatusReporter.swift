@@ -72,7 +72,15 @@ final class StatusReporter {
         for (reason, count) in stats.quarantined.sorted(by: { $0.key < $1.key }) {
             metadata["quarantined.\(reason.rawValue)"] = "\(count)"
         }
+        if !stats.seqMissingByDevice.isEmpty {
+            metadata["seq_missing_worst"] = "\(Self.worstGaps(stats, limit: 5).map { "\($0.key.park)/\($0.key.site)/\($0.key.device)=\($0.value)" }.joined(separator: ","))"
+        }
         logger.info("stopped", metadata: metadata)
+    }
+
+    /// Devices with the most missing sequence numbers, most first.
+    private static func worstGaps(_ stats: PipelineStats, limit: Int) -> [(key: DeviceKey, value: Int64)] {
+        Array(stats.seqMissingByDevice.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key.device < $1.key.device) }.prefix(limit))
     }
 
     private func writeFile(pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sink: LogSink, stopped: Bool) {
@@ -92,6 +100,12 @@ final class StatusReporter {
         }
         line.closeObject()
         line.key("seq_missing"); line.integer(stats.seqMissing)
+        line.key("seq_missing_by_device")
+        line.openObject()
+        for (device, missing) in Self.worstGaps(stats, limit: 20) {
+            line.key("\(device.park)/\(device.site)/\(device.device)"); line.integer(missing)
+        }
+        line.closeObject()
         line.key("seq_restarts"); line.integer(stats.seqRestarts)
         line.key("rollups_written"); line.integer(stats.rollupsWritten)
         line.key("open_windows"); line.integer(pipeline.openWindowCount)

@@ -37,6 +37,19 @@ public struct WindowAggregator {
 
     // MARK: Devices and series
 
+    /// Devices seen since start.
+    public var deviceCount: Int { devices.count }
+
+    /// The index of `key`'s device if it was seen before.
+    public func existingDeviceIndex(for key: DeviceKey) -> Int? {
+        deviceIndexByKey[key]
+    }
+
+    /// The index of the series of `metric` on device `device` if it exists.
+    public func existingSeriesIndex(device: Int, metric: String) -> Int? {
+        devices[device].seriesByMetric[metric]
+    }
+
     /// The index of `key`'s device, registering it on first sight. O(1) amortised.
     public mutating func deviceIndex(for key: DeviceKey) -> Int {
         if let index = deviceIndexByKey[key] { return index }

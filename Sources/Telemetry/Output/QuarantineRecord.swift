@@ -9,6 +9,8 @@ public struct QuarantineRecord: Sendable, Equatable {
     public var payloadExcerpt: String
     /// The payload's full size in bytes.
     public var payloadBytes: Int
+    /// True when the excerpt was left out to respect the excerpt rate limit.
+    public var payloadOmitted = false
     /// The device, when the topic named one.
     public var device: DeviceKey?
     /// The metric, for reading-level reasons.
@@ -41,6 +43,9 @@ public struct QuarantineRecord: Sendable, Equatable {
         line.key("detail"); line.string(detail)
         line.key("payload"); line.string(payloadExcerpt)
         line.key("payload_bytes"); line.integer(payloadBytes)
+        if payloadOmitted {
+            line.key("payload_omitted"); line.bool(true)
+        }
         if let device {
             line.key("park"); line.string(device.park)
             line.key("site"); line.string(device.site)

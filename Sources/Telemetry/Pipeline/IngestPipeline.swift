@@ -16,6 +16,9 @@ public final class IngestPipeline {
     private var decoded = DecodedPayload()
     var sequences: [SequenceWindow] = []
     private let sink: IngestSink
+    /// Receive-time second of the last quarantine record, and excerpts written in it.
+    private var excerptSecond: Int64 = .min
+    private var excerptsThisSecond = 0
 
     public init(settings: PipelineSettings, catalogue: MetricCatalogue, sink: IngestSink) {
         self.settings = settings
@@ -40,6 +43,10 @@ public final class IngestPipeline {
         latestReceivedMillis = max(latestReceivedMillis, receivedMillis)
         let message = MessageContext(topic: topic, payload: payload, receivedMillis: receivedMillis)
 
+        guard topic.count <= settings.maxTopicBytes else {
+            quarantine(message, .topicTooLong, "topic of \(topic.count) bytes exceeds the limit of \(settings.maxTopicBytes) bytes")
+            return
+        }
         guard let deviceKey = settings.topicPattern.match(topic) else {
             quarantine(message, .topicMismatch, "topic does not match the pattern \(settings.topicPattern)")
             return
@@ -56,8 +63,14 @@ public final class IngestPipeline {
             quarantine(message, error.reason, error.detail, device: deviceKey)
             return
         }
+        guard aggregator.existingDeviceIndex(for: deviceKey) != nil || aggregator.deviceCount < settings.maxSeries else {
+            quarantine(message, .cardinalityLimit,
+                       "new device beyond ingest.max_series (\(settings.maxSeries) devices and series in memory)",
+                       device: deviceKey, seq: decoded.seq)
+            return
+        }
         let device = aggregator.deviceIndex(for: deviceKey)
-        if let seq = decoded.seq, !acceptSequence(seq, device: device) {
+        if let seq = decoded.seq, !acceptSequence(seq, device: device, key: deviceKey) {
             quarantine(message, .duplicateSeq, "seq \(seq) was already received from this device",
                        device: deviceKey, seq: seq)
             return
@@ -71,6 +84,13 @@ public final class IngestPipeline {
                 quarantine(message, rejection.reason, rejection.detail, device: deviceKey,
                            metric: reading.metric, seq: decoded.seq)
             case .success(let definition):
+                guard aggregator.existingSeriesIndex(device: device, metric: definition.name) != nil
+                        || aggregator.seriesCount < settings.maxSeries else {
+                    quarantine(message, .cardinalityLimit,
+                               "new series beyond ingest.max_series (\(settings.maxSeries) series in memory)",
+                               device: deviceKey, metric: reading.metric, seq: decoded.seq)
+                    continue
+                }
                 let series = aggregator.seriesIndex(device: device, definition: definition)
                 switch reading.value {
                 case .number(let value): aggregator.add(value, at: timestamp, series: series)
@@ -106,16 +126,21 @@ public final class IngestPipeline {
 
     // MARK: Steps
 
-    private func acceptSequence(_ seq: UInt64, device: Int) -> Bool {
+    private func acceptSequence(_ seq: UInt64, device: Int, key: DeviceKey) -> Bool {
         while sequences.count <= device {
             sequences.append(SequenceWindow(capacity: settings.dedupWindow))
         }
         switch sequences[device].record(seq) {
         case .accepted(let missing):
-            stats.seqMissing += Int64(clamping: missing)
+            if missing > 0 {
+                stats.seqMissing += Int64(clamping: missing)
+                stats.seqMissingByDevice[key, default: 0] += Int64(clamping: missing)
+            }
             return true
         case .filledGap:
             stats.seqMissing -= 1
+            stats.seqMissingByDevice[key, default: 0] -= 1
+            if stats.seqMissingByDevice[key] == 0 { stats.seqMissingByDevice[key] = nil }
             return true
         case .restarted:
             stats.seqRestarts += 1
@@ -189,13 +214,22 @@ public final class IngestPipeline {
         device: DeviceKey? = nil, metric: String? = nil, seq: UInt64? = nil
     ) {
         stats.quarantined[reason, default: 0] += 1
-        let excerpt = UnsafeRawBufferPointer(rebasing: message.payload.prefix(settings.payloadExcerptBytes))
-        sink.write(QuarantineRecord(
+        let second = message.receivedMillis / 1000
+        if second != excerptSecond {
+            excerptSecond = second
+            excerptsThisSecond = 0
+        }
+        let withExcerpt = excerptsThisSecond < settings.excerptsPerSecond
+        if withExcerpt { excerptsThisSecond += 1 }
+        let excerpt = UnsafeRawBufferPointer(rebasing: message.payload.prefix(withExcerpt ? settings.payloadExcerptBytes : 0))
+        var record = QuarantineRecord(
             receivedAtMillis: message.receivedMillis,
-            topic: String(decoding: message.topic, as: UTF8.self),
+            topic: String(decoding: message.topic.prefix(settings.maxTopicBytes), as: UTF8.self),
             reason: reason, detail: detail,
             payloadExcerpt: String(decoding: excerpt, as: UTF8.self),
-            payloadBytes: message.payload.count, device: device, metric: metric, seq: seq))
+            payloadBytes: message.payload.count, device: device, metric: metric, seq: seq)
+        record.payloadOmitted = !withExcerpt && !message.payload.isEmpty
+        sink.write(record)
     }
 
     /// Whole numbers without a fraction ("150"), others in shortest round-trip form ("24.1").

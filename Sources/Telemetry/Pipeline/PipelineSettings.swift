@@ -14,11 +14,18 @@ public struct PipelineSettings: Sendable {
     public var stateHorizonMillis: Int64
     /// Bytes of the payload copied into a quarantine record.
     public var payloadExcerptBytes: Int
+    /// Longer topics are quarantined as `topic_too_long`.
+    public var maxTopicBytes: Int
+    /// Most series, and most devices, held in memory (`cardinality_limit` beyond).
+    public var maxSeries: Int
+    /// Quarantine records per second that carry a payload excerpt; the rest omit it.
+    public var excerptsPerSecond: Int
 
     public init(
         topicPattern: TopicPattern, maxPayloadBytes: Int = 65_536, maxReadingsPerMessage: Int = 1_000,
         futureToleranceMillis: Int64 = 300_000, dedupWindow: Int = 1_024, tiers: [Tier] = PipelineSettings.defaultTiers,
-        allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512
+        allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512,
+        maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100
     ) {
         self.topicPattern = topicPattern
         self.maxPayloadBytes = maxPayloadBytes
@@ -29,6 +36,9 @@ public struct PipelineSettings: Sendable {
         self.allowedLatenessMillis = allowedLatenessMillis
         self.stateHorizonMillis = stateHorizonMillis
         self.payloadExcerptBytes = payloadExcerptBytes
+        self.maxTopicBytes = maxTopicBytes
+        self.maxSeries = maxSeries
+        self.excerptsPerSecond = excerptsPerSecond
     }
 
     /// `10s`, `1m`, `1h`.

@@ -6,6 +6,16 @@ extension PipelineStats {
         writer.write(seqMissing)
         writer.write(seqRestarts)
         writer.write(rollupsWritten)
+        writer.write(seqMissingByDevice.count)
+        let byDevice = seqMissingByDevice.sorted {
+            ($0.key.park, $0.key.site, $0.key.device) < ($1.key.park, $1.key.site, $1.key.device)
+        }
+        for (device, missing) in byDevice {
+            writer.write(device.park)
+            writer.write(device.site)
+            writer.write(device.device)
+            writer.write(missing)
+        }
         writer.write(quarantined.count)
         for (reason, count) in quarantined.sorted(by: { $0.key < $1.key }) {
             writer.write(reason.rawValue)
@@ -21,6 +31,12 @@ extension PipelineStats {
         seqMissing = try reader.readInt64()
         seqRestarts = try reader.readInt()
         rollupsWritten = try reader.readInt()
+        for _ in 0..<(try reader.readCount(minimumItemBytes: 32)) {
+            let park = try reader.readString()
+            let site = try reader.readString()
+            let device = DeviceKey(park: park, site: site, device: try reader.readString())
+            seqMissingByDevice[device] = try reader.readInt64()
+        }
         for _ in 0..<(try reader.readCount(minimumItemBytes: 16)) {
             let name = try reader.readString()
             guard let reason = QuarantineReason(rawValue: name) else {

@@ -6,6 +6,8 @@ public struct PipelineStats: Sendable, Equatable {
     public var quarantined: [QuarantineReason: Int] = [:]
     /// Sequence numbers skipped by devices (loss upstream of the gateway), net of gaps filled later.
     public var seqMissing: Int64 = 0
+    /// `seqMissing` by device, for the devices with gaps (loss upstream of the gateway).
+    public var seqMissingByDevice: [DeviceKey: Int64] = [:]
     /// Times a device restarted its sequence numbering.
     public var seqRestarts = 0
     public var rollupsWritten = 0

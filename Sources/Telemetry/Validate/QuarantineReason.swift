@@ -7,18 +7,24 @@ public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
     case payloadTooLarge = "payload_too_large"
     case tooManyReadings = "too_many_readings"
     case topicMismatch = "topic_mismatch"
+    case topicTooLong = "topic_too_long"
     case duplicateSeq = "duplicate_seq"
     case unknownMetric = "unknown_metric"
     case wrongType = "wrong_type"
     case outOfRange = "out_of_range"
     case futureTimestamp = "future_timestamp"
     case tooLate = "too_late"
+    /// A new series (or device) beyond `ingest.max_series`: one record per reading, or one per
+    /// message when the device itself is new.
+    case cardinalityLimit = "cardinality_limit"
 
     /// True for reasons that reject one reading rather than the whole message.
     public var isPerReading: Bool {
         switch self {
         case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate: return true
-        case .malformedPayload, .payloadTooLarge, .tooManyReadings, .topicMismatch, .duplicateSeq: return false
+        case .malformedPayload, .payloadTooLarge, .tooManyReadings, .topicMismatch, .topicTooLong, .duplicateSeq,
+             .cardinalityLimit:
+            return false
         }
     }
 
