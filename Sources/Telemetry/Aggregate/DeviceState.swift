@@ -1,9 +1,9 @@
 /// What the aggregator keeps per device: its event-time watermark and its series.
 ///
 /// Watermarks are per device, not global, so one device with a skewed clock or a
-/// store-and-forward backlog does not make every other device's readings late.
+/// store-and-forward backlog does not make every other device's readings late. Plain data:
+/// the device's key lives in a separate array, so the per-message updates touch no references.
 struct DeviceState {
-    let key: DeviceKey
     /// Highest event time accepted from this device; `.min` before the first reading.
     var maxEventMillis: Int64 = .min
     /// Windows ending at or before this instant are closed; readings before it are too late.
@@ -12,11 +12,9 @@ struct DeviceState {
     var lastReceivedMillis: Int64 = .min
     /// Earliest end among the device's open windows, so idle devices cost nothing to check.
     var nextCloseMillis: Int64 = .max
-    /// Indices into the aggregator's series table, and the same by metric name.
-    var series: [Int] = []
-    var seriesByMetric: [String: Int] = [:]
-
-    init(key: DeviceKey) {
-        self.key = key
-    }
+    /// The device's series in registration order: a list through `SeriesState.nextOfDevice`.
+    var firstSeries: Int32 = -1
+    var lastSeries: Int32 = -1
+    /// The device's series by metric id (in `WindowAggregator.seriesMaps`).
+    var seriesMap = SeriesMaps.Region()
 }

@@ -1,38 +1,33 @@
-/// What the aggregator keeps per series: its open windows per tier and the reading-to-reading
-/// context that counters (previous value) and states (current state, time credited) need.
+/// What the aggregator keeps per series: the reading-to-reading context that counters
+/// (previous value) and states (current state, time credited) need.
+///
+/// Plain data and no arrays of its own: the open windows are lists in the aggregator's pools
+/// (`WindowAggregator.lists`), the name and unit are in its metric table. Registering a series
+/// therefore allocates nothing beyond the amortised growth of the aggregator's arrays.
 struct SeriesState {
-    let key: SeriesKey
     /// Index of the series' device in the aggregator's device table.
-    let device: Int
+    let device: Int32
+    /// The metric name's id: with `device`, the series' identity.
+    let metric: Int32
+    /// Where the series' name, kind and unit are (`WindowAggregator.descriptors`); the name's
+    /// first definition, or the series' own when a checkpoint gave it a different one.
+    let descriptor: Int32
     let kind: MetricKind
-    let unit: String
-    /// `windows[t]` are the open windows of tier `t`, ascending by start; usually one or two.
-    var windows: [[OpenWindow]]
-    /// Counters: the previous reading's value, to compute increase and detect resets.
-    var previousCounterValue: Double?
-    /// States: the state in force and since when.
-    var currentState: String?
+    /// The next series of the same device; -1 for none.
+    var nextOfDevice: Int32 = -1
+    /// Counters: the previous reading's value, when `hasPreviousCounterValue`.
+    var hasPreviousCounterValue = false
+    var previousCounterValue = 0.0
+    /// States: the interned state in force (-1 for none) and since when.
+    var currentState: Int32 = -1
     var stateSinceMillis: Int64 = 0
     /// States: time before this instant has been credited to windows.
     var creditedThroughMillis: Int64 = .min
 
-    init(key: SeriesKey, device: Int, definition: MetricDefinition, tierCount: Int) {
-        self.key = key
+    init(device: Int32, metric: Int32, descriptor: Int32, kind: MetricKind) {
         self.device = device
-        self.kind = definition.kind
-        self.unit = definition.unit
-        self.windows = Array(repeating: [], count: tierCount)
-    }
-
-    /// The open window of tier `tier` starting at `start`, created empty when missing.
-    /// Returns its index in `windows[tier]`. O(open windows of the tier).
-    mutating func windowIndex(tier: Int, start: Int64) -> Int {
-        var index = windows[tier].count
-        while index > 0 && windows[tier][index - 1].startMillis >= start {
-            if windows[tier][index - 1].startMillis == start { return index - 1 }
-            index -= 1
-        }
-        windows[tier].insert(OpenWindow(startMillis: start, partial: WindowPartial(kind: kind)), at: index)
-        return index
+        self.metric = metric
+        self.descriptor = descriptor
+        self.kind = kind
     }
 }

@@ -5,65 +5,68 @@ extension WindowAggregator {
         writer.write(tiers.count)
         for tier in tiers { writer.write(tier.lengthMillis) }
         writer.write(devices.count)
-        for device in devices {
-            writer.write(device.key.park)
-            writer.write(device.key.site)
-            writer.write(device.key.device)
+        for (key, device) in zip(deviceKeys, devices) {
+            writer.write(key.park)
+            writer.write(key.site)
+            writer.write(key.device)
             writer.write(device.maxEventMillis)
             writer.write(device.watermarkMillis)
             writer.write(device.lastReceivedMillis)
             writer.write(device.nextCloseMillis)
         }
         writer.write(series.count)
-        for state in series {
-            writer.write(state.device)
-            writer.write(state.key.metric)
+        for index in series.indices {
+            let state = series[index]
+            let descriptor = descriptors[Int(state.descriptor)]
+            writer.write(Int(state.device))
+            writer.write(descriptor.name)
             writer.write(state.kind.rawValue)
-            writer.write(state.unit)
-            for windows in state.windows {
+            writer.write(descriptor.unit)
+            for tier in tiers.indices {
+                let windows = openWindows(series: index, tier: tier)
                 writer.write(windows.count)
                 for window in windows {
                     writer.write(window.startMillis)
                     window.partial.encode(to: &writer)
                 }
             }
-            writer.write(state.previousCounterValue) { $0.write($1) }
-            writer.write(state.currentState) { $0.write($1) }
+            writer.write(state.hasPreviousCounterValue ? state.previousCounterValue : nil) { $0.write($1) }
+            writer.write(state.currentState >= 0 ? stateNames[Int(state.currentState)] : nil) { $0.write($1) }
             writer.write(state.stateSinceMillis)
             writer.write(state.creditedThroughMillis)
         }
     }
 
-    /// Replaces all state with what `encode(to:)` wrote. Tiers may differ from the checkpoint's
-    /// only when it holds no open window (as after a clean shutdown).
+    /// Replaces all devices, series and windows with what `encode(to:)` wrote (metric and
+    /// state names stay interned). Tiers may differ from the checkpoint's only when it holds no
+    /// open window (as after a clean shutdown).
     mutating func restore(from reader: inout CheckpointReader) throws(CheckpointError) {
         let tierCount = try reader.readCount(minimumItemBytes: 8)
         var lengths: [Int64] = []
         for _ in 0..<tierCount { lengths.append(try reader.readInt64()) }
         let tiersChanged = lengths != tiers.map(\.lengthMillis)
-        var devices: [DeviceState] = []
-        var deviceIndexByKey: [DeviceKey: Int] = [:]
+        removeAllDevices()
         for index in 0..<(try reader.readCount(minimumItemBytes: 56)) {
             let park = try reader.readString()
             let site = try reader.readString()
-            var device = DeviceState(key: DeviceKey(park: park, site: site, device: try reader.readString()))
+            let key = DeviceKey(park: park, site: site, device: try reader.readString())
+            var device = DeviceState()
             device.maxEventMillis = try reader.readInt64()
             device.watermarkMillis = try reader.readInt64()
             device.lastReceivedMillis = try reader.readInt64()
             device.nextCloseMillis = try reader.readInt64()
-            deviceIndexByKey[device.key] = index
+            deviceIndexByKey[key] = index
+            deviceKeys.append(key)
             devices.append(device)
         }
-        var series: [SeriesState] = []
-        for index in 0..<(try reader.readCount(minimumItemBytes: 40)) {
+        for _ in 0..<(try reader.readCount(minimumItemBytes: 40)) {
             let device = try reader.readInt()
             guard devices.indices.contains(device) else { throw .invalid("series of unknown device \(device)", offset: reader.offset) }
             let metric = try reader.readString()
             let kindName = try reader.readString()
             guard let kind = MetricKind(rawValue: kindName) else { throw .invalid("unknown kind \(kindName)", offset: reader.offset) }
             let definition = MetricDefinition(name: metric, kind: kind, unit: try reader.readString())
-            var state = SeriesState(key: SeriesKey(device: devices[device].key, metric: metric), device: device,
-                                    definition: definition, tierCount: tiers.count)
+            let index = addSeries(device: device, metric: metricID(for: definition), definition: definition)
             for tier in 0..<tierCount {
                 for _ in 0..<(try reader.readCount(minimumItemBytes: 9)) {
                     let start = try reader.readInt64()
@@ -74,19 +77,18 @@ extension WindowAggregator {
                             start once with the old tiers and stop cleanly before changing them
                             """, offset: reader.offset)
                     }
-                    state.windows[tier].append(OpenWindow(startMillis: start, partial: partial))
+                    guard appendWindow(series: index, tier: tier, startMillis: start, partial: partial) else {
+                        throw .invalid("a \(kind.rawValue) series with a window of another kind", offset: reader.offset)
+                    }
                 }
             }
-            state.previousCounterValue = try reader.readOptional { (reader: inout CheckpointReader) throws(CheckpointError) in try reader.readDouble() }
-            state.currentState = try reader.readOptional { (reader: inout CheckpointReader) throws(CheckpointError) in try reader.readString() }
-            state.stateSinceMillis = try reader.readInt64()
-            state.creditedThroughMillis = try reader.readInt64()
-            devices[device].series.append(index)
-            devices[device].seriesByMetric[metric] = index
-            series.append(state)
+            let previous = try reader.readOptional { (reader: inout CheckpointReader) throws(CheckpointError) in try reader.readDouble() }
+            series[index].hasPreviousCounterValue = previous != nil
+            series[index].previousCounterValue = previous ?? 0
+            let current = try reader.readOptional { (reader: inout CheckpointReader) throws(CheckpointError) in try reader.readString() }
+            series[index].currentState = current.map { stateID(for: $0) } ?? -1
+            series[index].stateSinceMillis = try reader.readInt64()
+            series[index].creditedThroughMillis = try reader.readInt64()
         }
-        self.devices = devices
-        self.deviceIndexByKey = deviceIndexByKey
-        self.series = series
     }
 }

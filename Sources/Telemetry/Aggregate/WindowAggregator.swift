@@ -1,3 +1,36 @@
+// Storage layout (chosen so that a running gateway allocates nothing per reading and a new
+// series costs no allocation of its own):
+//
+// * `devices` and `series` are arrays of plain data (`DeviceState`, `SeriesState`: no
+//   references), so updating them costs no reference counting. A device's series are a linked
+//   list through `SeriesState.nextOfDevice`, in registration order; the device keys and metric
+//   names live in separate arrays and are read only when a window is written.
+// * A series is found by metric id in its device's small hash table (`seriesMaps`), not by
+//   name: metric names are interned once (`metricIDByName`), and the pipeline passes ids it
+//   resolved from the payload's bytes. A message's lookups stay in one device's table.
+// * Open windows live in three `SlotPool`s (numeric windows, state windows, per-state entries)
+//   and their slots are reused once released. `lists[series × tiers + tier]` is the doubly
+//   linked list of a series' windows of one tier, ascending by start, and caches the oldest
+//   window's start. Memory is O(series + open windows); the pools stay at their high-water mark.
+// * Adding a reading tries the newest window of each tier first (one comparison instead of the
+//   division in `Tier.windowStart`).
+// * Closing takes a device's due windows out into `closed` first and writes them afterwards
+//   (see `ClosedWindow`), so their cache misses overlap when there are many series.
+// * States are interned to ids (`stateNames`), so a state window holds no strings; a window
+//   becomes a `StatePartial` only when it is written, in dictionaries lent for the write.
+//   Interned names are kept for the life of the process: bounded by the catalogue's state lists,
+//   but a state metric configured with an empty list keeps every distinct state it accepts.
+// * `aliasByBytes` finds a device by the raw bytes of its MQTT topic, so a known device costs
+//   one hash of the topic and no `String` per message.
+//
+// The stored properties are internal rather than private for the checkpoint extension.
+//
+// A series is named, kinded and united by the definition that created it (usually its metric's
+// first one, shared through `descriptors`). Names and states are identified by `String`
+// equality, as dictionaries keyed by `String` would: two spellings Swift treats as equal
+// (precomposed or decomposed accents) are one series or state. Each spelling keeps its own
+// interned id, so a rollup shows the spellings the readings used, as before.
+
 /// Aggregates accepted readings into epoch-aligned tumbling windows of every tier and closes
 /// them when the device's watermark passes their end.
 ///
@@ -6,15 +39,57 @@
 /// elapsed, so idle series still close. Readings older than the watermark are too late and must
 /// be rejected by the caller (`isTooLate`) before `add`; accepted readings therefore always land
 /// in open windows of every tier, which keeps the tiers consistent with each other.
-/// Used from one thread. Memory: O(series × open windows).
+/// Used from one thread. Memory: O(series + open windows); no allocation per reading once the
+/// tables have grown to the number of series and open windows.
 public struct WindowAggregator {
     public let tiers: [Tier]
     public let allowedLatenessMillis: Int64
     public let stateHorizonMillis: Int64
 
+    /// Per-device clocks and series lists, by device index.
     var devices: [DeviceState] = []
+    /// Each device's key, by device index; read when a window is written.
+    var deviceKeys: [DeviceKey] = []
     var deviceIndexByKey: [DeviceKey: Int] = [:]
+    /// Aliases of devices (their topics): alias index by exact bytes, and each alias's device
+    /// and key (the topic's own spelling of the key, which `String` equality may have merged
+    /// with another).
+    var aliasByBytes = ByteKeyTable(capacity: 64)
+    var aliasDevices: [Int32] = []
+    var aliasKeys: [DeviceKey] = []
+
+    /// Name, kind and unit of series, by descriptor id.
+    var descriptors: [MetricDefinition] = []
+    /// Metric ids by name, and the descriptor of each metric id (its first definition).
+    var metricIDByName: [String: Int32] = [:]
+    var metricDescriptors: [Int32] = []
+
+    /// Per-series context, by series index.
     var series: [SeriesState] = []
+    /// Every device's series by metric id.
+    var seriesMaps = SeriesMaps()
+    /// `lists[series × tiers.count + tier]`: the series' open windows of that tier.
+    var lists: [WindowList] = []
+    /// Open windows of gauges and counters, of states, and the states' per-window entries.
+    var numericWindows = SlotPool<NumericWindow>()
+    var stateWindows = SlotPool<StateWindow>()
+    var stateEntries = SlotPool<StateEntry>()
+
+    /// Scratch for `closeWindows`: one device's windows between taking them out and writing them.
+    var closed: [ClosedWindow] = []
+    /// Storage lent to the `StatePartial`s of written state windows. A sink that writes a rollup
+    /// and drops it hands the storage back (unique again), so the next window reuses it without
+    /// allocating; a sink that keeps rollups just makes the next one copy.
+    var emittedStateCounts: [String: Int] = [:]
+    var emittedStateMillis: [String: Int64] = [:]
+
+    /// Interned states, one id per spelling (exact bytes): `stateNames[id]` is the spelling and
+    /// `stateCanonical[id]` the id of the first spelling of an equal `String`, by which windows
+    /// count. `stateIDByName` finds that first id by `String`, `stateIDByBytes` any id by bytes.
+    var stateNames: [String] = []
+    var stateCanonical: [Int32] = []
+    var stateIDByName: [String: Int32] = [:]
+    var stateIDByBytes = ByteKeyTable()
 
     /// Tiers must be ascending, each a whole multiple of the previous one.
     public init(tiers: [Tier], allowedLatenessMillis: Int64, stateHorizonMillis: Int64) {
@@ -31,11 +106,7 @@ public struct WindowAggregator {
     public var seriesCount: Int { series.count }
 
     /// Number of windows not yet written, over all series and tiers.
-    public var openWindowCount: Int {
-        series.reduce(0) { total, state in total + state.windows.reduce(0) { $0 + $1.count } }
-    }
-
-    // MARK: Devices and series
+    public var openWindowCount: Int { numericWindows.inUse + stateWindows.inUse }
 
     /// Devices seen since start.
     public var deviceCount: Int { devices.count }
@@ -47,95 +118,87 @@ public struct WindowAggregator {
 
     /// The index of the series of `metric` on device `device` if it exists.
     public func existingSeriesIndex(device: Int, metric: String) -> Int? {
-        devices[device].seriesByMetric[metric]
+        metricIDByName[metric].flatMap { existingSeriesIndex(device: device, metric: $0) }
     }
 
-    /// The index of `key`'s device, registering it on first sight. O(1) amortised.
-    public mutating func deviceIndex(for key: DeviceKey) -> Int {
-        if let index = deviceIndexByKey[key] { return index }
-        devices.append(DeviceState(key: key))
-        deviceIndexByKey[key] = devices.count - 1
-        return devices.count - 1
-    }
-
-    /// The index of the series of `definition` on device `device`, registering it on first sight.
-    public mutating func seriesIndex(device: Int, definition: MetricDefinition) -> Int {
-        if let index = devices[device].seriesByMetric[definition.name] { return index }
-        let key = SeriesKey(device: devices[device].key, metric: definition.name)
-        series.append(SeriesState(key: key, device: device, definition: definition, tierCount: tiers.count))
-        devices[device].series.append(series.count - 1)
-        devices[device].seriesByMetric[definition.name] = series.count - 1
-        return series.count - 1
-    }
-
-    /// True when a reading of `device` at `timestampMillis` falls before its watermark.
-    public func isTooLate(device: Int, timestampMillis: Int64) -> Bool {
-        timestampMillis < devices[device].watermarkMillis
-    }
-
-    /// The device's watermark, or `nil` before its first accepted reading.
-    public func watermark(device: Int) -> Int64? {
-        let value = devices[device].watermarkMillis
-        return value == .min ? nil : value
-    }
-
-    /// Advances the device's event time after a message's readings were added.
-    public mutating func observe(device: Int, maxEventMillis: Int64, receivedAtMillis: Int64) {
-        var state = devices[device]
-        state.maxEventMillis = max(state.maxEventMillis, maxEventMillis)
-        state.watermarkMillis = max(state.watermarkMillis, state.maxEventMillis - allowedLatenessMillis)
-        state.lastReceivedMillis = max(state.lastReceivedMillis, receivedAtMillis)
-        devices[device] = state
+    /// The index of the series of metric id `metric` on device `device` if it exists. O(1).
+    func existingSeriesIndex(device: Int, metric: Int32) -> Int? {
+        seriesMaps.series(metric: metric, in: devices[device].seriesMap).map(Int.init)
     }
 
     // MARK: Adding readings
 
     /// Adds a gauge or counter reading to the open window of every tier. O(tiers).
     public mutating func add(_ value: Double, at timestampMillis: Int64, series index: Int) {
-        var delta: (increase: Double, reset: Bool)?
+        var hasDelta = false
+        var increase = 0.0
+        var reset = false
         if series[index].kind == .counter {
-            if let previous = series[index].previousCounterValue {
-                delta = value >= previous ? (value - previous, false) : (value, true)
+            if series[index].hasPreviousCounterValue {
+                let previous = series[index].previousCounterValue
+                hasDelta = true
+                if value >= previous { increase = value - previous } else { (increase, reset) = (value, true) }
             }
             series[index].previousCounterValue = value
+            series[index].hasPreviousCounterValue = true
         }
+        let isNumeric = series[index].kind != .state
         for tier in tiers.indices {
-            let start = tiers[tier].windowStart(containing: timestampMillis)
-            let slot = openWindow(series: index, tier: tier, start: start)
-            guard case .numeric(var partial) = series[index].windows[tier][slot].partial else { continue }
-            partial.add(value, at: timestampMillis)
-            if let delta {
-                partial.increase += delta.increase
-                if delta.reset { partial.resets += 1 }
+            guard isNumeric else {
+                _ = stateWindow(series: index, tier: tier, containing: timestampMillis)
+                continue
             }
-            series[index].windows[tier][slot].partial = .numeric(partial)
+            let slot = numericWindow(series: index, tier: tier, containing: timestampMillis)
+            numericWindows[slot].partial.add(value, at: timestampMillis)
+            if hasDelta {
+                numericWindows[slot].partial.increase += increase
+                if reset { numericWindows[slot].partial.resets += 1 }
+            }
         }
     }
 
     /// Adds a state reading: credits the previous state's time up to it, then counts it.
     /// An out-of-order reading (before time already credited) is counted but changes no durations.
     public mutating func add(state: String, at timestampMillis: Int64, series index: Int) {
+        add(state: stateID(for: state), at: timestampMillis, series: index)
+    }
+
+    /// `add(state:at:series:)` with an interned state id. O(tiers × states in a window).
+    mutating func add(state: Int32, at timestampMillis: Int64, series index: Int) {
         if timestampMillis >= series[index].creditedThroughMillis {
             creditState(series: index, through: timestampMillis)
             series[index].currentState = state
             series[index].stateSinceMillis = timestampMillis
             series[index].creditedThroughMillis = timestampMillis
         }
+        let isState = series[index].kind == .state
         for tier in tiers.indices {
-            let start = tiers[tier].windowStart(containing: timestampMillis)
-            let slot = openWindow(series: index, tier: tier, start: start)
-            guard case .state(var partial) = series[index].windows[tier][slot].partial else { continue }
-            series[index].windows[tier][slot].partial = .numeric(NumericPartial())  // drop the enum's reference so the dictionaries mutate in place
-            partial.add(state, at: timestampMillis)
-            series[index].windows[tier][slot].partial = .state(partial)
+            guard isState else {
+                _ = numericWindow(series: index, tier: tier, containing: timestampMillis)
+                continue
+            }
+            let slot = stateWindow(series: index, tier: tier, containing: timestampMillis)
+            let entry = stateEntry(state, window: slot)
+            if stateEntries[entry].count == 0 { stateEntries[entry].countSpelling = state }
+            stateEntries[entry].count += 1
+            stateWindows[slot].count += 1
+            if stateWindows[slot].firstState < 0 || timestampMillis < stateWindows[slot].firstMillis {
+                stateWindows[slot].firstMillis = timestampMillis
+                stateWindows[slot].firstState = state
+            }
+            if stateWindows[slot].lastState < 0 || timestampMillis >= stateWindows[slot].lastMillis {
+                stateWindows[slot].lastMillis = timestampMillis
+                stateWindows[slot].lastState = state
+            }
         }
     }
 
     // MARK: Closing
 
     /// Carries idle devices' watermarks forward to `ingestClockMillis` and emits every window
-    /// that ended at or before its device's watermark, with `complete: true`.
-    public mutating func closeWindows(ingestClockMillis: Int64, emit: (RollupWindow) throws -> Void) rethrows {
+    /// that ended at or before its device's watermark, with `complete: true`, device by device
+    /// and, within a device, by series, tier and start.
+    public mutating func closeWindows(ingestClockMillis: Int64, emit: (RollupWindow) -> Void) {
         for device in devices.indices {
             let lastReceived = devices[device].lastReceivedMillis
             let idleMillis = lastReceived == .min ? 0 : ingestClockMillis - lastReceived
@@ -146,20 +209,27 @@ public struct WindowAggregator {
             let watermark = devices[device].watermarkMillis
             guard watermark >= devices[device].nextCloseMillis else { continue }
             var nextClose = Int64.max
-            for index in devices[device].series {
+            var index = Int(devices[device].firstSeries)
+            while index >= 0 {
                 if series[index].kind == .state { creditState(series: index, through: watermark) }
                 for tier in tiers.indices {
-                    while let window = series[index].windows[tier].first,
-                          window.startMillis + tiers[tier].lengthMillis <= watermark {
-                        series[index].windows[tier].removeFirst()
-                        try emit(rollup(series: index, tier: tier, window: window, complete: true))
+                    let length = tiers[tier].lengthMillis
+                    let list = index * tiers.count + tier
+                    while !lists[list].isEmpty, lists[list].headStartMillis + length <= watermark {
+                        closed.append(takeOldest(series: index, tier: tier))
                     }
-                    if let window = series[index].windows[tier].first {
-                        nextClose = min(nextClose, window.startMillis + tiers[tier].lengthMillis)
+                    if !lists[list].isEmpty {
+                        nextClose = min(nextClose, lists[list].headStartMillis + length)
                     }
                 }
+                index = Int(series[index].nextOfDevice)
             }
             devices[device].nextCloseMillis = nextClose
+            for position in closed.indices {
+                let window = closed[position]
+                emit(rollup(of: window, complete: true))
+            }
+            closed.removeAll(keepingCapacity: true)
         }
     }
 
@@ -167,63 +237,19 @@ public struct WindowAggregator {
     /// State time is credited up to each device's last event time.
     public mutating func flushAll(emit: (RollupWindow) throws -> Void) rethrows {
         for device in devices.indices {
-            for index in devices[device].series {
+            var index = Int(devices[device].firstSeries)
+            while index >= 0 {
                 if series[index].kind == .state {
                     creditState(series: index, through: devices[device].maxEventMillis)
                 }
                 for tier in tiers.indices {
-                    let windows = series[index].windows[tier]
-                    series[index].windows[tier] = []
-                    for window in windows {
-                        try emit(rollup(series: index, tier: tier, window: window, complete: false))
+                    while !lists[index * tiers.count + tier].isEmpty {
+                        try emit(rollup(of: takeOldest(series: index, tier: tier), complete: false))
                     }
                 }
+                index = Int(series[index].nextOfDevice)
             }
             devices[device].nextCloseMillis = .max
         }
-    }
-
-    // MARK: Helpers
-
-    private mutating func openWindow(series index: Int, tier: Int, start: Int64) -> Int {
-        let before = series[index].windows[tier].count
-        let slot = series[index].windowIndex(tier: tier, start: start)
-        if series[index].windows[tier].count != before {
-            let device = series[index].device
-            devices[device].nextCloseMillis = min(devices[device].nextCloseMillis, start + tiers[tier].lengthMillis)
-        }
-        return slot
-    }
-
-    /// Credits the current state's time from `creditedThrough` up to `instant` (capped at the
-    /// horizon after the state's reading) to the windows of every tier it overlaps.
-    private mutating func creditState(series index: Int, through instant: Int64) {
-        let from = series[index].creditedThroughMillis
-        guard instant > from else { return }
-        series[index].creditedThroughMillis = instant
-        guard let state = series[index].currentState else { return }
-        let until = min(instant, series[index].stateSinceMillis + stateHorizonMillis)
-        guard until > from else { return }
-        for tier in tiers.indices {
-            var cursor = from
-            while cursor < until {
-                let start = tiers[tier].windowStart(containing: cursor)
-                let end = min(until, start + tiers[tier].lengthMillis)
-                let slot = openWindow(series: index, tier: tier, start: start)
-                if case .state(var partial) = series[index].windows[tier][slot].partial {
-                    series[index].windows[tier][slot].partial = .numeric(NumericPartial())
-                    partial.addTime(end - cursor, in: state)
-                    series[index].windows[tier][slot].partial = .state(partial)
-                }
-                cursor = end
-            }
-        }
-    }
-
-    private func rollup(series index: Int, tier: Int, window: OpenWindow, complete: Bool) -> RollupWindow {
-        let state = series[index]
-        return RollupWindow(
-            tier: tiers[tier], startMillis: window.startMillis, series: state.key, kind: state.kind,
-            unit: state.unit, partial: window.partial, complete: complete)
     }
 }

@@ -1,6 +1,8 @@
 /// Everything the decoder took from one message: its optional sequence number and readings.
 ///
-/// The pipeline keeps one instance and reuses its storage for every message.
+/// What `PayloadDecoder.decode` fills in, for tools and tests; the pipeline scans into a
+/// `ScannedPayload` instead, which keeps the strings in the payload. A caller may keep one
+/// instance and reuse its storage for every message.
 public struct DecodedPayload: Sendable, Equatable {
     /// The device's per-message sequence number, when it sent one.
     public var seq: UInt64?

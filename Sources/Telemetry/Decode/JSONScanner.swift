@@ -9,6 +9,11 @@ struct StringToken {
     var start: Int
     var end: Int
     var hasEscapes: Bool
+
+    /// The token's raw bytes (escapes not resolved) inside `payload`, the buffer it was read from.
+    func bytes(in payload: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: payload[start..<end])
+    }
 }
 
 /// Reads JSON tokens from a payload; the buffer must outlive the scanner.
@@ -106,10 +111,14 @@ struct JSONScanner {
         return key
     }
 
-    /// True when the token's raw bytes are exactly `literal` (names with escapes never match).
+    /// True when the token's text is exactly `literal`. A name with escapes is compared after
+    /// resolving them (`"valu\u0065s"` is `values` in JSON), the others byte for byte.
     func tokenEquals(_ token: StringToken, _ literal: StaticString) -> Bool {
-        guard !token.hasEscapes, token.end - token.start == literal.utf8CodeUnitCount else { return false }
         let expected = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        if token.hasEscapes {
+            return string(from: token).utf8.elementsEqual(expected)
+        }
+        guard token.end - token.start == literal.utf8CodeUnitCount else { return false }
         return UnsafeRawBufferPointer(rebasing: bytes[token.start..<token.end]).elementsEqual(expected)
     }
 
@@ -184,10 +193,34 @@ struct JSONScanner {
         var isNegative: Bool
     }
 
-    private static let exactPowersOfTen: [Double] = (0...22).map { exponent in
-        var power = 1.0
-        for _ in 0..<exponent { power *= 10 }
-        return power
+    /// 10^exponent for 0 ≤ exponent ≤ 22, all exact doubles (5²² < 2⁵³). A switch rather than
+    /// a static array: no lazy-initialisation check on every number.
+    private static func exactPowerOfTen(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
     }
 
     /// Reads a number per the JSON grammar (no leading zeros, no `+`, no NaN/Infinity).
@@ -253,8 +286,8 @@ struct JSONScanner {
         let integer = isInteger && !droppedDigits && !isNegative ? mantissa : nil
         if !droppedDigits && significantDigits <= 15 && abs(decimalExponent) <= 22 {
             let magnitude = decimalExponent >= 0
-                ? Double(mantissa) * Self.exactPowersOfTen[decimalExponent]
-                : Double(mantissa) / Self.exactPowersOfTen[-decimalExponent]
+                ? Double(mantissa) * Self.exactPowerOfTen(decimalExponent)
+                : Double(mantissa) / Self.exactPowerOfTen(-decimalExponent)
             return NumberToken(value: isNegative ? -magnitude : magnitude, integer: integer, isNegative: isNegative)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
@@ -268,7 +301,11 @@ struct JSONScanner {
         guard let byte = peek(), byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) else {
             throw .malformed("\"\(name)\" must be a non-negative integer (byte \(start))")
         }
-        guard let integer = try readNumber().integer else {
+        let number = try readNumber()
+        if let integer = number.integer { return integer }
+        // 20-digit values (10^19 up to 2^64 − 1) overflow the 19-digit mantissa: read them exactly.
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+        guard !number.isNegative, let integer = UInt64(text) else {
             throw .malformed("\"\(name)\" must be a non-negative integer below 2^64 (byte \(start))")
         }
         return integer
@@ -290,10 +327,11 @@ struct JSONScanner {
     // MARK: Values
 
     /// Reads one value; objects and arrays are validated, skipped and reported as `.composite`.
-    mutating func readValue() throws(PayloadError) -> DecodedValue {
+    /// A string stays a token: nothing is allocated.
+    mutating func readValue() throws(PayloadError) -> ScannedValue {
         switch peek() {
         case UInt8(ascii: "\""):
-            return .string(string(from: try readStringToken()))
+            return .string(try readStringToken())
         case UInt8(ascii: "t"):
             try expectLiteral("true")
             return .bool(true)

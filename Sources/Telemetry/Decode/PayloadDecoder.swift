@@ -3,8 +3,11 @@
 // Why not Foundation: JSONSerialization builds a tree of NSObjects per message (≈ 0.7 M
 // readings/s on one core here, see shared/notes/SWIFT-TOOLING.md) and cannot tell `true`
 // from `1` reliably on Linux, which `wrong_type` needs. This reader walks the bytes once,
-// keeps exact JSON types, allocates only the strings it returns (names ≤ 15 UTF-8 bytes are
-// stored inline by Swift) and rejects anything outside RFC 8259 with a byte offset.
+// keeps exact JSON types and rejects anything outside RFC 8259 with a byte offset.
+//
+// Two entry points share one parser: `scan` (the pipeline's) records names and string values
+// as positions in the payload and allocates nothing; `decode` (tools and tests) runs `scan` and
+// then builds the `String`s of a `DecodedPayload`.
 
 /// Decodes a message payload into readings; one instance is reused for every message.
 ///
@@ -21,8 +24,23 @@ public struct PayloadDecoder: Sendable {
         self.maxReadings = maxReadings
     }
 
-    /// Decodes `bytes` into `payload` (emptied first). O(payload length).
+    /// Decodes `bytes` into `payload` (emptied first; left empty on error). O(payload length).
     public func decode(_ bytes: UnsafeRawBufferPointer, into payload: inout DecodedPayload) throws(PayloadError) {
+        payload.removeAll()
+        var scanned = ScannedPayload()
+        try scan(bytes, into: &scanned)
+        payload.seq = scanned.seq
+        let scanner = JSONScanner(bytes)
+        for reading in scanned.readings {
+            payload.readings.append(DecodedReading(
+                metric: scanner.string(from: reading.name), timestampMillis: reading.timestampMillis,
+                value: reading.value.decoded(by: scanner)))
+        }
+    }
+
+    /// Scans `bytes` into `payload` (emptied first), leaving names and strings in `bytes`.
+    /// O(payload length); allocates nothing once `payload` has grown to the message's readings.
+    func scan(_ bytes: UnsafeRawBufferPointer, into payload: inout ScannedPayload) throws(PayloadError) {
         payload.removeAll()
         var scanner = JSONScanner(bytes)
         scanner.skipWhitespace()
@@ -62,13 +80,13 @@ public struct PayloadDecoder: Sendable {
 
     /// Reads `{"ts":…, "seq":…, "values":{…}}` or a plain `{"metric": value, …}` object.
     private func readMessageObject(
-        _ scanner: inout JSONScanner, into payload: inout DecodedPayload, inArray: Bool
+        _ scanner: inout JSONScanner, into payload: inout ScannedPayload, inArray: Bool
     ) throws(PayloadError) {
         scanner.advance()  // "{"
         let firstReading = payload.readings.count
         var timestamp: Int64?
         var sawValues = false
-        var plainKey: String?
+        var plainKey: StringToken?
         scanner.skipWhitespace()
         if scanner.consume(UInt8(ascii: "}")) {
             throw .malformed("empty object at byte \(scanner.position - 1)")
@@ -92,9 +110,8 @@ public struct PayloadDecoder: Sendable {
                 if inArray {
                     throw .malformed("unexpected key \"\(scanner.string(from: key))\" in an array element; expected \"ts\", \"seq\" and \"values\"")
                 }
-                let metric = scanner.string(from: key)
-                plainKey = plainKey ?? metric
-                try append(metric: metric, value: scanner.readValue(), to: &payload)
+                plainKey = plainKey ?? key
+                try append(name: key, value: scanner.readValue(), to: &payload)
             }
             scanner.skipWhitespace()
             if scanner.consume(UInt8(ascii: ",")) { continue }
@@ -103,7 +120,7 @@ public struct PayloadDecoder: Sendable {
         }
         if sawValues {
             if let plainKey {
-                throw .malformed("unexpected key \"\(plainKey)\" beside \"values\"; put metrics inside \"values\"")
+                throw .malformed("unexpected key \"\(scanner.string(from: plainKey))\" beside \"values\"; put metrics inside \"values\"")
             }
         } else if inArray {
             throw .malformed("array element without \"values\"")
@@ -118,13 +135,13 @@ public struct PayloadDecoder: Sendable {
     }
 
     /// Reads the `{"metric": value, …}` object inside `"values"`.
-    private func readValuesObject(_ scanner: inout JSONScanner, into payload: inout DecodedPayload) throws(PayloadError) {
+    private func readValuesObject(_ scanner: inout JSONScanner, into payload: inout ScannedPayload) throws(PayloadError) {
         scanner.advance()  // "{"
         scanner.skipWhitespace()
         if scanner.consume(UInt8(ascii: "}")) { return }
         while true {
-            let metric = scanner.string(from: try scanner.readKey())
-            try append(metric: metric, value: scanner.readValue(), to: &payload)
+            let name = try scanner.readKey()
+            try append(name: name, value: scanner.readValue(), to: &payload)
             scanner.skipWhitespace()
             if scanner.consume(UInt8(ascii: ",")) { continue }
             guard scanner.consume(UInt8(ascii: "}")) else { throw scanner.unexpected("',' or '}'") }
@@ -132,8 +149,8 @@ public struct PayloadDecoder: Sendable {
         }
     }
 
-    private func append(metric: String, value: DecodedValue, to payload: inout DecodedPayload) throws(PayloadError) {
+    private func append(name: StringToken, value: ScannedValue, to payload: inout ScannedPayload) throws(PayloadError) {
         guard payload.readings.count < maxReadings else { throw .tooManyReadings(limit: maxReadings) }
-        payload.readings.append(DecodedReading(metric: metric, timestampMillis: nil, value: value))
+        payload.readings.append(ScannedReading(name: name, timestampMillis: nil, value: value))
     }
 }

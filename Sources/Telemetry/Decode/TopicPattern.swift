@@ -18,12 +18,16 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     public static let defaultPattern = "iiot/{park}/{site}/{device}/telemetry"
 
     /// Parses a pattern; it must name `{park}`, `{site}` and `{device}` exactly once each.
+    ///
+    /// Levels are split on Unicode scalars, not `Character`s, so that a `/` followed by a
+    /// combining mark still separates levels, as it does in the topic bytes `match` reads.
     public init(_ pattern: String) throws(TopicPatternError) {
         var segments: [Segment] = []
         var seen: Set<String> = []
-        for level in pattern.split(separator: "/", omittingEmptySubsequences: false) {
-            if level.first == "{" && level.last == "}" && level.count >= 2 {
-                let name = String(level.dropFirst().dropLast())
+        for scalars in pattern.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false) {
+            let level = Substring(scalars)
+            if scalars.first == "{" && scalars.last == "}" && scalars.count >= 2 {
+                let name = String(Substring(scalars.dropFirst().dropLast()))
                 guard !name.isEmpty else { throw .emptyName(pattern: pattern) }
                 guard seen.insert(name).inserted else { throw .repeatedName(name, pattern: pattern) }
                 switch name {
@@ -33,7 +37,7 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
                 default: segments.append(.ignored(name))
                 }
             } else {
-                guard !level.contains("{"), !level.contains("}"), !level.contains("+"), !level.contains("#") else {
+                guard !scalars.contains(where: { "{}+#".unicodeScalars.contains($0) }) else {
                     throw .badLevel(String(level), pattern: pattern)
                 }
                 segments.append(.literal(Array(level.utf8)))

@@ -1,3 +1,18 @@
+// Hot-path design (see Benchmarks/PipelineBenchmarks): once every device and series has been
+// seen, ingesting a message allocates nothing.
+//
+// * The topic is looked up by its bytes among the topics already mapped to a device
+//   (`WindowAggregator.alias(_:)`); only a new topic goes through `TopicPattern.match`, which
+//   builds the three `String`s of a `DeviceKey`.
+// * The payload is scanned into a reused `ScannedPayload`: metric names and state values stay
+//   positions in the payload. A name is resolved by its bytes to a catalogue index, which is
+//   also the aggregator's metric id (the catalogue is registered first, in order); a state by
+//   its bytes to an interned state id. Only names and states never seen, names with escapes and
+//   rejected readings (their quarantine record) build `String`s. The `maxSeries` checks use
+//   these ids too, and a name is registered only once its series is admitted.
+// * Validation reads `MetricRule`s (plain data) instead of copying `MetricDefinition`s, and
+//   reports a rejection as a reason and a detail built only then.
+
 /// The data path from one raw MQTT message to windows: topic mapping, decoding, limits,
 /// duplicate detection, validation against the catalogue, and aggregation.
 ///
@@ -13,9 +28,16 @@ public final class IngestPipeline {
 
     var aggregator: WindowAggregator
     private let decoder: PayloadDecoder
-    private var decoded = DecodedPayload()
+    private var scanned = ScannedPayload()
     var sequences: [SequenceWindow] = []
     private let sink: IngestSink
+    /// Validation facts by catalogue index (= aggregator metric id).
+    let rules: [MetricRule]
+    /// The bit sets of allowed states that `rules` point into.
+    let allowedStateWords: [UInt64]
+    /// Aggregator metric ids of names outside the catalogue (non-strict), by the bytes they
+    /// were first accepted in.
+    var extraMetricIDs = ByteKeyTable()
     /// Receive-time second of the last quarantine record, and excerpts written in it.
     private var excerptSecond: Int64 = .min
     private var excerptsThisSecond = 0
@@ -25,9 +47,33 @@ public final class IngestPipeline {
         self.catalogue = catalogue
         self.sink = sink
         self.decoder = PayloadDecoder(maxReadings: settings.maxReadingsPerMessage)
-        self.aggregator = WindowAggregator(
+        var aggregator = WindowAggregator(
             tiers: settings.tiers, allowedLatenessMillis: settings.allowedLatenessMillis,
             stateHorizonMillis: settings.stateHorizonMillis)
+        var rules: [MetricRule] = []
+        var words: [UInt64] = []
+        for definition in catalogue.definitions {
+            let id = aggregator.metricID(for: definition)
+            precondition(Int(id) == rules.count, "catalogue names are unique, so their ids are their positions")
+            var rule = MetricRule(kind: definition.kind)
+            if let range = definition.validRange {
+                (rule.hasRange, rule.lower, rule.upper) = (true, range.lowerBound, range.upperBound)
+            }
+            if definition.kind == .state && !definition.states.isEmpty {
+                let ids = definition.states.map { state in
+                    let spelling = aggregator.stateID(for: state)
+                    return Int(aggregator.canonicalStateID(spelling))
+                }
+                rule.stateWordStart = words.count
+                rule.stateWordCount = (ids.max() ?? 0) / 64 + 1
+                words.append(contentsOf: repeatElement(0, count: rule.stateWordCount))
+                for id in ids { words[rule.stateWordStart + id / 64] |= 1 << UInt64(id % 64) }
+            }
+            rules.append(rule)
+        }
+        self.aggregator = aggregator
+        self.rules = rules
+        self.allowedStateWords = words
     }
 
     /// Series seen since start.
@@ -36,7 +82,8 @@ public final class IngestPipeline {
     /// Windows held in memory, not yet written.
     public var openWindowCount: Int { aggregator.openWindowCount }
 
-    /// Processes one message. O(payload bytes + readings × tiers).
+    /// Processes one message. O(payload bytes + readings × tiers); allocates nothing once its
+    /// device, metrics and states have been seen.
     public func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) {
         let receivedMillis = receivedAtNanos / 1_000_000
         stats.messages += 1
@@ -47,55 +94,74 @@ public final class IngestPipeline {
             quarantine(message, .topicTooLong, "topic of \(topic.count) bytes exceeds the limit of \(settings.maxTopicBytes) bytes")
             return
         }
-        guard let deviceKey = settings.topicPattern.match(topic) else {
+        let source: TopicDevice
+        if let alias = aggregator.alias(topic) {
+            source = .known(alias: alias)
+        } else if let key = settings.topicPattern.match(topic) {
+            source = .new(key)
+        } else {
             quarantine(message, .topicMismatch, "topic does not match the pattern \(settings.topicPattern)")
             return
         }
         guard payload.count <= settings.maxPayloadBytes else {
             quarantine(message, .payloadTooLarge,
                        "payload of \(payload.count) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes",
-                       device: deviceKey)
+                       device: key(of: source))
             return
         }
         do {
-            try decoder.decode(payload, into: &decoded)
+            try decoder.scan(payload, into: &scanned)
         } catch {
-            quarantine(message, error.reason, error.detail, device: deviceKey)
+            quarantine(message, error.reason, error.detail, device: key(of: source))
             return
         }
-        guard aggregator.existingDeviceIndex(for: deviceKey) != nil || aggregator.deviceCount < settings.maxSeries else {
-            quarantine(message, .cardinalityLimit,
-                       "new device beyond ingest.max_series (\(settings.maxSeries) devices and series in memory)",
-                       device: deviceKey, seq: decoded.seq)
-            return
+        let seq = scanned.seq
+        let device: Int
+        let deviceKey: DeviceKey
+        switch source {
+        case .known(let alias):
+            device = aggregator.device(ofAlias: alias)
+            deviceKey = aggregator.key(ofAlias: alias)
+        case .new(let key):
+            guard aggregator.existingDeviceIndex(for: key) != nil || aggregator.deviceCount < settings.maxSeries else {
+                quarantine(message, .cardinalityLimit,
+                           "new device beyond ingest.max_series (\(settings.maxSeries) devices and series in memory)",
+                           device: key, seq: seq)
+                return
+            }
+            device = aggregator.deviceIndex(for: key)
+            deviceKey = key
+            aggregator.addAlias(topic, device: device, key: key)
         }
-        let device = aggregator.deviceIndex(for: deviceKey)
-        if let seq = decoded.seq, !acceptSequence(seq, device: device, key: deviceKey) {
-            quarantine(message, .duplicateSeq, "seq \(seq) was already received from this device",
-                       device: deviceKey, seq: seq)
+        if let seq, !acceptSequence(seq, device: device, key: deviceKey) {
+            quarantine(message, .duplicateSeq, "seq \(seq) was already received from this device", device: deviceKey, seq: seq)
             return
         }
 
         var maxEventMillis = Int64.min
-        for reading in decoded.readings {
+        for index in scanned.readings.indices {
+            let reading = scanned.readings[index]
             let timestamp = reading.timestampMillis ?? receivedMillis
-            switch validate(reading, timestamp: timestamp, device: device, receivedMillis: receivedMillis) {
-            case .failure(let rejection):
-                quarantine(message, rejection.reason, rejection.detail, device: deviceKey,
-                           metric: reading.metric, seq: decoded.seq)
-            case .success(let definition):
-                guard aggregator.existingSeriesIndex(device: device, metric: definition.name) != nil
-                        || aggregator.seriesCount < settings.maxSeries else {
+            switch check(reading, in: payload, timestamp: timestamp, device: device, receivedMillis: receivedMillis) {
+            case .rejected(let rejection):
+                let (reason, detail) = describe(
+                    rejection, reading, in: payload, timestamp: timestamp, device: device, receivedMillis: receivedMillis)
+                quarantine(message, reason, detail, device: deviceKey, metric: JSONScanner(payload).string(from: reading.name), seq: seq)
+            case .accepted(let metric, let value):
+                guard let series = seriesIndex(device: device, metric: metric, reading: reading, in: payload) else {
                     quarantine(message, .cardinalityLimit,
                                "new series beyond ingest.max_series (\(settings.maxSeries) series in memory)",
-                               device: deviceKey, metric: reading.metric, seq: decoded.seq)
+                               device: deviceKey, metric: JSONScanner(payload).string(from: reading.name), seq: seq)
                     continue
                 }
-                let series = aggregator.seriesIndex(device: device, definition: definition)
-                switch reading.value {
-                case .number(let value): aggregator.add(value, at: timestamp, series: series)
-                case .string(let state): aggregator.add(state: state, at: timestamp, series: series)
-                case .bool, .null, .composite: continue
+                switch value {
+                case .number(let number):
+                    aggregator.add(number, at: timestamp, series: series)
+                case .state(let spelling?, _):
+                    aggregator.add(state: spelling, at: timestamp, series: series)
+                case .state(nil, let token):
+                    let spelling = aggregator.stateID(for: JSONScanner(payload).string(from: token))
+                    aggregator.add(state: spelling, at: timestamp, series: series)
                 }
                 stats.readingsAccepted += 1
                 maxEventMillis = max(maxEventMillis, timestamp)
@@ -150,56 +216,42 @@ public final class IngestPipeline {
         }
     }
 
-    private struct Rejection: Error {
-        var reason: QuarantineReason
-        var detail: String
+    /// How a message's topic names its device.
+    private enum TopicDevice {
+        /// A topic seen before: an alias of a registered device.
+        case known(alias: Int)
+        /// A topic seen for the first time; its device is registered once the payload decodes.
+        case new(DeviceKey)
     }
 
-    /// Checks one reading against the catalogue and the device's time; returns its definition.
-    private func validate(
-        _ reading: DecodedReading, timestamp: Int64, device: Int, receivedMillis: Int64
-    ) -> Result<MetricDefinition, Rejection> {
-        let definition: MetricDefinition
-        if let known = catalogue.definition(named: reading.metric) {
-            definition = known
-        } else if catalogue.strict {
-            return .failure(Rejection(reason: .unknownMetric, detail: "metric \"\(reading.metric)\" is not in the catalogue"))
-        } else {
-            definition = MetricDefinition(name: reading.metric, kind: .gauge, unit: "")
+    private func key(of source: TopicDevice) -> DeviceKey {
+        switch source {
+        case .known(let alias): return aggregator.key(ofAlias: alias)
+        case .new(let key): return key
         }
-        switch (definition.kind, reading.value) {
-        case (.gauge, .number(let value)), (.counter, .number(let value)):
-            guard value.isFinite else {
-                return .failure(Rejection(reason: .outOfRange, detail: "\(reading.metric) is not a finite number"))
-            }
-            if let range = definition.validRange, !range.contains(value) {
-                return .failure(Rejection(
-                    reason: .outOfRange,
-                    detail: "\(reading.metric) = \(Self.format(value)) outside [\(Self.format(range.lowerBound)), \(Self.format(range.upperBound))]"))
-            }
-        case (.state, .string(let state)):
-            if !definition.states.isEmpty, !definition.states.contains(state) {
-                return .failure(Rejection(
-                    reason: .outOfRange,
-                    detail: "\(reading.metric) = \"\(state)\" is not one of \(definition.states.joined(separator: ", "))"))
-            }
-        case (.state, let value):
-            return .failure(Rejection(reason: .wrongType, detail: "\(reading.metric): expected a state string, got \(value.typeName)"))
-        case (_, let value):
-            return .failure(Rejection(reason: .wrongType, detail: "\(reading.metric): expected a number, got \(value.typeName)"))
+    }
+
+    /// The series of an accepted reading of `metric` on `device`, registering the metric (one
+    /// outside the catalogue, `nil`) and the series on first sight, or `nil` when a new series
+    /// would exceed `maxSeries`. A new series of a metric outside the catalogue is named as this
+    /// reading spells it.
+    private func seriesIndex(device: Int, metric: Int32?, reading: ScannedReading, in payload: UnsafeRawBufferPointer) -> Int? {
+        if let metric, let series = aggregator.existingSeriesIndex(device: device, metric: metric) { return series }
+        guard aggregator.seriesCount < settings.maxSeries else { return nil }
+        guard let metric, Int(metric) < rules.count else {
+            let definition = MetricDefinition(name: JSONScanner(payload).string(from: reading.name), kind: .gauge, unit: "")
+            let id = metric ?? registerExtraMetric(definition, bytes: reading.name.hasEscapes ? nil : reading.name.bytes(in: payload))
+            return aggregator.seriesIndex(device: device, metric: id) { definition }
         }
-        if timestamp > receivedMillis + settings.futureToleranceMillis {
-            return .failure(Rejection(
-                reason: .futureTimestamp,
-                detail: "ts \(UTCTimestamp.string(millis: timestamp)) is \((timestamp - receivedMillis) / 1000) s after its receive time (limit \(settings.futureToleranceMillis / 1000) s)"))
-        }
-        if aggregator.isTooLate(device: device, timestampMillis: timestamp) {
-            let watermark = aggregator.watermark(device: device) ?? timestamp
-            return .failure(Rejection(
-                reason: .tooLate,
-                detail: "ts \(UTCTimestamp.string(millis: timestamp)) is before the device's watermark \(UTCTimestamp.string(millis: watermark)); its windows are already written"))
-        }
-        return .success(definition)
+        return aggregator.seriesIndex(device: device, metric: metric)
+    }
+
+    /// Registers a metric outside the catalogue (non-strict) as a unit-less gauge, and the bytes
+    /// it was spelled in (without escapes) for the next lookup.
+    private func registerExtraMetric(_ definition: MetricDefinition, bytes: UnsafeRawBufferPointer?) -> Int32 {
+        let id = aggregator.metricID(for: definition)
+        if let bytes { extraMetricIDs.insert(bytes, value: id) }
+        return id
     }
 
     /// The message being processed, for quarantine records.

@@ -1,0 +1,164 @@
+/// Devices, metric ids, state ids and series: registering them and finding them without allocating.
+extension WindowAggregator {
+
+    /// The index of `key`'s device, registering it on first sight. O(1) amortised.
+    public mutating func deviceIndex(for key: DeviceKey) -> Int {
+        if let index = deviceIndexByKey[key] { return index }
+        devices.append(DeviceState())
+        deviceKeys.append(key)
+        deviceIndexByKey[key] = devices.count - 1
+        return devices.count - 1
+    }
+
+    /// The alias spelled exactly `bytes` (a topic), or `nil`.
+    func alias(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        aliasByBytes.value(for: bytes).map(Int.init)
+    }
+
+    /// The device of alias `alias`.
+    func device(ofAlias alias: Int) -> Int {
+        Int(aliasDevices[alias])
+    }
+
+    /// The device key as alias `alias` spells it.
+    func key(ofAlias alias: Int) -> DeviceKey {
+        aliasKeys[alias]
+    }
+
+    /// Remembers `bytes`, spelling `key`, as an alias of `device`; the alias must be new.
+    mutating func addAlias(_ bytes: UnsafeRawBufferPointer, device: Int, key: DeviceKey) {
+        aliasByBytes.insert(bytes, value: Int32(aliasDevices.count))
+        aliasDevices.append(Int32(device))
+        aliasKeys.append(key)
+    }
+
+    /// The id of `definition`'s metric name, registering the definition on first sight.
+    mutating func metricID(for definition: MetricDefinition) -> Int32 {
+        if let id = metricIDByName[definition.name] { return id }
+        let id = Int32(metricDescriptors.count)
+        metricDescriptors.append(Int32(descriptors.count))
+        descriptors.append(definition)
+        metricIDByName[definition.name] = id
+        return id
+    }
+
+    /// The id of the metric named `name`, or `nil` when no definition of it was registered.
+    func metricID(named name: String) -> Int32? {
+        metricIDByName[name]
+    }
+
+    /// The index of the series of `definition` on device `device`, registering it on first sight.
+    public mutating func seriesIndex(device: Int, definition: MetricDefinition) -> Int {
+        seriesIndex(device: device, metric: metricID(for: definition)) { definition }
+    }
+
+    /// The index of the series of metric `metric` on device `device`, registering it on first
+    /// sight as the metric's registered definition says. O(1) amortised; no allocation of its own.
+    mutating func seriesIndex(device: Int, metric: Int32) -> Int {
+        if let index = seriesMaps.series(metric: metric, in: devices[device].seriesMap) { return Int(index) }
+        let descriptor = metricDescriptors[Int(metric)]
+        return addSeries(SeriesState(
+            device: Int32(device), metric: metric, descriptor: descriptor, kind: descriptors[Int(descriptor)].kind))
+    }
+
+    /// `seriesIndex(device:metric:)` registering a new series as `definition()` says (evaluated
+    /// only then): a metric outside the catalogue is named as the reading that created the series
+    /// spells it, which may differ in bytes from the registered name while equal as a `String`.
+    mutating func seriesIndex(device: Int, metric: Int32, definition: () -> MetricDefinition) -> Int {
+        if let index = seriesMaps.series(metric: metric, in: devices[device].seriesMap) { return Int(index) }
+        return addSeries(device: device, metric: metric, definition: definition())
+    }
+
+    /// Appends a series of metric `metric` on `device` with `definition`'s name, kind and unit:
+    /// the metric's registered descriptor when they are the same, else a descriptor of its own.
+    mutating func addSeries(device: Int, metric: Int32, definition: MetricDefinition) -> Int {
+        var descriptor = metricDescriptors[Int(metric)]
+        let registered = descriptors[Int(descriptor)]
+        if registered.kind != definition.kind || !registered.unit.utf8.elementsEqual(definition.unit.utf8)
+            || !registered.name.utf8.elementsEqual(definition.name.utf8) {
+            descriptor = Int32(descriptors.count)
+            descriptors.append(definition)
+        }
+        return addSeries(SeriesState(device: Int32(device), metric: metric, descriptor: descriptor, kind: definition.kind))
+    }
+
+    /// Appends a series and links it to its device. O(tiers) amortised.
+    mutating func addSeries(_ state: SeriesState) -> Int {
+        let index = Int32(series.count)
+        let device = Int(state.device)
+        series.append(state)
+        lists.append(contentsOf: repeatElement(WindowList(), count: tiers.count))
+        if devices[device].lastSeries >= 0 {
+            series[Int(devices[device].lastSeries)].nextOfDevice = index
+        } else {
+            devices[device].firstSeries = index
+        }
+        devices[device].lastSeries = index
+        seriesMaps.insert(metric: state.metric, series: index, in: &devices[device].seriesMap)
+        return Int(index)
+    }
+
+    /// Forgets every device, series and window (before restoring a checkpoint); metric and state
+    /// names stay interned.
+    mutating func removeAllDevices() {
+        devices.removeAll()
+        deviceKeys.removeAll()
+        deviceIndexByKey.removeAll()
+        aliasByBytes.removeAll()
+        aliasDevices.removeAll()
+        aliasKeys.removeAll()
+        series.removeAll()
+        seriesMaps.removeAll()
+        lists.removeAll()
+        numericWindows.removeAll()
+        stateWindows.removeAll()
+        stateEntries.removeAll()
+    }
+
+    /// The id of the spelling `name`, interning it on first sight.
+    mutating func stateID(for name: String) -> Int32 {
+        if let id = stateIDByBytes.value(for: name) { return id }
+        let id = Int32(stateNames.count)
+        let canonical = stateIDByName[name] ?? id
+        if canonical == id { stateIDByName[name] = id }
+        stateNames.append(name)
+        stateCanonical.append(canonical)
+        stateIDByBytes.insert(name, value: id)
+        return id
+    }
+
+    /// The id of the state spelled exactly `bytes`, or `nil` when not interned in that spelling.
+    func stateID(bytes: UnsafeRawBufferPointer) -> Int32? {
+        stateIDByBytes.value(for: bytes)
+    }
+
+    /// The id shared by every spelling equal to `name` (`String` equality), or `nil` when no
+    /// such state was interned.
+    func canonicalStateID(for name: String) -> Int32? {
+        stateIDByName[name]
+    }
+
+    /// The id shared by every spelling equal to spelling `id`.
+    func canonicalStateID(_ id: Int32) -> Int32 {
+        stateCanonical[Int(id)]
+    }
+
+    /// True when a reading of `device` at `timestampMillis` falls before its watermark.
+    public func isTooLate(device: Int, timestampMillis: Int64) -> Bool {
+        timestampMillis < devices[device].watermarkMillis
+    }
+
+    /// The device's watermark, or `nil` before its first accepted reading.
+    public func watermark(device: Int) -> Int64? {
+        let value = devices[device].watermarkMillis
+        return value == .min ? nil : value
+    }
+
+    /// Advances the device's event time after a message's readings were added.
+    public mutating func observe(device: Int, maxEventMillis: Int64, receivedAtMillis: Int64) {
+        let maxEvent = max(devices[device].maxEventMillis, maxEventMillis)
+        devices[device].maxEventMillis = maxEvent
+        devices[device].watermarkMillis = max(devices[device].watermarkMillis, maxEvent - allowedLatenessMillis)
+        devices[device].lastReceivedMillis = max(devices[device].lastReceivedMillis, receivedAtMillis)
+    }
+}

@@ -1,0 +1,239 @@
+/// Open windows: finding, opening and closing them in the slot pools, and turning them into rollups.
+extension WindowAggregator {
+
+    /// The open windows of `series`/`tier`, oldest first, as partials (for checkpoints).
+    func openWindows(series index: Int, tier: Int) -> [(startMillis: Int64, partial: WindowPartial)] {
+        var windows: [(startMillis: Int64, partial: WindowPartial)] = []
+        var slot = lists[index * tiers.count + tier].head
+        while slot >= 0 {
+            if series[index].kind == .state {
+                windows.append((stateWindows[slot].startMillis, .state(statePartial(of: slot))))
+                slot = stateWindows[slot].next
+            } else {
+                windows.append((numericWindows[slot].startMillis, .numeric(numericWindows[slot].partial)))
+                slot = numericWindows[slot].next
+            }
+        }
+        return windows
+    }
+
+    /// Appends a window after the newest one of `series`/`tier` (restoring a checkpoint; the
+    /// device's `nextCloseMillis` is restored separately). False when `partial` is of the
+    /// other kind than the series.
+    mutating func appendWindow(series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial) -> Bool {
+        let list = index * tiers.count + tier
+        switch (series[index].kind, partial) {
+        case (.gauge, .numeric(let numeric)), (.counter, .numeric(let numeric)):
+            var window = NumericWindow(startMillis: startMillis)
+            window.partial = numeric
+            lists[list].append(window, in: &numericWindows)
+        case (.state, .state(let state)):
+            var window = StateWindow(startMillis: startMillis)
+            window.count = state.count
+            if let first = state.first {
+                window.firstMillis = first.timestampMillis
+                window.firstState = stateID(for: first.state)
+            }
+            if let last = state.last {
+                window.lastMillis = last.timestampMillis
+                window.lastState = stateID(for: last.state)
+            }
+            lists[list].append(window, in: &stateWindows)
+            let slot = lists[list].tail
+            for (name, count) in state.stateCounts {
+                let spelling = stateID(for: name)
+                let entry = stateEntry(spelling, window: slot)
+                stateEntries[entry].count = count
+                stateEntries[entry].countSpelling = spelling
+            }
+            for (name, millis) in state.stateMillis {
+                let spelling = stateID(for: name)
+                let entry = stateEntry(spelling, window: slot)
+                stateEntries[entry].millis = millis
+                stateEntries[entry].timeSpelling = spelling
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// The numeric window of `series`/`tier` that contains `timestamp`, opened when missing.
+    /// Usually the newest one: checked first, which saves the division of `Tier.windowStart`.
+    mutating func numericWindow(series index: Int, tier: Int, containing timestamp: Int64) -> Int32 {
+        let tail = lists[index * tiers.count + tier].tail
+        if tail >= 0 {
+            let start = numericWindows[tail].startMillis
+            if timestamp >= start && timestamp - start < tiers[tier].lengthMillis { return tail }
+        }
+        return openNumericWindow(series: index, tier: tier, start: tiers[tier].windowStart(containing: timestamp))
+    }
+
+    /// The state window of `series`/`tier` that contains `timestamp`, opened when missing.
+    mutating func stateWindow(series index: Int, tier: Int, containing timestamp: Int64) -> Int32 {
+        let tail = lists[index * tiers.count + tier].tail
+        if tail >= 0 {
+            let start = stateWindows[tail].startMillis
+            if timestamp >= start && timestamp - start < tiers[tier].lengthMillis { return tail }
+        }
+        return openStateWindow(series: index, tier: tier, start: tiers[tier].windowStart(containing: timestamp))
+    }
+
+    /// The numeric window of `series`/`tier` starting at `start`, opened when missing.
+    mutating func openNumericWindow(series index: Int, tier: Int, start: Int64) -> Int32 {
+        let (slot, inserted) = lists[index * tiers.count + tier].window(startingAt: start, in: &numericWindows)
+        if inserted { windowOpened(series: index, end: start + tiers[tier].lengthMillis) }
+        return slot
+    }
+
+    /// The state window of `series`/`tier` starting at `start`, opened when missing.
+    mutating func openStateWindow(series index: Int, tier: Int, start: Int64) -> Int32 {
+        let (slot, inserted) = lists[index * tiers.count + tier].window(startingAt: start, in: &stateWindows)
+        if inserted { windowOpened(series: index, end: start + tiers[tier].lengthMillis) }
+        return slot
+    }
+
+    mutating func windowOpened(series index: Int, end: Int64) {
+        let device = Int(series[index].device)
+        devices[device].nextCloseMillis = min(devices[device].nextCloseMillis, end)
+    }
+
+    /// The entry of the state spelled `spelling` (or an equal spelling) in state window
+    /// `window`, added when missing.
+    mutating func stateEntry(_ spelling: Int32, window: Int32) -> Int32 {
+        let state = stateCanonical[Int(spelling)]
+        var entry = stateWindows[window].entries
+        while entry >= 0 {
+            if stateEntries[entry].state == state { return entry }
+            entry = stateEntries[entry].next
+        }
+        entry = stateEntries.allocate(StateEntry(state: state, next: stateWindows[window].entries))
+        stateWindows[window].entries = entry
+        return entry
+    }
+
+    /// Unlinks the oldest open window of `series`/`tier` (which must exist). A numeric window
+    /// is copied out and released; a state window stays allocated until `rollup(of:complete:)`.
+    mutating func takeOldest(series index: Int, tier: Int) -> ClosedWindow {
+        let list = index * tiers.count + tier
+        if series[index].kind == .state {
+            let slot = lists[list].removeFirst(in: &stateWindows)
+            return ClosedWindow(
+                series: Int32(index), tier: Int32(tier), startMillis: stateWindows[slot].startMillis, stateSlot: slot,
+                numeric: NumericPartial())
+        }
+        let slot = lists[list].removeFirst(in: &numericWindows)
+        let closed = ClosedWindow(
+            series: Int32(index), tier: Int32(tier), startMillis: numericWindows[slot].startMillis, stateSlot: -1,
+            numeric: numericWindows[slot].partial)
+        numericWindows.release(slot)
+        return closed
+    }
+
+    /// The rollup of a window taken out by `takeOldest`; releases a state window.
+    mutating func rollup(of window: ClosedWindow, complete: Bool) -> RollupWindow {
+        let partial: WindowPartial
+        if window.stateSlot >= 0 {
+            partial = .state(emittedStatePartial(of: window.stateSlot))
+            releaseEntries(of: window.stateSlot)
+            stateWindows.release(window.stateSlot)
+        } else {
+            partial = .numeric(window.numeric)
+        }
+        return rollup(series: Int(window.series), tier: Int(window.tier), startMillis: window.startMillis,
+                      partial: partial, complete: complete)
+    }
+
+    /// The `StatePartial` of state window `slot`.
+    func statePartial(of slot: Int32) -> StatePartial {
+        var partial = StatePartial()
+        var entry = stateWindows[slot].entries
+        while entry >= 0 {
+            let value = stateEntries[entry]
+            if value.count > 0 { partial.stateCounts[stateNames[Int(value.countSpelling)]] = value.count }
+            if value.timeSpelling >= 0 { partial.stateMillis[stateNames[Int(value.timeSpelling)]] = value.millis }
+            entry = value.next
+        }
+        return withCountAndEnds(partial, of: slot)
+    }
+
+    /// `statePartial(of:)` with its dictionaries built in `emittedStateCounts`/`…Millis`.
+    mutating func emittedStatePartial(of slot: Int32) -> StatePartial {
+        emittedStateCounts.removeAll(keepingCapacity: true)
+        emittedStateMillis.removeAll(keepingCapacity: true)
+        var entry = stateWindows[slot].entries
+        while entry >= 0 {
+            let value = stateEntries[entry]
+            if value.count > 0 { emittedStateCounts[stateNames[Int(value.countSpelling)]] = value.count }
+            if value.timeSpelling >= 0 { emittedStateMillis[stateNames[Int(value.timeSpelling)]] = value.millis }
+            entry = value.next
+        }
+        var partial = StatePartial()
+        partial.stateCounts = emittedStateCounts
+        partial.stateMillis = emittedStateMillis
+        return withCountAndEnds(partial, of: slot)
+    }
+
+    /// `partial` with the count, first and last reading of state window `slot`.
+    func withCountAndEnds(_ partial: StatePartial, of slot: Int32) -> StatePartial {
+        var partial = partial
+        let window = stateWindows[slot]
+        partial.count = window.count
+        if window.firstState >= 0 {
+            partial.first = StatePartial.TimedState(timestampMillis: window.firstMillis, state: stateNames[Int(window.firstState)])
+        }
+        if window.lastState >= 0 {
+            partial.last = StatePartial.TimedState(timestampMillis: window.lastMillis, state: stateNames[Int(window.lastState)])
+        }
+        return partial
+    }
+
+    /// Returns the entries of state window `slot` to their pool.
+    mutating func releaseEntries(of slot: Int32) {
+        var entry = stateWindows[slot].entries
+        while entry >= 0 {
+            let next = stateEntries[entry].next
+            stateEntries.release(entry)
+            entry = next
+        }
+        stateWindows[slot].entries = -1
+    }
+
+    /// Credits the current state's time from `creditedThrough` up to `instant` (capped at the
+    /// horizon after the state's reading) to the windows of every tier it overlaps.
+    mutating func creditState(series index: Int, through instant: Int64) {
+        let from = series[index].creditedThroughMillis
+        guard instant > from else { return }
+        series[index].creditedThroughMillis = instant
+        let state = series[index].currentState
+        guard state >= 0 else { return }
+        let until = min(instant, series[index].stateSinceMillis + stateHorizonMillis)
+        guard until > from else { return }
+        let isState = series[index].kind == .state
+        for tier in tiers.indices {
+            var cursor = from
+            while cursor < until {
+                let start = tiers[tier].windowStart(containing: cursor)
+                let end = min(until, start + tiers[tier].lengthMillis)
+                if isState {
+                    let slot = openStateWindow(series: index, tier: tier, start: start)
+                    let entry = stateEntry(state, window: slot)
+                    if stateEntries[entry].timeSpelling < 0 { stateEntries[entry].timeSpelling = state }
+                    stateEntries[entry].millis += end - cursor
+                } else {
+                    _ = openNumericWindow(series: index, tier: tier, start: start)
+                }
+                cursor = end
+            }
+        }
+    }
+
+    func rollup(series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial, complete: Bool) -> RollupWindow {
+        let state = series[index]
+        let descriptor = descriptors[Int(state.descriptor)]
+        return RollupWindow(
+            tier: tiers[tier], startMillis: startMillis,
+            series: SeriesKey(device: deviceKeys[Int(state.device)], metric: descriptor.name), kind: state.kind,
+            unit: descriptor.unit, partial: partial, complete: complete)
+    }
+}

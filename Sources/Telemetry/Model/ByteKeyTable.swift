@@ -1,0 +1,141 @@
+// A hash table from byte strings to small integers, looked up straight from a borrowed buffer.
+//
+// Why: the hot path meets names as bytes inside a payload or topic. Building a `String` for
+// each lookup costs a heap allocation for names over 15 UTF-8 bytes ("vibration_rms_mms",
+// "rejected_parts_total", long park names) and a SipHash over a `String`. This table hashes
+// the bytes in place and compares them with a copy kept in one arena, so a lookup allocates
+// nothing and an insert only when an array grows (amortised).
+//
+// Layout: `arena` holds every key's bytes back to back; `entries[i]` says where key `i` is,
+// its full hash and its value; `slots` is an open-addressing index (linear probing, a power of
+// two long, at most half full) of entry numbers, -1 when empty. Keys are never removed.
+//
+// Keys are compared as bytes, not as Unicode text: two spellings that Swift's `String` treats
+// as equal (precomposed "é" and "e" + U+0301) are different keys here. Callers that need
+// `String` equality look the bytes up first and fall back to a `String` lookup on a miss,
+// storing only values that the `String` lookup would also return.
+//
+// Hash: a folded 64×64→128-bit multiply over 8-byte words, keyed by a random multiplier and
+// seed per table, so colliding keys (topics are chosen by whoever can publish) cannot be
+// prepared in advance.
+
+/// Maps byte strings to `Int32` values; lookups allocate nothing. Used from one thread.
+struct ByteKeyTable: Sendable {
+    private struct Entry {
+        var start: Int
+        var count: Int
+        var hash: UInt64
+        var value: Int32
+    }
+
+    private var slots: [Int32]
+    private var entries: [Entry] = []
+    private var arena: [UInt8] = []
+    private let seed: UInt64
+    private let multiplier: UInt64
+
+    /// An empty table with room for `capacity` keys before its index grows.
+    init(capacity: Int = 8) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: -1, count: size)
+        var generator = SystemRandomNumberGenerator()
+        seed = generator.next()
+        multiplier = generator.next() | 1
+    }
+
+    /// The value stored for `key`, or `nil`. O(key length).
+    func value(for key: UnsafeRawBufferPointer) -> Int32? {
+        let hash = hash(key)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        return arena.withUnsafeBytes { arena in
+            while true {
+                let entryIndex = slots[slot]
+                if entryIndex < 0 { return nil }
+                let entry = entries[Int(entryIndex)]
+                if entry.hash == hash && entry.count == key.count
+                    && Self.equal(key, UnsafeRawBufferPointer(rebasing: arena[entry.start..<entry.start + entry.count])) {
+                    return entry.value
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// The value stored for the UTF-8 bytes of `key`, or `nil`.
+    func value(for key: String) -> Int32? {
+        var key = key
+        return key.withUTF8 { value(for: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Stores `value` for `key`, which must not be in the table yet. O(key length) amortised.
+    mutating func insert(_ key: UnsafeRawBufferPointer, value: Int32) {
+        if (entries.count + 1) * 2 > slots.count { grow() }
+        let hash = hash(key)
+        entries.append(Entry(start: arena.count, count: key.count, hash: hash, value: value))
+        arena.append(contentsOf: key)
+        place(entry: Int32(entries.count - 1), hash: hash)
+    }
+
+    /// Stores `value` for the UTF-8 bytes of `key`, which must not be in the table yet.
+    mutating func insert(_ key: String, value: Int32) {
+        var key = key
+        key.withUTF8 { insert(UnsafeRawBufferPointer($0), value: value) }
+    }
+
+    /// Forgets every key, keeping the seed.
+    mutating func removeAll() {
+        for index in slots.indices { slots[index] = -1 }
+        entries.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func place(entry: Int32, hash: UInt64) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = entry
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: -1, count: slots.count * 2)
+        for index in entries.indices { place(entry: Int32(index), hash: entries[index].hash) }
+    }
+
+    private func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var state = seed ^ UInt64(bytes.count)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            state = Self.fold(state ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self), multiplier)
+            offset += 8
+        }
+        if offset < bytes.count {
+            var tail: UInt64 = 0
+            for index in offset..<bytes.count { tail |= UInt64(bytes[index]) << (8 * UInt64(index - offset)) }
+            state = Self.fold(state ^ tail, multiplier)
+        }
+        return Self.fold(state, multiplier ^ 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// Both halves of the 128-bit product, xor-ed: every input bit reaches every output bit.
+    private static func fold(_ value: UInt64, _ multiplier: UInt64) -> UInt64 {
+        let product = value.multipliedFullWidth(by: multiplier)
+        return product.high ^ product.low
+    }
+
+    private static func equal(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset + 8 <= lhs.count {
+            if lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+                return false
+            }
+            offset += 8
+        }
+        while offset < lhs.count {
+            if lhs[offset] != rhs[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+}
