@@ -40,14 +40,7 @@ struct CheckpointTests {
 
     private func feed(_ pipeline: IngestPipeline, _ messages: ArraySlice<(topic: String, payload: String, received: Int64)>) {
         for (index, message) in zip(messages.indices, messages) {
-            var topic = Array(message.topic.utf8)
-            var payload = Array(message.payload.utf8)
-            topic.withUnsafeMutableBytes { topicBytes in
-                payload.withUnsafeMutableBytes { payloadBytes in
-                    pipeline.ingest(topic: UnsafeRawBufferPointer(topicBytes), payload: UnsafeRawBufferPointer(payloadBytes),
-                                    receivedAtNanos: message.received * 1_000_000)
-                }
-            }
+            pipeline.send(topic: message.topic, payload: message.payload, receivedAtMillis: message.received)
             if index % 40 == 0 { pipeline.closeWindows(ingestClockMillis: message.received) }
         }
     }

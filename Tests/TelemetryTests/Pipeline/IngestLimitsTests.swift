@@ -11,14 +11,7 @@ struct IngestLimitsTests {
     }
 
     private func send(_ pipeline: IngestPipeline, _ topic: String, _ payload: String, at millis: Int64 = 1_763_712_000_000) {
-        var topicBytes = Array(topic.utf8)
-        var payloadBytes = Array(payload.utf8)
-        topicBytes.withUnsafeMutableBytes { topicBuffer in
-            payloadBytes.withUnsafeMutableBytes { payloadBuffer in
-                pipeline.ingest(topic: UnsafeRawBufferPointer(topicBuffer), payload: UnsafeRawBufferPointer(payloadBuffer),
-                                receivedAtNanos: millis * 1_000_000)
-            }
-        }
+        pipeline.send(topic: topic, payload: payload, receivedAtMillis: millis)
     }
 
     @Test func longTopicsAreRejectedFirst() throws {

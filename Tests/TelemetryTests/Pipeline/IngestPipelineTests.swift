@@ -28,14 +28,7 @@ struct IngestPipelineTests {
     }
 
     private func send(_ pipeline: IngestPipeline, _ payload: String, topic: String = topic, at millis: Int64 = now) {
-        var topicBytes = Array(topic.utf8)
-        var payloadBytes = Array(payload.utf8)
-        topicBytes.withUnsafeMutableBytes { topicBuffer in
-            payloadBytes.withUnsafeMutableBytes { payloadBuffer in
-                pipeline.ingest(topic: UnsafeRawBufferPointer(topicBuffer), payload: UnsafeRawBufferPointer(payloadBuffer),
-                                receivedAtNanos: millis * 1_000_000)
-            }
-        }
+        pipeline.send(topic: topic, payload: payload, receivedAtMillis: millis)
     }
 
     @Test func everyRejectionHasItsReasonAndEverythingElseIsAggregated() throws {
