@@ -94,17 +94,20 @@ enum ConfigValueParsers {
     static func topicPatternProblems(_ pattern: String) -> [String] {
         var problems: [String] = []
         var seen: Set<String> = []
-        for level in pattern.split(separator: "/", omittingEmptySubsequences: false) {
-            let isPlaceholder = level.hasPrefix("{") && level.hasSuffix("}") && level.count >= 2
+        // By Unicode scalar, as `TopicPattern` splits: a combining mark after "/" must not glue
+        // two levels together for one validator and not for the other.
+        for scalars in pattern.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false) {
+            let level = String(String.UnicodeScalarView(scalars))
+            let isPlaceholder = scalars.first == "{" && scalars.last == "}" && scalars.count >= 2
             if isPlaceholder {
-                let name = String(level.dropFirst().dropLast())
+                let name = String(String.UnicodeScalarView(scalars.dropFirst().dropLast()))
                 if !topicPatternNames.contains(name) {
                     problems.append(
                         "unknown segment name {\(name)}; the names are {park}, {site} and {device}")
                 } else if !seen.insert(name).inserted {
                     problems.append("{\(name)} appears more than once")
                 }
-            } else if level.contains(where: { "{}+#".contains($0) }) {
+            } else if scalars.contains(where: { "{}+#".unicodeScalars.contains($0) }) {
                 problems.append(
                     "segment \"\(level)\" must be a literal or exactly one {name}; "
                         + "'{', '}', '+' and '#' cannot appear inside a literal")

@@ -98,6 +98,11 @@ struct ConfigValueParsersTests {
                     "segment \"x{park}\" must be a literal or exactly one {name}; '{', '}', '+' and '#' cannot appear inside a literal",
                     "must contain {park}, {site} and {device}, one segment each; missing {park}",
                 ])
+        // Levels are split by Unicode scalar, as `TopicPattern` does: a combining mark after "/"
+        // does not hide the "+" before it (found by fuzzing: check-config accepted what run refused).
+        #expect(
+            ConfigValueParsers.topicPatternProblems("iiot/+\u{301}/{park}/{site}/{device}")
+                == ["segment \"+\u{301}\" must be a literal or exactly one {name}; '{', '}', '+' and '#' cannot appear inside a literal"])
     }
 
     @Test("did-you-mean suggestions")
