@@ -12,6 +12,7 @@ final class GatewayUnderTest {
     /// variable); with `waitForSubscription` false it returns as soon as the process runs, for
     /// tests of connections that must fail.
     init(directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = [],
+         rollupYAML: [String] = [],
          environment: [String: String]? = nil, waitForSubscription: Bool = true) throws {
         self.directory = directory
         dataDirectory = directory.appendingPathComponent("data")
@@ -30,6 +31,7 @@ final class GatewayUnderTest {
               data_directory: \(dataDirectory.path)
             logging:
               status_interval: 1s
+            \(rollupYAML.isEmpty ? "" : "rollup:\n" + rollupYAML.map { "  " + $0 }.joined(separator: "\n"))
             """
         let configURL = directory.appendingPathComponent("gateway.yaml")
         try yaml.write(to: configURL, atomically: true, encoding: .utf8)
