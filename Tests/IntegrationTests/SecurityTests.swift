@@ -77,11 +77,7 @@ struct SecurityTests {
         let ledger = try publish(port: broker.port, count: 2_000, in: directory, extra: ["--cafile", certificates.caCertificate.path])
         #expect(ledger.messages == 2_000)
         #expect(ledger.acceptedReadings == 9_332)
-        try gateway.waitForMessages(ledger.messages, timeout: 60)
-        #expect(try gateway.stop() == 0)
-        let status = try #require(gateway.status())
-        #expect(status["messages"] as? Int == ledger.messages)
-        #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)
+        try gateway.stopAfterIngesting(ledger)
     }
 
     @Test func mutualTLSAdmitsOnlyAClientWithACertificate() throws {
@@ -112,11 +108,7 @@ struct SecurityTests {
             "--cert", certificates.clientCertificate.path, "--key", certificates.clientKey.path,
         ])
         #expect(ledger.messages == 1_500)
-        try gateway.waitForMessages(ledger.messages, timeout: 60)
-        #expect(try gateway.stop() == 0)
-        let status = try #require(gateway.status())
-        #expect(status["messages"] as? Int == ledger.messages)
-        #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)
+        try gateway.stopAfterIngesting(ledger)
     }
 
     @Test func aBrokerCertificateFromAnotherCAIsRefusedAndRetried() throws {
@@ -164,11 +156,7 @@ struct SecurityTests {
         let ledger = try publish(port: broker.port, count: 1_500, in: directory, extra: ["--username", "simulator"],
                                  environment: environment(adding: ["SIM_MQTT_PASSWORD": simulatorPassword]))
         #expect(ledger.messages == 1_500)
-        try gateway.waitForMessages(ledger.messages, timeout: 60)
-        #expect(try gateway.stop() == 0)
-        let status = try #require(gateway.status())
-        #expect(status["messages"] as? Int == ledger.messages)
-        #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)
+        try gateway.stopAfterIngesting(ledger)
 
         // A wrong password, from the file named by password_file: refused, retried, clearly logged.
         let wrongDirectory = try subdirectory("wrong-password", of: directory)

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A real `gateway run` process with its own configuration and data directory.
 final class GatewayUnderTest {
@@ -58,6 +59,17 @@ final class GatewayUnderTest {
             guard child.process.isRunning else { throw TestFailure("gateway exited early:\n\(child.output.suffix(3000))") }
             return (status()?["messages"] as? Int ?? 0) >= messages
         }
+    }
+
+    /// Waits until every message of `ledger` is processed, stops the gateway and checks the clean
+    /// exit and the totals in status.json against the ledger.
+    func stopAfterIngesting(_ ledger: SimulatorLedger, timeout: Double = 60,
+                            sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try waitForMessages(ledger.messages, timeout: timeout)
+        #expect(try stop() == 0, "gateway did not exit cleanly", sourceLocation: sourceLocation)
+        let totals = try #require(self.status(), sourceLocation: sourceLocation)
+        #expect(totals["messages"] as? Int == ledger.messages, sourceLocation: sourceLocation)
+        #expect(totals["readings_accepted"] as? Int == ledger.acceptedReadings, sourceLocation: sourceLocation)
     }
 
     /// Sends SIGTERM and returns the exit status.
