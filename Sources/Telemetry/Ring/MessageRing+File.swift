@@ -1,7 +1,8 @@
 // The ring as a write-ahead log: backed by a file mapped MAP_SHARED, every record the MQTT
 // callback publishes is in the kernel's page cache before the callback returns, so it survives
-// a crash of the process (kill -9) without an fsync. (A power cut is not covered: pages reach
-// the disk in any order; that needs msync and per-record checksums — docs/crash-consistency.md.)
+// a crash of the process (kill -9) without an fsync. A power cut is covered by msync, as often
+// as `SyncMode` says: after every publish (before the PUBACK), or every interval from the
+// pipeline thread (`syncPublished`), or never (the kernel's writeback).
 //
 // In this mode the consumer does not free space as it reads: `release(through:)` frees it only
 // up to a position whose effects are durable (a checkpoint). Reopening the file restores the
@@ -9,6 +10,12 @@
 // record not covered by a checkpoint and replays everything after it. A record staged but not
 // published when the process died is beyond the write index and is ignored: the write index is
 // the commit marker.
+//
+// After a power cut the file's pages may have reached the disk in any order, so the write index
+// is not trusted alone: opening walks the records from the read index and keeps only the run
+// whose every record holds its own position and a matching CRC-32 (MessageRing.swift has the
+// layout); the first torn or stale record ends it. `rewind(to:)` uses the same walk to replay
+// records a checkpoint that did not reach the disk still needs.
 
 #if canImport(Glibc)
 import Glibc
@@ -17,10 +24,21 @@ import Darwin
 #endif
 
 extension MessageRing {
+    /// When a file-backed ring forces its records to stable storage (survives a power cut).
+    public enum SyncMode: Sendable, Equatable {
+        /// `publish()` msyncs before returning: nothing acknowledged is lost, one msync per
+        /// MQTT message.
+        case eachPublish
+        /// The owner calls `syncPublished()` on a timer; a power cut loses at most that interval.
+        case periodic
+        /// Never msync; survives a process crash, not a power cut.
+        case never
+    }
+
     /// Identifies a ring file and the layout it was written with (line 5 of the block).
     struct FileHeader {
         static let magic: UInt64 = 0x3130_474E_4952_4754  // "TGRING01", little-endian
-        static let version: UInt64 = 1
+        static let version: UInt64 = 2
         var magic = FileHeader.magic
         var version = FileHeader.version
         var capacityBytes: UInt64
@@ -53,9 +71,10 @@ extension MessageRing {
     }
 
     /// Opens (or creates) a file-backed ring at `path` with `capacityBytes` of records,
-    /// restoring the records published and not yet released by an earlier process.
+    /// restoring the records published and not yet released by an earlier process, up to the
+    /// first torn one (`tornBytesDiscarded` tells how much was dropped after it).
     /// An existing file with another capacity is recreated only when it holds nothing unreleased.
-    public static func openFile(atPath path: String, capacityBytes: Int) throws(FileError) -> MessageRing {
+    public static func openFile(atPath path: String, capacityBytes: Int, sync: SyncMode = .never) throws(FileError) -> MessageRing {
         checkCapacity(capacityBytes)
         let total = controlBytes + capacityBytes
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -98,11 +117,66 @@ extension MessageRing {
             closeDescriptor(fd)
             throw .system(path: path, operation: "mmap \(total) bytes", errno: code)
         }
-        return MessageRing(block: mapped, capacityBytes: capacityBytes, restoring: restoring, fileDescriptor: fd)
+        var torn = 0
+        if let (written, read) = restoring {
+            let intact = intactEnd(data: mapped + controlBytes, capacityBytes: capacityBytes, from: read, limit: written)
+            torn = written - intact
+            restoring = (intact, read)
+        }
+        let ring = MessageRing(block: mapped, capacityBytes: capacityBytes, restoring: restoring, fileDescriptor: fd,
+                               syncsEachPublish: sync == .eachPublish)
+        ring.tornBytesDiscarded = torn
+        return ring
+    }
+
+    /// The end of the run of intact records that starts at `position`, stopping at `limit`
+    /// (a published write index). A record is intact when it fits the data area, says it starts
+    /// at its position and its checksum holds; a skip marker when it carries its position's check
+    /// and a record follows it. O(bytes walked).
+    static func intactEnd(data: UnsafeRawPointer, capacityBytes: Int, from position: Int, limit: Int) -> Int {
+        var head = position
+        while head < limit {
+            let offset = head & (capacityBytes - 1)
+            let record = data + offset
+            let untilEnd = capacityBytes - offset
+            let length = record.load(as: UInt32.self)
+            if length == skipMarker {
+                guard record.load(fromByteOffset: 4, as: UInt32.self) == skipCheck(position: head),
+                      head + untilEnd < limit else { break }
+                head += untilEnd
+                continue
+            }
+            let bytes = Int(length)
+            let stride = (bytes + 7) & ~7
+            guard untilEnd >= headerBytes, bytes >= headerBytes, bytes <= untilEnd, head + stride <= limit,
+                  Int(record.load(fromByteOffset: 4, as: UInt32.self)) <= bytes - headerBytes,
+                  record.load(fromByteOffset: 16, as: Int64.self) == Int64(head),
+                  record.load(fromByteOffset: 24, as: UInt32.self) == checksum(ofRecord: record, length: bytes)
+            else { break }
+            head += stride
+        }
+        return head
+    }
+
+    /// The check a skip marker carries: its position / 8 (positions are multiples of 8), low
+    /// 32 bits. Differs from any earlier lap's marker at the same offset unless it was written
+    /// a multiple of 32 GiB earlier.
+    @inline(__always)
+    static func skipCheck(position: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: position >> 3)
+    }
+
+    /// CRC-32 of a record's first 24 header bytes and its topic and payload.
+    @inline(__always)
+    static func checksum(ofRecord record: UnsafeRawPointer, length: Int) -> UInt32 {
+        let header = CRC32.checksum(UnsafeRawBufferPointer(start: record, count: checkedHeaderBytes))
+        return CRC32.checksum(UnsafeRawBufferPointer(start: record + headerBytes, count: length - headerBytes),
+                              continuing: header)
     }
 
     /// Reads the header and indices of an existing ring file without mapping it.
-    /// Returns nil when the file holds nothing unreleased (so it may be reset).
+    /// Returns nil when the file has another capacity and holds nothing unreleased (so it may be
+    /// reset); an empty ring of the same capacity keeps its positions, which checkpoints name.
     private static func readIndices(fd: Int32, path: String, size: Int, capacityBytes: Int) throws(FileError) -> (write: Int, read: Int)? {
         var control = [UInt8](repeating: 0, count: controlBytes)
         let got = control.withUnsafeMutableBytes { pread(fd, $0.baseAddress, controlBytes, 0) }
@@ -114,13 +188,16 @@ extension MessageRing {
         }
         guard header.magic == FileHeader.magic else { throw .corrupt(path: path, detail: "no ring header") }
         guard header.version == FileHeader.version else {
-            throw .corrupt(path: path, detail: "format version \(header.version), expected \(FileHeader.version)")
+            // An empty ring of an older format holds nothing to replay: start a new one.
+            if written == read { return nil }
+            throw .corrupt(path: path, detail: "format version \(header.version) with \(written - read) bytes not yet ingested, "
+                + "expected version \(FileHeader.version); ingest them with the gateway version that wrote it")
         }
         let fileCapacity = Int(header.capacityBytes)
-        guard written >= read, written - read <= fileCapacity, size == controlBytes + fileCapacity else {
+        guard read >= 0, written >= read, written - read <= fileCapacity, size == controlBytes + fileCapacity else {
             throw .corrupt(path: path, detail: "indices \(read)…\(written) do not fit a ring of \(fileCapacity) bytes")
         }
-        if written == read { return nil }
+        if written == read && fileCapacity != capacityBytes { return nil }
         guard fileCapacity == capacityBytes else {
             throw .capacityChanged(path: path, fileCapacity: fileCapacity, requested: capacityBytes, unconsumedBytes: written - read)
         }
@@ -153,5 +230,72 @@ extension MessageRing {
             if consume(maxMessages: 1, { _ in }) == 0 { return false }
         }
         return consumer.pointee.head == position
+    }
+}
+
+extension MessageRing {
+    /// Consumer only, before the producer starts. Makes the records from `position` up to the
+    /// released read index unread again, if every one of them is still intact in the file: the
+    /// way back to a checkpoint that is older than the ring's read index (its file did not reach
+    /// the disk before a power cut, but the ring's header did). Returns false, changing nothing,
+    /// when any of them has been overwritten or is torn. O(bytes walked).
+    public func rewind(to position: Int) -> Bool {
+        let read = consumer.pointee.head
+        guard read == readIndex.load(ordering: .relaxed) else { return false }
+        let written = writeIndex.load(ordering: .acquiring)
+        guard position >= 0, position <= read, written - position <= capacityBytes else { return false }
+        guard Self.intactEnd(data: data, capacityBytes: capacityBytes, from: position, limit: read) == read else {
+            return false
+        }
+        consumer.pointee.head = position
+        consumer.pointee.cachedTail = position
+        producer.pointee.cachedHead = position
+        readIndex.store(position, ordering: .releasing)
+        return true
+    }
+
+    /// Consumer only. Forces every record published so far, and the indices, to stable storage
+    /// (msync), for `SyncMode.periodic`. Returns false if the kernel reported a write error (also
+    /// counted in `syncFailureCount`). A no-op for an anonymous ring.
+    @discardableResult
+    public func syncPublished() -> Bool {
+        guard fileDescriptor >= 0 else { return true }
+        let written = writeIndex.load(ordering: .acquiring)
+        let synced = syncToStorage(from: consumer.pointee.synced, to: written)
+        if synced {
+            consumer.pointee.synced = written
+        } else {
+            syncFailures.wrappingIncrement(ordering: .relaxed)
+        }
+        return synced
+    }
+
+    /// Any thread. msync calls of the ring file that failed since it was opened: records the
+    /// broker considers delivered that may not survive a power cut.
+    public var syncFailureCount: Int { syncFailures.load(ordering: .relaxed) }
+
+    /// The page size msync's addresses must be aligned to.
+    private static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// msyncs the data pages holding positions `from..<to`, then the page holding the indices,
+    /// so a write index on disk never covers records that are not. Returns false on an error.
+    func syncToStorage(from: Int, to: Int) -> Bool {
+        var succeeded = true
+        if to > from {
+            let start = from & mask
+            let count = min(to - from, capacityBytes)
+            let firstPart = min(count, capacityBytes - start)
+            succeeded = Self.msyncRange(block, from: Self.controlBytes + start, count: firstPart) && succeeded
+            if count > firstPart {
+                succeeded = Self.msyncRange(block, from: Self.controlBytes, count: count - firstPart) && succeeded
+            }
+        }
+        return Self.msyncRange(block, from: 0, count: Self.controlBytes) && succeeded
+    }
+
+    /// msync(MS_SYNC) of bytes `from..<from + count` of the mapping at `block`, widened to pages.
+    private static func msyncRange(_ block: UnsafeMutableRawPointer, from: Int, count: Int) -> Bool {
+        let start = from & ~(pageBytes - 1)
+        return msync(block + start, from + count - start, MS_SYNC) == 0
     }
 }

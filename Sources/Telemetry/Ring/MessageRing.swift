@@ -11,7 +11,8 @@
 //                          its cached copy of readIndex
 //   line 2  readIndex      atomic; stored by the consumer, loaded by the producer
 //   line 3  ConsumerCursor consumer-only: its read position and cached copy of writeIndex
-//   line 4  closed         atomic flag; set by close(), polled by a waiting producer
+//   line 4  closed         atomic flag; set by close(), polled by a waiting producer;
+//           syncFailures   atomic count of failed msyncs (offset 8), both rarely written
 //   line 5  FileHeader     magic, format version and capacity (checked when a ring file is reopened)
 //   line 6… data           `capacityBytes` bytes of records
 //
@@ -35,16 +36,26 @@
 //
 //   offset 0   UInt32  length: header + topic + payload, WITHOUT the padding. The padded
 //                      stride is (length + 7) & ~7; storing the unpadded length is what lets
-//                      the payload length be derived (length - 16 - topicLength).
+//                      the payload length be derived (length - 32 - topicLength).
 //   offset 4   UInt32  topic length
 //   offset 8   Int64   receive time, ns since the Unix epoch
-//   offset 16  topic bytes, then payload bytes, then 0–7 bytes of padding.
+//   offset 16  Int64   the record's own position (the index it starts at)
+//   offset 24  UInt32  CRC-32 of bytes 0..<24 and of the topic and payload (file-backed rings
+//                      only; an anonymous ring leaves it unwritten)
+//   offset 28  UInt32  unused
+//   offset 32  topic bytes, then payload bytes, then 0–7 bytes of padding.
+//
+// Position and checksum exist for the write-ahead ring file (MessageRing+File.swift): after a
+// power cut the pages of the file may have reached the disk in any order, so recovery accepts a
+// record only if it says it starts where it is expected (never a record of an earlier lap) and
+// its checksum holds (never a torn one).
 //
 // When a record does not fit between its offset and the end of the data area, the producer
-// writes a skip marker (a length of UInt32.max, which no record can have; at least 8 bytes
+// writes a skip marker (a length of UInt32.max, which no record can have, then the low 32 bits
+// of its position / 8, so recovery can tell it from an earlier lap's marker; at least 8 bytes
 // remain since every offset is a multiple of 8) and puts the record at offset 0; the skipped
 // tail bytes count as used until the consumer passes them. `maxMessageBytes` is
-// capacity/2 - 16, so a record's stride is at most capacity/2; if it doesn't fit before the
+// capacity/2 - 32, so a record's stride is at most capacity/2; if it doesn't fit before the
 // end of an empty ring, its offset is past capacity/2, so skip + record ≤ capacity: every
 // accepted message fits once the consumer has drained the ring.
 //
@@ -83,12 +94,14 @@ import Darwin
 public final class MessageRing: @unchecked Sendable {
     /// Size of the data area in bytes: a power of two, at least 64 KiB.
     public let capacityBytes: Int
-    /// The largest topic + payload byte count a message may have: `capacityBytes / 2 - 16`.
+    /// The largest topic + payload byte count a message may have: `capacityBytes / 2 - 32`.
     /// Larger messages are refused (never truncated) so the caller can quarantine them.
     public let maxMessageBytes: Int
 
-    /// Bytes of a record header: length, topic length, receive time.
-    static let headerBytes = 16
+    /// Bytes of a record header: length, topic length, receive time, position, checksum.
+    static let headerBytes = 32
+    /// Header bytes the checksum covers before skipping its own field (offsets 24..<32).
+    static let checkedHeaderBytes = 24
     /// The length value that marks "rest of the data area unused; continue at offset 0".
     static let skipMarker = UInt32.max
     /// Distance between independently written fields; see the file header for the choice.
@@ -111,8 +124,18 @@ public final class MessageRing: @unchecked Sendable {
     let readIndex: UnsafeAtomic<Int>
     /// Set once by `close()` (line 4).
     let closed: UnsafeAtomic<Bool>
-    /// True for a file-backed ring: consumed bytes are kept until `release(through:)`.
+    /// msync calls that failed (line 4, offset 8): acknowledged records that may not survive a
+    /// power cut. Written by whichever side syncs, read by the status reporter.
+    let syncFailures: UnsafeAtomic<Int>
+    /// True for a file-backed ring: consumed bytes are kept until `release(through:)`, and
+    /// every record carries a checksum for recovery.
     public let retainsConsumed: Bool
+    /// Bytes after the last intact record that opening the ring file dropped (torn by a power
+    /// cut; 0 after a process crash). Set by `openFile` before the ring is shared.
+    public internal(set) var tornBytesDiscarded = 0
+    /// File-backed ring opened with `SyncMode.eachPublish`: `publish()` returns only once the
+    /// records are on stable storage.
+    let syncsEachPublish: Bool
     /// The open ring file (locked) of a file-backed ring, -1 for an anonymous one.
     let fileDescriptor: Int32
     /// Producer-only state (line 1).
@@ -128,6 +151,8 @@ public final class MessageRing: @unchecked Sendable {
         var published: Int
         /// The producer's last view of `readIndex`; never ahead of the real one.
         var cachedHead: Int
+        /// Records before this position are on stable storage (`syncsEachPublish` only).
+        var synced: Int
     }
 
     /// State touched only by the consumer thread.
@@ -136,6 +161,8 @@ public final class MessageRing: @unchecked Sendable {
         var head: Int
         /// The consumer's last view of `writeIndex`; never ahead of the real one.
         var cachedTail: Int
+        /// Records before this position were on stable storage at the last `syncPublished()`.
+        var synced: Int
     }
 
     /// What staging one message did.
@@ -159,7 +186,7 @@ public final class MessageRing: @unchecked Sendable {
     public convenience init(capacityBytes: Int) {
         Self.checkCapacity(capacityBytes)
         let block = UnsafeMutableRawPointer.allocate(byteCount: Self.controlBytes + capacityBytes, alignment: Self.lineBytes)
-        self.init(block: block, capacityBytes: capacityBytes, restoring: nil, fileDescriptor: -1)
+        self.init(block: block, capacityBytes: capacityBytes, restoring: nil, fileDescriptor: -1, syncsEachPublish: false)
     }
 
     static func checkCapacity(_ capacityBytes: Int) {
@@ -172,13 +199,15 @@ public final class MessageRing: @unchecked Sendable {
 
     /// Lays out the control lines in `block`. `restoring` carries the published write index and
     /// the released read index of a reopened ring file; `nil` starts empty.
-    init(block: UnsafeMutableRawPointer, capacityBytes: Int, restoring: (write: Int, read: Int)?, fileDescriptor: Int32) {
+    init(block: UnsafeMutableRawPointer, capacityBytes: Int, restoring: (write: Int, read: Int)?,
+         fileDescriptor: Int32, syncsEachPublish: Bool) {
         self.capacityBytes = capacityBytes
         self.maxMessageBytes = capacityBytes / 2 - Self.headerBytes
         self.mask = capacityBytes - 1
         self.block = block
         self.fileDescriptor = fileDescriptor
         self.retainsConsumed = fileDescriptor >= 0
+        self.syncsEachPublish = syncsEachPublish
 
         let line = Self.lineBytes
         assert(Int(bitPattern: block) % line == 0, "ring storage is not \(line)-byte aligned")
@@ -191,18 +220,21 @@ public final class MessageRing: @unchecked Sendable {
         writeIndex = UnsafeAtomic(at: writeStorage)
 
         producer = (block + 1 * line).bindMemory(to: ProducerCursor.self, capacity: 1)
-        producer.initialize(to: ProducerCursor(tail: written, published: written, cachedHead: read))
+        producer.initialize(to: ProducerCursor(tail: written, published: written, cachedHead: read, synced: written))
 
         let readStorage = (block + 2 * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
         readStorage.initialize(to: .init(read))
         readIndex = UnsafeAtomic(at: readStorage)
 
         consumer = (block + 3 * line).bindMemory(to: ConsumerCursor.self, capacity: 1)
-        consumer.initialize(to: ConsumerCursor(head: read, cachedTail: read))
+        consumer.initialize(to: ConsumerCursor(head: read, cachedTail: read, synced: written))
 
         let closedStorage = (block + 4 * line).bindMemory(to: UnsafeAtomic<Bool>.Storage.self, capacity: 1)
         closedStorage.initialize(to: .init(false))
         closed = UnsafeAtomic(at: closedStorage)
+        let failuresStorage = (block + 4 * line + 8).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
+        failuresStorage.initialize(to: .init(0))
+        syncFailures = UnsafeAtomic(at: failuresStorage)
 
         let header = (block + 5 * line).bindMemory(to: FileHeader.self, capacity: 1)
         header.initialize(to: FileHeader(capacityBytes: capacityBytes))
@@ -262,7 +294,8 @@ public final class MessageRing: @unchecked Sendable {
     }
 
     /// Producer only. Makes every staged message visible to the consumer: one release store,
-    /// skipped when nothing is pending.
+    /// skipped when nothing is pending. A ring opened with `SyncMode.eachPublish` then waits
+    /// until the records and the index are on stable storage (one msync).
     public func publish() {
         let tail = producer.pointee.tail
         guard tail != producer.pointee.published else { return }
@@ -270,6 +303,12 @@ public final class MessageRing: @unchecked Sendable {
         // Release: the record bytes written by `stage` become visible to a consumer whose
         // acquire load of writeIndex reads this value (or a later one).
         writeIndex.store(tail, ordering: .releasing)
+        if syncsEachPublish {
+            if !syncToStorage(from: producer.pointee.synced, to: tail) {
+                syncFailures.wrappingIncrement(ordering: .relaxed)
+            }
+            producer.pointee.synced = tail
+        }
     }
 
     /// Producer only. Writes one record behind the published index. O(topic + payload).
@@ -300,18 +339,23 @@ public final class MessageRing: @unchecked Sendable {
         var recordStart = tail
         if stride > untilEnd {
             record.storeBytes(of: Self.skipMarker, as: UInt32.self)
+            record.storeBytes(of: Self.skipCheck(position: tail), toByteOffset: 4, as: UInt32.self)
             record = data
             recordStart = tail &+ untilEnd
         }
         record.storeBytes(of: UInt32(truncatingIfNeeded: length), as: UInt32.self)
         record.storeBytes(of: UInt32(truncatingIfNeeded: topic.count), toByteOffset: 4, as: UInt32.self)
         record.storeBytes(of: receivedAtNanos, toByteOffset: 8, as: Int64.self)
+        record.storeBytes(of: Int64(recordStart), toByteOffset: 16, as: Int64.self)
         let topicStart = record + Self.headerBytes
         if let source = topic.baseAddress {
             topicStart.copyMemory(from: source, byteCount: topic.count)
         }
         if let source = payload.baseAddress {
             (topicStart + topic.count).copyMemory(from: source, byteCount: payload.count)
+        }
+        if retainsConsumed {
+            record.storeBytes(of: Self.checksum(ofRecord: record, length: length), toByteOffset: 24, as: UInt32.self)
         }
         producer.pointee.tail = recordStart &+ stride
         return .staged

@@ -108,4 +108,121 @@ struct MessageRingFileTests {
             _ = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
         }
     }
+
+    // MARK: Power cut: the file's pages reach the disk in any order
+
+    /// Reads or overwrites bytes of a closed ring file, as a power cut might have left them.
+    private func patch(_ file: String, at offset: Int, _ body: (inout [UInt8]) -> Void) throws {
+        let handle = try #require(FileHandle(forUpdatingAtPath: file))
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        var bytes = [UInt8](try handle.read(upToCount: 8) ?? Data())
+        body(&bytes)
+        try handle.seek(toOffset: UInt64(offset))
+        try handle.write(contentsOf: bytes)
+    }
+
+    private func storeInt(_ value: Int, _ bytes: inout [UInt8]) {
+        bytes = withUnsafeBytes(of: value.littleEndian) { Array($0) }
+    }
+
+    /// A 64-byte record: the 20-byte topic of `push` and a 12-byte payload.
+    private static func text(_ index: Int) -> String { String(format: "payload-%04d", index % 10_000) }
+
+    @Test func aRecordTornByAPowerCutEndsTheReplay() throws {
+        let file = path("torn")
+        defer { unlink(file) }
+        var secondStart = 0
+        do {
+            let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity, sync: .eachPublish)
+            #expect(push(ring, Self.text(1), at: 1))
+            secondStart = MessageRing.controlBytes + 64
+            #expect(push(ring, Self.text(2), at: 2) && push(ring, Self.text(3), at: 3))
+        }
+        // One byte of the second record's payload never reached the disk.
+        try patch(file, at: secondStart + MessageRing.headerBytes + 22) { $0[0] ^= 0xFF }
+        let reopened = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+        #expect(reopened.tornBytesDiscarded == 128)
+        #expect(drain(reopened).map(\.1) == [1])
+        // The ring goes on from the end of the last intact record.
+        #expect(push(reopened, Self.text(4), at: 4))
+        #expect(drain(reopened).map(\.1) == [4])
+    }
+
+    @Test func aWriteIndexAheadOfItsRecordsNeverReplaysAnEarlierLap() throws {
+        let file = path("lap")
+        defer { unlink(file) }
+        let records = 3 * Self.capacity / 64 + 5
+        do {
+            let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+            for index in 0..<records {
+                #expect(push(ring, Self.text(index), at: Int64(index)))
+                _ = drain(ring)
+                ring.release(through: ring.consumedPosition)
+            }
+            #expect(push(ring, Self.text(records), at: Int64(records)))
+        }
+        // The index page reached the disk claiming two more records; the data pages did not, so
+        // the file holds intact records from the previous lap there.
+        try patch(file, at: 0) { bytes in
+            let written = bytes.withUnsafeBytes { $0.load(as: Int.self) }
+            storeInt(written + 128, &bytes)
+        }
+        let reopened = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+        #expect(reopened.tornBytesDiscarded == 128)
+        #expect(drain(reopened).map(\.1) == [Int64(records)])
+    }
+
+    @Test func rewindReplaysReleasedRecordsWhileTheyAreIntact() throws {
+        let file = path("rewind")
+        defer { unlink(file) }
+        var checkpointPosition = 0
+        do {
+            let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+            #expect(push(ring, Self.text(1), at: 1))
+            _ = drain(ring)
+            checkpointPosition = ring.consumedPosition
+            #expect(push(ring, Self.text(2), at: 2) && push(ring, Self.text(3), at: 3))
+            _ = drain(ring)
+            ring.release(through: ring.consumedPosition)
+            #expect(push(ring, Self.text(4), at: 4))
+        }
+        let reopened = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+        #expect(!reopened.rewind(to: checkpointPosition + 8), "not a record boundary")
+        #expect(reopened.rewind(to: checkpointPosition))
+        #expect(drain(reopened).map(\.1) == [2, 3, 4])
+    }
+
+    @Test func rewindRefusesRecordsTheProducerHasOverwritten() throws {
+        let file = path("overwritten")
+        defer { unlink(file) }
+        let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+        #expect(push(ring, Self.text(0), at: 0))
+        _ = drain(ring)
+        let checkpointPosition = ring.consumedPosition
+        for index in 1...(Self.capacity / 64 + 3) {
+            #expect(push(ring, Self.text(index), at: Int64(index)))
+            _ = drain(ring)
+            ring.release(through: ring.consumedPosition)
+        }
+        #expect(!ring.rewind(to: checkpointPosition))
+        #expect(ring.usedBytes == 0)
+    }
+
+    @Test func anEmptyRingKeepsItsPositionsAcrossReopens() throws {
+        let file = path("positions")
+        defer { unlink(file) }
+        var position = 0
+        do {
+            let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity, sync: .periodic)
+            #expect(push(ring, Self.text(1), at: 1))
+            _ = drain(ring)
+            position = ring.consumedPosition
+            ring.release(through: position)
+            #expect(ring.syncPublished())
+            #expect(ring.syncFailureCount == 0)
+        }
+        let reopened = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+        #expect(position == 64 && reopened.consumedPosition == position)
+    }
 }

@@ -10,9 +10,9 @@ private struct ReceivedMessage: Equatable {
     var receivedAtNanos: Int64
 }
 
-/// Padded size of a record: 16-byte header + topic + payload, rounded up to 8.
+/// Padded size of a record: 32-byte header + topic + payload, rounded up to 8.
 private func recordStride(topic: Int, payload: Int) -> Int {
-    (16 + topic + payload + 7) & ~7
+    (32 + topic + payload + 7) & ~7
 }
 
 extension MessageRing {
@@ -95,11 +95,11 @@ struct MessageRingTests {
     @Test func sizesFollowCapacity() {
         let ring = MessageRing(capacityBytes: Self.capacity)
         #expect(ring.capacityBytes == 65_536)
-        #expect(ring.maxMessageBytes == 32_752)
-        #expect(MessageRing(capacityBytes: 1 << 20).maxMessageBytes == 524_272)
+        #expect(ring.maxMessageBytes == 32_736)
+        #expect(MessageRing(capacityBytes: 1 << 20).maxMessageBytes == 524_256)
         // The largest ring the configuration allows (4 GiB, reserved but barely touched here).
         let largest = MessageRing(capacityBytes: 1 << 32)
-        #expect(largest.maxMessageBytes == 2_147_483_632)
+        #expect(largest.maxMessageBytes == 2_147_483_616)
         #expect(largest.tryPush(topic: [1], payload: [2, 3], at: 4))
         #expect(largest.drain() == [ReceivedMessage(topic: [1], payload: [2, 3], receivedAtNanos: 4)])
     }
@@ -132,10 +132,10 @@ struct MessageRingTests {
     @Test func zeroLengthTopicAndPayload() {
         let ring = MessageRing(capacityBytes: Self.capacity)
         #expect(ring.tryPush(topic: [], payload: [], at: 42))
-        #expect(ring.usedBytes == 16)
+        #expect(ring.usedBytes == 32)
         #expect(ring.tryPush(topic: [], payload: [9], at: 43))
         #expect(ring.tryPush(topic: [8], payload: [], at: 44))
-        #expect(ring.usedBytes == 16 + 24 + 24)
+        #expect(ring.usedBytes == 32 + 40 + 40)
         #expect(ring.drain() == [
             ReceivedMessage(topic: [], payload: [], receivedAtNanos: 42),
             ReceivedMessage(topic: [], payload: [9], receivedAtNanos: 43),
@@ -146,8 +146,8 @@ struct MessageRingTests {
 
     @Test func byteAccountingIsExact() {
         let ring = MessageRing(capacityBytes: Self.capacity)
-        // (topic, payload) → stride: 16 + 3 + 0 = 19 → 24; 16 + 3 + 5 = 24 → 24; 16 + 3 + 6 = 25 → 32.
-        let cases: [(payload: Int, stride: Int)] = [(0, 24), (5, 24), (6, 32), (13, 32), (14, 40)]
+        // (topic, payload) → stride: 32 + 3 + 0 = 35 → 40; 32 + 3 + 5 = 40 → 40; 32 + 3 + 6 = 41 → 48.
+        let cases: [(payload: Int, stride: Int)] = [(0, 40), (5, 40), (6, 48), (13, 48), (14, 56)]
         var expectedUsed = 0
         for (payload, stride) in cases {
             #expect(recordStride(topic: 3, payload: payload) == stride)
@@ -155,7 +155,7 @@ struct MessageRingTests {
             expectedUsed += stride
             #expect(ring.usedBytes == expectedUsed)
         }
-        #expect(expectedUsed == 152)
+        #expect(expectedUsed == 232)
         for (_, stride) in cases {
             #expect(ring.consume(maxMessages: 1) { _ in } == 1)
             expectedUsed -= stride
@@ -166,8 +166,8 @@ struct MessageRingTests {
 
     @Test func pushUntilFullThenTryPushFails() {
         let ring = MessageRing(capacityBytes: Self.capacity)
-        // 1-byte topic + 47-byte payload = 64-byte records: exactly 1024 fit.
-        let payload = Array(repeating: UInt8(0x5A), count: 47)
+        // 1-byte topic + 31-byte payload = 64-byte records: exactly 1024 fit.
+        let payload = Array(repeating: UInt8(0x5A), count: 31)
         var pushed = 0
         while ring.tryPush(topic: [0x74], payload: payload, at: Int64(pushed)) {
             pushed += 1
@@ -198,18 +198,18 @@ struct MessageRingTests {
         #expect(ring.usedBytes == 32_768)
         let received = ring.drain()
         #expect(received.count == 1)
-        #expect(received.first?.payload.count == 32_751)
+        #expect(received.first?.payload.count == 32_735)
         #expect(received.first?.topic == [1])
     }
 
     @Test func skipMarkerWrapsARecordToOffsetZero() {
         let ring = MessageRing(capacityBytes: Self.capacity)
         // A: 32 768-byte stride at offset 0; B: 32 016-byte stride at 32 768, ending at 64 784.
-        #expect(ring.tryPush(topic: [], payload: Array(repeating: 0xA, count: 32_752), at: 1))
-        #expect(ring.tryPush(topic: [], payload: Array(repeating: 0xB, count: 32_000), at: 2))
+        #expect(ring.tryPush(topic: [], payload: Array(repeating: 0xA, count: 32_736), at: 1))
+        #expect(ring.tryPush(topic: [], payload: Array(repeating: 0xB, count: 31_984), at: 2))
         #expect(ring.usedBytes == 64_784)
         // C (stride 1 000) does not fit in the 752 bytes before the end, nor at 0 while A is there.
-        let c = Array(repeating: UInt8(0xC), count: 984)
+        let c = Array(repeating: UInt8(0xC), count: 968)
         #expect(!ring.tryPush(topic: [], payload: c, at: 3))
         #expect(ring.drain(maxMessages: 1).map(\.receivedAtNanos) == [1])
         #expect(ring.usedBytes == 32_016)
@@ -219,15 +219,15 @@ struct MessageRingTests {
         let rest = ring.drain()
         #expect(rest.map(\.receivedAtNanos) == [2, 3])
         #expect(rest.last?.payload == c)
-        #expect(rest.first?.payload == Array(repeating: 0xB, count: 32_000))
+        #expect(rest.first?.payload == Array(repeating: 0xB, count: 31_984))
         #expect(ring.usedBytes == 0)
     }
 
     @Test func largestMessageFitsAnEmptyRingAtEveryOffset() {
         let ring = MessageRing(capacityBytes: Self.capacity)
-        let filler = Array(repeating: UInt8(0xF), count: 8)  // stride 24
+        let filler = Array(repeating: UInt8(0xF), count: 8)  // stride 40
         let largest = (0..<ring.maxMessageBytes).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        // Each lap advances by 24 + 32 768 = 8 × 4 099 bytes; 4 099 is odd, so 8 192 laps put
+        // Each lap advances by 40 + 32 768 = 8 × 4 101 bytes; 4 101 is odd, so 8 192 laps put
         // the largest record at every one of the 8 192 possible 8-byte offsets.
         var fitted = 0
         var intact = 0
@@ -323,13 +323,13 @@ struct MessageRingTests {
         #expect(ring.usedBytes == 0)
         #expect(ring.drain() == [])
         ring.publish()
-        #expect(ring.usedBytes == 10 * 24)
+        #expect(ring.usedBytes == 10 * 40)
         #expect(ring.drain().map(\.receivedAtNanos) == Array(0..<10))
     }
 
     @Test func stagingIntoAFullRingPublishesWhatIsStaged() {
         let ring = MessageRing(capacityBytes: Self.capacity)
-        let payload = Array(repeating: UInt8(1), count: 48)  // stride 64
+        let payload = Array(repeating: UInt8(1), count: 32)  // stride 64
         var staged = 0
         while ring.tryStage(topic: [], payload: payload, at: Int64(staged)) {
             staged += 1
@@ -353,7 +353,7 @@ struct MessageRingTests {
             }
         }
         #expect(seen == [0, 1])
-        #expect(ring.usedBytes == 2 * 24)
+        #expect(ring.usedBytes == 2 * 40)
         #expect(ring.drain().map(\.receivedAtNanos) == [1, 2])
     }
 
@@ -370,7 +370,7 @@ struct MessageRingTests {
     @Test
     func closeWakesABlockedProducer() {
         let ring = MessageRing(capacityBytes: Self.capacity)
-        let payload = Array(repeating: UInt8(3), count: 48)  // stride 64
+        let payload = Array(repeating: UInt8(3), count: 32)  // stride 64
         while ring.tryPush(topic: [], payload: payload, at: 0) {}
         let outcome = Shared<MessageRing.PushOutcome?>(nil)
         let producer = startThread {
@@ -390,11 +390,11 @@ struct MessageRingTests {
     @Test
     func blockedProducerResumesWhenSpaceIsFreed() {
         let ring = MessageRing(capacityBytes: Self.capacity)
-        let payload = Array(repeating: UInt8(3), count: 48)  // stride 64
+        let payload = Array(repeating: UInt8(3), count: 32)  // stride 64
         while ring.tryPush(topic: [], payload: payload, at: 0) {}
         let outcome = Shared<MessageRing.PushOutcome?>(nil)
         let producer = startThread {
-            // Topic [9] + 47-byte payload: also a 64-byte record, so one freed record suffices.
+            // Topic [9] + 31-byte payload: also a 64-byte record, so one freed record suffices.
             let result = ring.push(topic: [9], payload: Array(payload.dropLast()), at: 99)
             outcome.set(result)
         }
