@@ -4,15 +4,29 @@ import Telemetry
 /// Brings the data directory back to the last checkpoint before the gateway starts, so that
 /// replaying the write-ahead ring reflects every message exactly once (docs/crash-consistency.md).
 ///
-/// Two steps, because the logs must be cut back before they are opened for writing and the
-/// pipeline can only be restored once it exists.
+/// Three steps, because the logs must be cut back before they are opened for writing and the
+/// pipeline can only be restored once it exists. Every repair is logged once; none needs a
+/// manual step.
 struct CrashRecovery {
     let dataDirectory: String
     let logger: Logger
 
     var checkpointPath: String { dataDirectory + "/checkpoint" }
+    var ringPath: String { dataDirectory + "/ingest.ring" }
 
-    /// Step 1: loads the checkpoint, if any, and cuts both logs back to where it says they ended.
+    /// Step 1: opens the write-ahead ring, reporting records torn by a power cut.
+    func openRing(capacityBytes: Int, sync: MessageRing.SyncMode) throws -> MessageRing {
+        let ring = try MessageRing.openFile(atPath: ringPath, capacityBytes: capacityBytes, sync: sync)
+        if ring.tornBytesDiscarded > 0 {
+            logger.warning("""
+                recovery: dropped \(ring.tornBytesDiscarded) bytes at the end of the write-ahead ring \(ringPath) whose \
+                records fail their checksum (torn by a power cut); the broker redelivers what it had not seen acknowledged
+                """)
+        }
+        return ring
+    }
+
+    /// Step 2: loads the checkpoint, if any, and cuts both logs back to where it says they ended.
     func restoreLogs() throws -> IngestCheckpoint? {
         guard let payload = try CheckpointFile.load(from: checkpointPath) else { return nil }
         let checkpoint = try IngestCheckpoint(decoding: payload)
@@ -34,11 +48,11 @@ struct CrashRecovery {
         return checkpoint
     }
 
-    /// Step 2: restores the pipeline's state and skips ring records the checkpoint already reflects.
+    /// Step 3: restores the pipeline's state and positions the ring at the first record the
+    /// checkpoint does not reflect.
     func restorePipeline(_ checkpoint: IngestCheckpoint?, pipeline: IngestPipeline, ring: MessageRing) throws {
-        let start = ring.consumedPosition
         guard let checkpoint else {
-            if ring.unreleasedBytes > 0 || ring.usedBytes > 0 {
+            if ring.usedBytes > 0 {
                 logger.warning("""
                     no checkpoint at \(checkpointPath), but the write-ahead ring holds \(ring.usedBytes) bytes: \
                     replaying them into a fresh state (rollups written before may be counted again)
@@ -46,24 +60,35 @@ struct CrashRecovery {
             }
             return
         }
-        guard checkpoint.ringPosition >= start else {
-            throw GatewayRuntimeError(description: """
-                \(checkpointPath) is older than the write-ahead ring (it covers the ring up to byte \(checkpoint.ringPosition), \
-                the ring was freed up to \(start)): it does not belong to this ring. Move both aside to start empty.
-                """)
-        }
         try pipeline.restoreState(checkpoint.pipelineState)
-        guard ring.skip(through: checkpoint.ringPosition) else {
-            throw GatewayRuntimeError(description: """
-                \(checkpointPath) points at byte \(checkpoint.ringPosition) of the write-ahead ring, which holds only up to \
-                \(ring.consumedPosition): move both aside to start empty
+        let freed = ring.consumedPosition
+        if checkpoint.ringPosition < freed {
+            // The ring's header reached the disk after a checkpoint that did not (fsync: never
+            // and a power cut), or the checkpoint was replaced by an older copy.
+            if ring.rewind(to: checkpoint.ringPosition) {
+                logger.notice("""
+                    recovery: \(checkpointPath) is older than the write-ahead ring's free position (byte \
+                    \(checkpoint.ringPosition) < \(freed)); the records in between are still intact and are replayed
+                    """)
+            } else {
+                logger.error("""
+                    recovery: \(checkpointPath) is older than the write-ahead ring's free position (byte \
+                    \(checkpoint.ringPosition) < \(freed)) and the \(freed - checkpoint.ringPosition) bytes of records in \
+                    between are overwritten: their readings are lost (devices sending seq show them as seq_missing); \
+                    continuing from the checkpoint
+                    """)
+            }
+        } else if !ring.skip(through: checkpoint.ringPosition) {
+            logger.error("""
+                recovery: \(checkpointPath) covers the write-ahead ring up to byte \(checkpoint.ringPosition), but the \
+                ring holds intact records only up to \(ring.consumedPosition) (a power cut tore them after the \
+                checkpoint was written); continuing from there
                 """)
         }
-        let replay = ring.usedBytes - (checkpoint.ringPosition - start)
         logger.notice("""
             recovery: restored the checkpoint of \(UTCTimestamp.string(millis: checkpoint.createdAtMillis)) \
             (\(pipeline.openWindowCount) open windows, \(pipeline.stats.messages) messages so far); \
-            replaying \(max(0, replay)) bytes of the write-ahead ring
+            replaying \(ring.usedBytes - ring.unreleasedBytes) bytes of the write-ahead ring
             """)
     }
 }

@@ -20,8 +20,10 @@ struct GatewayRuntime {
         let password = try config.mqtt.resolvePassword(environment: ProcessInfo.processInfo.environment)
         let dataDirectory = config.storage.dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let ring = try MessageRing.openFile(atPath: dataDirectory + "/ingest.ring", capacityBytes: config.ingest.ringBytes)
         let recovery = CrashRecovery(dataDirectory: dataDirectory, logger: logger)
+        let ringSync = RingSyncSchedule(policy: config.storage.rollupLog.fsync, ringPath: recovery.ringPath, logger: logger)
+        let ring = try recovery.openRing(capacityBytes: config.ingest.ringBytes,
+                                         sync: RingSyncSchedule.mode(for: config.storage.rollupLog.fsync))
         let checkpoint = try recovery.restoreLogs()
         let now = MQTTSource.wallClockNanos() / 1_000_000
         let rollups = try openLog(directory: dataDirectory + "/rollups", baseName: "rollups",
@@ -61,7 +63,7 @@ struct GatewayRuntime {
         let status = StatusReporter(logger: logger, intervalSeconds: config.logging.statusIntervalSeconds,
                                     dataDirectory: dataDirectory)
         let worker = PipelineWorker(ring: ring, pipeline: pipeline, sink: sink, source: source,
-                                    status: status, checkpoints: checkpoints, logger: logger)
+                                    status: status, checkpoints: checkpoints, ringSync: ringSync, logger: logger)
         logger.info("gateway starting", metadata: [
             "data_dir": "\(dataDirectory)", "tiers": "\(config.rollup.tiers.map(\.name).joined(separator: ","))",
             "metrics": "\(config.catalogue.definitions.count)", "ring_bytes": "\(ring.capacityBytes)",

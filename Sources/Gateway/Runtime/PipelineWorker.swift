@@ -6,7 +6,7 @@ import Telemetry
 /// The ring's consumer: a dedicated thread that drains messages in batches through the
 /// pipeline, closes windows, flushes the logs and reports status.
 ///
-/// Thread safety: the pipeline, sink and status state are touched only by the worker thread
+/// Thread safety: the pipeline, sink, ring-sync schedule and status state are touched only by the worker thread
 /// (after `start`) and by the caller only after `waitUntilStopped` returned; the stop flag is
 /// atomic. Hence `@unchecked Sendable` is sound.
 final class PipelineWorker: @unchecked Sendable {
@@ -16,6 +16,7 @@ final class PipelineWorker: @unchecked Sendable {
     private let source: MQTTSource
     private let status: StatusReporter
     private let checkpoints: CheckpointKeeper
+    private var ringSync: RingSyncSchedule
     private let logger: Logger
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
@@ -32,13 +33,14 @@ final class PipelineWorker: @unchecked Sendable {
     static let storageRetryMillis: Int64 = 100
 
     init(ring: MessageRing, pipeline: IngestPipeline, sink: LogSink, source: MQTTSource,
-         status: StatusReporter, checkpoints: CheckpointKeeper, logger: Logger) {
+         status: StatusReporter, checkpoints: CheckpointKeeper, ringSync: RingSyncSchedule, logger: Logger) {
         self.ring = ring
         self.pipeline = pipeline
         self.sink = sink
         self.source = source
         self.status = status
         self.checkpoints = checkpoints
+        self.ringSync = ringSync
         self.logger = logger
     }
 
@@ -84,6 +86,7 @@ final class PipelineWorker: @unchecked Sendable {
                 pipeline.closeWindows(ingestClockMillis: clock.millis)
                 sink.flush(nowMillis: now)
                 checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink)
+                ringSync.tick(nowMillis: now, ring: ring)
                 status.tick(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
                 lastTick = now
             }
