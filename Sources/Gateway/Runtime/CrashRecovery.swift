@@ -26,10 +26,20 @@ struct CrashRecovery {
         return ring
     }
 
-    /// Step 2: loads the checkpoint, if any, and cuts both logs back to where it says they ended.
+    /// Step 2: loads the checkpoint, if any (the one before it if it is damaged), and cuts both
+    /// logs back to where it says they ended.
     func restoreLogs() throws -> IngestCheckpoint? {
-        guard let payload = try CheckpointFile.load(from: checkpointPath) else { return nil }
-        let checkpoint = try IngestCheckpoint(decoding: payload)
+        let checkpoint: IngestCheckpoint
+        do {
+            guard let payload = try CheckpointFile.load(from: checkpointPath) else { return nil }
+            checkpoint = try IngestCheckpoint(decoding: payload)
+        } catch {
+            if case .file = error { throw error }
+            let previousPath = CheckpointFile.previousPath(of: checkpointPath)
+            guard let payload = try CheckpointFile.load(from: previousPath) else { throw error }
+            checkpoint = try IngestCheckpoint(decoding: payload)
+            logger.error("recovery: \(error); using the checkpoint before it, \(previousPath)")
+        }
         for (name, position) in [("rollups", checkpoint.rollupLog), ("quarantine", checkpoint.quarantineLog)] {
             let outcome = try LogSegments(directory: dataDirectory + "/" + name, baseName: name).restore(to: position)
             if outcome.bytesRemoved > 0 || outcome.segmentsRemoved > 0 {

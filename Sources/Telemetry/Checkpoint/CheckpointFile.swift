@@ -1,6 +1,8 @@
 // A checkpoint on disk: `TGCKPT01`, format version, payload length and CRC-32, then the
 // payload. Written to `<path>.tmp`, fsynced, renamed over `<path>` and the directory fsynced,
-// so `<path>` is always either the previous complete checkpoint or the new one.
+// so `<path>` is always either the previous complete checkpoint or the new one. The one it
+// replaces stays as `<path>.previous` (a hard link made just before the rename): if `<path>` is
+// ever found damaged, recovery falls back to it, and the write-ahead ring rewinds to it.
 
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +15,9 @@ public enum CheckpointFile {
     static let magic: UInt64 = 0x3130_5450_4B43_4754  // "TGCKPT01", little-endian
     /// Bumped whenever the payload's layout changes; an older file is refused, not misread.
     public static let version: UInt64 = 1
+
+    /// Where the checkpoint replaced by the latest `store` to `path` is kept.
+    public static func previousPath(of path: String) -> String { path + ".previous" }
 
     /// Atomically replaces `path` with `payload`. With `sync` false the data reaches the page
     /// cache only (survives a process crash, not a power cut).
@@ -49,6 +54,10 @@ public enum CheckpointFile {
             unlink(temporary)
             throw failure
         }
+        // Failures only cost the fallback (none on the first checkpoint): not worth refusing for.
+        let previous = previousPath(of: path)
+        unlink(previous)
+        link(path, previous)
         guard rename(temporary, path) == 0 else { throw .file(path: path, operation: "rename", errno: errno) }
         if sync {
             let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])

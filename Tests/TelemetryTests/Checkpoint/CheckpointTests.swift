@@ -88,9 +88,21 @@ struct CheckpointTests {
             _ = try CheckpointFile.load(from: path)
         }
         #expect(try CheckpointFile.load(from: path + ".absent") == nil)
+        #expect(try CheckpointFile.load(from: CheckpointFile.previousPath(of: path)) == nil, "the first store keeps no previous")
         for cut in [0, 1, state.count / 3, state.count - 1] {
             #expect(throws: CheckpointError.self) { try pipeline.restoreState(Array(state[0..<cut])) }
         }
+    }
+
+    @Test func theReplacedCheckpointIsKeptAsTheFallback() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)").path
+        let previous = CheckpointFile.previousPath(of: path)
+        defer { unlink(path); unlink(previous) }
+        for generation in 1...3 {
+            try CheckpointFile.store(Array(repeating: UInt8(generation), count: 100), to: path, sync: false)
+        }
+        #expect(try CheckpointFile.load(from: path) == Array(repeating: 3, count: 100))
+        #expect(try CheckpointFile.load(from: previous) == Array(repeating: 2, count: 100))
     }
 
     @Test func crcMatchesTheStandardCheckValue() {
