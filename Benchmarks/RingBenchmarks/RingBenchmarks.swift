@@ -93,6 +93,30 @@ func transfer(_ count: Int, mode: ProducerMode, consumer policy: ConsumerPolicy)
     return consumed
 }
 
+/// Pushes and consumes `count` messages of `payloadBytes` on one thread through a file-backed
+/// (write-ahead) ring in the temporary directory, releasing every `consumerBatch` messages as
+/// checkpoints would: the ring's cost per message including the per-record CRC-32, and with
+/// `.eachPublish` one msync per message (the producer's cost of `fsync: always`).
+func writeAhead(_ count: Int, payloadBytes: Int, sync: MessageRing.SyncMode) throws -> Int {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).ring").path
+    defer { unlink(path) }
+    let ring = try MessageRing.openFile(atPath: path, capacityBytes: ringBytes, sync: sync)
+    let body = Array(repeating: UInt8(ascii: "x"), count: payloadBytes)
+    var checksum = 0
+    topic.withUnsafeBytes { topicBytes in
+        body.withUnsafeBytes { payloadBytes in
+            for index in 0..<count {
+                _ = ring.tryPush(topic: topicBytes, payload: payloadBytes, receivedAtNanos: Int64(index))
+                _ = ring.consume(maxMessages: 1) { message in
+                    checksum &+= message.payload.count
+                }
+                if index % consumerBatch == consumerBatch - 1 { ring.release(through: ring.consumedPosition) }
+            }
+        }
+    }
+    return checksum
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
@@ -116,6 +140,19 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(checksum)
             }
         }
+    }
+
+    Benchmark("Ring file-backed push+consume one thread, 64 B") { benchmark in
+        blackHole(try writeAhead(benchmark.scaledIterations.count, payloadBytes: payload.count, sync: .never))
+    }
+
+    Benchmark("Ring file-backed push+consume one thread, 1 KiB") { benchmark in
+        blackHole(try writeAhead(benchmark.scaledIterations.count, payloadBytes: 1_024, sync: .never))
+    }
+
+    Benchmark("Ring file-backed, msync each publish, 64 B",
+              configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 5)) { benchmark in
+        blackHole(try writeAhead(benchmark.scaledIterations.count, payloadBytes: payload.count, sync: .eachPublish))
     }
 
     Benchmark("Ring two threads, 64 B, tryPush, consumer batch 256") { benchmark in
