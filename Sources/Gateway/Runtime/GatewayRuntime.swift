@@ -62,13 +62,16 @@ struct GatewayRuntime {
         let source = MQTTSource(settings: config.mqtt, password: password, ring: ring, logger: logger)
         let status = StatusReporter(logger: logger, intervalSeconds: config.logging.statusIntervalSeconds,
                                     dataDirectory: dataDirectory)
+        let watchdog = StallWatchdog(dataDirectory: dataDirectory, logger: logger)
         let worker = PipelineWorker(ring: ring, pipeline: pipeline, sink: sink, source: source,
-                                    status: status, checkpoints: checkpoints, ringSync: ringSync, logger: logger)
+                                    status: status, checkpoints: checkpoints, ringSync: ringSync,
+                                    watchdog: watchdog, logger: logger)
         logger.info("gateway starting", metadata: [
             "data_dir": "\(dataDirectory)", "tiers": "\(config.rollup.tiers.map(\.name).joined(separator: ","))",
             "metrics": "\(config.catalogue.definitions.count)", "ring_bytes": "\(ring.capacityBytes)",
             "topic_pattern": "\(config.ingest.topicPattern)",
         ])
+        watchdog.start()
         worker.start()
         try source.start()
 
@@ -77,6 +80,7 @@ struct GatewayRuntime {
         source.stop()
         worker.requestStop()
         worker.waitUntilStopped()
+        watchdog.stop()
     }
 
     private func openLog(directory: String, baseName: String, policy: LogPolicy, nowMillis: Int64) throws -> SegmentedLog {

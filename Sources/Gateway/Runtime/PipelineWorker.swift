@@ -17,6 +17,7 @@ final class PipelineWorker: @unchecked Sendable {
     private let status: StatusReporter
     private let checkpoints: CheckpointKeeper
     private var ringSync: RingSyncSchedule
+    private let watchdog: StallWatchdog
     private let logger: Logger
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
@@ -33,7 +34,8 @@ final class PipelineWorker: @unchecked Sendable {
     static let storageRetryMillis: Int64 = 100
 
     init(ring: MessageRing, pipeline: IngestPipeline, sink: LogSink, source: MQTTSource,
-         status: StatusReporter, checkpoints: CheckpointKeeper, ringSync: RingSyncSchedule, logger: Logger) {
+         status: StatusReporter, checkpoints: CheckpointKeeper, ringSync: RingSyncSchedule,
+         watchdog: StallWatchdog, logger: Logger) {
         self.ring = ring
         self.pipeline = pipeline
         self.sink = sink
@@ -41,6 +43,7 @@ final class PipelineWorker: @unchecked Sendable {
         self.status = status
         self.checkpoints = checkpoints
         self.ringSync = ringSync
+        self.watchdog = watchdog
         self.logger = logger
     }
 
@@ -75,6 +78,7 @@ final class PipelineWorker: @unchecked Sendable {
             // Read the flag before consuming: the source stopped before the flag was set, so if
             // it was set and this batch is empty, the ring stays empty.
             let stopping = stopRequested.load(ordering: .acquiring)
+            watchdog.mark(.ingesting)
             let consumed = ring.consume(maxMessages: Self.batchSize) { message in
                 pipeline.ingest(topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos)
             }
@@ -84,9 +88,13 @@ final class PipelineWorker: @unchecked Sendable {
                           following: consumed == 0 && connectedSince > 0 && now - connectedSince >= Self.connectGraceMillis)
             if now - lastTick >= Self.tickMillis || consumed == 0 {
                 pipeline.closeWindows(ingestClockMillis: clock.millis)
+                watchdog.mark(.flushingLogs)
                 sink.flush(nowMillis: now)
+                watchdog.mark(.checkpointing)
                 checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink)
+                watchdog.mark(.syncingRing)
                 ringSync.tick(nowMillis: now, ring: ring)
+                watchdog.mark(.writingStatus)
                 status.tick(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
                 lastTick = now
             }
@@ -117,7 +125,9 @@ final class PipelineWorker: @unchecked Sendable {
     private func waitForStorage() {
         usleep(UInt32(Self.storageRetryMillis) * 1_000)
         let now = MQTTSource.wallClockNanos() / 1_000_000
+        watchdog.mark(.flushingLogs)
         sink.flush(nowMillis: now)
+        watchdog.mark(.writingStatus)
         status.tick(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
     }
 }
