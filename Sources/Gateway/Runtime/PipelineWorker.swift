@@ -85,9 +85,10 @@ final class PipelineWorker: @unchecked Sendable {
             let now = MQTTSource.wallClockNanos() / 1_000_000
             let connectedSince = source.connectedSinceMillis.load(ordering: .relaxed)
             clock.advance(latestReceivedMillis: pipeline.latestReceivedMillis, nowMillis: now,
-                          following: consumed == 0 && connectedSince > 0 && now - connectedSince >= Self.connectGraceMillis)
+                          following: consumed == 0 && connectedSince > 0 && now - connectedSince >= Self.connectGraceMillis,
+                          connectedSinceMillis: connectedSince)
             if now - lastTick >= Self.tickMillis || consumed == 0 {
-                pipeline.closeWindows(ingestClockMillis: clock.millis)
+                pipeline.closeWindows(ingestClockMillis: clock.millis, resumedAtMillis: clock.resumedAtMillis)
                 watchdog.mark(.flushingLogs)
                 sink.flush(nowMillis: now)
                 watchdog.mark(.checkpointing)

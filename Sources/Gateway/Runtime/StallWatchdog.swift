@@ -83,8 +83,8 @@ final class StallWatchdog: @unchecked Sendable {
                 if stalledSince != marked || now - reportedMillis >= repeatMillis {
                     logger.warning("""
                         pipeline stalled for \((now - marked) / 1_000) s while \(current.description) in \(dataDirectory): \
-                        storage is not answering; the write-ahead ring fills and the broker holds messages back \
-                        (nothing is lost); status.json is not updated meanwhile
+                        storage is not answering; the gateway takes no new messages meanwhile and the broker keeps \
+                        them; status.json is not updated
                         """)
                     stalledSince = marked
                     reportedMillis = now

@@ -197,11 +197,13 @@ public struct WindowAggregator {
 
     /// Carries idle devices' watermarks forward to `ingestClockMillis` and emits every window
     /// that ended at or before its device's watermark, with `complete: true`, device by device
-    /// and, within a device, by series, tier and start.
-    public mutating func closeWindows(ingestClockMillis: Int64, emit: (RollupWindow) -> Void) {
+    /// and, within a device, by series, tier and start. A device's idle time counts from its
+    /// last message or from `resumedAtMillis` (receiving resumed after a gap), whichever is later:
+    /// the broker's backlog for it may still be on its way.
+    public mutating func closeWindows(ingestClockMillis: Int64, resumedAtMillis: Int64 = .min, emit: (RollupWindow) -> Void) {
         for device in devices.indices {
             let lastReceived = devices[device].lastReceivedMillis
-            let idleMillis = lastReceived == .min ? 0 : ingestClockMillis - lastReceived
+            let idleMillis = lastReceived == .min ? 0 : ingestClockMillis - max(lastReceived, resumedAtMillis)
             if lastReceived != .min && idleMillis >= allowedLatenessMillis {
                 let carried = devices[device].maxEventMillis + idleMillis - allowedLatenessMillis
                 devices[device].watermarkMillis = max(devices[device].watermarkMillis, carried)

@@ -106,7 +106,7 @@ extension IngestPipeline {
         case .tooLate:
             let watermark = aggregator.watermark(device: device) ?? timestamp
             return (.tooLate,
-                    "ts \(UTCTimestamp.string(millis: timestamp)) is before the device's watermark \(UTCTimestamp.string(millis: watermark)); its windows are already written")
+                    "ts \(UTCTimestamp.string(millis: timestamp)) is before the device's watermark \(UTCTimestamp.string(millis: watermark)); its windows are closed")
         }
     }
 

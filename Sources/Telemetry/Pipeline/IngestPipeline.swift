@@ -174,9 +174,10 @@ public final class IngestPipeline {
 
     /// Writes every window whose device's watermark has passed its end. `ingestClockMillis` is
     /// "now" for idle detection: the latest receive time while a backlog is being worked off,
-    /// the wall clock once the ring is empty.
-    public func closeWindows(ingestClockMillis: Int64) {
-        aggregator.closeWindows(ingestClockMillis: ingestClockMillis) { window in
+    /// the wall clock once the ring is empty. A device silent since before `resumedAtMillis`
+    /// (when receiving last resumed after a gap) counts as idle only from then.
+    public func closeWindows(ingestClockMillis: Int64, resumedAtMillis: Int64 = .min) {
+        aggregator.closeWindows(ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis) { window in
             stats.rollupsWritten += 1
             sink.write(window)
         }

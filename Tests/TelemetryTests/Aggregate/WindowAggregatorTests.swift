@@ -69,6 +69,35 @@ struct WindowAggregatorTests {
         #expect(close(&aggregator, clock: 65_000).map(\.tier.name) == ["1m"])
     }
 
+    /// After a gap in receiving (gateway restart, reconnect, storage stall), the first queued
+    /// message to arrive moves the ingest clock past the gap; a device whose queued messages are
+    /// still on their way must not be taken for idle over the gap.
+    @Test func idleTimeCountsFromWhenReceivingResumed() {
+        var aggregator = makeAggregator()
+        let quiet = aggregator.deviceIndex(for: Self.device)
+        let quietSeries = aggregator.seriesIndex(device: quiet, definition: Self.gauge)
+        aggregator.add(1, at: 12_000, series: quietSeries)
+        aggregator.observe(device: quiet, maxEventMillis: 12_000, receivedAtMillis: 12_000)
+        // Receiving resumed at 30_000; the ingest clock is there at once.
+        var written: [RollupWindow] = []
+        aggregator.closeWindows(ingestClockMillis: 30_000, resumedAtMillis: 30_000) { written.append($0) }
+        #expect(written.isEmpty)
+        #expect(!aggregator.isTooLate(device: quiet, timestampMillis: 13_000), "idle over the gap")
+        // Still silent a whole allowed lateness after resuming: idle from 30_000.
+        aggregator.closeWindows(ingestClockMillis: 43_000, resumedAtMillis: 30_000) { written.append($0) }
+        #expect(written.map(\.tier.name) == ["10s"])
+        #expect(aggregator.isTooLate(device: quiet, timestampMillis: 19_999))
+        #expect(!aggregator.isTooLate(device: quiet, timestampMillis: 20_000))
+        // Without the resume point the same clock would have carried the watermark over the gap.
+        var naive = makeAggregator()
+        let device = naive.deviceIndex(for: Self.device)
+        let series = naive.seriesIndex(device: device, definition: Self.gauge)
+        naive.add(1, at: 12_000, series: series)
+        naive.observe(device: device, maxEventMillis: 12_000, receivedAtMillis: 12_000)
+        #expect(close(&naive, clock: 30_000).map(\.tier.name) == ["10s"])
+        #expect(naive.isTooLate(device: device, timestampMillis: 13_000))
+    }
+
     @Test func counterIncreaseCountsResetsFromZero() throws {
         var aggregator = makeAggregator()
         let device = aggregator.deviceIndex(for: Self.device)
