@@ -13,10 +13,12 @@ struct Fleet: Sendable {
     /// The devices, index `i` at position `i`.
     let devices: [SimulatedDevice]
 
-    /// Builds `count` devices whose model parameters derive from `seed`.
-    init(count: Int, seed: UInt64, topicPrefix: String = "iiot", seqStart: UInt64 = 1) {
+    /// Builds `count` devices, indices `firstIndex` to `firstIndex + count - 1`, whose model
+    /// parameters derive from `seed`. A device is the same whichever fleet it is part of, so
+    /// several simulator processes with disjoint index ranges make up one larger fleet.
+    init(count: Int, seed: UInt64, topicPrefix: String = "iiot", seqStart: UInt64 = 1, firstIndex: Int = 0) {
         let kinds = DeviceKind.allCases
-        devices = (0..<count).map { index in
+        devices = (firstIndex..<(firstIndex + count)).map { index in
             SimulatedDevice(
                 index: index,
                 kind: kinds[(index + index / Self.parks.count) % kinds.count],

@@ -90,16 +90,23 @@ struct MessageFactory: Sendable {
     private mutating func fillReadings(of message: inout SimMessage, shape: PayloadShape, fault: Fault?, now: Int64) -> Fault? {
         let deviceIndex = message.deviceIndex
         let metrics = devices[deviceIndex].kind.metrics
-        let values = devices[deviceIndex].sample(atMilliseconds: now)
-        let wanted = options.readingsPerMessage
-        var selection = Array(metrics.indices)
-        if wanted > 0 && wanted < metrics.count {
-            let start = devices[deviceIndex].rotation
-            selection = (0..<wanted).map { (start + $0) % metrics.count }
-            devices[deviceIndex].rotation = (start + wanted) % metrics.count
-        }
-        var readings = selection.map {
-            SimMessage.Reading(metric: metrics[$0].name, kind: metrics[$0].kind, ts: nil, value: values[$0], fault: nil)
+        let selection: [Int]
+        var readings: [SimMessage.Reading]
+        if shape == .batch {
+            (selection, readings) = batchReadings(deviceIndex: deviceIndex, now: now)
+        } else {
+            let values = devices[deviceIndex].sample(atMilliseconds: now)
+            let wanted = options.readingsPerMessage
+            if wanted > 0 && wanted < metrics.count {
+                let start = devices[deviceIndex].rotation
+                selection = (0..<wanted).map { (start + $0) % metrics.count }
+                devices[deviceIndex].rotation = (start + wanted) % metrics.count
+            } else {
+                selection = Array(metrics.indices)
+            }
+            readings = selection.map {
+                SimMessage.Reading(metric: metrics[$0].name, kind: metrics[$0].kind, ts: nil, value: values[$0], fault: nil)
+            }
         }
         var applied: Fault?
         switch fault {
@@ -119,8 +126,11 @@ struct MessageFactory: Sendable {
         case .unknownMetric:
             let name = Self.unknownMetricNames[random.below(Self.unknownMetricNames.count)]
             let value = ReadingValue.number((random.uniform(0, 100) * 100).rounded() / 100)
-            let reading = SimMessage.Reading(metric: name, kind: nil, ts: nil, value: value, fault: .unknownMetric)
-            readings.insert(reading, at: random.below(readings.count + 1))
+            let position = random.below(readings.count + 1)
+            // In a batch it joins the sample next to it; other shapes stamp it when grouping.
+            let neighbour = readings[position < readings.count ? position : position - 1].ts
+            let reading = SimMessage.Reading(metric: name, kind: nil, ts: neighbour, value: value, fault: .unknownMetric)
+            readings.insert(reading, at: position)
             applied = .unknownMetric
         case .tooLate, .futureTimestamp:
             if shape.isTimestamped, let fault {
@@ -131,7 +141,7 @@ struct MessageFactory: Sendable {
             break
         }
         let shift = applied == .tooLate ? Fault.lateShiftMilliseconds : applied == .futureTimestamp ? Fault.futureShiftMilliseconds : 0
-        let entries = group(&readings, shape: shape, lastTs: now + shift)
+        let entries = group(&readings, shape: shape, lastTs: now + shift, shift: shift)
         if options.seqEnabled {
             message.seq = devices[deviceIndex].nextSeq
             devices[deviceIndex].nextSeq += 1
@@ -141,10 +151,53 @@ struct MessageFactory: Sendable {
         return applied
     }
 
+    /// The batch shape's readings: the next `readingsPerMessage` metrics (all of them for 0) of
+    /// the device's rotating selection, one sample of the device per pass over its metrics.
+    /// Samples are 1 ms apart, the last at `now` unless that would not be after the device's
+    /// previous batch. Returns the metric index and the timestamped reading of each, in order.
+    private mutating func batchReadings(deviceIndex: Int, now: Int64) -> (selection: [Int], readings: [SimMessage.Reading]) {
+        let metrics = devices[deviceIndex].kind.metrics
+        let wanted = options.readingsPerMessage > 0 ? options.readingsPerMessage : metrics.count
+        let start = devices[deviceIndex].rotation
+        let selection = (0..<wanted).map { (start + $0) % metrics.count }
+        devices[deviceIndex].rotation = (start + wanted) % metrics.count
+        var samples = 1
+        for (previous, metric) in zip(selection, selection.dropFirst()) where metric <= previous { samples += 1 }
+        var stamp = now - Int64(samples - 1)
+        if let last = devices[deviceIndex].lastBatchMillis { stamp = max(stamp, last + 1) }
+        var readings: [SimMessage.Reading] = []
+        readings.reserveCapacity(wanted)
+        var values = devices[deviceIndex].sample(atMilliseconds: stamp)
+        for (position, metric) in selection.enumerated() {
+            if position > 0 && metric <= selection[position - 1] {
+                stamp += 1
+                values = devices[deviceIndex].sample(atMilliseconds: stamp)
+            }
+            readings.append(SimMessage.Reading(metric: metrics[metric].name, kind: metrics[metric].kind, ts: stamp, value: values[metric], fault: nil))
+        }
+        devices[deviceIndex].lastBatchMillis = stamp
+        return (selection, readings)
+    }
+
     /// Splits the readings into the shape's entries and stamps each reading with its entry's ts.
     /// Array shape: 2–3 entries (never more than readings), 1–5 ms apart, the last at `lastTs`.
-    private mutating func group(_ readings: inout [SimMessage.Reading], shape: PayloadShape, lastTs: Int64) -> [PayloadShape.Entry] {
+    /// Batch shape: the readings already carry their sample's ts; an entry per run of equal ts,
+    /// every ts moved by `shift`.
+    private mutating func group(_ readings: inout [SimMessage.Reading], shape: PayloadShape, lastTs: Int64, shift: Int64) -> [PayloadShape.Entry] {
         switch shape {
+        case .batch:
+            var entries: [PayloadShape.Entry] = []
+            for position in readings.indices {
+                let stamp = readings[position].ts.map { $0 + shift } ?? lastTs
+                readings[position].ts = stamp
+                let pair = (name: readings[position].metric, value: readings[position].value)
+                if let last = entries.indices.last, entries[last].ts == stamp {
+                    entries[last].values.append(pair)
+                } else {
+                    entries.append(PayloadShape.Entry(ts: stamp, values: [pair]))
+                }
+            }
+            return entries
         case .plain:
             return [PayloadShape.Entry(ts: nil, values: readings.map { ($0.metric, $0.value) })]
         case .ts:

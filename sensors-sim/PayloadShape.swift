@@ -1,9 +1,12 @@
-/// The three ThingsBoard-style JSON payload shapes of the wire contract, and how each is written.
+/// The ThingsBoard-style JSON payload shapes of the wire contract, and how each is written.
 ///
 /// * `plain`: `{"seq":17,"temperature_c":24.1}`; the gateway stamps receive time.
 /// * `ts`: `{"ts":1763700000123,"seq":17,"values":{"temperature_c":24.1}}`.
 /// * `array`: `[{"ts":…,"seq":17,"values":{…}},{"ts":…,"values":{…}}]`; `seq` appears in the
 ///   first entry only, which is where the gateway reads it.
+/// * `batch`: written like `array`, but each entry is one sample of the device's metrics at its
+///   own timestamp, so a message can carry several readings of the same metric: how devices
+///   that buffer readings send them.
 enum PayloadShape: String, CaseIterable, Sendable {
     /// Flat object of metric values, no timestamp.
     case plain
@@ -11,6 +14,12 @@ enum PayloadShape: String, CaseIterable, Sendable {
     case ts
     /// Several `{ts, values}` entries, timestamps increasing.
     case array
+    /// One `{ts, values}` entry per sample of the device, timestamps increasing; the array
+    /// shape on the wire.
+    case batch
+
+    /// The shapes used when none are chosen: one sample per message.
+    static let singleSample: [PayloadShape] = [.plain, .ts, .array]
 
     /// One `{ts, values}` group of a payload. The plain shape has exactly one, with no `ts`.
     struct Entry: Sendable, Equatable {
@@ -35,10 +44,11 @@ enum PayloadShape: String, CaseIterable, Sendable {
     var isTimestamped: Bool { self != .plain }
 
     /// Writes the payload. `seq`, when present, goes first in the plain shape, after `ts` in the
-    /// ts shape and in the first entry of the array shape. `entries` must hold exactly one entry
-    /// for `plain` and `ts`, and at least one for `array`.
+    /// ts shape and in the first entry of the array and batch shapes. `entries` must hold exactly
+    /// one entry for `plain` and `ts`, and at least one for `array` and `batch`.
     func encode(entries: [Entry], seq: UInt64?) -> [UInt8] {
-        precondition(!entries.isEmpty && (self == .array || entries.count == 1), "\(self) payload with \(entries.count) entries")
+        let multiple = self == .array || self == .batch
+        precondition(!entries.isEmpty && (multiple || entries.count == 1), "\(self) payload with \(entries.count) entries")
         var writer = JSONWriter(capacity: 64 + 32 * entries.reduce(0) { $0 + $1.values.count })
         switch self {
         case .plain:
@@ -58,7 +68,7 @@ enum PayloadShape: String, CaseIterable, Sendable {
             writer.byte(UInt8(ascii: "}"))
         case .ts:
             Self.writeEntry(entries[0], seq: seq, into: &writer)
-        case .array:
+        case .array, .batch:
             writer.byte(UInt8(ascii: "["))
             for (position, entry) in entries.enumerated() {
                 if position > 0 { writer.byte(UInt8(ascii: ",")) }

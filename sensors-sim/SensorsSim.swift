@@ -55,6 +55,9 @@ struct SensorsSim: ParsableCommand {
     @Option(help: "Number of simulated devices.")
     var devices = 60
 
+    @Option(name: .customLong("first-device"), help: "Index of the first device, so that several simulators can share out one fleet.")
+    var firstDevice = 0
+
     @Option(help: "Total messages per second; 0 = as fast as possible.")
     var rate = 200.0
 
@@ -70,7 +73,7 @@ struct SensorsSim: ParsableCommand {
     @Option(name: .customLong("topic-prefix"), help: "First topic segment.")
     var topicPrefix = "iiot"
 
-    @Option(help: "Payload shapes to choose from per message, comma-separated: plain, ts, array.")
+    @Option(help: "Payload shapes to choose from per message, comma-separated: plain, ts, array, batch.")
     var shapes = "plain,ts,array"
 
     @Flag(name: .customLong("no-seq"), help: "Leave the per-device sequence number out of payloads.")
@@ -79,7 +82,7 @@ struct SensorsSim: ParsableCommand {
     @Option(name: .customLong("seq-start"), help: "First sequence number of every device.")
     var seqStart: UInt64 = 1
 
-    @Option(name: .customLong("readings-per-message"), help: "Readings per message; 0 = every metric of the device's kind, N = the next N of a rotating selection.")
+    @Option(name: .customLong("readings-per-message"), help: "Readings per message; 0 = every metric of the device's kind, N = the next N of a rotating selection (at most the kind's metrics, except in the batch shape, which carries exactly N over several samples).")
     var readingsPerMessage = 0
 
     @Option(name: .customLong("fault-malformed"), help: "Percent of messages with a malformed payload.")
@@ -109,6 +112,9 @@ struct SensorsSim: ParsableCommand {
     @Option(name: .customLong("drain-timeout"), help: "How long to wait for outstanding acknowledgements at the end.")
     var drainTimeout = SimDuration(seconds: 5)
 
+    /// Largest `--readings-per-message`: the gateway's default `ingest.max_readings_per_message`.
+    static let maxReadingsPerMessage = 1000
+
     /// Percentages by fault, as given on the command line.
     var faultPercentages: [Fault: Double] {
         [
@@ -123,7 +129,7 @@ struct SensorsSim: ParsableCommand {
         for name in list.split(separator: ",", omittingEmptySubsequences: false) {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
             guard let shape = PayloadShape(rawValue: trimmed) else {
-                throw SimError("--shapes \(list): unknown shape '\(trimmed)', expected plain, ts or array")
+                throw SimError("--shapes \(list): unknown shape '\(trimmed)', expected plain, ts, array or batch")
             }
             if !shapes.contains(shape) { shapes.append(shape) }
         }
@@ -138,12 +144,13 @@ struct SensorsSim: ParsableCommand {
         try require((1...65535).contains(port), "--port \(port): expected 1 to 65535")
         try require((0...2).contains(qos), "--qos \(qos): expected 0, 1 or 2")
         try require((1...1_000_000).contains(devices), "--devices \(devices): expected 1 to 1000000")
+        try require((0...(10_000_000 - devices)).contains(firstDevice), "--first-device \(firstDevice): expected 0 to \(10_000_000 - devices) (device indices end below 10000000)")
         try require(rate.isFinite && rate >= 0, "--rate \(rate): expected messages per second, 0 or more (0 = as fast as possible)")
         try require(count == nil || duration == nil, "--count and --duration are exclusive: give one of them, or neither to run until SIGINT")
         if let count { try require(count >= 1, "--count \(count): expected 1 or more") }
         if let duration { try require(duration.seconds > 0, "--duration \(duration): expected a positive length such as 30s") }
         try require((1...devices).contains(connections), "--connections \(connections): expected 1 to --devices (\(devices)); each connection needs a device")
-        try require(readingsPerMessage >= 0, "--readings-per-message \(readingsPerMessage): expected 0 (all metrics) or more")
+        try require((0...Self.maxReadingsPerMessage).contains(readingsPerMessage), "--readings-per-message \(readingsPerMessage): expected 0 (all metrics) to \(Self.maxReadingsPerMessage)")
         try require(!topicPrefix.isEmpty && !topicPrefix.contains("+") && !topicPrefix.contains("#"), "--topic-prefix '\(topicPrefix)': expected a non-empty topic without + or #")
         do {
             let shapes = try Self.parseShapes(shapes)
@@ -166,7 +173,7 @@ struct SensorsSim: ParsableCommand {
         let shapes = try Self.parseShapes(shapes)
         let plan = try FaultPlan(percentages: faultPercentages, blockSize: count ?? FaultPlan.defaultBlockSize)
         let options = MessageOptions(shapes: shapes, seqEnabled: !noSeq, readingsPerMessage: readingsPerMessage)
-        let fleet = Fleet(count: devices, seed: seed, topicPrefix: topicPrefix, seqStart: seqStart)
+        let fleet = Fleet(count: devices, seed: seed, topicPrefix: topicPrefix, seqStart: seqStart, firstIndex: firstDevice)
         var factory = MessageFactory(fleet: fleet, options: options, plan: plan, seed: seed)
         var settings = MQTTPublisher.Settings()
         settings.host = host

@@ -36,6 +36,9 @@ struct SimulatedDevice: Sendable {
     var nextSeq: UInt64
     /// Offset of the first metric of the next message when messages carry a subset of metrics.
     var rotation = 0
+    /// Timestamp of the newest sample the batch shape has published (before any late or future
+    /// shift), so that the device's next batch starts after it and its event times never go back.
+    var lastBatchMillis: Int64?
     /// The device's previous published message, when it was clean and carried a seq; what a
     /// `duplicate_seq` fault re-sends.
     var previousClean: PublishedCopy?

@@ -18,7 +18,8 @@ struct CommandLineTests {
     @Test("--shapes parses names, drops repeats, names the bad one")
     func shapes() throws {
         #expect(try SensorsSim.parseShapes("ts, array,ts") == [.ts, .array])
-        #expect(throws: SimError("--shapes plain,tss: unknown shape 'tss', expected plain, ts or array")) {
+        #expect(try SensorsSim.parseShapes("batch") == [.batch])
+        #expect(throws: SimError("--shapes plain,tss: unknown shape 'tss', expected plain, ts, array or batch")) {
             try SensorsSim.parseShapes("plain,tss")
         }
     }
@@ -29,7 +30,7 @@ struct CommandLineTests {
         #expect(command.host == "127.0.0.1" && command.port == 1883 && command.qos == 1)
         #expect(command.mqttVersion == .v5 && command.seed == 1 && command.devices == 60 && command.rate == 200)
         #expect(command.connections == 1 && command.topicPrefix == "iiot" && command.seqStart == 1)
-        #expect(command.count == nil && command.duration == nil && command.readingsPerMessage == 0)
+        #expect(command.count == nil && command.duration == nil && command.readingsPerMessage == 0 && command.firstDevice == 0)
         #expect(try SensorsSim.parseShapes(command.shapes) == [.plain, .ts, .array])
         #expect(command.faultPercentages.values.allSatisfy { $0 == 0 })
     }
@@ -43,6 +44,8 @@ struct CommandLineTests {
         (["--connections", "4", "--devices", "3"], "--connections 4: expected 1 to --devices (3)"),
         (["--cert", "c.pem", "--key", "k.pem"], "--cert c.pem: TLS needs --cafile as well"),
         (["--insecure"], "--insecure only applies to TLS"),
+        (["--readings-per-message", "1001"], "--readings-per-message 1001: expected 0 (all metrics) to 1000"),
+        (["--devices", "10", "--first-device", "9999991"], "--first-device 9999991: expected 0 to 9999990"),
     ])
     func refused(arguments: [String], message: String) {
         do {

@@ -10,6 +10,18 @@ struct FleetTests {
         #expect(device.kind == .environment)
     }
 
+    @Test("--first-device: a fleet from index 10 is devices 10… of the whole fleet, values included")
+    func firstIndex() {
+        var part = Fleet(count: 4, seed: 3, firstIndex: 10).devices
+        var whole = Array(Fleet(count: 14, seed: 3).devices.suffix(4))
+        #expect(part.map(\.name) == ["utl-0010", "env-0011", "utl-0012", "env-0013"])
+        #expect(part.map(\.topic) == whole.map(\.topic))
+        #expect(part.map(\.index) == [10, 11, 12, 13])
+        for position in part.indices {
+            #expect(part[position].sample(atMilliseconds: testEpochMilliseconds) == whole[position].sample(atMilliseconds: testEpochMilliseconds))
+        }
+    }
+
     @Test("devices go round-robin over parks, then sites, and kinds rotate per pass")
     func roundRobin() {
         let devices = Fleet(count: 25, seed: 9, topicPrefix: "plant").devices
