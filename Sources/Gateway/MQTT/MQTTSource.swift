@@ -10,8 +10,15 @@
 // Why not `mosquitto_loop_start`: its thread runs `mosquitto_loop_forever`, which returns for
 // good on a TLS or protocol error (a broker certificate the CA does not vouch for, a broker that
 // demands a client certificate), so the gateway would stop reconnecting after one such failure.
-// The thread here runs the same loop, marked threaded with `mosquitto_threaded_set` (same PUBACK
-// behaviour as `loop_start`), and reconnects with back-off whenever the loop returns.
+// The thread here runs an equivalent loop, marked threaded with `mosquitto_threaded_set` (same
+// PUBACK behaviour as `loop_start`), and reconnects with back-off whenever the loop gives up.
+//
+// Why not `mosquitto_loop_forever` itself: each of its passes is one `pselect` and then one
+// packet (`mosquitto_loop_read` reads as many packets as there are QoS 1/2 messages *sent* in
+// flight, which for a subscriber is none, so one), whatever `max_packets` says. Under load that
+// is a `pselect` per message, about a fifth of the network thread's time at QoS 0 (perf, issue
+// 4). The loop here reads on with `mosquitto_loop_read` while the socket still has bytes, and
+// writes queued PUBACKs every few packets, so `pselect` runs only once the socket is drained.
 
 import Atomics
 import CMosquitto
@@ -47,6 +54,9 @@ final class MQTTSource: @unchecked Sendable {
     private let stopping = ManagedAtomic<Bool>(false)
     /// Set on every accepted connection, cleared by the network thread to reset its back-off.
     private let connectedSinceLoopStart = ManagedAtomic<Bool>(false)
+    /// Set on every accepted connection, cleared by the network loop to reset libmosquitto's
+    /// own reconnect delay after a lost connection.
+    private let connectedSinceReconnect = ManagedAtomic<Bool>(false)
     /// Signalled once when the network thread ends.
     private let networkThreadEnded = DispatchSemaphore(value: 0)
     /// True once `start` has started the network thread.
@@ -132,10 +142,13 @@ final class MQTTSource: @unchecked Sendable {
     /// failures) and, whenever the loop gives up, waits with back-off and reconnects, until `stop`.
     private func runNetworkLoop() {
         defer { networkThreadEnded.signal() }
+        // Set from the thread itself, Foundation passes the name on to the OS (on Linux it does
+        // not when set before `start`): top, perf and scripts/loadtest find the thread by it.
+        Thread.current.name = "mosquitto loop"
         guard let handle else { return }
         var delay = settings.reconnectInitialSeconds
         while !stopping.load(ordering: .acquiring) {
-            let code = mosquitto_loop_forever(handle, Int32(settings.keepaliveSeconds) * 1000, 1)
+            let code = runUntilFatalError(handle)
             if stopping.load(ordering: .acquiring) { return }
             if connectedSinceLoopStart.exchange(false, ordering: .relaxed) {
                 delay = settings.reconnectInitialSeconds
@@ -152,6 +165,67 @@ final class MQTTSource: @unchecked Sendable {
                 ])
             }
         }
+    }
+
+    /// Packets read after one `pselect` before the loop goes back to it (and so to keepalive
+    /// and writes): bounds the time between two keepalive checks under a flood.
+    private static let packetsPerWakeup = 4096
+    /// While reading on, queued packets (QoS 1 PUBACKs) are written after this many packets,
+    /// well inside the broker's in-flight window (Mosquitto's default 20).
+    private static let packetsPerWrite = 8
+
+    /// libmosquitto's `mosquitto_loop_forever` (2.0.11), with the same reconnect delays and the
+    /// same errors that end it, except that after each pass it drains the socket (see the file
+    /// header) and that it ends as soon as `stop` has been called. Returns the error that ended it.
+    private func runUntilFatalError(_ handle: OpaquePointer) -> Int32 {
+        let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
+        let timeoutMillis = Int32(settings.keepaliveSeconds) * 1000
+        var reconnects = 0
+        while !stopping.load(ordering: .acquiring) {
+            var code = mosquitto_loop(handle, timeoutMillis, 1)
+            if code == success { code = readWhileReady(handle) }
+            if code == success { continue }
+            if stopping.load(ordering: .acquiring) || Self.endsLoop(code) || errno == EPROTO { return code }
+            if connectedSinceReconnect.exchange(false, ordering: .relaxed) { reconnects = 0 }
+            repeat {
+                let initial = settings.reconnectInitialSeconds
+                let maximum = settings.reconnectMaxSeconds
+                let delay = maximum > initial ? min(initial * (reconnects + 1) * (reconnects + 1), maximum) : initial
+                if delay < maximum { reconnects += 1 }
+                guard sleepUnlessStopping(seconds: delay) else { return success }
+                code = mosquitto_reconnect(handle)
+            } while code != success
+        }
+        return success
+    }
+
+    /// After a pass of `mosquitto_loop` found the socket readable: reads packet after packet
+    /// until a read would block (libmosquitto's reads then leave `EAGAIN` in `errno`) or
+    /// `packetsPerWakeup` were read, writing queued packets every `packetsPerWrite` packets and
+    /// at the end. Messages reach `didReceive` exactly as from `mosquitto_loop`.
+    private func readWhileReady(_ handle: OpaquePointer) -> Int32 {
+        let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
+        for count in 1...Self.packetsPerWakeup {
+            errno = 0
+            let code = mosquitto_loop_read(handle, 1)
+            if code != success { return code }
+            if errno == EAGAIN || errno == EWOULDBLOCK { break }
+            if count % Self.packetsPerWrite == 0 && mosquitto_want_write(handle) {
+                let written = mosquitto_loop_write(handle, 1)
+                if written != success { return written }
+            }
+        }
+        return mosquitto_want_write(handle) ? mosquitto_loop_write(handle, 1) : success
+    }
+
+    /// The errors on which `mosquitto_loop_forever` gives up instead of reconnecting by itself.
+    private static func endsLoop(_ code: Int32) -> Bool {
+        let fatal: [mosq_err_t] = [
+            MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND, MOSQ_ERR_TLS,
+            MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH, MOSQ_ERR_ACL_DENIED,
+            MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY,
+        ]
+        return fatal.contains { Int32($0.rawValue) == code }
     }
 
     /// Sleeps `seconds` in short steps; false as soon as `stop` has been called.
@@ -213,6 +287,7 @@ final class MQTTSource: @unchecked Sendable {
         isConnected.store(true, ordering: .relaxed)
         connectedSinceMillis.store(Self.wallClockNanos() / 1_000_000, ordering: .relaxed)
         connectedSinceLoopStart.store(true, ordering: .relaxed)
+        connectedSinceReconnect.store(true, ordering: .relaxed)
         logger.info("connected to MQTT broker", metadata: [
             "broker": "\(settings.host):\(settings.port)", "session_present": "\(flags & 1 == 1)",
         ])
