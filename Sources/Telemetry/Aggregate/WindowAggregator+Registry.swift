@@ -82,12 +82,17 @@ extension WindowAggregator {
         return addSeries(SeriesState(device: Int32(device), metric: metric, descriptor: descriptor, kind: definition.kind))
     }
 
-    /// Appends a series and links it to its device. O(tiers) amortised.
+    /// Appends a series, reserves the home slot of each of its window lists and links it to its
+    /// device. O(tiers) amortised.
     mutating func addSeries(_ state: SeriesState) -> Int {
         let index = Int32(series.count)
         let device = Int(state.device)
         series.append(state)
-        lists.append(contentsOf: repeatElement(WindowList(), count: tiers.count))
+        for _ in tiers.indices {
+            let home = state.kind == .state
+                ? stateWindows.reserve(StateWindow(startMillis: 0)) : numericWindows.reserve(NumericWindow(startMillis: 0))
+            lists.append(WindowList(home: home))
+        }
         if devices[device].lastSeries >= 0 {
             series[Int(devices[device].lastSeries)].nextOfDevice = index
         } else {

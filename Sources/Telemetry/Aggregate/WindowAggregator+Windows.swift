@@ -126,7 +126,7 @@ extension WindowAggregator {
         let closed = ClosedWindow(
             series: Int32(index), tier: Int32(tier), startMillis: numericWindows[slot].startMillis, stateSlot: -1,
             numeric: numericWindows[slot].partial)
-        numericWindows.release(slot)
+        lists[list].release(slot, in: &numericWindows)
         return closed
     }
 
@@ -136,7 +136,7 @@ extension WindowAggregator {
         if window.stateSlot >= 0 {
             partial = .state(emittedStatePartial(of: window.stateSlot))
             releaseEntries(of: window.stateSlot)
-            stateWindows.release(window.stateSlot)
+            lists[Int(window.series) * tiers.count + Int(window.tier)].release(window.stateSlot, in: &stateWindows)
         } else {
             partial = .numeric(window.numeric)
         }

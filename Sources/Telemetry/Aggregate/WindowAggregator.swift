@@ -11,7 +11,10 @@
 // * Open windows live in three `SlotPool`s (numeric windows, state windows, per-state entries)
 //   and their slots are reused once released. `lists[series × tiers + tier]` is the doubly
 //   linked list of a series' windows of one tier, ascending by start, and caches the oldest
-//   window's start. Memory is O(series + open windows); the pools stay at their high-water mark.
+//   window's start. Each list has a home slot, reserved next to its series' other homes when
+//   the series is registered, for its usual single window (see `WindowList`), so a message's
+//   windows are adjacent in memory. Memory is O(series × tiers + open windows); the pools
+//   stay at their high-water mark.
 // * Adding a reading tries the newest window of each tier first (one comparison instead of the
 //   division in `Tier.windowStart`).
 // * Closing takes a device's due windows out into `closed` first and writes them afterwards

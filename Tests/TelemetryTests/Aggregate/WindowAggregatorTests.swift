@@ -189,4 +189,39 @@ struct WindowAggregatorTests {
             }
         }
     }
+
+    /// A list keeps its first window in its home slot and further ones in shared slots; the
+    /// home is reused once its window is written, and every window keeps its own aggregate.
+    @Test func windowsBeyondTheHomeSlotKeepTheirOwnAggregates() {
+        var aggregator = makeAggregator()
+        let device = aggregator.deviceIndex(for: Self.device)
+        let series = aggregator.seriesIndex(device: device, definition: Self.gauge)
+        func add(_ readings: [(Int64, Double)]) {
+            for (time, value) in readings {
+                aggregator.add(value, at: time, series: series)
+                aggregator.observe(device: device, maxEventMillis: time, receivedAtMillis: time)
+            }
+        }
+        // 10 s windows [0, 10 s) in the home, [10 s, 20 s) and [20 s, 30 s) in shared slots.
+        add([(8_000, 1), (9_000, 3), (11_000, 5), (12_000, 7), (21_000, 9)])
+        #expect(aggregator.openWindowCount == 4)
+        // Watermark 16 s: [0, 10 s) is written and frees the home.
+        let first = close(&aggregator, clock: 21_000)
+        #expect(first.map(\.startMillis) == [0])
+        #expect(first.compactMap(numeric).map(\.sum) == [4])
+        #expect(aggregator.openWindowCount == 3)
+        // 17 s (not late once 22 s moved the watermark to 17 s) goes to the older shared
+        // window; [30 s, 40 s) takes the home again.
+        add([(22_000, 11), (17_000, 17), (31_000, 13)])
+        #expect(aggregator.openWindowCount == 4)
+        var written: [RollupWindow] = []
+        aggregator.flushAll { written.append($0) }
+        let tenSeconds = written.filter { $0.tier.name == "10s" }
+        #expect(tenSeconds.map(\.startMillis) == [10_000, 20_000, 30_000])
+        #expect(tenSeconds.compactMap(numeric).map(\.sum) == [29, 20, 13])
+        #expect(tenSeconds.compactMap(numeric).map(\.count) == [3, 2, 1])
+        let minutes = written.filter { $0.tier.name == "1m" }.compactMap(numeric)
+        #expect(minutes.map(\.count) == [8] && minutes.map(\.sum) == [66])
+        #expect(aggregator.openWindowCount == 0)
+    }
 }
