@@ -5,7 +5,7 @@ struct IngestSettings: Sendable, Equatable {
     var topicPattern = "iiot/{park}/{site}/{device}/telemetry"
     /// Capacity of the ring between the MQTT thread and the pipeline: a power of two from
     /// 1 MiB to 4 GiB. When it is full the MQTT thread waits (back-pressure, never loss).
-    var ringBytes = 32 << 20
+    var ringBytes = 64 << 20
     /// Larger payloads are quarantined as `payload_too_large` without being parsed.
     var maxPayloadBytes = 65_536
     /// Messages with more readings are quarantined as `too_many_readings`.

@@ -17,7 +17,7 @@ struct StorageSettings: Sendable, Equatable {
     /// `"payload_omitted":true`, so a flood of bad input cannot flood the disk with copies.
     var quarantineExcerptsPerSecond = 100
     /// How often the pipeline's state is checkpointed, freeing the write-ahead ring up to that
-    /// point; also whenever a quarter of the ring is waiting for a checkpoint.
+    /// point; also whenever half of the ring is waiting for a checkpoint.
     var checkpointIntervalMillis: Int64 = 2_000
 
     /// All defaults.

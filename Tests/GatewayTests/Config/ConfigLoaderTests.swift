@@ -46,7 +46,7 @@ struct ConfigLoaderTests {
         #expect(mqtt.reconnectInitialSeconds == 1 && mqtt.reconnectMaxSeconds == 30)
         let ingest = IngestSettings()
         #expect(ingest.topicPattern == "iiot/{park}/{site}/{device}/telemetry")
-        #expect(ingest.ringBytes == 33_554_432)
+        #expect(ingest.ringBytes == 67_108_864)
         #expect(ingest.maxPayloadBytes == 65_536)
         #expect(ingest.maxReadingsPerMessage == 1_000)
         #expect(ingest.futureToleranceMillis == 300_000)
