@@ -43,6 +43,20 @@ struct SessionTests {
         #expect(try tenSecondCount(second) == ledger.acceptedReadings)
     }
 
+    /// `fsync: always`: the write-ahead ring is msynced before each PUBACK (grouped while the
+    /// network loop reads on); the path must deliver every reading exactly once like the others.
+    @Test func fsyncAlwaysCountsEveryReadingOnce() throws {
+        let directory = try TestPaths.makeScratchDirectory("always")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try MosquittoBroker(directory: directory)
+        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-always-\(getpid())",
+                                           storageYAML: ["rollup_log:", "  fsync: always"])
+        let ledger = try publish(port: broker.port, count: 3_000, in: directory)
+        try gateway.stopAfterIngesting(ledger)
+        #expect(try tenSecondCount(gateway) == ledger.acceptedReadings)
+        #expect(!gateway.child.output.contains("msync"), "\(gateway.child.output.suffix(2000))")
+    }
+
     @Test func mqtt311AtQoS0() throws {
         let directory = try TestPaths.makeScratchDirectory("v311")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -203,18 +203,29 @@ final class MQTTSource: @unchecked Sendable {
     /// until a read would block (libmosquitto's reads then leave `EAGAIN` in `errno`) or
     /// `packetsPerWakeup` were read, writing queued packets every `packetsPerWrite` packets and
     /// at the end. Messages reach `didReceive` exactly as from `mosquitto_loop`.
+    ///
+    /// With `fsync: always` the ring's msyncs are grouped here: the messages read in this loop
+    /// are synced together just before the write that sends their PUBACKs (libmosquitto writes
+    /// nothing from `mosquitto_loop_read` in threaded mode), instead of one msync per message.
+    /// The first message of a wake-up, read inside `mosquitto_loop` (which may write its PUBACK
+    /// at once), keeps its own msync in the callback.
     private func readWhileReady(_ handle: OpaquePointer) -> Int32 {
         let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
+        ring.deferSyncs()
+        defer { ring.syncDeferred() }
         for count in 1...Self.packetsPerWakeup {
             errno = 0
             let code = mosquitto_loop_read(handle, 1)
             if code != success { return code }
             if errno == EAGAIN || errno == EWOULDBLOCK { break }
             if count % Self.packetsPerWrite == 0 && mosquitto_want_write(handle) {
+                ring.syncDeferred()
                 let written = mosquitto_loop_write(handle, 1)
+                ring.deferSyncs()
                 if written != success { return written }
             }
         }
+        ring.syncDeferred()
         return mosquitto_want_write(handle) ? mosquitto_loop_write(handle, 1) : success
     }
 

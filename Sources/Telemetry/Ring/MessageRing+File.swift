@@ -270,6 +270,33 @@ extension MessageRing {
         return synced
     }
 
+    /// Producer only. For a ring opened with `SyncMode.eachPublish`: until `syncDeferred()`,
+    /// `publish()` does not msync, so one msync covers a group of messages (group commit). The
+    /// caller must call `syncDeferred()` before anything that acknowledges them (the MQTT loop
+    /// writing PUBACKs). No effect on other rings.
+    public func deferSyncs() {
+        producer.pointee.deferring = syncsEachPublish
+    }
+
+    /// Producer only. Ends `deferSyncs()`: msyncs every record published since the last sync, so
+    /// they are on stable storage when it returns. O(1) and no system call when nothing is pending
+    /// or the ring was not opened with `SyncMode.eachPublish`.
+    public func syncDeferred() {
+        guard producer.pointee.deferring else { return }
+        producer.pointee.deferring = false
+        syncProducerRecords()
+    }
+
+    /// Producer only. msyncs the records published since the producer's last sync.
+    func syncProducerRecords() {
+        let published = producer.pointee.published
+        guard published != producer.pointee.synced else { return }
+        if !syncToStorage(from: producer.pointee.synced, to: published) {
+            syncFailures.wrappingIncrement(ordering: .relaxed)
+        }
+        producer.pointee.synced = published
+    }
+
     /// Any thread. msync calls of the ring file that failed since it was opened: records the
     /// broker considers delivered that may not survive a power cut.
     public var syncFailureCount: Int { syncFailures.load(ordering: .relaxed) }

@@ -153,6 +153,8 @@ public final class MessageRing: @unchecked Sendable {
         var cachedHead: Int
         /// Records before this position are on stable storage (`syncsEachPublish` only).
         var synced: Int
+        /// Between `deferSyncs()` and `syncDeferred()`: `publish()` leaves the msync to the latter.
+        var deferring: Bool
     }
 
     /// State touched only by the consumer thread.
@@ -220,7 +222,7 @@ public final class MessageRing: @unchecked Sendable {
         writeIndex = UnsafeAtomic(at: writeStorage)
 
         producer = (block + 1 * line).bindMemory(to: ProducerCursor.self, capacity: 1)
-        producer.initialize(to: ProducerCursor(tail: written, published: written, cachedHead: read, synced: written))
+        producer.initialize(to: ProducerCursor(tail: written, published: written, cachedHead: read, synced: written, deferring: false))
 
         let readStorage = (block + 2 * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
         readStorage.initialize(to: .init(read))
@@ -303,11 +305,8 @@ public final class MessageRing: @unchecked Sendable {
         // Release: the record bytes written by `stage` become visible to a consumer whose
         // acquire load of writeIndex reads this value (or a later one).
         writeIndex.store(tail, ordering: .releasing)
-        if syncsEachPublish {
-            if !syncToStorage(from: producer.pointee.synced, to: tail) {
-                syncFailures.wrappingIncrement(ordering: .relaxed)
-            }
-            producer.pointee.synced = tail
+        if syncsEachPublish && !producer.pointee.deferring {
+            syncProducerRecords()
         }
     }
 

@@ -7,13 +7,14 @@ final class GatewayUnderTest {
     let dataDirectory: URL
     let child: ChildProcess
 
-    /// Writes a configuration for `brokerPort` (with `mqttYAML` lines added under `mqtt:`) and
+    /// Writes a configuration for `brokerPort` (with `mqttYAML` lines added under `mqtt:`, and
+    /// likewise for the other sections) and
     /// starts the gateway; a second gateway in the same directory reuses the data directory.
     /// `environment` replaces the child's environment when given (e.g. to pass a password
     /// variable); with `waitForSubscription` false it returns as soon as the process runs, for
     /// tests of connections that must fail.
     init(directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = [],
-         rollupYAML: [String] = [],
+         rollupYAML: [String] = [], storageYAML: [String] = [],
          environment: [String: String]? = nil, waitForSubscription: Bool = true) throws {
         self.directory = directory
         dataDirectory = directory.appendingPathComponent("data")
@@ -30,6 +31,7 @@ final class GatewayUnderTest {
             \(ingestYAML.map { "  " + $0 }.joined(separator: "\n"))
             storage:
               data_directory: \(dataDirectory.path)
+            \(storageYAML.map { "  " + $0 }.joined(separator: "\n"))
             logging:
               status_interval: 1s
             \(rollupYAML.isEmpty ? "" : "rollup:\n" + rollupYAML.map { "  " + $0 }.joined(separator: "\n"))

@@ -225,4 +225,27 @@ struct MessageRingFileTests {
         let reopened = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
         #expect(position == 64 && reopened.consumedPosition == position)
     }
+
+    @Test func deferredSyncsCoverEveryPublishedRecordAtOnce() throws {
+        let file = path("group")
+        defer { unlink(file) }
+        let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity, sync: .eachPublish)
+        #expect(push(ring, Self.text(1), at: 1))
+        #expect(ring.producer.pointee.synced == 64, "each publish syncs")
+        ring.deferSyncs()
+        for index in 2...9 { #expect(push(ring, Self.text(index), at: Int64(index))) }
+        #expect(ring.producer.pointee.synced == 64, "deferred")
+        ring.syncDeferred()
+        #expect(ring.producer.pointee.synced == 9 * 64)
+        #expect(push(ring, Self.text(10), at: 10))
+        #expect(ring.producer.pointee.synced == 10 * 64, "each publish syncs again")
+        #expect(ring.syncFailureCount == 0)
+
+        let periodic = try MessageRing.openFile(atPath: file + ".periodic", capacityBytes: Self.capacity, sync: .periodic)
+        defer { unlink(file + ".periodic") }
+        periodic.deferSyncs()
+        #expect(push(periodic, Self.text(1), at: 1))
+        periodic.syncDeferred()
+        #expect(periodic.producer.pointee.synced == 0, "only .eachPublish rings sync on the producer side")
+    }
 }
