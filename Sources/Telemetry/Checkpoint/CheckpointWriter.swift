@@ -5,6 +5,11 @@ public struct CheckpointWriter: Sendable {
 
     public init() {}
 
+    /// Empties the writer, keeping its storage for the next checkpoint.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     public mutating func write(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }

@@ -21,13 +21,22 @@ public struct IngestCheckpoint: Sendable, Equatable {
     /// The payload stored by `CheckpointFile`.
     public func encoded() -> [UInt8] {
         var writer = CheckpointWriter()
+        Self.writeHeader(ringPosition: ringPosition, rollupLog: rollupLog, quarantineLog: quarantineLog,
+                         createdAtMillis: createdAtMillis, to: &writer)
+        return writer.bytes + pipelineState
+    }
+
+    /// Writes the fields before the pipeline state: a payload is this followed by
+    /// `IngestPipeline.writeCheckpointState(to:)`, which a caller can append to the same writer
+    /// instead of building an `IngestCheckpoint` (no copy of a state of tens of megabytes).
+    public static func writeHeader(ringPosition: Int, rollupLog: LogPosition, quarantineLog: LogPosition,
+                                   createdAtMillis: Int64, to writer: inout CheckpointWriter) {
         writer.write(ringPosition)
         for log in [rollupLog, quarantineLog] {
             writer.write(log.nextRotationSequence)
             writer.write(log.currentBytes)
         }
         writer.write(createdAtMillis)
-        return writer.bytes + pipelineState
     }
 
     /// Reads a payload written by `encoded()`.

@@ -3,12 +3,17 @@ extension IngestPipeline {
     /// every open window and its context) as checkpoint bytes. O(open windows + devices).
     public func checkpointState() -> [UInt8] {
         var writer = CheckpointWriter()
+        writeCheckpointState(to: &writer)
+        return writer.bytes
+    }
+
+    /// Appends what `checkpointState()` returns to `writer`.
+    public func writeCheckpointState(to writer: inout CheckpointWriter) {
         writer.write(latestReceivedMillis)
         stats.encode(to: &writer)
         writer.write(sequences.count)
         for window in sequences { window.encode(to: &writer) }
         aggregator.encode(to: &writer)
-        return writer.bytes
     }
 
     /// Replaces the pipeline's state with bytes from `checkpointState()`; on error the pipeline

@@ -94,6 +94,26 @@ struct CheckpointTests {
         }
     }
 
+    /// The gateway writes header and state into one reused writer; the bytes must be exactly
+    /// what `IngestCheckpoint.encoded()` gives, so `init(decoding:)` reads them back.
+    @Test func aStreamedCheckpointEqualsTheEncodedOne() throws {
+        let pipeline = try makePipeline(CollectingSink())
+        feed(pipeline, messages(count: 800)[...])
+        let checkpoint = IngestCheckpoint(
+            ringPosition: 4_096, rollupLog: LogPosition(nextRotationSequence: 3, currentBytes: 12_345),
+            quarantineLog: LogPosition(nextRotationSequence: 1, currentBytes: 99), createdAtMillis: 1_763_700_000_000,
+            pipelineState: pipeline.checkpointState())
+        var writer = CheckpointWriter()
+        writer.write(Int64(7))
+        writer.removeAll()
+        IngestCheckpoint.writeHeader(ringPosition: checkpoint.ringPosition, rollupLog: checkpoint.rollupLog,
+                                     quarantineLog: checkpoint.quarantineLog, createdAtMillis: checkpoint.createdAtMillis,
+                                     to: &writer)
+        pipeline.writeCheckpointState(to: &writer)
+        #expect(writer.bytes == checkpoint.encoded())
+        #expect(try IngestCheckpoint(decoding: writer.bytes) == checkpoint)
+    }
+
     @Test func theReplacedCheckpointIsKeptAsTheFallback() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)").path
         let previous = CheckpointFile.previousPath(of: path)
