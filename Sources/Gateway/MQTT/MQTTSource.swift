@@ -133,7 +133,6 @@ final class MQTTSource: @unchecked Sendable {
             ])
         }
         let thread = Thread { [self] in runNetworkLoop() }
-        thread.name = "mosquitto loop"
         thread.start()
         networkThreadRunning = true
     }
