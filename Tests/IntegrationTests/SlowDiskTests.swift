@@ -8,8 +8,8 @@ import Testing
 @Suite("Slow disk", .serialized)
 struct SlowDiskTests {
     /// Making and freezing a file system needs root (CI runs as root) and util-linux/e2fsprogs.
-    static let canFreeze = getuid() == 0 && FreezableDisk.tool("mount") != nil && FreezableDisk.tool("umount") != nil
-        && FreezableDisk.tool("mkfs.ext4") != nil && FreezableDisk.tool("fsfreeze") != nil
+    static let canFreeze = getuid() == 0 && SystemTool.path("mount") != nil && SystemTool.path("umount") != nil
+        && SystemTool.path("mkfs.ext4") != nil && SystemTool.path("fsfreeze") != nil
 
     static let ringBytes = 1 << 20
     /// Longer than the default allowed lateness (5 s), as a slow disk can be: the readings the

@@ -6,18 +6,7 @@ import Testing
 @Suite("Storage faults", .serialized)
 struct StorageFaultTests {
     /// Mounting a small tmpfs needs root (CI runs as root).
-    static let canMount = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
-
-    private func runTool(_ path: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("\(path) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
-        }
-    }
+    static let canMount = getuid() == 0 && SystemTool.path("mount") != nil && SystemTool.path("umount") != nil
 
     /// Writes zeros to `url` until the file system is full; returns the bytes written.
     private func fill(_ url: URL) -> Int {
@@ -39,8 +28,8 @@ struct StorageFaultTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        try runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", data.path])
-        defer { try? runTool("/bin/umount", [data.path]) }
+        try SystemTool.run("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", data.path])
+        defer { try? SystemTool.run("umount", [data.path]) }
 
         let broker = try MosquittoBroker(directory: directory)
         let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-diskfull-\(getpid())",
