@@ -7,18 +7,7 @@
 // delivered, and a full ring blocks the callback, which stops `recv()` and lets TCP push back
 // on the broker instead of dropping anything.
 //
-// Why not `mosquitto_loop_start`: its thread runs `mosquitto_loop_forever`, which returns for
-// good on a TLS or protocol error (a broker certificate the CA does not vouch for, a broker that
-// demands a client certificate), so the gateway would stop reconnecting after one such failure.
-// The thread here runs an equivalent loop, marked threaded with `mosquitto_threaded_set` (same
-// PUBACK behaviour as `loop_start`), and reconnects with back-off whenever the loop gives up.
-//
-// Why not `mosquitto_loop_forever` itself: each of its passes is one `pselect` and then one
-// packet (`mosquitto_loop_read` reads as many packets as there are QoS 1/2 messages *sent* in
-// flight, which for a subscriber is none, so one), whatever `max_packets` says. Under load that
-// is a `pselect` per message, about a fifth of the network thread's time at QoS 0 (perf, issue
-// 4). The loop here reads on with `mosquitto_loop_read` while the socket still has bytes, and
-// writes queued PUBACKs every few packets, so `pselect` runs only once the socket is drained.
+// The network thread and its loop: MQTTSource+NetworkLoop.swift.
 
 import Atomics
 import CMosquitto
@@ -29,15 +18,15 @@ import Telemetry
 /// Subscribes to the configured topics and feeds every received message into a `MessageRing`.
 ///
 /// Thread safety: configuration is immutable after `init`; the libmosquitto handle is used by
-/// the caller's thread only in `start`/`stop`, and by the network thread in callbacks, as the
-/// library allows; counters are atomics; the ring's producer side is used only by the network
+/// the caller's thread only in `start`/`stop`, and by the network thread (its loop and callbacks), as
+/// the library allows; counters are atomics; the ring's producer side is used only by the network
 /// thread. Hence `@unchecked Sendable` is sound.
 final class MQTTSource: @unchecked Sendable {
-    private let settings: MQTTSettings
+    let settings: MQTTSettings
     private let password: String?
-    private let ring: MessageRing
-    private let logger: Logger
-    private var handle: OpaquePointer?
+    let ring: MessageRing
+    let logger: Logger
+    var handle: OpaquePointer?
 
     /// Messages copied into the ring since start.
     let messagesReceived = ManagedAtomic<UInt64>(0)
@@ -51,14 +40,14 @@ final class MQTTSource: @unchecked Sendable {
     /// quarantines them as too large).
     let truncatedMessages = ManagedAtomic<UInt64>(0)
     /// Set by `stop()`: the network thread then ends instead of reconnecting.
-    private let stopping = ManagedAtomic<Bool>(false)
+    let stopping = ManagedAtomic<Bool>(false)
     /// Set on every accepted connection, cleared by the network thread to reset its back-off.
-    private let connectedSinceLoopStart = ManagedAtomic<Bool>(false)
+    let connectedSinceLoopStart = ManagedAtomic<Bool>(false)
     /// Set on every accepted connection, cleared by the network loop to reset libmosquitto's
     /// own reconnect delay after a lost connection.
-    private let connectedSinceReconnect = ManagedAtomic<Bool>(false)
+    let connectedSinceReconnect = ManagedAtomic<Bool>(false)
     /// Signalled once when the network thread ends.
-    private let networkThreadEnded = DispatchSemaphore(value: 0)
+    let networkThreadEnded = DispatchSemaphore(value: 0)
     /// True once `start` has started the network thread.
     private var networkThreadRunning = false
 
@@ -135,117 +124,6 @@ final class MQTTSource: @unchecked Sendable {
         let thread = Thread { [self] in runNetworkLoop() }
         thread.start()
         networkThreadRunning = true
-    }
-
-    /// The network thread: runs libmosquitto's loop (which reconnects by itself after most
-    /// failures) and, whenever the loop gives up, waits with back-off and reconnects, until `stop`.
-    private func runNetworkLoop() {
-        defer { networkThreadEnded.signal() }
-        // Set from the thread itself, Foundation passes the name on to the OS (on Linux it does
-        // not when set before `start`): top, perf and scripts/loadtest find the thread by it.
-        Thread.current.name = "mosquitto loop"
-        guard let handle else { return }
-        var delay = settings.reconnectInitialSeconds
-        while !stopping.load(ordering: .acquiring) {
-            let code = runUntilFatalError(handle)
-            if stopping.load(ordering: .acquiring) { return }
-            if connectedSinceLoopStart.exchange(false, ordering: .relaxed) {
-                delay = settings.reconnectInitialSeconds
-            }
-            logger.warning("MQTT network loop stopped; reconnecting with back-off", metadata: [
-                "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))", "delay_s": "\(delay)",
-            ])
-            guard sleepUnlessStopping(seconds: delay) else { return }
-            delay = min(delay * 2, settings.reconnectMaxSeconds)
-            let result = mosquitto_reconnect(handle)
-            if result != Int32(MOSQ_ERR_SUCCESS.rawValue) {
-                logger.warning("reconnection attempt failed; retrying with back-off", metadata: [
-                    "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(result))",
-                ])
-            }
-        }
-    }
-
-    /// Packets read after one `pselect` before the loop goes back to it (and so to keepalive
-    /// and writes): bounds the time between two keepalive checks under a flood.
-    private static let packetsPerWakeup = 4096
-    /// While reading on, queued packets (QoS 1 PUBACKs) are written after this many packets,
-    /// well inside the broker's in-flight window (Mosquitto's default 20).
-    private static let packetsPerWrite = 8
-
-    /// libmosquitto's `mosquitto_loop_forever` (2.0.11), with the same reconnect delays and the
-    /// same errors that end it, except that after each pass it drains the socket (see the file
-    /// header) and that it ends as soon as `stop` has been called. Returns the error that ended it.
-    private func runUntilFatalError(_ handle: OpaquePointer) -> Int32 {
-        let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
-        let timeoutMillis = Int32(settings.keepaliveSeconds) * 1000
-        var reconnects = 0
-        while !stopping.load(ordering: .acquiring) {
-            var code = mosquitto_loop(handle, timeoutMillis, 1)
-            if code == success { code = readWhileReady(handle) }
-            if code == success { continue }
-            if stopping.load(ordering: .acquiring) || Self.endsLoop(code) || errno == EPROTO { return code }
-            if connectedSinceReconnect.exchange(false, ordering: .relaxed) { reconnects = 0 }
-            repeat {
-                let initial = settings.reconnectInitialSeconds
-                let maximum = settings.reconnectMaxSeconds
-                let delay = maximum > initial ? min(initial * (reconnects + 1) * (reconnects + 1), maximum) : initial
-                if delay < maximum { reconnects += 1 }
-                guard sleepUnlessStopping(seconds: delay) else { return success }
-                code = mosquitto_reconnect(handle)
-            } while code != success
-        }
-        return success
-    }
-
-    /// After a pass of `mosquitto_loop` found the socket readable: reads packet after packet
-    /// until a read would block (libmosquitto's reads then leave `EAGAIN` in `errno`) or
-    /// `packetsPerWakeup` were read, writing queued packets every `packetsPerWrite` packets and
-    /// at the end. Messages reach `didReceive` exactly as from `mosquitto_loop`.
-    ///
-    /// With `fsync: always` the ring's msyncs are grouped here: the messages read in this loop
-    /// are synced together just before the write that sends their PUBACKs (libmosquitto writes
-    /// nothing from `mosquitto_loop_read` in threaded mode), instead of one msync per message.
-    /// The first message of a wake-up, read inside `mosquitto_loop` (which may write its PUBACK
-    /// at once), keeps its own msync in the callback.
-    private func readWhileReady(_ handle: OpaquePointer) -> Int32 {
-        let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
-        ring.deferSyncs()
-        defer { ring.syncDeferred() }
-        for count in 1...Self.packetsPerWakeup {
-            errno = 0
-            let code = mosquitto_loop_read(handle, 1)
-            if code != success { return code }
-            if errno == EAGAIN || errno == EWOULDBLOCK { break }
-            if count % Self.packetsPerWrite == 0 && mosquitto_want_write(handle) {
-                ring.syncDeferred()
-                let written = mosquitto_loop_write(handle, 1)
-                ring.deferSyncs()
-                if written != success { return written }
-            }
-        }
-        ring.syncDeferred()
-        return mosquitto_want_write(handle) ? mosquitto_loop_write(handle, 1) : success
-    }
-
-    /// The errors on which `mosquitto_loop_forever` gives up instead of reconnecting by itself.
-    private static func endsLoop(_ code: Int32) -> Bool {
-        let fatal: [mosq_err_t] = [
-            MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND, MOSQ_ERR_TLS,
-            MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH, MOSQ_ERR_ACL_DENIED,
-            MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY,
-        ]
-        return fatal.contains { Int32($0.rawValue) == code }
-    }
-
-    /// Sleeps `seconds` in short steps; false as soon as `stop` has been called.
-    private func sleepUnlessStopping(seconds: Int) -> Bool {
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds) * 1_000_000_000
-        while DispatchTime.now().uptimeNanoseconds < deadline {
-            if stopping.load(ordering: .acquiring) { return false }
-            usleep(50_000)
-        }
-        return !stopping.load(ordering: .acquiring)
     }
 
     /// MQTT 5 ends a session when the connection closes unless CONNECT carries a session-expiry
@@ -334,7 +212,7 @@ final class MQTTSource: @unchecked Sendable {
     }
 
     /// Turns forwarding of libmosquitto's own log lines (errors and warnings only) on or off.
-    private static func forwardLibraryLog(_ handle: OpaquePointer, _ enabled: Bool) {
+    static func forwardLibraryLog(_ handle: OpaquePointer, _ enabled: Bool) {
         guard enabled else {
             mosquitto_log_callback_set(handle, nil)
             return
@@ -390,7 +268,7 @@ final class MQTTSource: @unchecked Sendable {
         }
     }
 
-    private static func describe(_ code: Int32) -> String {
+    static func describe(_ code: Int32) -> String {
         if code == Int32(MOSQ_ERR_ERRNO.rawValue) {
             return String(cString: strerror(errno))
         }
