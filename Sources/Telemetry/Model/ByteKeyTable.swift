@@ -15,9 +15,8 @@
 // `String` equality look the bytes up first and fall back to a `String` lookup on a miss,
 // storing only values that the `String` lookup would also return.
 //
-// Hash: a folded 64×64→128-bit multiply over 8-byte words, keyed by a random multiplier and
-// seed per table, so colliding keys (topics are chosen by whoever can publish) cannot be
-// prepared in advance.
+// Hash: `ByteHash` with a random key per table, so colliding keys (topics are chosen by whoever
+// can publish) cannot be prepared in advance.
 
 /// Maps byte strings to `Int32` values; lookups allocate nothing. Used from one thread.
 struct ByteKeyTable: Sendable {
@@ -31,22 +30,18 @@ struct ByteKeyTable: Sendable {
     private var slots: [Int32]
     private var entries: [Entry] = []
     private var arena: [UInt8] = []
-    private let seed: UInt64
-    private let multiplier: UInt64
+    private let hasher = ByteHash.random()
 
     /// An empty table with room for `capacity` keys before its index grows.
     init(capacity: Int = 8) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: -1, count: size)
-        var generator = SystemRandomNumberGenerator()
-        seed = generator.next()
-        multiplier = generator.next() | 1
     }
 
     /// The value stored for `key`, or `nil`. O(key length).
     func value(for key: UnsafeRawBufferPointer) -> Int32? {
-        let hash = hash(key)
+        let hash = hasher.hash(key)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         return arena.withUnsafeBytes { arena in
@@ -72,7 +67,7 @@ struct ByteKeyTable: Sendable {
     /// Stores `value` for `key`, which must not be in the table yet. O(key length) amortised.
     mutating func insert(_ key: UnsafeRawBufferPointer, value: Int32) {
         if (entries.count + 1) * 2 > slots.count { grow() }
-        let hash = hash(key)
+        let hash = hasher.hash(key)
         entries.append(Entry(start: arena.count, count: key.count, hash: hash, value: value))
         arena.append(contentsOf: key)
         place(entry: Int32(entries.count - 1), hash: hash)
@@ -84,7 +79,7 @@ struct ByteKeyTable: Sendable {
         key.withUTF8 { insert(UnsafeRawBufferPointer($0), value: value) }
     }
 
-    /// Forgets every key, keeping the seed.
+    /// Forgets every key, keeping the hash key.
     mutating func removeAll() {
         for index in slots.indices { slots[index] = -1 }
         entries.removeAll(keepingCapacity: true)
@@ -101,27 +96,6 @@ struct ByteKeyTable: Sendable {
     private mutating func grow() {
         slots = Array(repeating: -1, count: slots.count * 2)
         for index in entries.indices { place(entry: Int32(index), hash: entries[index].hash) }
-    }
-
-    private func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var state = seed ^ UInt64(bytes.count)
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            state = Self.fold(state ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self), multiplier)
-            offset += 8
-        }
-        if offset < bytes.count {
-            var tail: UInt64 = 0
-            for index in offset..<bytes.count { tail |= UInt64(bytes[index]) << (8 * UInt64(index - offset)) }
-            state = Self.fold(state ^ tail, multiplier)
-        }
-        return Self.fold(state, multiplier ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// Both halves of the 128-bit product, xor-ed: every input bit reaches every output bit.
-    private static func fold(_ value: UInt64, _ multiplier: UInt64) -> UInt64 {
-        let product = value.multipliedFullWidth(by: multiplier)
-        return product.high ^ product.low
     }
 
     private static func equal(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
