@@ -3,8 +3,10 @@
 // 1. Differential check of `PayloadDecoder` against Foundation's `JSONSerialization` with the
 //    rules and documented exceptions of `FoundationJSONOracle`
 //    (Tests/TelemetryTests/Decode/FoundationJSONOracle.swift, compiled in by scripts/fuzz).
-// 2. The same bytes through `IngestPipeline.ingest` twice (the second time one millisecond
-//    later, so a `seq` must come back as `duplicate_seq`), with a sink that accounts for every
+// 2. The same bytes through `IngestPipeline.ingest` twice with the same packet id (the second
+//    time one millisecond later, so a `seq` must come back as `duplicate_seq`, readings that all
+//    carry `ts` as `duplicate_payload`, and readings stamped with receive time must be counted
+//    again as a redelivery), with a sink that accounts for every
 //    message: a rejected message is exactly one quarantine record with the decoder's reason and
 //    no accepted reading; an accepted one has accepted readings + per-reading quarantine
 //    records == decoded readings. On the first delivery each reading's fate must also be what
@@ -139,7 +141,7 @@ enum PayloadDecoderTarget {
                 topic.withUnsafeBytes { topicBytes in
                     pipeline.ingest(
                         topic: topicBytes, payload: payload,
-                        receivedAtNanos: (receivedMillis + Int64(round)) * 1_000_000)
+                        receivedAtNanos: (receivedMillis + Int64(round)) * 1_000_000, packetID: 7)
                 }
             }
             let accepted = pipeline.stats.readingsAccepted - acceptedBefore
@@ -157,6 +159,9 @@ enum PayloadDecoderTarget {
             } else if round == 1, let seq = expected.seq {
                 require(reasons == [.duplicateSeq] && records[0].seq == seq && accepted == 0,
                         "redelivered seq \(seq) gave \(reasons), \(accepted) accepted")
+            } else if round == 1, !expected.readings.isEmpty, expected.readings.allSatisfy({ $0.timestampMillis != nil }) {
+                require(reasons == [.duplicatePayload] && accepted == 0,
+                        "redelivered timestamped payload gave \(reasons), \(accepted) accepted")
             } else {
                 require(records.allSatisfy {
                     ($0.reason.isPerReading || $0.reason == .cardinalityLimit) && $0.metric != nil && $0.seq == expected.seq
@@ -177,6 +182,11 @@ enum PayloadDecoderTarget {
                     require(rejected.elementsEqual(actual) { $0.0 == $1.0 && $0.1 == $1.1 },
                             "quarantined \(actual), the reference rejects \(rejected)")
                     require(accepted == fates.filter { $0 == nil }.count, "\(accepted) accepted, the reference accepts \(fates)")
+                } else {
+                    let redelivered = expected.seq == nil && !expected.readings.isEmpty
+                    require(pipeline.stats.redeliveredMessages == (redelivered ? 1 : 0)
+                                && pipeline.stats.redeliveredReadings == (redelivered ? accepted : 0),
+                            "redelivery counted \(pipeline.stats.redeliveredMessages) messages, \(pipeline.stats.redeliveredReadings) readings")
                 }
             }
         }

@@ -21,7 +21,7 @@ enum ConfigLoader {
     /// Keys of `ingest:`.
     static let ingestKeys = [
         "topic_pattern", "ring_size", "max_payload", "max_readings_per_message", "max_topic_bytes",
-        "max_series", "future_tolerance", "dedup_window", "catalogue", "strict_metrics",
+        "max_series", "future_tolerance", "dedup_window", "redelivery_window", "catalogue", "strict_metrics",
     ]
     /// Keys of `rollup:`.
     static let rollupKeys = ["tiers", "allowed_lateness", "state_horizon"]
@@ -136,6 +136,8 @@ enum ConfigLoader {
             reader.duration("future_tolerance", in: section, range: 0...day) ?? settings.futureToleranceMillis
         settings.dedupWindow =
             reader.integer("dedup_window", in: section, range: 64...65_536) ?? settings.dedupWindow
+        settings.redeliveryWindow =
+            reader.integer("redelivery_window", in: section, range: 0...4_194_304) ?? settings.redeliveryWindow
         settings.cataloguePath =
             reader.string("catalogue", in: section, describing: "a file path") ?? settings.cataloguePath
         settings.strictMetrics = reader.bool("strict_metrics", in: section) ?? settings.strictMetrics

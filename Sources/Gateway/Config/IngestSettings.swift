@@ -19,6 +19,9 @@ struct IngestSettings: Sendable, Equatable {
     var futureToleranceMillis: Int64 = 300_000
     /// Sequence numbers remembered per device for `duplicate_seq` detection (64 … 65536).
     var dedupWindow = 1_024
+    /// Messages without `seq` remembered to recognise them when they arrive again (0 … 4194304;
+    /// 0 turns the check off): `duplicate_payload` and counted redeliveries.
+    var redeliveryWindow = 65_536
     /// The metric catalogue file as written in the config (`catalogue:`); the loader reads it
     /// relative to the config file's directory.
     var cataloguePath = "metrics.yaml"

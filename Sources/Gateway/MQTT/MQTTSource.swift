@@ -245,7 +245,8 @@ final class MQTTSource: @unchecked Sendable {
             payload = UnsafeRawBufferPointer(rebasing: payload.prefix(max(0, room)))
             truncatedMessages.wrappingIncrement(ordering: .relaxed)
         }
-        switch ring.push(topic: topic, payload: payload, receivedAtNanos: receivedAt) {
+        let packetID = message.qos > 0 ? UInt16(truncatingIfNeeded: message.mid) : 0
+        switch ring.push(topic: topic, payload: payload, receivedAtNanos: receivedAt, packetID: packetID) {
         case .pushed(let waitedNanos):
             if waitedNanos > 0 {
                 backPressureNanos.wrappingIncrement(by: UInt64(waitedNanos), ordering: .relaxed)

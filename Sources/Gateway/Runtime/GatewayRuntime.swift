@@ -36,6 +36,7 @@ struct GatewayRuntime {
             maxReadingsPerMessage: config.ingest.maxReadingsPerMessage,
             futureToleranceMillis: config.ingest.futureToleranceMillis,
             dedupWindow: config.ingest.dedupWindow,
+            redeliveryWindow: config.ingest.redeliveryWindow,
             tiers: config.rollup.tiers,
             allowedLatenessMillis: config.rollup.allowedLatenessMillis,
             stateHorizonMillis: config.rollup.stateHorizonMillis,

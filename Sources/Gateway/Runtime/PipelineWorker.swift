@@ -80,7 +80,9 @@ final class PipelineWorker: @unchecked Sendable {
             let stopping = stopRequested.load(ordering: .acquiring)
             watchdog.mark(.ingesting)
             let consumed = ring.consume(maxMessages: Self.batchSize) { message in
-                pipeline.ingest(topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos)
+                pipeline.ingest(
+                    topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
+                    packetID: message.packetID)
             }
             let now = MQTTSource.wallClockNanos() / 1_000_000
             let connectedSince = source.connectedSinceMillis.load(ordering: .relaxed)

@@ -47,11 +47,12 @@ final class StatusReporter {
         let fill = Double(ring.usedBytes) / Double(ring.capacityBytes) * 100
         let broker = source.isConnected.load(ordering: .relaxed) ? "broker connected" : "broker DISCONNECTED"
         let waitedMillis = source.backPressureNanos.load(ordering: .relaxed) / 1_000_000
+        let redelivered = stats.redeliveredReadings > 0 ? ", \(stats.redeliveredReadings) redelivered readings counted again" : ""
         logger.info("""
             status: \(rate(stats.readingsAccepted, previous.readingsAccepted)) readings accepted, \
             \(rate(stats.messages, previous.messages)) messages, \(rate(stats.quarantinedTotal, previous.quarantinedTotal)) quarantined; \
             ring \(String(format: "%.1f", fill))% full, \(pipeline.openWindowCount) windows open, \(stats.rollupsWritten) rollups written, \
-            \(stats.seqMissing) seq missing, back-pressure \(waitedMillis) ms total; \(broker), storage \(sink.isFailing ? "FAILING (\(sink.bufferedBytes) bytes waiting)" : "ok")
+            \(stats.seqMissing) seq missing\(redelivered), back-pressure \(waitedMillis) ms total; \(broker), storage \(sink.isFailing ? "FAILING (\(sink.bufferedBytes) bytes waiting)" : "ok")
             """)
         previous = stats
         previousMillis = nowMillis
@@ -67,6 +68,7 @@ final class StatusReporter {
             "readings_accepted": "\(stats.readingsAccepted)",
             "quarantined": "\(stats.quarantinedTotal)",
             "seq_missing": "\(stats.seqMissing)",
+            "redelivered_readings": "\(stats.redeliveredReadings)",
             "rollups_written": "\(stats.rollupsWritten)",
         ]
         for (reason, count) in stats.quarantined.sorted(by: { $0.key < $1.key }) {
@@ -107,6 +109,8 @@ final class StatusReporter {
         }
         line.closeObject()
         line.key("seq_restarts"); line.integer(stats.seqRestarts)
+        line.key("redelivered_messages"); line.integer(stats.redeliveredMessages)
+        line.key("redelivered_readings"); line.integer(stats.redeliveredReadings)
         line.key("rollups_written"); line.integer(stats.rollupsWritten)
         line.key("open_windows"); line.integer(pipeline.openWindowCount)
         line.key("series"); line.integer(pipeline.seriesCount)

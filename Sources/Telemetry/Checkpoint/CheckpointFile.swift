@@ -14,7 +14,7 @@ import Darwin
 public enum CheckpointFile {
     static let magic: UInt64 = 0x3130_5450_4B43_4754  // "TGCKPT01", little-endian
     /// Bumped whenever the payload's layout changes; an older file is refused, not misread.
-    public static let version: UInt64 = 1
+    public static let version: UInt64 = 2
 
     /// Where the checkpoint replaced by the latest `store` to `path` is kept.
     public static func previousPath(of path: String) -> String { path + ".previous" }

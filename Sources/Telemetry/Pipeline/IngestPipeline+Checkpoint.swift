@@ -1,6 +1,7 @@
 extension IngestPipeline {
     /// Everything the pipeline remembers between messages (totals, per-device sequence windows,
-    /// every open window and its context) as checkpoint bytes. O(open windows + devices).
+    /// the redelivery window, every open window and its context) as checkpoint bytes.
+    /// O(open windows + devices + redelivery window).
     public func checkpointState() -> [UInt8] {
         var writer = CheckpointWriter()
         writeCheckpointState(to: &writer)
@@ -13,6 +14,7 @@ extension IngestPipeline {
         stats.encode(to: &writer)
         writer.write(sequences.count)
         for window in sequences { window.encode(to: &writer) }
+        redeliveries.encode(to: &writer)
         aggregator.encode(to: &writer)
     }
 
@@ -26,12 +28,14 @@ extension IngestPipeline {
         for _ in 0..<(try reader.readCount(minimumItemBytes: 17)) {
             restoredSequences.append(try SequenceWindow(from: &reader))
         }
+        let restoredRedeliveries = try RedeliveryWindow(from: &reader, capacity: settings.redeliveryWindow)
         var restoredAggregator = aggregator
         try restoredAggregator.restore(from: &reader)
         guard reader.isAtEnd else { throw .invalid("unexpected bytes after the pipeline state", offset: reader.offset) }
         latestReceivedMillis = latest
         stats = restoredStats
         sequences = restoredSequences
+        redeliveries = restoredRedeliveries
         aggregator = restoredAggregator
     }
 }

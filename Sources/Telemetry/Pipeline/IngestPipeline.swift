@@ -37,6 +37,7 @@ public final class IngestPipeline {
     private let decoder: PayloadDecoder
     @exclusivity(unchecked) private var scanned = ScannedPayload()
     @exclusivity(unchecked) var sequences: [SequenceWindow] = []
+    @exclusivity(unchecked) var redeliveries: RedeliveryWindow
     private let sink: IngestSink
     /// Validation facts by catalogue index (= aggregator metric id).
     let rules: [MetricRule]
@@ -54,6 +55,7 @@ public final class IngestPipeline {
         self.catalogue = catalogue
         self.sink = sink
         self.decoder = PayloadDecoder(maxReadings: settings.maxReadingsPerMessage)
+        self.redeliveries = RedeliveryWindow(capacity: settings.redeliveryWindow)
         var aggregator = WindowAggregator(
             tiers: settings.tiers, allowedLatenessMillis: settings.allowedLatenessMillis,
             stateHorizonMillis: settings.stateHorizonMillis)
@@ -90,8 +92,12 @@ public final class IngestPipeline {
     public var openWindowCount: Int { aggregator.openWindowCount }
 
     /// Processes one message. O(payload bytes + readings × tiers); allocates nothing once its
-    /// device, metrics and states have been seen.
-    public func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) {
+    /// device, metrics and states have been seen. `packetID` is the MQTT packet identifier it
+    /// was delivered with (0 for QoS 0), which tells a broker's redelivery of a message without
+    /// `seq` or timestamps from a new one.
+    public func ingest(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0
+    ) {
         let receivedMillis = receivedAtNanos / 1_000_000
         stats.messages += 1
         latestReceivedMillis = max(latestReceivedMillis, receivedMillis)
@@ -140,11 +146,27 @@ public final class IngestPipeline {
             deviceKey = key
             aggregator.addAlias(topic, device: device, key: key)
         }
-        if let seq, !acceptSequence(seq, device: device, key: deviceKey) {
-            quarantine(message, .duplicateSeq, "seq \(seq) was already received from this device", device: deviceKey, seq: seq)
-            return
+        var redelivered = false
+        if let seq {
+            guard acceptSequence(seq, device: device, key: deviceKey) else {
+                quarantine(message, .duplicateSeq, "seq \(seq) was already received from this device", device: deviceKey, seq: seq)
+                return
+            }
+        } else {
+            switch recognise(topic: topic, payload: payload, packetID: packetID) {
+            case .new:
+                break
+            case .repeated(let messagesAgo):
+                quarantine(message, .duplicatePayload,
+                           "the same topic and timestamped payload arrived \(messagesAgo) messages earlier: the same readings again",
+                           device: deviceKey)
+                return
+            case .redelivered:
+                redelivered = true
+            }
         }
 
+        let acceptedBefore = stats.readingsAccepted
         var maxEventMillis = Int64.min
         for index in scanned.readings.indices {
             let reading = scanned.readings[index]
@@ -176,6 +198,10 @@ public final class IngestPipeline {
         }
         if maxEventMillis != .min {
             aggregator.observe(device: device, maxEventMillis: maxEventMillis, receivedAtMillis: receivedMillis)
+        }
+        if redelivered {
+            stats.redeliveredMessages += 1
+            stats.redeliveredReadings += stats.readingsAccepted - acceptedBefore
         }
     }
 
@@ -223,6 +249,44 @@ public final class IngestPipeline {
             return false
         }
     }
+
+    /// What the redelivery window says about a message without `seq`.
+    private enum Arrival {
+        case new
+        /// Timestamped and seen before: the same readings again, to be dropped.
+        case repeated(messagesAgo: Int64)
+        /// Without timestamps, and the broker delivers it again with the packet id it had: to be
+        /// counted again (at least once) and reported.
+        case redelivered
+    }
+
+    /// Looks a message without `seq` up in the redelivery window and records it.
+    ///
+    /// Readings that all carry `ts` are what they are however often they arrive, so equal topic
+    /// and payload bytes are a duplicate whoever sent them twice (broker or device). Readings
+    /// stamped with receive time are new readings when a device repeats them; only a broker's
+    /// QoS 1 redelivery is recognisable, by the same bytes under the same packet id, within
+    /// `packetIDReuseHorizon` messages (a broker reuses an id only after 65,535 others).
+    private func recognise(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, packetID: UInt16) -> Arrival {
+        guard redeliveries.capacity > 0, !scanned.readings.isEmpty else { return .new }
+        let number = Int64(stats.messages)
+        if scanned.readings.allSatisfy({ $0.timestampMillis != nil }) {
+            let fingerprint = redeliveries.fingerprint(topic: topic, payload: payload)
+            if let earlier = redeliveries.arrival(of: fingerprint) { return .repeated(messagesAgo: number - earlier) }
+            redeliveries.record(fingerprint, messageNumber: number)
+            return .new
+        }
+        guard packetID != 0 else { return .new }
+        let fingerprint = redeliveries.fingerprint(topic: topic, payload: payload, packetID: packetID)
+        if let earlier = redeliveries.arrival(of: fingerprint), number - earlier < Self.packetIDReuseHorizon {
+            return .redelivered
+        }
+        redeliveries.record(fingerprint, messageNumber: number)
+        return .new
+    }
+
+    /// Messages within which an equal packet id and payload is a redelivery, not a reused id.
+    static let packetIDReuseHorizon: Int64 = 32_768
 
     /// How a message's topic names its device.
     private enum TopicDevice {

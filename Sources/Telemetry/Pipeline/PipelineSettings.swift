@@ -9,6 +9,9 @@ public struct PipelineSettings: Sendable {
     public var futureToleranceMillis: Int64
     /// Sequence numbers remembered per device for duplicate detection.
     public var dedupWindow: Int
+    /// Messages without `seq` remembered (by fingerprint) to recognise them when they arrive
+    /// again; 0 turns the check off.
+    public var redeliveryWindow: Int
     public var tiers: [Tier]
     public var allowedLatenessMillis: Int64
     public var stateHorizonMillis: Int64
@@ -23,7 +26,8 @@ public struct PipelineSettings: Sendable {
 
     public init(
         topicPattern: TopicPattern, maxPayloadBytes: Int = 65_536, maxReadingsPerMessage: Int = 1_000,
-        futureToleranceMillis: Int64 = 300_000, dedupWindow: Int = 1_024, tiers: [Tier] = PipelineSettings.defaultTiers,
+        futureToleranceMillis: Int64 = 300_000, dedupWindow: Int = 1_024,
+        redeliveryWindow: Int = 65_536, tiers: [Tier] = PipelineSettings.defaultTiers,
         allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512,
         maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100
     ) {
@@ -32,6 +36,7 @@ public struct PipelineSettings: Sendable {
         self.maxReadingsPerMessage = maxReadingsPerMessage
         self.futureToleranceMillis = futureToleranceMillis
         self.dedupWindow = dedupWindow
+        self.redeliveryWindow = redeliveryWindow
         self.tiers = tiers
         self.allowedLatenessMillis = allowedLatenessMillis
         self.stateHorizonMillis = stateHorizonMillis

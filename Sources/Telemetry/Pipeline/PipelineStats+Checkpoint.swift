@@ -6,6 +6,8 @@ extension PipelineStats {
         writer.write(seqMissing)
         writer.write(seqRestarts)
         writer.write(rollupsWritten)
+        writer.write(redeliveredMessages)
+        writer.write(redeliveredReadings)
         writer.write(seqMissingByDevice.count)
         let byDevice = seqMissingByDevice.sorted {
             ($0.key.park, $0.key.site, $0.key.device) < ($1.key.park, $1.key.site, $1.key.device)
@@ -31,6 +33,8 @@ extension PipelineStats {
         seqMissing = try reader.readInt64()
         seqRestarts = try reader.readInt()
         rollupsWritten = try reader.readInt()
+        redeliveredMessages = try reader.readInt()
+        redeliveredReadings = try reader.readInt()
         for _ in 0..<(try reader.readCount(minimumItemBytes: 32)) {
             let park = try reader.readString()
             let site = try reader.readString()

@@ -10,6 +10,11 @@ public struct PipelineStats: Sendable, Equatable {
     public var seqMissingByDevice: [DeviceKey: Int64] = [:]
     /// Times a device restarted its sequence numbering.
     public var seqRestarts = 0
+    /// Messages without `seq` or timestamps that the broker delivered again (same packet id and
+    /// bytes, e.g. after a crash before the PUBACK); their readings were counted again.
+    public var redeliveredMessages = 0
+    /// Readings of `redeliveredMessages` counted again in the rollups (at least once).
+    public var redeliveredReadings = 0
     public var rollupsWritten = 0
 
     public init() {}

@@ -38,7 +38,7 @@ extension MessageRing {
     /// Identifies a ring file and the layout it was written with (line 5 of the block).
     struct FileHeader {
         static let magic: UInt64 = 0x3130_474E_4952_4754  // "TGRING01", little-endian
-        static let version: UInt64 = 2
+        static let version: UInt64 = 3
         var magic = FileHeader.magic
         var version = FileHeader.version
         var capacityBytes: UInt64
@@ -151,7 +151,7 @@ extension MessageRing {
             guard untilEnd >= headerBytes, bytes >= headerBytes, bytes <= untilEnd, head + stride <= limit,
                   Int(record.load(fromByteOffset: 4, as: UInt32.self)) <= bytes - headerBytes,
                   record.load(fromByteOffset: 16, as: Int64.self) == Int64(head),
-                  record.load(fromByteOffset: 24, as: UInt32.self) == checksum(ofRecord: record, length: bytes)
+                  record.load(fromByteOffset: 28, as: UInt32.self) == checksum(ofRecord: record, length: bytes)
             else { break }
             head += stride
         }
@@ -166,7 +166,7 @@ extension MessageRing {
         UInt32(truncatingIfNeeded: position >> 3)
     }
 
-    /// CRC-32 of a record's first 24 header bytes and its topic and payload.
+    /// CRC-32 of a record's first 28 header bytes and its topic and payload.
     @inline(__always)
     static func checksum(ofRecord record: UnsafeRawPointer, length: Int) -> UInt32 {
         let header = CRC32.checksum(UnsafeRawBufferPointer(start: record, count: checkedHeaderBytes))

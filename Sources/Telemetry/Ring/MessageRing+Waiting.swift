@@ -40,8 +40,10 @@ extension MessageRing {
     /// Returns `.pushed(waitedNanos:)` (0 when it fitted at once), `.tooLarge` at once for a
     /// message that can never fit, or `.closed` if `close()` is (or was) called while it has to
     /// wait. A message that fits at once is pushed even after `close()`.
-    public func push(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) -> PushOutcome {
-        switch stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos) {
+    public func push(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0
+    ) -> PushOutcome {
+        switch stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID) {
         case .staged:
             publish()
             return .pushed(waitedNanos: 0)
@@ -63,7 +65,7 @@ extension MessageRing {
                 Self.sleep(nanoseconds: sleepNanos)
                 sleepNanos = min(sleepNanos * 2, Self.maxSleepNanos)
             }
-            if case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos) {
+            if case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID) {
                 publish()
                 let waited = start.duration(to: clock.now).components
                 return .pushed(waitedNanos: waited.seconds * 1_000_000_000 + waited.attoseconds / 1_000_000_000)

@@ -40,9 +40,10 @@
 //   offset 4   UInt32  topic length
 //   offset 8   Int64   receive time, ns since the Unix epoch
 //   offset 16  Int64   the record's own position (the index it starts at)
-//   offset 24  UInt32  CRC-32 of bytes 0..<24 and of the topic and payload (file-backed rings
+//   offset 24  UInt32  MQTT packet identifier (0 for QoS 0): a broker's redelivery of a QoS 1
+//                      message carries the same one, which the pipeline's redelivery window uses
+//   offset 28  UInt32  CRC-32 of bytes 0..<28 and of the topic and payload (file-backed rings
 //                      only; an anonymous ring leaves it unwritten)
-//   offset 28  UInt32  unused
 //   offset 32  topic bytes, then payload bytes, then 0–7 bytes of padding.
 //
 // Position and checksum exist for the write-ahead ring file (MessageRing+File.swift): after a
@@ -98,10 +99,10 @@ public final class MessageRing: @unchecked Sendable {
     /// Larger messages are refused (never truncated) so the caller can quarantine them.
     public let maxMessageBytes: Int
 
-    /// Bytes of a record header: length, topic length, receive time, position, checksum.
+    /// Bytes of a record header: length, topic length, receive time, position, packet id, checksum.
     static let headerBytes = 32
-    /// Header bytes the checksum covers before skipping its own field (offsets 24..<32).
-    static let checkedHeaderBytes = 24
+    /// Header bytes the checksum covers: all but its own field (offsets 28..<32).
+    static let checkedHeaderBytes = 28
     /// The length value that marks "rest of the data area unused; continue at offset 0".
     static let skipMarker = UInt32.max
     /// Distance between independently written fields; see the file header for the choice.
@@ -273,8 +274,10 @@ public final class MessageRing: @unchecked Sendable {
     /// caught up, or use `push`, which waits) and also when it can never fit
     /// (`topic.count + payload.count > maxMessageBytes`): check that bound first and
     /// quarantine such a message instead of retrying it.
-    public func tryPush(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) -> Bool {
-        guard case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos) else {
+    public func tryPush(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0
+    ) -> Bool {
+        guard case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID) else {
             return false
         }
         publish()
@@ -288,8 +291,10 @@ public final class MessageRing: @unchecked Sendable {
     /// When the message does not fit, everything staged so far is published before returning
     /// false, so a producer retrying in a loop can never starve the consumer of the very bytes
     /// it must free.
-    public func tryStage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) -> Bool {
-        if case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos) {
+    public func tryStage(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0
+    ) -> Bool {
+        if case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID) {
             return true
         }
         return false
@@ -312,7 +317,9 @@ public final class MessageRing: @unchecked Sendable {
 
     /// Producer only. Writes one record behind the published index. O(topic + payload).
     @inline(__always)
-    func stage(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64) -> StageResult {
+    func stage(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16
+    ) -> StageResult {
         let messageBytes = topic.count + payload.count
         guard messageBytes <= maxMessageBytes else { return .tooLarge }
         let length = Self.headerBytes + messageBytes
@@ -346,6 +353,7 @@ public final class MessageRing: @unchecked Sendable {
         record.storeBytes(of: UInt32(truncatingIfNeeded: topic.count), toByteOffset: 4, as: UInt32.self)
         record.storeBytes(of: receivedAtNanos, toByteOffset: 8, as: Int64.self)
         record.storeBytes(of: Int64(recordStart), toByteOffset: 16, as: Int64.self)
+        record.storeBytes(of: UInt32(packetID), toByteOffset: 24, as: UInt32.self)
         let topicStart = record + Self.headerBytes
         if let source = topic.baseAddress {
             topicStart.copyMemory(from: source, byteCount: topic.count)
@@ -354,7 +362,7 @@ public final class MessageRing: @unchecked Sendable {
             (topicStart + topic.count).copyMemory(from: source, byteCount: payload.count)
         }
         if retainsConsumed {
-            record.storeBytes(of: Self.checksum(ofRecord: record, length: length), toByteOffset: 24, as: UInt32.self)
+            record.storeBytes(of: Self.checksum(ofRecord: record, length: length), toByteOffset: 28, as: UInt32.self)
         }
         producer.pointee.tail = recordStart &+ stride
         return .staged
@@ -407,7 +415,8 @@ public final class MessageRing: @unchecked Sendable {
             try body(RawMessage(
                 topic: UnsafeRawBufferPointer(start: topicStart, count: topicLength),
                 payload: UnsafeRawBufferPointer(start: topicStart + topicLength, count: payloadLength),
-                receivedAtNanos: record.load(fromByteOffset: 8, as: Int64.self)))
+                receivedAtNanos: record.load(fromByteOffset: 8, as: Int64.self),
+                packetID: UInt16(truncatingIfNeeded: record.load(fromByteOffset: 24, as: UInt32.self))))
             head &+= (Int(length) + 7) & ~7
             count += 1
         }

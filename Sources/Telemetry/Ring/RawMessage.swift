@@ -11,4 +11,7 @@ public struct RawMessage {
     public let payload: UnsafeRawBufferPointer
     /// When the MQTT thread received the message, in nanoseconds since the Unix epoch.
     public let receivedAtNanos: Int64
+    /// The MQTT packet identifier the broker sent it with; 0 for QoS 0. A QoS 1 redelivery
+    /// (after a crash before the PUBACK) carries the same identifier as the first delivery.
+    public let packetID: UInt16
 }

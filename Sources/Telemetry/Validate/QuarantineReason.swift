@@ -9,6 +9,9 @@ public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
     case topicMismatch = "topic_mismatch"
     case topicTooLong = "topic_too_long"
     case duplicateSeq = "duplicate_seq"
+    /// A message without `seq` whose readings all carry `ts`, with the topic and payload bytes of
+    /// a recent message: the same readings again (see `RedeliveryWindow`).
+    case duplicatePayload = "duplicate_payload"
     case unknownMetric = "unknown_metric"
     case wrongType = "wrong_type"
     case outOfRange = "out_of_range"
@@ -23,7 +26,7 @@ public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
         switch self {
         case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate: return true
         case .malformedPayload, .payloadTooLarge, .tooManyReadings, .topicMismatch, .topicTooLong, .duplicateSeq,
-             .cardinalityLimit:
+             .duplicatePayload, .cardinalityLimit:
             return false
         }
     }

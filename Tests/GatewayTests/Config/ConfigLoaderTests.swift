@@ -51,6 +51,7 @@ struct ConfigLoaderTests {
         #expect(ingest.maxReadingsPerMessage == 1_000)
         #expect(ingest.futureToleranceMillis == 300_000)
         #expect(ingest.dedupWindow == 1_024)
+        #expect(ingest.redeliveryWindow == 65_536)
         #expect(ingest.cataloguePath == "metrics.yaml")
         #expect(ingest.strictMetrics)
         let rollup = RollupSettings()
@@ -138,6 +139,7 @@ struct ConfigLoaderTests {
               max_readings_per_message: 50
               future_tolerance: 30s
               dedup_window: 4096
+              redelivery_window: 0
               strict_metrics: false
             rollup:
               tiers: [1s, 60s, 15m, 1d]
@@ -171,6 +173,7 @@ struct ConfigLoaderTests {
         #expect(config.ingest.maxReadingsPerMessage == 50)
         #expect(config.ingest.futureToleranceMillis == 30_000)
         #expect(config.ingest.dedupWindow == 4_096)
+        #expect(config.ingest.redeliveryWindow == 0)
         #expect(config.ingest.strictMetrics == false)
         #expect(config.catalogue.strict == false)
         #expect(config.rollup.tiers.map(\.name) == ["1s", "1m", "15m", "1d"])
@@ -295,7 +298,7 @@ struct ConfigLoaderTests {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues(
-                "mqtt:\n  port: 70000\n  qos: 3\ningest:\n  ring_size: 48MiB\n  dedup_window: 32\n")
+                "mqtt:\n  port: 70000\n  qos: 3\ningest:\n  ring_size: 48MiB\n  dedup_window: 32\n  redelivery_window: -1\n")
                 == [
                     fixture.issue(2, 9, "mqtt.port", "expected an integer from 1 to 65535, got 70000"),
                     fixture.issue(3, 8, "mqtt.qos", "expected an integer from 0 to 2, got 3"),
@@ -303,6 +306,8 @@ struct ConfigLoaderTests {
                         5, 14, "ingest.ring_size", "expected a power of two from 1MiB to 4GiB, got \"48MiB\""),
                     fixture.issue(
                         6, 17, "ingest.dedup_window", "expected an integer from 64 to 65536, got 32"),
+                    fixture.issue(
+                        7, 22, "ingest.redelivery_window", "expected an integer from 0 to 4194304, got -1"),
                 ])
         #expect(
             fixture.issues("mqtt:\n  keepalive: 2s\n")

@@ -10,11 +10,11 @@ struct MessageRingFileTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("ring-\(label)-\(UUID().uuidString)").path
     }
 
-    private func push(_ ring: MessageRing, _ text: String, at nanos: Int64) -> Bool {
+    private func push(_ ring: MessageRing, _ text: String, at nanos: Int64, packetID: UInt16 = 0) -> Bool {
         let topic = Array("iiot/p/s/d/telemetry".utf8)
         let payload = Array(text.utf8)
         return topic.withUnsafeBytes { topicBytes in
-            payload.withUnsafeBytes { ring.tryPush(topic: topicBytes, payload: $0, receivedAtNanos: nanos) }
+            payload.withUnsafeBytes { ring.tryPush(topic: topicBytes, payload: $0, receivedAtNanos: nanos, packetID: packetID) }
         }
     }
 
@@ -147,6 +147,23 @@ struct MessageRingFileTests {
         // The ring goes on from the end of the last intact record.
         #expect(push(reopened, Self.text(4), at: 4))
         #expect(drain(reopened).map(\.1) == [4])
+    }
+
+    @Test func packetIDsAreReplayedAndCoveredByTheChecksum() throws {
+        let file = path("packet-id")
+        defer { unlink(file) }
+        do {
+            let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+            #expect(push(ring, Self.text(1), at: 1, packetID: 65_535) && push(ring, Self.text(2), at: 2, packetID: 7))
+            #expect(push(ring, Self.text(3), at: 3))
+        }
+        var ids: [UInt16] = []
+        _ = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity).consume(maxMessages: .max) { ids.append($0.packetID) }
+        #expect(ids == [65_535, 7, 0])
+        // The second record's packet id changed on disk: the record is not trusted.
+        try patch(file, at: MessageRing.controlBytes + 64 + 24) { $0[0] ^= 0x01 }
+        let reopened = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+        #expect(drain(reopened).map(\.1) == [1])
     }
 
     @Test func aWriteIndexAheadOfItsRecordsNeverReplaysAnEarlierLap() throws {
