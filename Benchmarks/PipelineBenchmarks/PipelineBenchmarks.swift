@@ -154,6 +154,8 @@ func residentBytes(_ field: String) -> Int {
 let residentAfterWarmUp = BenchmarkMetric.custom("Resident after warm-up (MiB)", useScalingFactor: false)
 let residentPeak = BenchmarkMetric.custom("Peak resident (MiB)", useScalingFactor: false)
 let residentOfPipeline = BenchmarkMetric.custom("Pipeline resident (MiB)", useScalingFactor: false)
+/// Bytes of one checkpoint of the pipeline state.
+let checkpointSize = BenchmarkMetric.custom("Checkpoint size (MiB)", useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -196,6 +198,29 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.stopMeasurement()
             blackHole(run.sink.rollups + run.sink.quarantined)
         }
+    }
+
+    // The checkpoint the gateway writes every 2 s or half a ring under load: the whole pipeline
+    // state serialised into a reused writer (the keeper's buffer), with 100 000 series whose
+    // windows are open in every tier. One iteration is one checkpoint.
+    var checkpointRun: PipelineRun?
+    var checkpointWriter = CheckpointWriter()
+    var checkpointConfiguration = Benchmark.defaultConfiguration
+    checkpointConfiguration.scalingFactor = .one
+    checkpointConfiguration.metrics += [checkpointSize]
+    Benchmark("Pipeline/checkpoint of 100000 series", configuration: checkpointConfiguration) { benchmark in
+        if checkpointRun == nil {
+            let fresh = PipelineRun(messages: MessageSet(devices: 5_000, mix: .gauges(20), count: 10_000), mix: .gauges(20))
+            fresh.ingest(20_000)
+            checkpointRun = fresh
+        }
+        guard let run = checkpointRun else { return }
+        for _ in benchmark.scaledIterations {
+            checkpointWriter.removeAll()
+            run.pipeline.writeCheckpointState(to: &checkpointWriter)
+        }
+        benchmark.measurement(checkpointSize, checkpointWriter.bytes.count >> 20)
+        blackHole(checkpointWriter.bytes.count)
     }
 
     // A fresh pipeline per iteration and 1 000 devices: every message comes from a device not

@@ -1,22 +1,5 @@
 /// Open windows: finding, opening and closing them in the slot pools, and turning them into rollups.
 extension WindowAggregator {
-
-    /// The open windows of `series`/`tier`, oldest first, as partials (for checkpoints).
-    func openWindows(series index: Int, tier: Int) -> [(startMillis: Int64, partial: WindowPartial)] {
-        var windows: [(startMillis: Int64, partial: WindowPartial)] = []
-        var slot = lists[index * tiers.count + tier].head
-        while slot >= 0 {
-            if series[index].kind == .state {
-                windows.append((stateWindows[slot].startMillis, .state(statePartial(of: slot))))
-                slot = stateWindows[slot].next
-            } else {
-                windows.append((numericWindows[slot].startMillis, .numeric(numericWindows[slot].partial)))
-                slot = numericWindows[slot].next
-            }
-        }
-        return windows
-    }
-
     /// Appends a window after the newest one of `series`/`tier` (restoring a checkpoint; the
     /// device's `nextCloseMillis` is restored separately). False when `partial` is of the
     /// other kind than the series.

@@ -3,15 +3,7 @@ extension WindowPartial {
     func encode(to writer: inout CheckpointWriter) {
         switch self {
         case .numeric(let partial):
-            writer.write(false)
-            writer.write(partial.count)
-            for value in [partial.sum, partial.min, partial.max, partial.mean, partial.m2, partial.first.value,
-                          partial.last.value, partial.increase] {
-                writer.write(value)
-            }
-            writer.write(partial.first.timestampMillis)
-            writer.write(partial.last.timestampMillis)
-            writer.write(partial.resets)
+            partial.encode(to: &writer)
         case .state(let partial):
             writer.write(true)
             writer.write(partial.count)
@@ -70,5 +62,25 @@ extension WindowPartial {
         partial.first = try reader.readOptional(timed)
         partial.last = try reader.readOptional(timed)
         self = .state(partial)
+    }
+}
+
+extension NumericPartial {
+    /// Writes the partial as `WindowPartial.numeric(self).encode(to:)` does, without the enum.
+    @inline(__always)
+    func encode(to writer: inout CheckpointWriter) {
+        writer.write(false)
+        writer.write(count)
+        writer.write(sum)
+        writer.write(min)
+        writer.write(max)
+        writer.write(mean)
+        writer.write(m2)
+        writer.write(first.value)
+        writer.write(last.value)
+        writer.write(increase)
+        writer.write(first.timestampMillis)
+        writer.write(last.timestampMillis)
+        writer.write(resets)
     }
 }
