@@ -11,6 +11,9 @@ enum Fault: String, CaseIterable, Sendable {
     case wrongType = "wrong_type"
     /// The device's previous message, re-sent byte for byte (same seq). Message-level.
     case duplicateSeq = "duplicate_seq"
+    /// The device's previous timestamped message, re-sent byte for byte when messages carry no
+    /// seq: the gateway knows it by its topic and bytes. Message-level.
+    case duplicatePayload = "duplicate_payload"
     /// Every timestamp 10 minutes in the past.
     case tooLate = "too_late"
     /// Every timestamp 1 hour in the future.
@@ -19,7 +22,7 @@ enum Fault: String, CaseIterable, Sendable {
     /// Whether the gateway rejects the whole message (ledger `fault` at message level, no
     /// readings) rather than some of its readings.
     var isMessageLevel: Bool {
-        self == .malformedPayload || self == .duplicateSeq
+        self == .malformedPayload || self == .duplicateSeq || self == .duplicatePayload
     }
 
     /// The command-line option that sets this fault's percentage.
@@ -29,7 +32,7 @@ enum Fault: String, CaseIterable, Sendable {
         case .outOfRange: "--fault-out-of-range"
         case .unknownMetric: "--fault-unknown-metric"
         case .wrongType: "--fault-wrong-type"
-        case .duplicateSeq: "--fault-duplicate"
+        case .duplicateSeq, .duplicatePayload: "--fault-duplicate"
         case .tooLate: "--fault-late"
         case .futureTimestamp: "--fault-future"
         }

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// One line per message:
 /// `{"n":0,"topic":…,"park":…,"site":…,"device":…,"seq":17|null,"shape":"ts"|null,
-/// "fault":null|"malformed_payload"|"duplicate_seq","payload":"<exact payload>",
+/// "fault":null|"malformed_payload"|"duplicate_seq"|"duplicate_payload","payload":"<exact payload>",
 /// "readings":[{"metric":…,"kind":"gauge"|null,"ts":…|null,"v":<as in payload>,"fault":…|null}]}`.
 /// Lines are buffered and written in chunks of 64 KiB; `close()` writes the rest. Not thread-safe:
 /// one publishing loop owns it.

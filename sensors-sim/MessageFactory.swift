@@ -48,12 +48,15 @@ struct MessageFactory: Sendable {
             message.payload = malformedPayload(device: device, shape: shape, now: now)
             devices[deviceIndex].previousClean = nil
             return message
-        case .duplicateSeq:
-            if options.seqEnabled, let copy = device.previousClean {
-                plan.settle(.duplicateSeq, applied: true)
+        case .duplicateSeq, .duplicatePayload:
+            // With seq the gateway knows a repeat by its seq; without, only a timestamped payload
+            // can be told apart from a new reading, by its bytes.
+            let duplicate: Fault = options.seqEnabled ? .duplicateSeq : .duplicatePayload
+            if drawn == duplicate, let copy = device.previousClean, options.seqEnabled || copy.shape.isTimestamped {
+                plan.settle(duplicate, applied: true)
                 message.seq = copy.seq
                 message.shape = copy.shape
-                message.fault = .duplicateSeq
+                message.fault = duplicate
                 message.payload = copy.payload
                 return message
             }
@@ -78,7 +81,7 @@ struct MessageFactory: Sendable {
         message.fault = applied
         if applied == nil {
             devices[deviceIndex].hasPublishedClean = true
-            devices[deviceIndex].previousClean = message.seq.map { .init(payload: message.payload, seq: $0, shape: shape) }
+            devices[deviceIndex].previousClean = .init(payload: message.payload, seq: message.seq, shape: shape)
         } else {
             devices[deviceIndex].previousClean = nil
         }

@@ -76,7 +76,7 @@ struct SensorsSim: ParsableCommand {
     @Option(help: "Payload shapes to choose from per message, comma-separated: plain, ts, array, batch.")
     var shapes = "plain,ts,array"
 
-    @Flag(name: .customLong("no-seq"), help: "Leave the per-device sequence number out of payloads.")
+    @Flag(name: .customLong("no-seq"), help: "Leave the per-device sequence number out of payloads (--fault-duplicate then needs timestamped shapes only).")
     var noSeq = false
 
     @Option(name: .customLong("seq-start"), help: "First sequence number of every device.")
@@ -97,7 +97,7 @@ struct SensorsSim: ParsableCommand {
     @Option(name: .customLong("fault-wrong-type"), help: "Percent of messages with one reading of the wrong JSON type.")
     var faultWrongType = 0.0
 
-    @Option(name: .customLong("fault-duplicate"), help: "Percent of messages that re-send the device's previous message (same seq).")
+    @Option(name: .customLong("fault-duplicate"), help: "Percent of messages that re-send the device's previous message byte for byte: duplicate_seq, or duplicate_payload with --no-seq (then only with ts, array or batch shapes).")
     var faultDuplicate = 0.0
 
     @Option(name: .customLong("fault-late"), help: "Percent of messages with every timestamp 10 minutes in the past.")
@@ -115,11 +115,13 @@ struct SensorsSim: ParsableCommand {
     /// Largest `--readings-per-message`: the gateway's default `ingest.max_readings_per_message`.
     static let maxReadingsPerMessage = 1000
 
-    /// Percentages by fault, as given on the command line.
+    /// Percentages by fault, as given on the command line. `--fault-duplicate` sets
+    /// `duplicate_seq`, or `duplicate_payload` with `--no-seq`.
     var faultPercentages: [Fault: Double] {
         [
             .malformedPayload: faultMalformed, .outOfRange: faultOutOfRange, .unknownMetric: faultUnknownMetric,
-            .wrongType: faultWrongType, .duplicateSeq: faultDuplicate, .tooLate: faultLate, .futureTimestamp: faultFuture,
+            .wrongType: faultWrongType, .duplicateSeq: noSeq ? 0 : faultDuplicate, .duplicatePayload: noSeq ? faultDuplicate : 0,
+            .tooLate: faultLate, .futureTimestamp: faultFuture,
         ]
     }
 
@@ -155,7 +157,7 @@ struct SensorsSim: ParsableCommand {
         do {
             let shapes = try Self.parseShapes(shapes)
             _ = try FaultPlan(percentages: faultPercentages)
-            try require(!(noSeq && faultDuplicate > 0), "--fault-duplicate \(faultDuplicate) needs sequence numbers: remove --no-seq")
+            try require(!(noSeq && faultDuplicate > 0 && shapes.contains(.plain)), "--fault-duplicate \(faultDuplicate) with --no-seq needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes \(self.shapes) or drop --no-seq")
             try require(shapes.contains(where: \.isTimestamped) || (faultLate == 0 && faultFuture == 0), "--fault-late/--fault-future need a timestamped shape: add ts or array to --shapes \(self.shapes)")
         } catch let error as SimError {
             throw ValidationError(error.message)

@@ -38,7 +38,8 @@ struct SimMessage: Sendable, Equatable {
     /// Readings in payload order; empty for a malformed payload or a duplicate.
     var readings: [Reading]
 
-    /// The message-level fault the ledger reports (`malformed_payload` or `duplicate_seq`).
+    /// The message-level fault the ledger reports (`malformed_payload`, `duplicate_seq` or
+    /// `duplicate_payload`).
     var messageFault: Fault? {
         guard let fault, fault.isMessageLevel else { return nil }
         return fault

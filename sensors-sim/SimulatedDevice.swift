@@ -13,8 +13,8 @@ struct SimulatedDevice: Sendable {
     struct PublishedCopy: Sendable, Equatable {
         /// Exact payload bytes.
         var payload: [UInt8]
-        /// Its sequence number.
-        var seq: UInt64
+        /// Its sequence number; `nil` when messages carry none.
+        var seq: UInt64?
         /// Its shape.
         var shape: PayloadShape
     }
@@ -39,8 +39,8 @@ struct SimulatedDevice: Sendable {
     /// Timestamp of the newest sample the batch shape has published (before any late or future
     /// shift), so that the device's next batch starts after it and its event times never go back.
     var lastBatchMillis: Int64?
-    /// The device's previous published message, when it was clean and carried a seq; what a
-    /// `duplicate_seq` fault re-sends.
+    /// The device's previous published message, when it was clean; what a `duplicate_seq` or
+    /// `duplicate_payload` fault re-sends.
     var previousClean: PublishedCopy?
     /// Whether the device has published at least one fault-free message (needed by `too_late`).
     var hasPublishedClean = false

@@ -3,7 +3,8 @@ import Testing
 
 /// `kill -9` at random moments under QoS 1 load: after every restart the gateway recovers from
 /// its checkpoint and write-ahead ring, and at the end the merged rollups count every reading
-/// the simulator published exactly once (the longer run is `scripts/chaos`).
+/// the simulator published exactly once, or without `seq` the broker's redeliveries of plain
+/// messages again, as reported (the longer runs are `scripts/chaos [--no-seq]`).
 @Suite("Chaos", .serialized)
 struct ChaosTests {
     @Test func killNineRepeatedlyLosesAndDoublesNothing() throws {
@@ -57,5 +58,91 @@ struct ChaosTests {
             extra.remove(at: index)
         }
         #expect(extra.allSatisfy { $0.hasPrefix("duplicate_seq|") || $0.hasPrefix("malformed_payload|") }, "\(extra.prefix(5))")
+    }
+
+    /// Without `seq`: a timestamped message the broker redelivers after a kill is quarantined as
+    /// `duplicate_payload`, a plain one is counted again, and exactly those readings are reported
+    /// as `redelivered_readings`. Plain readings carry the receive time, so the check is per series.
+    @Test func killNineWithoutSeqCountsRedeliveries() throws {
+        let directory = try TestPaths.makeScratchDirectory("chaos-no-seq")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broker = try MosquittoBroker(directory: directory)
+        let clientID = "it-chaos-no-seq-\(getpid())"
+        // fsync always: the ring is synced before the PUBACKs, so kills often leave messages the
+        // gateway has unacknowledged, and the broker redelivers them. After a restart the backlog's
+        // plain readings (receive time) run seconds ahead of the timestamped ones sent with them:
+        // 2 minutes of lateness keeps those from being too_late (the late fault is 10 minutes).
+        func startGateway() throws -> GatewayUnderTest {
+            try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID,
+                                 rollupYAML: ["allowed_lateness: 2m"], storageYAML: ["rollup_log:", "  fsync: always"])
+        }
+        var gateway = try startGateway()
+
+        // Devices 0–19 send plain, ts and array payloads; a plain payload cannot be repeated
+        // without seq, so devices 20–39 send timestamped ones only and repeat some byte for byte.
+        let common = [
+            "--port", "\(broker.port)", "--seed", "29", "--no-seq", "--devices", "20", "--rate", "750", "--count", "7500",
+            "--drain-timeout", "30s", "--fault-malformed", "1", "--fault-late", "1",
+        ]
+        let ledgerURLs = ["plain", "timestamped"].map { directory.appendingPathComponent("ledger-\($0).jsonl") }
+        let simulators = [
+            try ChildProcess(try TestPaths.binary("sensors-sim"), common + ["--shapes", "plain,ts,array", "--ledger", ledgerURLs[0].path],
+                             logURL: directory.appendingPathComponent("sim-plain.log")),
+            try ChildProcess(try TestPaths.binary("sensors-sim"), common + [
+                "--first-device", "20", "--shapes", "ts,array", "--fault-duplicate", "1", "--ledger", ledgerURLs[1].path,
+            ], logURL: directory.appendingPathComponent("sim-timestamped.log")),
+        ]
+
+        var generator = SystemRandomNumberGenerator()
+        var kills = 0
+        while simulators.contains(where: \.process.isRunning) && kills < 6 {
+            usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
+            gateway.child.signal(SIGKILL)
+            _ = try gateway.child.waitForExit(timeout: 10)
+            kills += 1
+            gateway = try startGateway()
+            #expect(gateway.child.output.contains("recovery: restored the checkpoint"))
+        }
+        #expect(kills >= 4, "the simulators finished before enough kills")
+        for simulator in simulators {
+            #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
+        }
+        let ledger = try SimulatorLedger(urls: ledgerURLs)
+        #expect(ledger.untimedReadings > 0 && ledger.quarantine.contains { $0.hasPrefix("duplicate_payload|") })
+        func uniqueAccepted() -> Int {
+            let status = gateway.status()
+            return (status?["readings_accepted"] as? Int ?? 0) - (status?["redelivered_readings"] as? Int ?? 0)
+        }
+        try waitUntil(timeout: 60, "gateway accepted \(uniqueAccepted()) of \(ledger.acceptedReadings) readings, redeliveries aside") {
+            uniqueAccepted() >= ledger.acceptedReadings
+        }
+        #expect(try gateway.stop() == 0)
+        let status = try #require(gateway.status())
+        let redelivered = try #require(status["redelivered_readings"] as? Int, "status.json has no redelivered_readings")
+        #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings + redelivered)
+
+        // Per series, the 10 s windows count every published reading; beyond that only readings
+        // of plain messages the broker redelivered, as many as status.json reports.
+        let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
+        var counted: [String: Int] = [:]
+        for (key, totals) in rollups.windows where key.hasPrefix("10s|") {
+            counted[key.split(separator: "|").dropFirst().dropLast().joined(separator: "|"), default: 0] += totals.count
+        }
+        let lost = ledger.seriesReadings.reduce(0) { $0 + max(0, $1.value - counted[$1.key, default: 0]) }
+        let extra = counted.reduce(0) { $0 + max(0, $1.value - ledger.seriesReadings[$1.key, default: 0]) }
+        #expect(lost == 0, "\(lost) readings lost of \(ledger.acceptedReadings)")
+        #expect(extra == redelivered, "\(extra) readings counted more than published, status.json reports \(redelivered) redelivered")
+
+        // Every expected quarantine record is there, the simulator's own repeats as duplicate_payload
+        // included; extras can only be redeliveries after a kill (malformed payloads are reported again).
+        var extraRecords = try EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
+        for entry in ledger.quarantine {
+            guard let index = extraRecords.firstIndex(of: entry) else {
+                Issue.record("missing quarantine record \(entry)")
+                continue
+            }
+            extraRecords.remove(at: index)
+        }
+        #expect(extraRecords.allSatisfy { $0.hasPrefix("duplicate_payload|") || $0.hasPrefix("malformed_payload|") }, "\(extraRecords.prefix(5))")
     }
 }

@@ -38,7 +38,8 @@ struct CommandLineTests {
     @Test("bad combinations are refused with the options named", arguments: [
         (["--count", "5", "--duration", "3s"], "--count and --duration are exclusive"),
         (["--qos", "3"], "--qos 3: expected 0, 1 or 2"),
-        (["--no-seq", "--fault-duplicate", "1"], "--fault-duplicate 1.0 needs sequence numbers: remove --no-seq"),
+        (["--no-seq", "--fault-duplicate", "1"], "--fault-duplicate 1.0 with --no-seq needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes plain,ts,array or drop --no-seq"),
+        (["--no-seq", "--shapes", "ts,plain", "--fault-duplicate", "2"], "remove plain from --shapes ts,plain or drop --no-seq"),
         (["--shapes", "plain", "--fault-late", "1"], "--fault-late/--fault-future need a timestamped shape"),
         (["--fault-malformed", "70", "--fault-wrong-type", "40"], "fault percentages add up to 110.0"),
         (["--connections", "4", "--devices", "3"], "--connections 4: expected 1 to --devices (3)"),
@@ -56,16 +57,25 @@ struct CommandLineTests {
         }
     }
 
+    @Test("--fault-duplicate asks for duplicate_seq, or with --no-seq and timestamped shapes only, duplicate_payload")
+    func duplicateFaultKind() throws {
+        let withSeq = try SensorsSim.parse(["--fault-duplicate", "3"])
+        #expect(withSeq.faultPercentages[.duplicateSeq] == 3 && withSeq.faultPercentages[.duplicatePayload] == 0)
+        let withoutSeq = try SensorsSim.parse(["--no-seq", "--shapes", "ts,array,batch", "--fault-duplicate", "3"])
+        #expect(withoutSeq.faultPercentages[.duplicateSeq] == 0 && withoutSeq.faultPercentages[.duplicatePayload] == 3)
+        #expect(try SensorsSim.parse(["--no-seq", "--shapes", "plain"]).noSeq)
+    }
+
     @Test("the run summary names every fault kind")
     func summary() {
         var summary = RunSummary()
         summary.messages = 10
         summary.readings = 40
-        summary.faults = [.duplicateSeq: 2]
+        summary.faults = [.duplicateSeq: 2, .duplicatePayload: 1]
         summary.seconds = 4
         #expect(summary.render() == """
             sensors-sim: 10 messages, 40 readings in 4.0 s (2.5 msg/s)
-            faults: malformed_payload 0, out_of_range 0, unknown_metric 0, wrong_type 0, duplicate_seq 2, too_late 0, future_timestamp 0
+            faults: malformed_payload 0, out_of_range 0, unknown_metric 0, wrong_type 0, duplicate_seq 2, duplicate_payload 1, too_late 0, future_timestamp 0
 
             """)
         summary.unacknowledged = 3

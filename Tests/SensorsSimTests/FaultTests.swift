@@ -152,6 +152,52 @@ struct FaultTests {
         #expect(messages.filter { $0.fault == .duplicateSeq }.count == 400)
     }
 
+    @Test("without seq, a duplicate is the previous clean message byte for byte, recorded as duplicate_payload")
+    func duplicatesWithoutSeq() throws {
+        let options = MessageOptions(shapes: [.ts, .array, .batch], seqEnabled: false)
+        let messages = try makeMessages(count: 4000, devices: 8, options: options, faults: [.duplicatePayload: 10, .wrongType: 10])
+        var previous: [Int: SimMessage] = [:]
+        for message in messages {
+            #expect(message.seq == nil)
+            if message.fault == .duplicatePayload {
+                let original = try #require(previous[message.deviceIndex])
+                #expect(original.fault == nil || original.fault == .duplicatePayload)
+                #expect(message.payload == original.payload)
+                #expect(message.shape == original.shape)
+                #expect(message.readings.isEmpty)
+                #expect(message.messageFault == .duplicatePayload)
+            }
+            previous[message.deviceIndex] = message
+        }
+        let counts = Dictionary(grouping: messages.compactMap(\.fault), by: { $0 }).mapValues(\.count)
+        #expect(counts == [.duplicatePayload: 400, .wrongType: 400])
+        #expect(Set(messages.compactMap(\.shape)) == [.ts, .array, .batch])
+    }
+
+    @Test("without seq, a plain message is never repeated: the duplicate waits for a timestamped one")
+    func duplicatesWithoutSeqSkipPlain() throws {
+        let options = MessageOptions(shapes: [.plain, .ts], seqEnabled: false)
+        let messages = try makeMessages(count: 2000, devices: 5, options: options, faults: [.duplicatePayload: 20])
+        var previous: [Int: SimMessage] = [:]
+        for message in messages {
+            if message.fault == .duplicatePayload {
+                #expect(previous[message.deviceIndex]?.shape == .ts)
+                #expect(message.shape == .ts)
+            }
+            previous[message.deviceIndex] = message
+        }
+        #expect(messages.filter { $0.fault == .duplicatePayload }.count == 400)
+        #expect(messages.filter { $0.fault == .duplicateSeq }.isEmpty)
+    }
+
+    @Test("the duplicate fault follows seq: duplicate_seq never applies without seq, duplicate_payload never with it")
+    func duplicateKindFollowsSeq() throws {
+        let withSeq = try makeMessages(count: 500, devices: 5, options: MessageOptions(shapes: [.ts]), faults: [.duplicatePayload: 20])
+        #expect(withSeq.allSatisfy { $0.fault == nil })
+        let withoutSeq = try makeMessages(count: 500, devices: 5, options: MessageOptions(shapes: [.ts], seqEnabled: false), faults: [.duplicateSeq: 20])
+        #expect(withoutSeq.allSatisfy { $0.fault == nil })
+    }
+
     @Test("percentages outside 0–100 or adding up past 100 are refused with the option named")
     func validation() {
         #expect(throws: SimError("--fault-late 101.0: expected a percentage from 0 to 100")) {
@@ -169,7 +215,8 @@ struct FaultTests {
     func quotas() throws {
         let plan = try FaultPlan(percentages: [.malformedPayload: 33.35, .outOfRange: 33.35, .wrongType: 33.3], blockSize: 10)
         #expect(plan.quotaByFault == [
-            .malformedPayload: 4, .outOfRange: 3, .unknownMetric: 0, .wrongType: 3, .duplicateSeq: 0, .tooLate: 0, .futureTimestamp: 0,
+            .malformedPayload: 4, .outOfRange: 3, .unknownMetric: 0, .wrongType: 3, .duplicateSeq: 0, .duplicatePayload: 0,
+            .tooLate: 0, .futureTimestamp: 0,
         ])
         let small = try FaultPlan(percentages: [.unknownMetric: 0.01])
         #expect(small.quotaByFault[.unknownMetric] == 1)

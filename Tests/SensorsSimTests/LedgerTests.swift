@@ -33,6 +33,25 @@ struct LedgerTests {
         }
     }
 
+    @Test("message-level faults are named in the ledger: duplicate_seq with seq, duplicate_payload without")
+    func duplicateFaultNames() throws {
+        let runs: [(MessageOptions, [Fault: Double], String)] = [
+            (MessageOptions(), [.duplicateSeq: 5, .malformedPayload: 5], "duplicate_seq"),
+            (MessageOptions(shapes: [.ts, .array, .batch], seqEnabled: false), [.duplicatePayload: 5, .malformedPayload: 5], "duplicate_payload"),
+        ]
+        for (options, faults, duplicate) in runs {
+            var names: [String: Int] = [:]
+            for message in try makeMessages(count: 1000, devices: 10, options: options, faults: faults) {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(Ledger.line(for: message))) as? [String: Any])
+                guard let name = object["fault"] as? String else { continue }
+                names[name, default: 0] += 1
+                #expect((object["readings"] as? [Any])?.isEmpty == true)
+                #expect(object["seq"] is NSNull == (name != "duplicate_seq"))
+            }
+            #expect(names == [duplicate: 50, "malformed_payload": 50])
+        }
+    }
+
     @Test("v is spelled in the ledger exactly as in the payload")
     func valueSpelling() throws {
         let messages = try makeMessages(count: 500, options: MessageOptions(shapes: [.ts]), faults: [.wrongType: 50])

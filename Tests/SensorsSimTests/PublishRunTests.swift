@@ -40,7 +40,7 @@ struct PublishRunTests {
         let summary = try run.execute(factory: &factory, publisher: publisher, ledger: try Ledger(path: ledgerPath), stop: StopSignal())
         #expect(summary.messages == count)
         #expect(summary.unacknowledged == 0)
-        #expect(summary.faults == Dictionary(uniqueKeysWithValues: Fault.allCases.map { ($0, 40) }))
+        #expect(summary.faults == allFaults(2).mapValues { _ in 40 })
 
         for _ in 0..<3000 where subscriber.isRunning { usleep(10_000) }
         #expect(!subscriber.isRunning, "mosquitto_sub did not receive \(count) messages in 30 s")

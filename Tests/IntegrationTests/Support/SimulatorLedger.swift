@@ -12,10 +12,24 @@ struct SimulatorLedger {
     var tenSecondWindows: [String: WindowTotals] = [:]
     /// Expected quarantine entries as "reason|topic|metric" (metric empty for message-level reasons).
     var quarantine: [String] = []
+    /// Accepted readings per series "park|site|device|metric", untimed ones included: what the
+    /// rollups must count over all windows when plain readings make per-window checks impossible.
+    var seriesReadings: [String: Int] = [:]
 
     init(url: URL) throws {
-        let text = try String(contentsOf: url, encoding: .utf8)
+        try self.init(urls: [url])
+    }
+
+    /// The ledgers of several simulators that share out one fleet (`--first-device`), read as one.
+    init(urls: [URL]) throws {
         var previousCounter: [String: Double] = [:]
+        for url in urls {
+            try read(url, previousCounter: &previousCounter)
+        }
+    }
+
+    private mutating func read(_ url: URL, previousCounter: inout [String: Double]) throws {
+        let text = try String(contentsOf: url, encoding: .utf8)
         for line in text.split(separator: "\n") {
             guard let message = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let topic = message["topic"] as? String else {
@@ -37,6 +51,7 @@ struct SimulatorLedger {
                     continue
                 }
                 acceptedReadings += 1
+                seriesReadings["\(park)|\(site)|\(device)|\(metric)", default: 0] += 1
                 guard let ts = (reading["ts"] as? NSNumber)?.int64Value, let value = WindowTotals.Value(reading["v"]) else {
                     untimedReadings += 1
                     continue
