@@ -1,37 +1,58 @@
 import Logging
 import Telemetry
 
-/// Takes checkpoints on the pipeline thread and then frees the write-ahead ring up to them.
+/// Takes checkpoints on the pipeline thread, has `CheckpointStoreThread` store them, and frees
+/// the write-ahead ring up to each one once it is stored.
 ///
 /// A checkpoint is taken every `intervalMillis`, whenever half of the ring waits for one, and at
 /// shutdown. Half, not less: at 100 MB/s of messages a quarter of a 32 MiB ring made 12
 /// checkpoints a second, a third of the pipeline thread's time (perf); the other half of the
-/// ring still holds over 300 ms of traffic while one is written. It needs both logs flushed (their end positions are part of it), so none
-/// is taken while storage fails: the ring then fills and back-pressure reaches the broker.
+/// ring still holds over 300 ms of traffic while one is stored. It needs both logs flushed
+/// (their end positions are part of it), so none is taken while storage fails: the ring then
+/// fills and back-pressure reaches the broker. One checkpoint is stored at a time; the ring is
+/// freed only once it is (a crash meanwhile recovers from the one before).
 final class CheckpointKeeper {
-    let path: String
+    var path: String { store.path }
     private let intervalMillis: Int64
     private let sync: Bool
     private let logger: Logger
+    private let store: CheckpointStoreThread
     private var lastMillis: Int64 = 0
     private var failing = false
-    /// Reused for every checkpoint: with 100,000 series the state is ~30 MB, and a fresh array
+    /// Reused for every checkpoint: with 100,000 series the state is ~24 MB, and a fresh array
     /// per checkpoint (plus a copy to prepend the header) made RSS spike by twice that.
     private var buffer = CheckpointWriter()
-    /// Checkpoints written since start.
+    /// The checkpoint the store thread is writing: its ring position, when it was taken, and
+    /// when it was last reported as slow.
+    private var inFlight: (position: Int, takenAtMillis: Int64, reportedAtMillis: Int64)?
+    /// Checkpoints stored since start.
     private(set) var count = 0
+
+    /// A store that takes longer than this is logged (storage stalling), then every 30 s.
+    static let slowStoreMillis: Int64 = 5_000
 
     /// `sync`: fsync the checkpoint (and the logs before it) so it also survives a power cut.
     init(path: String, intervalMillis: Int64, sync: Bool, logger: Logger) {
-        self.path = path
         self.intervalMillis = intervalMillis
         self.sync = sync
         self.logger = logger
+        self.store = CheckpointStoreThread(path: path, sync: sync)
     }
 
-    /// Takes a checkpoint if one is due (or `force`), returning whether one was written.
+    /// Frees the ring up to a checkpoint whose store finished, then takes a new checkpoint if
+    /// one is due and none is being stored, handing it to the store thread. With `force`
+    /// (start and shutdown) it waits for the store in flight, then stores the new one before
+    /// returning. Returns whether a checkpoint was stored (`force`) or handed over.
     @discardableResult
     func takeIfDue(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, sink: LogSink, force: Bool = false) -> Bool {
+        if let pending = inFlight {
+            guard let outcome = force ? store.wait() : store.poll() else {
+                reportSlowStore(nowMillis: nowMillis)
+                return false
+            }
+            inFlight = nil
+            finish(outcome, position: pending.position, takenAtMillis: pending.takenAtMillis, nowMillis: nowMillis, ring: ring)
+        }
         let due = force || nowMillis - lastMillis >= intervalMillis || ring.unreleasedBytes >= ring.capacityBytes / 2
         guard due, ring.unreleasedBytes > 0 || force || count == 0 else { return false }
         sink.flush(nowMillis: nowMillis)
@@ -42,22 +63,53 @@ final class CheckpointKeeper {
         IngestCheckpoint.writeHeader(ringPosition: position, rollupLog: sink.rollups.position,
                                      quarantineLog: sink.quarantine.position, createdAtMillis: nowMillis, to: &buffer)
         pipeline.writeCheckpointState(to: &buffer)
-        do {
-            try CheckpointFile.store(buffer.bytes, to: path, sync: sync)
-        } catch {
+        lastMillis = nowMillis
+        store.submit(buffer.bytes)
+        guard force else {
+            inFlight = (position, nowMillis, nowMillis)
+            return true
+        }
+        return finish(store.wait(), position: position, takenAtMillis: nowMillis, nowMillis: nowMillis, ring: ring)
+    }
+
+    /// Ends the store thread (after the last `takeIfDue(force: true)`).
+    func stop() {
+        store.stop()
+    }
+
+    /// Frees the ring up to a stored checkpoint, or logs why it could not be stored (once per
+    /// episode; the ring stays as it is and the next checkpoint tries again).
+    @discardableResult
+    private func finish(_ outcome: Result<Void, CheckpointError>, position: Int, takenAtMillis: Int64, nowMillis: Int64,
+                        ring: MessageRing) -> Bool {
+        switch outcome {
+        case .failure(let error):
             if !failing {
                 failing = true
                 logger.error("cannot write checkpoint \(path): \(error); not freeing the write-ahead ring until it works")
             }
             return false
+        case .success:
+            if failing {
+                failing = false
+                logger.notice("checkpoint \(path) is written again")
+            }
+            if nowMillis - takenAtMillis >= Self.slowStoreMillis {
+                logger.notice("checkpoint \(path) stored after \((nowMillis - takenAtMillis) / 1000) s")
+            }
+            ring.release(through: position)
+            count += 1
+            return true
         }
-        if failing {
-            failing = false
-            logger.notice("checkpoint \(path) is written again")
-        }
-        ring.release(through: position)
-        lastMillis = nowMillis
-        count += 1
-        return true
+    }
+
+    private func reportSlowStore(nowMillis: Int64) {
+        guard let pending = inFlight, nowMillis - pending.takenAtMillis >= Self.slowStoreMillis,
+              pending.reportedAtMillis == pending.takenAtMillis || nowMillis - pending.reportedAtMillis >= 30_000 else { return }
+        inFlight?.reportedAtMillis = nowMillis
+        logger.warning("""
+            storing checkpoint \(path) has taken \((nowMillis - pending.takenAtMillis) / 1000) s so far (storage slow?); \
+            the write-ahead ring is not freed meanwhile
+            """)
     }
 }

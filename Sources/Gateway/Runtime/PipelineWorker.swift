@@ -118,6 +118,7 @@ final class PipelineWorker: @unchecked Sendable {
         while !checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink, force: true) {
             waitForStorage()
         }
+        checkpoints.stop()
         sink.close(nowMillis: now)
         status.final(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
     }

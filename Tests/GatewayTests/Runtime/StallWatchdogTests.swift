@@ -1,34 +1,7 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 @testable import Gateway
-
-/// Log messages collected in memory, as "level: message".
-private final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var all: [String] { lines.withLock { $0 } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in Handler(sink: self) }
-    }
-
-    private struct Handler: LogHandler {
-        let sink: LogLines
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            sink.lines.withLock { $0.append("\(event.level): \(event.message)") }
-        }
-    }
-}
 
 @Suite("Stall watchdog")
 struct StallWatchdogTests {

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import Telemetry
+@testable import Gateway
+
+/// The keeper hands checkpoints to its store thread and frees the write-ahead ring only once one
+/// is stored; a store that fails frees nothing.
+@Suite("Checkpoint keeper")
+struct CheckpointKeeperTests {
+    /// A file-backed ring, a pipeline and both logs in a fresh directory.
+    final class Fixture {
+        let directory: URL
+        let ring: MessageRing
+        let pipeline: IngestPipeline
+        let sink: LogSink
+        let log = LogLines()
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("keeper-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            ring = try MessageRing.openFile(atPath: directory.appendingPathComponent("ingest.ring").path, capacityBytes: 1 << 20)
+            let rollups = try SegmentedLog(directory: directory.appendingPathComponent("rollups").path, baseName: "rollups",
+                                           policy: LogPolicy(fsync: .never), nowMillis: 0)
+            let quarantine = try SegmentedLog(directory: directory.appendingPathComponent("quarantine").path, baseName: "quarantine",
+                                              policy: LogPolicy(fsync: .never), nowMillis: 0)
+            sink = LogSink(rollups: rollups, quarantine: quarantine, logger: log.logger)
+            pipeline = IngestPipeline(
+                settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
+                catalogue: MetricCatalogue([MetricDefinition(name: "temperature_c", kind: .gauge, unit: "°C")]), sink: sink)
+        }
+
+        deinit { try? FileManager.default.removeItem(at: directory) }
+
+        /// Pushes `count` messages and ingests them.
+        func ingest(_ count: Int) {
+            let topic = Array("iiot/yen-my/f01/env-0003/telemetry".utf8)
+            for index in 0..<count {
+                let payload = Array(#"{"ts":1763712000\#(index % 10)00,"seq":\#(index + 1),"values":{"temperature_c":20}}"#.utf8)
+                let pushed = topic.withUnsafeBytes { t in payload.withUnsafeBytes { ring.tryPush(topic: t, payload: $0, receivedAtNanos: 1_763_712_001_000_000_000) } }
+                #expect(pushed)
+            }
+            _ = ring.consume(maxMessages: .max) { pipeline.ingest(topic: $0.topic, payload: $0.payload, receivedAtNanos: $0.receivedAtNanos) }
+        }
+    }
+
+    @Test func theRingIsFreedOnlyOnceTheStoredCheckpointIsOnDisk() throws {
+        let fixture = try Fixture()
+        let path = fixture.directory.appendingPathComponent("checkpoint").path
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, logger: fixture.log.logger)
+        defer { keeper.stop() }
+        fixture.ingest(100)
+        let consumed = fixture.ring.consumedPosition
+        #expect(keeper.takeIfDue(nowMillis: 1, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink))
+        #expect(fixture.ring.unreleasedBytes == consumed, "handed over, not yet stored: nothing freed")
+
+        // Later passes free the ring once the store thread is done, and not before.
+        var passes = 0
+        while fixture.ring.unreleasedBytes > 0 && passes < 2_000 {
+            usleep(1_000)
+            fixture.ingest(0)
+            keeper.takeIfDue(nowMillis: 2, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink)
+            passes += 1
+        }
+        #expect(fixture.ring.unreleasedBytes == 0)
+        #expect(keeper.count == 1)
+        let stored = try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path)))
+        #expect(stored.ringPosition == consumed)
+        let restored = IngestPipeline(settings: fixture.pipeline.settings, catalogue: fixture.pipeline.catalogue, sink: fixture.sink)
+        try restored.restoreState(stored.pipelineState)
+        #expect(restored.stats.readingsAccepted == 100)
+    }
+
+    @Test func aForcedCheckpointWaitsForTheOneInFlightAndIsStoredOnReturn() throws {
+        let fixture = try Fixture()
+        let path = fixture.directory.appendingPathComponent("checkpoint").path
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: true, logger: fixture.log.logger)
+        defer { keeper.stop() }
+        fixture.ingest(10)
+        #expect(keeper.takeIfDue(nowMillis: 1, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink))
+        fixture.ingest(20)
+        #expect(keeper.takeIfDue(nowMillis: 2, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink, force: true))
+        #expect(fixture.ring.unreleasedBytes == 0)
+        #expect(keeper.count == 2)
+        #expect(try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path))).ringPosition == fixture.ring.consumedPosition)
+    }
+
+    @Test func aStoreThatFailsFreesNothingAndIsLoggedOnce() throws {
+        let fixture = try Fixture()
+        let path = fixture.directory.appendingPathComponent("missing/checkpoint").path
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, logger: fixture.log.logger)
+        defer { keeper.stop() }
+        fixture.ingest(10)
+        for now in Int64(1)...3 {
+            #expect(!keeper.takeIfDue(nowMillis: now, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink, force: true))
+        }
+        #expect(fixture.ring.unreleasedBytes == fixture.ring.consumedPosition && fixture.ring.unreleasedBytes > 0)
+        #expect(keeper.count == 0)
+        #expect(fixture.log.all.filter { $0.hasPrefix("error: cannot write checkpoint \(path)") }.count == 1)
+    }
+}
