@@ -90,7 +90,7 @@ final class PipelineWorker: @unchecked Sendable {
                           following: consumed == 0 && connectedSince > 0 && now - connectedSince >= Self.connectGraceMillis,
                           connectedSinceMillis: connectedSince)
             if now - lastTick >= Self.tickMillis || consumed == 0 {
-                pipeline.closeWindows(ingestClockMillis: clock.millis, resumedAtMillis: clock.resumedAtMillis)
+                pipeline.closeWindows(ingestClockMillis: clock.millis, resumedAtMillis: clock.resumedAtMillis, nowMillis: now)
                 watchdog.mark(.flushingLogs)
                 sink.flush(nowMillis: now)
                 watchdog.mark(.checkpointing)

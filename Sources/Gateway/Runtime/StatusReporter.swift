@@ -113,6 +113,15 @@ final class StatusReporter {
         line.key("redelivered_readings"); line.integer(stats.redeliveredReadings)
         line.key("rollups_written"); line.integer(stats.rollupsWritten)
         line.key("open_windows"); line.integer(pipeline.openWindowCount)
+        let delays = pipeline.closeDelays
+        line.key("close_delay_ms")
+        line.openObject()
+        line.key("closes"); line.integer(delays.count)
+        for (name, q) in [("p50", 0.5), ("p99", 0.99), ("max", 1.0)] {
+            line.key(name)
+            if let value = delays.quantile(q) { line.integer(Int(value)) } else { line.null() }
+        }
+        line.closeObject()
         line.key("series"); line.integer(pipeline.seriesCount)
         line.key("ring_used_bytes"); line.integer(ring.usedBytes)
         line.key("ring_capacity_bytes"); line.integer(ring.capacityBytes)

@@ -12,6 +12,9 @@ struct DeviceState {
     var lastReceivedMillis: Int64 = .min
     /// Earliest end among the device's open windows, so idle devices cost nothing to check.
     var nextCloseMillis: Int64 = .max
+    /// Receive time of the message whose readings moved the watermark to `nextCloseMillis` or
+    /// past it; `.min` while no window is due (or one was made due by idle time).
+    var closeDueSinceMillis: Int64 = .min
     /// The device's series in registration order: a list through `SeriesState.nextOfDevice`.
     var firstSeries: Int32 = -1
     var lastSeries: Int32 = -1

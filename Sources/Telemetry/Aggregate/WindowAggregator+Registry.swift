@@ -163,7 +163,11 @@ extension WindowAggregator {
     public mutating func observe(device: Int, maxEventMillis: Int64, receivedAtMillis: Int64) {
         let maxEvent = max(devices[device].maxEventMillis, maxEventMillis)
         devices[device].maxEventMillis = maxEvent
-        devices[device].watermarkMillis = max(devices[device].watermarkMillis, maxEvent - allowedLatenessMillis)
+        let watermark = max(devices[device].watermarkMillis, maxEvent - allowedLatenessMillis)
+        devices[device].watermarkMillis = watermark
         devices[device].lastReceivedMillis = max(devices[device].lastReceivedMillis, receivedAtMillis)
+        if watermark >= devices[device].nextCloseMillis && devices[device].closeDueSinceMillis == .min {
+            devices[device].closeDueSinceMillis = receivedAtMillis
+        }
     }
 }

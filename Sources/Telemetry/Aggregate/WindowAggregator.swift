@@ -80,6 +80,8 @@ public struct WindowAggregator {
 
     /// Scratch for `closeWindows`: one device's windows between taking them out and writing them.
     var closed: [ClosedWindow] = []
+    /// Delays from a watermark passing a window's end to its rollup, since this process started.
+    public internal(set) var closeDelays = CloseDelayHistogram()
     /// Storage lent to the `StatePartial`s of written state windows. A sink that writes a rollup
     /// and drops it hands the storage back (unique again), so the next window reuses it without
     /// allocating; a sink that keeps rollups just makes the next one copy.
@@ -202,8 +204,11 @@ public struct WindowAggregator {
     /// that ended at or before its device's watermark, with `complete: true`, device by device
     /// and, within a device, by series, tier and start. A device's idle time counts from its
     /// last message or from `resumedAtMillis` (receiving resumed after a gap), whichever is later:
-    /// the broker's backlog for it may still be on its way.
-    public mutating func closeWindows(ingestClockMillis: Int64, resumedAtMillis: Int64 = .min, emit: (RollupWindow) -> Void) {
+    /// the broker's backlog for it may still be on its way. With `nowMillis` (the wall clock),
+    /// each device's close made due by a message is timed into `closeDelays`.
+    public mutating func closeWindows(
+        ingestClockMillis: Int64, resumedAtMillis: Int64 = .min, nowMillis: Int64 = .min, emit: (RollupWindow) -> Void
+    ) {
         for device in devices.indices {
             let lastReceived = devices[device].lastReceivedMillis
             let idleMillis = lastReceived == .min ? 0 : ingestClockMillis - max(lastReceived, resumedAtMillis)
@@ -230,6 +235,10 @@ public struct WindowAggregator {
                 index = Int(series[index].nextOfDevice)
             }
             devices[device].nextCloseMillis = nextClose
+            if devices[device].closeDueSinceMillis != .min {
+                if nowMillis != .min { closeDelays.record(nowMillis - devices[device].closeDueSinceMillis) }
+                devices[device].closeDueSinceMillis = .min
+            }
             for position in closed.indices {
                 let window = closed[position]
                 emit(rollup(of: window, complete: true))

@@ -91,6 +91,10 @@ public final class IngestPipeline {
     /// Windows held in memory, not yet written.
     public var openWindowCount: Int { aggregator.openWindowCount }
 
+    /// How long windows waited, since this process started, between their device's watermark
+    /// passing their end and being written (`closeWindows(nowMillis:)`).
+    public var closeDelays: CloseDelayHistogram { aggregator.closeDelays }
+
     /// Processes one message. O(payload bytes + readings × tiers); allocates nothing once its
     /// device, metrics and states have been seen. `packetID` is the MQTT packet identifier it
     /// was delivered with (0 for QoS 0), which tells a broker's redelivery of a message without
@@ -208,9 +212,10 @@ public final class IngestPipeline {
     /// Writes every window whose device's watermark has passed its end. `ingestClockMillis` is
     /// "now" for idle detection: the latest receive time while a backlog is being worked off,
     /// the wall clock once the ring is empty. A device silent since before `resumedAtMillis`
-    /// (when receiving last resumed after a gap) counts as idle only from then.
-    public func closeWindows(ingestClockMillis: Int64, resumedAtMillis: Int64 = .min) {
-        aggregator.closeWindows(ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis) { window in
+    /// (when receiving last resumed after a gap) counts as idle only from then. `nowMillis`, the
+    /// wall clock, times each close in `closeDelays`.
+    public func closeWindows(ingestClockMillis: Int64, resumedAtMillis: Int64 = .min, nowMillis: Int64 = .min) {
+        aggregator.closeWindows(ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis, nowMillis: nowMillis) { window in
             stats.rollupsWritten += 1
             sink.write(window)
         }

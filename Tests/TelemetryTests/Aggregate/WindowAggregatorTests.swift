@@ -69,6 +69,43 @@ struct WindowAggregatorTests {
         #expect(close(&aggregator, clock: 65_000).map(\.tier.name) == ["1m"])
     }
 
+    /// The delay from the message that moved the watermark past a window's end to the close is
+    /// timed once per device close; closes made due by idle time are not timed.
+    @Test func closesMadeDueByAMessageAreTimedFromItsReceipt() {
+        var aggregator = makeAggregator()
+        let device = aggregator.deviceIndex(for: Self.device)
+        let series = aggregator.seriesIndex(device: device, definition: Self.gauge)
+        aggregator.add(1, at: 12_000, series: series)
+        aggregator.observe(device: device, maxEventMillis: 12_000, receivedAtMillis: 12_100)
+        var written: [RollupWindow] = []
+        aggregator.closeWindows(ingestClockMillis: 12_100, nowMillis: 12_150) { written.append($0) }
+        #expect(written.isEmpty && aggregator.closeDelays.count == 0)
+        // Watermark 25_000 − 5_000 passes the 10 s window's end (20_000) with the message received at 25_070.
+        aggregator.add(2, at: 25_000, series: series)
+        aggregator.observe(device: device, maxEventMillis: 25_000, receivedAtMillis: 25_070)
+        aggregator.add(3, at: 25_500, series: series)
+        aggregator.observe(device: device, maxEventMillis: 25_500, receivedAtMillis: 25_090)
+        aggregator.closeWindows(ingestClockMillis: 25_090, nowMillis: 25_112) { written.append($0) }
+        #expect(written.map(\.tier.name) == ["10s"])
+        #expect(aggregator.closeDelays.count == 1 && aggregator.closeDelays.quantile(0.99) == 42)
+        // Idle: the device goes silent; its 1 m window closes on ingest time, untimed.
+        aggregator.closeWindows(ingestClockMillis: 70_000, nowMillis: 70_000) { written.append($0) }
+        #expect(written.map(\.tier.name) == ["10s", "10s", "1m"])
+        #expect(aggregator.closeDelays.count == 1)
+    }
+
+    @Test func closeDelayQuantilesAreExactToTheMillisecondBelowASecond() {
+        var histogram = CloseDelayHistogram()
+        #expect(histogram.quantile(0.5) == nil)
+        for delay in 1...100 { histogram.record(Int64(delay)) }
+        #expect(histogram.quantile(0.5) == 50 && histogram.quantile(0.99) == 99 && histogram.quantile(1) == 100)
+        histogram.record(3_000)
+        histogram.record(-5)
+        #expect(histogram.count == 102 && histogram.maxMillis == 3_000)
+        #expect(histogram.quantile(1) == 3_000, "above a second: the bucket's bound [2048, 4095], capped by the maximum")
+        #expect(histogram.quantile(0) == 0)
+    }
+
     /// After a gap in receiving (gateway restart, reconnect, storage stall), the first queued
     /// message to arrive moves the ingest clock past the gap; a device whose queued messages are
     /// still on their way must not be taken for idle over the gap.
