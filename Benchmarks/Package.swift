@@ -21,6 +21,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ChecksumBenchmarks",
+            dependencies: [
+                .product(name: "Telemetry", package: "telemetry-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "ChecksumBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "PipelineBenchmarks",
             dependencies: [
                 .product(name: "Telemetry", package: "telemetry-gateway"),

@@ -95,7 +95,7 @@ func transfer(_ count: Int, mode: ProducerMode, consumer policy: ConsumerPolicy)
 
 /// Pushes and consumes `count` messages of `payloadBytes` on one thread through a file-backed
 /// (write-ahead) ring in the temporary directory, releasing every `consumerBatch` messages as
-/// checkpoints would: the ring's cost per message including the per-record CRC-32, and with
+/// checkpoints would: the ring's cost per message including the per-record CRC-32C, and with
 /// `.eachPublish` one msync per message (the producer's cost of `fsync: always`).
 func writeAhead(_ count: Int, payloadBytes: Int, sync: MessageRing.SyncMode) throws -> Int {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).ring").path

@@ -1,4 +1,4 @@
-// A checkpoint on disk: `TGCKPT01`, format version, payload length and CRC-32, then the
+// A checkpoint on disk: `TGCKPT01`, format version, payload length and CRC-32C, then the
 // payload. Written to `<path>.tmp`, fsynced, renamed over `<path>` and the directory fsynced,
 // so `<path>` is always either the previous complete checkpoint or the new one. The one it
 // replaces stays as `<path>.previous` (a hard link made just before the rename): if `<path>` is
@@ -26,7 +26,7 @@ public enum CheckpointFile {
         header.write(magic)
         header.write(version)
         header.write(payload.count)
-        header.write(UInt64(CRC32.checksum(payload)))
+        header.write(UInt64(CRC32C.checksum(payload)))
         let temporary = path + ".tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .file(path: temporary, operation: "open", errno: errno) }
@@ -99,7 +99,7 @@ public enum CheckpointFile {
             throw .mismatch(path: path, detail: "payload of \(bytes.count - start) bytes, header says \(length)")
         }
         let payload = Array(bytes[start...])
-        guard UInt64(CRC32.checksum(payload)) == checksum else {
+        guard UInt64(CRC32C.checksum(payload)) == checksum else {
             throw .mismatch(path: path, detail: "checksum mismatch: the file is damaged")
         }
         return payload

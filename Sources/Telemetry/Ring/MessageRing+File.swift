@@ -13,7 +13,7 @@
 //
 // After a power cut the file's pages may have reached the disk in any order, so the write index
 // is not trusted alone: opening walks the records from the read index and keeps only the run
-// whose every record holds its own position and a matching CRC-32 (MessageRing.swift has the
+// whose every record holds its own position and a matching CRC-32C (MessageRing.swift has the
 // layout); the first torn or stale record ends it. `rewind(to:)` uses the same walk to replay
 // records a checkpoint that did not reach the disk still needs.
 
@@ -166,12 +166,12 @@ extension MessageRing {
         UInt32(truncatingIfNeeded: position >> 3)
     }
 
-    /// CRC-32 of a record's first 28 header bytes and its topic and payload.
+    /// CRC-32C of a record's first 28 header bytes and its topic and payload.
     @inline(__always)
     static func checksum(ofRecord record: UnsafeRawPointer, length: Int) -> UInt32 {
-        let header = CRC32.checksum(UnsafeRawBufferPointer(start: record, count: checkedHeaderBytes))
-        return CRC32.checksum(UnsafeRawBufferPointer(start: record + headerBytes, count: length - headerBytes),
-                              continuing: header)
+        let header = CRC32C.checksum(UnsafeRawBufferPointer(start: record, count: checkedHeaderBytes))
+        return CRC32C.checksum(UnsafeRawBufferPointer(start: record + headerBytes, count: length - headerBytes),
+                               continuing: header)
     }
 
     /// Reads the header and indices of an existing ring file without mapping it.

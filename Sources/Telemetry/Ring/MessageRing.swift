@@ -42,7 +42,7 @@
 //   offset 16  Int64   the record's own position (the index it starts at)
 //   offset 24  UInt32  MQTT packet identifier (0 for QoS 0): a broker's redelivery of a QoS 1
 //                      message carries the same one, which the pipeline's redelivery window uses
-//   offset 28  UInt32  CRC-32 of bytes 0..<28 and of the topic and payload (file-backed rings
+//   offset 28  UInt32  CRC-32C of bytes 0..<28 and of the topic and payload (file-backed rings
 //                      only; an anonymous ring leaves it unwritten)
 //   offset 32  topic bytes, then payload bytes, then 0–7 bytes of padding.
 //

@@ -124,37 +124,4 @@ struct CheckpointTests {
         #expect(try CheckpointFile.load(from: path) == Array(repeating: 3, count: 100))
         #expect(try CheckpointFile.load(from: previous) == Array(repeating: 2, count: 100))
     }
-
-    @Test func crcMatchesTheStandardCheckValue() {
-        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
-        #expect(CRC32.checksum([]) == 0)
-    }
-
-    /// The eight-bytes-at-a-time loop against the textbook bit-at-a-time definition, for every
-    /// length 0…300 (so every tail length and alignment), and split at every point.
-    @Test func crcEqualsTheBitwiseDefinitionAndComposes() {
-        func bitwise(_ bytes: [UInt8]) -> UInt32 {
-            var crc: UInt32 = 0xFFFF_FFFF
-            for byte in bytes {
-                crc ^= UInt32(byte)
-                for _ in 0..<8 { crc = crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
-            }
-            return ~crc
-        }
-        let data = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 7) }
-        var wrong = 0
-        for length in 0...data.count where CRC32.checksum(Array(data[0..<length])) != bitwise(Array(data[0..<length])) {
-            wrong += 1
-        }
-        #expect(wrong == 0)
-        let whole = CRC32.checksum(data)
-        var wrongSplits = 0
-        data.withUnsafeBytes { raw in
-            for split in 0...raw.count {
-                let first = CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<split]))
-                if CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[split...]), continuing: first) != whole { wrongSplits += 1 }
-            }
-        }
-        #expect(wrongSplits == 0)
-    }
 }
