@@ -13,13 +13,16 @@
 // 4). The loop here reads on with `mosquitto_loop_read` while the socket still has bytes, and
 // writes queued PUBACKs every few packets, so `pselect` runs only once the socket is drained.
 //
-// Under load it then waits `batchingMicros` before the next `pselect`, so that the broker's
+// Under load it then waits before the next `pselect` (`batchingMicros`), so that the broker's
 // next messages arrive together rather than one wake-up and a few `read`s each. Measured with
-// scripts/loadtest (15 s runs, QoS 0, 1 reading per message): the network thread's CPU per
-// message fell from 1.7–1.8 µs to 0.85 µs and the broker's per message too (its sends coalesce
-// while the gateway is not reading); ratios to mosquitto_sub in pairs of runs 1.00 / 1.13
-// without, 1.36 / 1.08 with 200 µs; QoS 1, 20 readings 1.00 → 1.22. The wait costs latency only
-// under load, where it is a fraction of a millisecond against rollups of seconds.
+// scripts/loadtest (median ratio to mosquitto_sub of 3 runs of 20 s): the network thread's CPU
+// per message fell from 2.3–2.5 µs to 0.85 µs at QoS 0 with 1 reading, and the broker's too
+// (its sends coalesce while the gateway is not reading). With 200 µs the ratios went from
+// 0.93 / 0.83 / 0.73 / 0.96 to 1.43 / 0.88 / 1.01 / 1.04 (QoS 0 and 1 × 1 and 20 readings); at
+// QoS 0 with 20 readings 1 ms gave 0.94 and 2 ms 1.02. At QoS 0 nothing waits for the gateway,
+// so it waits 2 ms; at QoS 1 the broker's in-flight window (100 messages in the recommended
+// config) waits for its PUBACKs, so 200 µs keeps that bound (500,000 msg/s) far away. The wait
+// happens only under load, where milliseconds are nothing against rollups of seconds.
 
 import CMosquitto
 import Foundation
@@ -64,9 +67,6 @@ extension MQTTSource {
     private static let packetsPerWrite = 8
     /// A drain of at least this many packets means load: wait `batchingMicros` before `pselect`.
     private static let batchingAfterPackets = 8
-    /// How long the loop lets messages gather under load (see the file header): short against
-    /// the broker's in-flight window at QoS 1 (100 messages per 200 µs is 500,000 msg/s).
-    private static let batchingMicros: UInt32 = 200
 
     /// libmosquitto's `mosquitto_loop_forever` (2.0.11), with the same reconnect delays and the
     /// same errors that end it, except that after each pass it drains the socket (see the file
@@ -80,7 +80,7 @@ extension MQTTSource {
             if code == success {
                 let drained = readWhileReady(handle)
                 code = drained.code
-                if code == success && drained.packets >= Self.batchingAfterPackets { usleep(Self.batchingMicros) }
+                if code == success && drained.packets >= Self.batchingAfterPackets { usleep(batchingMicros) }
             }
             if code == success { continue }
             if stopping.load(ordering: .acquiring) || Self.endsLoop(code) || errno == EPROTO { return code }
@@ -129,6 +129,10 @@ extension MQTTSource {
         ring.syncDeferred()
         return (mosquitto_want_write(handle) ? mosquitto_loop_write(handle, 1) : success, packets)
     }
+
+    /// How long the loop lets messages gather under load (see the file header): 2 ms at QoS 0,
+    /// 200 µs when the broker's in-flight window waits for PUBACKs.
+    private var batchingMicros: UInt32 { settings.qos == 0 ? 2_000 : 200 }
 
     /// The errors on which `mosquitto_loop_forever` gives up instead of reconnecting by itself.
     private static func endsLoop(_ code: Int32) -> Bool {
