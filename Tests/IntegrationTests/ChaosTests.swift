@@ -47,17 +47,9 @@ struct ChaosTests {
         #expect(differing.isEmpty, "\(differing.count) windows differ, e.g. \(differing.prefix(3).map(\.key))")
         #expect(gateway.status()?["readings_accepted"] as? Int == ledger.acceptedReadings)
 
-        // Every expected quarantine record is there; extras can only be redeliveries after a kill:
-        // dropped by seq, or (malformed payloads carry no seq) reported again.
-        var extra = try EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
-        for entry in ledger.quarantine {
-            guard let index = extra.firstIndex(of: entry) else {
-                Issue.record("missing quarantine record \(entry)")
-                continue
-            }
-            extra.remove(at: index)
-        }
-        #expect(extra.allSatisfy { $0.hasPrefix("duplicate_seq|") || $0.hasPrefix("malformed_payload|") }, "\(extra.prefix(5))")
+        // Extras can only be redeliveries after a kill: dropped by seq, or (malformed payloads
+        // carry no seq) reported again.
+        try expectQuarantine(of: gateway, holds: ledger, extrasOnly: ["duplicate_seq", "malformed_payload"])
     }
 
     /// Without `seq`: a timestamped message the broker redelivers after a kill is quarantined as
@@ -133,16 +125,22 @@ struct ChaosTests {
         #expect(lost == 0, "\(lost) readings lost of \(ledger.acceptedReadings)")
         #expect(extra == redelivered, "\(extra) readings counted more than published, status.json reports \(redelivered) redelivered")
 
-        // Every expected quarantine record is there, the simulator's own repeats as duplicate_payload
-        // included; extras can only be redeliveries after a kill (malformed payloads are reported again).
-        var extraRecords = try EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
+        // The simulator's own repeats are among the expected records (duplicate_payload); extras
+        // can only be redeliveries after a kill (malformed payloads are reported again).
+        try expectQuarantine(of: gateway, holds: ledger, extrasOnly: ["duplicate_payload", "malformed_payload"])
+    }
+
+    /// Every quarantine record the ledger expects is in the gateway's quarantine log, and any
+    /// record beyond them has one of the `extrasOnly` reasons.
+    private func expectQuarantine(of gateway: GatewayUnderTest, holds ledger: SimulatorLedger, extrasOnly reasons: [String]) throws {
+        var extra = try EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
         for entry in ledger.quarantine {
-            guard let index = extraRecords.firstIndex(of: entry) else {
+            guard let index = extra.firstIndex(of: entry) else {
                 Issue.record("missing quarantine record \(entry)")
                 continue
             }
-            extraRecords.remove(at: index)
+            extra.remove(at: index)
         }
-        #expect(extraRecords.allSatisfy { $0.hasPrefix("duplicate_payload|") || $0.hasPrefix("malformed_payload|") }, "\(extraRecords.prefix(5))")
+        #expect(extra.allSatisfy { entry in reasons.contains { entry.hasPrefix($0 + "|") } }, "\(extra.prefix(5))")
     }
 }
