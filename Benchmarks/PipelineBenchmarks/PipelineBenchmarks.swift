@@ -64,30 +64,101 @@ struct MetricMix {
     }
 }
 
-/// Pre-built messages: `devices` devices round-robin, one reading of every metric of `mix` per
-/// message. Each payload starts `{"ts":` followed by 13 digits that `stamp` rewrites, so event
-/// time keeps moving forward (10 ms a message) and windows keep closing as in production.
+/// Pre-built messages, devices round-robin. Every payload carries 13-digit timestamps that
+/// `stamp` rewrites, so event time keeps moving forward (10 ms a message) and windows keep
+/// closing as in production, and may carry a 10-digit `seq` that `stamp` rewrites too.
 struct MessageSet {
     var topics: [[UInt8]] = []
     var payloads: [[UInt8]] = []
-    static let timestampOffset = 6
+    /// The device of each message.
+    var devices: [Int] = []
+    /// Where the payloads' timestamps start, payload after payload (flat, so stamping copies no
+    /// array); the k-th of a payload is stamped with the message's time + k ms.
+    var timestampOffsets: [Int] = []
+    /// Where each payload's run in `timestampOffsets` starts; one more entry than payloads.
+    var firstTimestamp: [Int] = [0]
+    /// Where each payload's `seq` digits start, or `nil` without one.
+    var seqOffsets: [Int?] = []
     static let parks = ["hoa-lac-hitech", "thang-long-ii", "pho-noi-a", "yen-my", "yen-my-ii", "dinh-vu"]
+    /// 10 digits, so every seq the benchmark writes has the same width as the placeholder.
+    static let seqPlaceholder = "1000000000"
+    static let timestampPlaceholder = "1763712000000"
 
+    static func topic(device: Int, kind: String = "mch") -> [UInt8] {
+        Array("iiot/\(parks[device % parks.count])/f\(device % 4)/\(kind)-\(device)/telemetry".utf8)
+    }
+
+    /// `{"ts":…,"values":{…}}` with one reading of every metric of `mix`, no `seq`.
     init(devices: Int, mix: MetricMix, count: Int) {
         for index in 0..<count {
             let device = index % devices
-            topics.append(Array("iiot/\(Self.parks[device % Self.parks.count])/f\(device % 4)/mch-\(device)/telemetry".utf8))
             let values = mix.definitions.indices.map {
                 "\"\(mix.definitions[$0].name)\":\(mix.value(metric: $0, message: index, devices: devices))"
             }
-            payloads.append(Array("{\"ts\":1763712000000,\"values\":{\(values.joined(separator: ","))}}".utf8))
+            append(device: device, topic: Self.topic(device: device),
+                   text: "{\"ts\":\(Self.timestampPlaceholder),\"values\":{\(values.joined(separator: ","))}}")
         }
     }
 
-    /// Writes `millis` (13 digits) as the payload's timestamp.
-    mutating func stamp(_ index: Int, millis: Int64) {
-        var remaining = millis
-        for position in stride(from: Self.timestampOffset + 12, through: Self.timestampOffset, by: -1) {
+    /// What `scripts/loadtest` sends with 20 readings per message: the simulator's `batch` shape,
+    /// `[{"ts":…,"seq":…,"values":{…}},{"ts":…,"values":{…}},…]`, one entry per sample of the
+    /// device's catalogue metrics, `readings` readings in all. Device `i` is an environment
+    /// sensor (6 metrics), a machine (6, with counters and a state) or a utility meter (2), by
+    /// `(i + i / 6) % 3` as in the simulator's fleet; 2 143 devices make 10 002 series.
+    init(simulatorBatchOf devices: Int, readings: Int, count: Int) {
+        let catalogue = MetricMix.catalogue
+        let kinds: [(name: String, metrics: [Int])] = [("env", Array(0...5)), ("mch", Array(6...11)), ("utl", [12, 13])]
+        for index in 0..<count {
+            let device = index % devices
+            let kind = kinds[(device + device / 6) % 3]
+            var entries: [String] = []
+            var values: [String] = []
+            for reading in 0..<readings {
+                let metric = kind.metrics[reading % kind.metrics.count]
+                let value: String
+                switch catalogue.definitions[metric].kind {
+                case .gauge: value = "\(Double((index * 7 + reading * 13) % 9_000 + 1_000) / 100)"
+                case .counter: value = "\(298_075 + index / devices * 3 + reading / kind.metrics.count).5"
+                case .state: value = "\"\(["running", "idle"][(index / devices / 4) % 2])\""
+                }
+                values.append("\"\(catalogue.definitions[metric].name)\":\(value)")
+                if values.count == kind.metrics.count || reading == readings - 1 {
+                    let seq = entries.isEmpty ? "\"seq\":\(Self.seqPlaceholder)," : ""
+                    entries.append("{\"ts\":\(Self.timestampPlaceholder),\(seq)\"values\":{\(values.joined(separator: ","))}}")
+                    values = []
+                }
+            }
+            append(device: device, topic: Self.topic(device: device, kind: kind.name), text: "[\(entries.joined(separator: ","))]")
+        }
+    }
+
+    private mutating func append(device: Int, topic: [UInt8], text: String) {
+        let payload = Array(text.utf8)
+        devices.append(device)
+        topics.append(topic)
+        payloads.append(payload)
+        timestampOffsets += Self.offsets(of: "\"ts\":", in: payload)
+        firstTimestamp.append(timestampOffsets.count)
+        seqOffsets.append(Self.offsets(of: "\"seq\":", in: payload).first)
+    }
+
+    /// Where the value after each occurrence of `key` starts in `payload`.
+    private static func offsets(of key: String, in payload: [UInt8]) -> [Int] {
+        let key = Array(key.utf8)
+        return payload.indices.filter { payload[$0...].starts(with: key) }.map { $0 + key.count }
+    }
+
+    /// Writes `millis` (+ 1 per entry) as the payload's timestamps and `seq`, when it has one.
+    mutating func stamp(_ index: Int, millis: Int64, seq: Int64) {
+        for entry in firstTimestamp[index]..<firstTimestamp[index + 1] {
+            write(millis + Int64(entry - firstTimestamp[index]), digits: 13, at: timestampOffsets[entry], in: index)
+        }
+        if let offset = seqOffsets[index] { write(1_000_000_000 + seq, digits: 10, at: offset, in: index) }
+    }
+
+    private mutating func write(_ value: Int64, digits: Int, at offset: Int, in index: Int) {
+        var remaining = value
+        for position in stride(from: offset + digits - 1, through: offset, by: -1) {
             payloads[index][position] = UInt8(ascii: "0") + UInt8(remaining % 10)
             remaining /= 10
         }
@@ -100,11 +171,14 @@ final class PipelineRun {
     let sink = CountingSink()
     let pipeline: IngestPipeline
     var next = 0
+    /// Messages sent so far by each device: its next `seq`.
+    var sequence: [Int64]
     /// Event and receive time of the latest message; starts a minute before an hour boundary.
     var clock: Int64 = 1_763_712_000_000 - 60_000
 
     init(messages: MessageSet, mix: MetricMix) {
         self.messages = messages
+        sequence = Array(repeating: 0, count: (messages.devices.max() ?? 0) + 1)
         let pattern: TopicPattern
         do {
             pattern = try TopicPattern(TopicPattern.defaultPattern)
@@ -120,7 +194,9 @@ final class PipelineRun {
     func ingest(_ count: Int) {
         for _ in 0..<count {
             clock += 10
-            messages.stamp(next, millis: clock)
+            let device = messages.devices[next]
+            sequence[device] += 1
+            messages.stamp(next, millis: clock, seq: sequence[device])
             messages.topics[next].withUnsafeBytes { topic in
                 messages.payloads[next].withUnsafeBytes { payload in
                     pipeline.ingest(topic: topic, payload: payload, receivedAtNanos: clock * 1_000_000)
@@ -162,12 +238,14 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.throughput, .wallClock, .mallocCountTotal],
         warmupIterations: 1, scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1_000)
 
-    let steadyState: [(devices: Int, mix: MetricMix, name: String, memory: Bool)] = [
-        (10, .gauges(1), "1 reading per message, 10 series", false),
-        (10, .gauges(20), "20 readings per message, 200 series", false),
-        (1_000, .gauges(20), "20 readings per message, 20000 series", false),
-        (5_000, .gauges(20), "20 readings per message, 100000 series", true),
-        (1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series", false),
+    typealias Scenario = (devices: Int, mix: MetricMix, name: String, memory: Bool, batch: Bool)
+    let steadyState: [Scenario] = [
+        (10, .gauges(1), "1 reading per message, 10 series", false, false),
+        (10, .gauges(20), "20 readings per message, 200 series", false, false),
+        (1_000, .gauges(20), "20 readings per message, 20000 series", false, false),
+        (5_000, .gauges(20), "20 readings per message, 100000 series", true, false),
+        (1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series", false, false),
+        (2_143, .catalogue, "20 readings per message as the loadtest sends them (batch shape, seq), 10002 series", false, true),
     ]
     for scenario in steadyState {
         var configuration = Benchmark.defaultConfiguration
@@ -178,7 +256,10 @@ let benchmarks: @Sendable () -> Void = {
         var memory = (pipeline: 0, afterWarmUp: 0, peak: 0)
         Benchmark("Pipeline/ingest \(scenario.name)", configuration: configuration) { benchmark in
             if run == nil {
-                let messages = MessageSet(devices: scenario.devices, mix: scenario.mix, count: max(10_000, scenario.devices))
+                let count = max(10_000, scenario.devices)
+                let messages = scenario.batch
+                    ? MessageSet(simulatorBatchOf: scenario.devices, readings: 20, count: count)
+                    : MessageSet(devices: scenario.devices, mix: scenario.mix, count: count)
                 let before = residentBytes("VmRSS")
                 let fresh = PipelineRun(messages: messages, mix: scenario.mix)
                 // Every device sends four messages and the clock crosses an hour boundary.

@@ -66,6 +66,8 @@ struct JSONScanner {
         let start = position
         var hasEscapes = false
         while position < bytes.count {
+            skipPlainStringBytes()
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let token = StringToken(start: start, end: position, hasEscapes: hasEscapes)
@@ -99,6 +101,30 @@ struct JSONScanner {
             position += 1
         }
         throw .malformed("unterminated string starting at byte \(start - 1)")
+    }
+
+    /// Moves past the string bytes that need no attention — all but `"`, `\\` and control
+    /// bytes — eight at a time. Each test below sets the top bit of a byte that matches (and
+    /// may also set it in bytes above the first match, never below), so the lowest set bit
+    /// marks the first byte of interest.
+    @inline(__always)
+    private mutating func skipPlainStringBytes() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        while position + 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            let zeroQuote = (quote &- ones) & ~quote
+            let zeroBackslash = (backslash &- ones) & ~backslash
+            let control = (word &- ones &* 0x20) & ~word
+            let matches = (zeroQuote | zeroBackslash | control) & highBits
+            if matches != 0 {
+                position += matches.trailingZeroBitCount / 8
+                return
+            }
+            position += 8
+        }
     }
 
     /// Reads an object member's name and the `:` after it, with the whitespace around both.
@@ -224,75 +250,103 @@ struct JSONScanner {
     }
 
     /// Reads a number per the JSON grammar (no leading zeros, no `+`, no NaN/Infinity).
+    ///
+    /// Up to 19 significant digits are gathered into a `UInt64` (19 nines < 2⁶⁴, so the
+    /// wrapping arithmetic never wraps); leading zeros of a fraction only move the exponent.
     mutating func readNumber() throws(PayloadError) -> NumberToken {
         let start = position
-        let isNegative = consume(UInt8(ascii: "-"))
+        let end = bytes.count
+        var index = position
+        let isNegative = index < end && bytes[index] == UInt8(ascii: "-")
+        if isNegative { index += 1 }
         var mantissa: UInt64 = 0
         var significantDigits = 0
         var droppedDigits = false
         var decimalExponent = 0
 
-        func isDigit(_ byte: UInt8?) -> Bool {
-            guard let byte else { return false }
-            return byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
-        }
-        func accumulate(_ byte: UInt8) {
-            let digit = UInt64(byte - UInt8(ascii: "0"))
-            if significantDigits == 0 && digit == 0 { return }
-            if significantDigits < 19 {
-                mantissa = mantissa * 10 + digit
-                significantDigits += 1
-            } else {
-                droppedDigits = true
-                decimalExponent += 1
-            }
-        }
-
-        if consume(UInt8(ascii: "0")) {
-            if isDigit(peek()) { throw .malformed("number with a leading zero at byte \(start)") }
-        } else if isDigit(peek()) {
-            while let byte = peek(), isDigit(byte) {
-                accumulate(byte)
-                position += 1
-            }
+        guard index < end, Self.digit(bytes[index]) <= 9 else { throw .malformed("invalid number at byte \(start)") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+            if index < end, Self.digit(bytes[index]) <= 9 { throw .malformed("number with a leading zero at byte \(start)") }
         } else {
-            throw .malformed("invalid number at byte \(start)")
+            while index < end {
+                let digit = Self.digit(bytes[index])
+                if digit > 9 { break }
+                if significantDigits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    significantDigits += 1
+                } else {
+                    droppedDigits = true
+                    decimalExponent += 1
+                }
+                index += 1
+            }
         }
         var isInteger = true
-        if consume(UInt8(ascii: ".")) {
+        if index < end, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
-            guard isDigit(peek()) else { throw .malformed("a digit must follow '.' at byte \(position)") }
-            while let byte = peek(), isDigit(byte) {
-                let before = significantDigits
-                accumulate(byte)
-                if significantDigits > before || (significantDigits == 0) { decimalExponent -= 1 }
-                position += 1
+            index += 1
+            guard index < end, Self.digit(bytes[index]) <= 9 else {
+                throw .malformed("a digit must follow '.' at byte \(index)")
+            }
+            while index < end {
+                let digit = Self.digit(bytes[index])
+                if digit > 9 { break }
+                if significantDigits == 0 && digit == 0 {
+                    decimalExponent -= 1
+                } else if significantDigits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    significantDigits += 1
+                    decimalExponent -= 1
+                } else {
+                    droppedDigits = true
+                }
+                index += 1
             }
         }
-        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+        if index < end, bytes[index] | 0x20 == UInt8(ascii: "e") {
             isInteger = false
-            position += 1
+            index += 1
             var exponentNegative = false
-            if consume(UInt8(ascii: "-")) { exponentNegative = true } else { _ = consume(UInt8(ascii: "+")) }
-            guard isDigit(peek()) else { throw .malformed("a digit must follow the exponent at byte \(position)") }
+            if index < end, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            guard index < end, Self.digit(bytes[index]) <= 9 else {
+                throw .malformed("a digit must follow the exponent at byte \(index)")
+            }
             var exponent = 0
-            while let byte = peek(), isDigit(byte) {
-                if exponent < 100_000 { exponent = exponent * 10 + Int(byte - UInt8(ascii: "0")) }
-                position += 1
+            while index < end {
+                let digit = Self.digit(bytes[index])
+                if digit > 9 { break }
+                if exponent < 100_000 { exponent = exponent * 10 + Int(digit) }
+                index += 1
             }
             decimalExponent += exponentNegative ? -exponent : exponent
         }
+        position = index
 
         let integer = isInteger && !droppedDigits && !isNegative ? mantissa : nil
         if !droppedDigits && significantDigits <= 15 && abs(decimalExponent) <= 22 {
-            let magnitude = decimalExponent >= 0
-                ? Double(mantissa) * Self.exactPowerOfTen(decimalExponent)
-                : Double(mantissa) / Self.exactPowerOfTen(-decimalExponent)
+            let magnitude: Double
+            if decimalExponent == 0 {
+                magnitude = Double(mantissa)
+            } else if decimalExponent > 0 {
+                magnitude = Double(mantissa) * Self.exactPowerOfTen(decimalExponent)
+            } else {
+                magnitude = Double(mantissa) / Self.exactPowerOfTen(-decimalExponent)
+            }
             return NumberToken(value: isNegative ? -magnitude : magnitude, integer: integer, isNegative: isNegative)
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let value = Double(text) else { throw .malformed("invalid number \(text) at byte \(start)") }
         return NumberToken(value: value, integer: integer, isNegative: isNegative)
+    }
+
+    /// The value of an ASCII digit; above 9 for any other byte.
+    @inline(__always)
+    private static func digit(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "0")
     }
 
     /// Reads a non-negative integer such as `seq`.
@@ -314,6 +368,22 @@ struct JSONScanner {
     /// Reads `ts`: an integer count of milliseconds since 1970-01-01T00:00:00Z.
     mutating func readTimestamp() throws(PayloadError) -> Int64 {
         let start = position
+        // Every valid `ts` is a run of at most 16 digits (2⁵³ has 16) without a leading zero,
+        // ended by a byte that cannot continue a number: read it without the number grammar.
+        var index = start
+        var value: Int64 = 0
+        while index < bytes.count, index - start <= 16 {
+            let digit = Self.digit(bytes[index])
+            if digit > 9 { break }
+            value = value &* 10 &+ Int64(digit)
+            index += 1
+        }
+        let digits = index - start
+        if digits >= 1 && digits <= 16 && (digits == 1 || bytes[start] != UInt8(ascii: "0")) && value < 1 << 53
+            && (index == bytes.count || !Self.continuesNumber(bytes[index])) {
+            position = index
+            return value
+        }
         guard let byte = peek(), byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) else {
             throw .malformed("\"ts\" must be an integer of milliseconds since 1970 (byte \(start))")
         }
@@ -322,6 +392,11 @@ struct JSONScanner {
             throw .malformed("\"ts\" must be a non-negative integer of milliseconds since 1970 (byte \(start))")
         }
         return Int64(integer)
+    }
+
+    /// Whether `byte` after a run of digits would make it a longer or non-integer number.
+    private static func continuesNumber(_ byte: UInt8) -> Bool {
+        digit(byte) <= 9 || byte == UInt8(ascii: ".") || byte | 0x20 == UInt8(ascii: "e")
     }
 
     // MARK: Values

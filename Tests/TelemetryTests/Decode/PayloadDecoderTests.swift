@@ -95,6 +95,45 @@ struct PayloadDecoderTests {
                 == "nesting deeper than 32 levels at byte 38")
     }
 
+    /// Names are scanned eight bytes at a time: a quote, an escape or a control byte at any
+    /// offset of a word (and across the word boundary) must still be found where it is.
+    @Test func findsQuotesEscapesAndControlBytesAtEveryOffset() throws {
+        for length in 0...24 {
+            let name = String((0..<length).map { Character(Unicode.Scalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            #expect(try decode("{\"\(name)\": 1}").readings.first?.metric == name, "length \(length)")
+            for position in 0...length {
+                let before = String(name.prefix(position))
+                let after = String(name.dropFirst(position))
+                let escaped = try decode("{\"\(before)\\\"\(after)\": 1}").readings.first?.metric
+                #expect(escaped == before + "\"" + after, "escape at \(position) of \(length)")
+                #expect(malformedDetail("{\"\(before)\u{1}\(after)\": 1}")
+                        == "control character 0x1 inside a string at byte \(2 + position)", "control at \(position) of \(length)")
+                let multibyte = try decode("{\"\(before)é€\(after)\": 1}").readings.first?.metric
+                #expect(multibyte == before + "é€" + after)
+            }
+        }
+    }
+
+    /// `ts` has a fast path for plain digit runs; anything else takes the number grammar.
+    @Test func readsTimestampsOnTheFastPathAndOffIt() throws {
+        let accepted: [(String, Int64)] = [
+            ("0", 0), ("7", 7), ("1763700000123", 1_763_700_000_123), ("9007199254740991", 9_007_199_254_740_991),
+            ("1763700000123 ", 1_763_700_000_123),
+        ]
+        for (text, millis) in accepted {
+            let payload = try decode("{\"ts\":\(text),\"values\":{\"a\":1}}")
+            #expect(payload.readings.first?.timestampMillis == millis, "\(text)")
+        }
+        let notMillis = "\"ts\" must be a non-negative integer of milliseconds since 1970 (byte 6)"
+        let rejected = [
+            ("9007199254740992", notMillis), ("17637000001230000", notMillis), ("-5", notMillis), ("1.5", notMillis),
+            ("1E3", notMillis), ("1.763700000123e12", notMillis), ("0123", "number with a leading zero at byte 6"),
+        ]
+        for (text, detail) in rejected {
+            #expect(malformedDetail("{\"ts\":\(text),\"values\":{\"a\":1}}") == detail, "\(text)")
+        }
+    }
+
     @Test func limitsReadingsPerMessage() {
         #expect(throws: PayloadError.tooManyReadings(limit: 2)) {
             try decode(#"{"a": 1, "b": 2, "c": 3}"#, maxReadings: 2)
