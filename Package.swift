@@ -23,6 +23,9 @@ let package = Package(
         ),
         // CRC-32C with the CPU's CRC instruction, which Swift cannot reach (Sources/CCRC32C/ccrc32c.c).
         .target(name: "CCRC32C"),
+        // A read buffer under libmosquitto for the MQTT socket, by interposing read(2)
+        // (Sources/CMQTTReadBuffer/mqtt_read_buffer.c).
+        .target(name: "CMQTTReadBuffer"),
         .target(
             name: "Telemetry",
             dependencies: ["CCRC32C", .product(name: "Atomics", package: "swift-atomics")]
@@ -32,6 +35,7 @@ let package = Package(
             dependencies: [
                 "Telemetry",
                 "CMosquitto",
+                "CMQTTReadBuffer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -47,7 +51,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CCRC32C"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "CMQTTReadBuffer"]),
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Telemetry"]),
     ],
