@@ -46,19 +46,14 @@ extension IngestPipeline {
                 if !reading.name.hasEscapes { extraMetricIDs.insert(nameBytes, value: id) }
             }
         }
-        // The rule's fields are read where needed rather than copied whole into a local first:
-        // that copy went through the stack and stalled every reading (perf, issue 4).
-        if let catalogueIndex { metric = Int32(catalogueIndex) }
-        let kind = catalogueIndex.map { rules[$0].kind } ?? .gauge
+        var rule = MetricRule()
+        if let catalogueIndex { (metric, rule) = (Int32(catalogueIndex), rules[catalogueIndex]) }
 
         let accepted: Accepted
-        switch (kind, reading.value) {
+        switch (rule.kind, reading.value) {
         case (.gauge, .number(let value)), (.counter, .number(let value)):
             guard value.isFinite else { return .rejected(.notFinite) }
-            if let catalogueIndex, rules[catalogueIndex].hasRange,
-               value < rules[catalogueIndex].lower || value > rules[catalogueIndex].upper {
-                return .rejected(.outsideRange(value, rules[catalogueIndex]))
-            }
+            if rule.hasRange, value < rule.lower || value > rule.upper { return .rejected(.outsideRange(value, rule)) }
             accepted = .number(value)
         case (.state, .string(let token)):
             // The spelling's id when seen before, and the id all equal spellings share.
@@ -69,7 +64,7 @@ extension IngestPipeline {
             } else {
                 state = aggregator.canonicalStateID(for: JSONScanner(payload).string(from: token))
             }
-            if let catalogueIndex, rules[catalogueIndex].stateWordCount > 0, !isAllowed(state, rules[catalogueIndex]) {
+            if let catalogueIndex, rule.stateWordCount > 0, !isAllowed(state, rule) {
                 return .rejected(.stateNotAllowed(token, catalogueIndex: catalogueIndex))
             }
             accepted = .state(spelling, token)
