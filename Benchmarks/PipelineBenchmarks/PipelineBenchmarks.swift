@@ -80,8 +80,8 @@ struct MessageSet {
     /// Where each payload's `seq` digits start, or `nil` without one.
     var seqOffsets: [Int?] = []
     static let parks = ["hoa-lac-hitech", "thang-long-ii", "pho-noi-a", "yen-my", "yen-my-ii", "dinh-vu"]
-    /// 10 digits, so every seq the benchmark writes has the same width as the placeholder.
-    static let seqPlaceholder = "1000000000"
+    /// Written seqs are this + the device's message count: 10 digits, the placeholder's width.
+    static let seqBase: Int64 = 1_000_000_000
     static let timestampPlaceholder = "1763712000000"
 
     static func topic(device: Int, kind: String = "mch") -> [UInt8] {
@@ -123,7 +123,7 @@ struct MessageSet {
                 }
                 values.append("\"\(catalogue.definitions[metric].name)\":\(value)")
                 if values.count == kind.metrics.count || reading == readings - 1 {
-                    let seq = entries.isEmpty ? "\"seq\":\(Self.seqPlaceholder)," : ""
+                    let seq = entries.isEmpty ? "\"seq\":\(Self.seqBase)," : ""
                     entries.append("{\"ts\":\(Self.timestampPlaceholder),\(seq)\"values\":{\(values.joined(separator: ","))}}")
                     values = []
                 }
@@ -153,7 +153,7 @@ struct MessageSet {
         for entry in firstTimestamp[index]..<firstTimestamp[index + 1] {
             write(millis + Int64(entry - firstTimestamp[index]), digits: 13, at: timestampOffsets[entry], in: index)
         }
-        if let offset = seqOffsets[index] { write(1_000_000_000 + seq, digits: 10, at: offset, in: index) }
+        if let offset = seqOffsets[index] { write(Self.seqBase + seq, digits: 10, at: offset, in: index) }
     }
 
     private mutating func write(_ value: Int64, digits: Int, at offset: Int, in index: Int) {
