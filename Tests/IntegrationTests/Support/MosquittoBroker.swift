@@ -8,6 +8,9 @@ final class MosquittoBroker {
     private let logURL: URL
     private var child: SpawnedProcess
 
+    /// QoS 1 messages the broker sends a client before it waits for PUBACKs.
+    static let maxInflightMessages = 100
+
     /// Starts `mosquitto` with `extraConfig` lines appended and waits until it accepts connections.
     init(directory: URL, extraConfig: [String] = []) throws {
         port = try Self.freeLoopbackPort()
@@ -17,7 +20,7 @@ final class MosquittoBroker {
             "listener \(port) 127.0.0.1",
             "allow_anonymous true",
             "max_queued_messages 1000000",
-            "max_inflight_messages 100",
+            "max_inflight_messages \(Self.maxInflightMessages)",
             "log_dest stderr",
             "log_type error",
             "log_type warning",
