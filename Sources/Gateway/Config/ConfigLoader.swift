@@ -22,6 +22,7 @@ enum ConfigLoader {
     static let ingestKeys = [
         "topic_pattern", "ring_size", "max_payload", "max_readings_per_message", "max_topic_bytes",
         "max_series", "future_tolerance", "dedup_window", "redelivery_window", "catalogue", "strict_metrics",
+        "max_name_bytes", "accept_retained",
     ]
     /// Keys of `rollup:`.
     static let rollupKeys = ["tiers", "allowed_lateness", "state_horizon"]
@@ -131,6 +132,9 @@ enum ConfigLoader {
             ?? settings.maxReadingsPerMessage
         settings.maxTopicBytes =
             reader.integer("max_topic_bytes", in: section, range: 16...65_535) ?? settings.maxTopicBytes
+        settings.maxNameBytes =
+            reader.integer("max_name_bytes", in: section, range: 16...65_535) ?? settings.maxNameBytes
+        settings.acceptRetained = reader.bool("accept_retained", in: section) ?? settings.acceptRetained
         settings.maxSeries = reader.integer("max_series", in: section, range: 1...100_000_000) ?? settings.maxSeries
         settings.futureToleranceMillis =
             reader.duration("future_tolerance", in: section, range: 0...day) ?? settings.futureToleranceMillis

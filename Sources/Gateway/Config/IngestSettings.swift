@@ -12,6 +12,11 @@ struct IngestSettings: Sendable, Equatable {
     var maxReadingsPerMessage = 1_000
     /// Longer topics are quarantined as `topic_too_long` before they are parsed.
     var maxTopicBytes = 256
+    /// Longer park, site, device, metric or state names are quarantined as `name_too_long`.
+    var maxNameBytes = 128
+    /// Messages delivered with MQTT's retain flag are skipped (`retained_skipped` in the status)
+    /// unless this is true: the broker re-sends its retained copy on every subscribe.
+    var acceptRetained = false
     /// Most series (and devices) held in memory; readings of new series beyond it are
     /// quarantined as `cardinality_limit`, so a flood of invented names cannot exhaust memory.
     var maxSeries = 250_000

@@ -240,13 +240,16 @@ final class MQTTSource: @unchecked Sendable {
         guard let topicPointer = message.topic else { return }
         let topic = UnsafeRawBufferPointer(start: topicPointer, count: strlen(topicPointer))
         var payload = UnsafeRawBufferPointer(start: message.payload, count: Int(max(0, message.payloadlen)))
+        let payloadBytes = payload.count
         let room = ring.maxMessageBytes - topic.count
         if payload.count > room {
-            payload = UnsafeRawBufferPointer(rebasing: payload.prefix(max(0, room)))
+            // 8 bytes of the room keep the full size, for the quarantine record.
+            payload = UnsafeRawBufferPointer(rebasing: payload.prefix(max(0, room - 8)))
             truncatedMessages.wrappingIncrement(ordering: .relaxed)
         }
         let packetID = message.qos > 0 ? UInt16(truncatingIfNeeded: message.mid) : 0
-        switch ring.push(topic: topic, payload: payload, receivedAtNanos: receivedAt, packetID: packetID) {
+        switch ring.push(topic: topic, payload: payload, receivedAtNanos: receivedAt, packetID: packetID,
+                         retained: message.retain, payloadBytes: payloadBytes) {
         case .pushed(let waitedNanos):
             if waitedNanos > 0 {
                 backPressureNanos.wrappingIncrement(by: UInt64(waitedNanos), ordering: .relaxed)

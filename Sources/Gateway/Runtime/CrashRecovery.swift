@@ -13,6 +13,7 @@ struct CrashRecovery {
 
     var checkpointPath: String { dataDirectory + "/checkpoint" }
     var ringPath: String { dataDirectory + "/ingest.ring" }
+    var inflightPath: String { dataDirectory + "/ingest.inflight" }
 
     /// Step 1: opens the write-ahead ring, reporting records torn by a power cut.
     func openRing(capacityBytes: Int, sync: MessageRing.SyncMode) throws -> MessageRing {
@@ -56,6 +57,20 @@ struct CrashRecovery {
             }
         }
         return checkpoint
+    }
+
+    /// Step 4: opens the poison guard and reports a record the previous process died inside:
+    /// the replay meets it again, and a second death in the same message sets it aside.
+    func openPoisonGuard() throws -> PoisonGuard {
+        let poisonGuard = try PoisonGuard(path: inflightPath)
+        if let crash = poisonGuard.previousCrash {
+            logger.error("""
+                recovery: the previous process stopped while ingesting the message at byte \(crash.position) of the \
+                write-ahead ring (received \(UTCTimestamp.string(millis: crash.receivedAtNanos / 1_000_000))); replaying \
+                it: a message that stops the gateway \(PoisonGuard.deathsToPoison) times is quarantined as poison_message
+                """)
+        }
+        return poisonGuard
     }
 
     /// Step 3: restores the pipeline's state and positions the ring at the first record the

@@ -43,7 +43,9 @@ struct GatewayRuntime {
             payloadExcerptBytes: config.storage.quarantinePayloadExcerptBytes,
             maxTopicBytes: config.ingest.maxTopicBytes,
             maxSeries: config.ingest.maxSeries,
-            excerptsPerSecond: config.storage.quarantineExcerptsPerSecond)
+            excerptsPerSecond: config.storage.quarantineExcerptsPerSecond,
+            maxNameBytes: config.ingest.maxNameBytes,
+            acceptRetained: config.ingest.acceptRetained)
 
         guard config.ingest.maxPayloadBytes + Self.maxTopicBytes <= ring.maxMessageBytes else {
             throw GatewayRuntimeError(description:
@@ -53,6 +55,7 @@ struct GatewayRuntime {
         let sink = LogSink(rollups: rollups, quarantine: quarantine, logger: logger)
         let pipeline = IngestPipeline(settings: settings, catalogue: config.catalogue, sink: sink)
         try recovery.restorePipeline(checkpoint, pipeline: pipeline, ring: ring)
+        let poisonGuard = try recovery.openPoisonGuard()
         let checkpoints = CheckpointKeeper(
             path: recovery.checkpointPath, intervalMillis: config.storage.checkpointIntervalMillis,
             sync: config.storage.rollupLog.fsync != .never, logger: logger)
@@ -66,7 +69,7 @@ struct GatewayRuntime {
         let watchdog = StallWatchdog(dataDirectory: dataDirectory, logger: logger)
         let worker = PipelineWorker(ring: ring, pipeline: pipeline, sink: sink, source: source,
                                     status: status, checkpoints: checkpoints, ringSync: ringSync,
-                                    watchdog: watchdog, logger: logger)
+                                    watchdog: watchdog, poisonGuard: poisonGuard, logger: logger)
         logger.info("gateway starting", metadata: [
             "data_dir": "\(dataDirectory)", "tiers": "\(config.rollup.tiers.map(\.name).joined(separator: ","))",
             "metrics": "\(config.catalogue.definitions.count)", "ring_bytes": "\(ring.capacityBytes)",

@@ -18,7 +18,11 @@ final class PipelineWorker: @unchecked Sendable {
     private let checkpoints: CheckpointKeeper
     private var ringSync: RingSyncSchedule
     private let watchdog: StallWatchdog
+    private let poisonGuard: PoisonGuard
     private let logger: Logger
+    /// Test hook: the worker traps on a payload containing these bytes (environment variable
+    /// `GATEWAY_TEST_CRASH_ON_PAYLOAD`), so that tests can show a poison message set aside.
+    private let crashMarker: [UInt8]?
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
 
@@ -35,7 +39,7 @@ final class PipelineWorker: @unchecked Sendable {
 
     init(ring: MessageRing, pipeline: IngestPipeline, sink: LogSink, source: MQTTSource,
          status: StatusReporter, checkpoints: CheckpointKeeper, ringSync: RingSyncSchedule,
-         watchdog: StallWatchdog, logger: Logger) {
+         watchdog: StallWatchdog, poisonGuard: PoisonGuard, logger: Logger) {
         self.ring = ring
         self.pipeline = pipeline
         self.sink = sink
@@ -44,7 +48,13 @@ final class PipelineWorker: @unchecked Sendable {
         self.checkpoints = checkpoints
         self.ringSync = ringSync
         self.watchdog = watchdog
+        self.poisonGuard = poisonGuard
         self.logger = logger
+        let marker = ProcessInfo.processInfo.environment["GATEWAY_TEST_CRASH_ON_PAYLOAD"].map { Array($0.utf8) }
+        crashMarker = marker?.isEmpty == false ? marker : nil
+        if let marker = crashMarker {
+            logger.warning("test hook: the pipeline traps on any payload containing \"\(String(decoding: marker, as: UTF8.self))\"")
+        }
     }
 
     func start() {
@@ -80,9 +90,16 @@ final class PipelineWorker: @unchecked Sendable {
             let stopping = stopRequested.load(ordering: .acquiring)
             watchdog.mark(.ingesting)
             let consumed = ring.consume(maxMessages: Self.batchSize) { message in
-                pipeline.ingest(
-                    topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
-                    packetID: message.packetID)
+                switch poisonGuard.enter(message) {
+                case .ingest:
+                    if let crashMarker { Self.trap(on: crashMarker, in: message) }
+                    pipeline.ingest(
+                        topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
+                        packetID: message.packetID, retained: message.retained, payloadBytes: message.payloadBytes)
+                case .poison(let deaths, let position):
+                    setAside(message, deaths: deaths, position: position)
+                }
+                poisonGuard.leave()
             }
             let now = MQTTSource.wallClockNanos() / 1_000_000
             let connectedSince = source.connectedSinceMillis.load(ordering: .relaxed)
@@ -119,8 +136,33 @@ final class PipelineWorker: @unchecked Sendable {
             waitForStorage()
         }
         checkpoints.stop()
+        poisonGuard.close()
         sink.close(nowMillis: now)
         status.final(nowMillis: now, pipeline: pipeline, ring: ring, source: source, sink: sink)
+    }
+
+    /// Quarantines a message that stopped the gateway `deaths` times instead of ingesting it.
+    private func setAside(_ message: RawMessage, deaths: Int, position: Int?) {
+        let topic = String(decoding: message.topic.prefix(256), as: UTF8.self)
+        let detail = position.map {
+            "the gateway stopped \(deaths) times while ingesting this message (write-ahead ring byte \($0)); set aside unread so that ingestion goes on"
+        } ?? "the same topic and payload as a message that stopped the gateway \(deaths) times; set aside unread"
+        logger.error("poison message quarantined: \(detail)", metadata: [
+            "topic": "\(topic)", "payload_bytes": "\(message.payloadBytes)",
+        ])
+        pipeline.quarantinePoison(
+            topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
+            payloadBytes: message.payloadBytes, detail: detail)
+    }
+
+    /// The test hook behind `crashMarker`.
+    private static func trap(on marker: [UInt8], in message: RawMessage) {
+        let payload = message.payload
+        guard payload.count >= marker.count else { return }
+        let found = (0...(payload.count - marker.count)).contains { start in
+            marker.indices.allSatisfy { payload[start + $0] == marker[$0] }
+        }
+        if found { fatalError("test hook GATEWAY_TEST_CRASH_ON_PAYLOAD: trapping on a marked payload") }
     }
 
     /// Storage refuses writes (disk full, I/O error): take nothing more from the ring, so the

@@ -47,7 +47,10 @@ final class StatusReporter {
         let fill = Double(ring.usedBytes) / Double(ring.capacityBytes) * 100
         let broker = source.isConnected.load(ordering: .relaxed) ? "broker connected" : "broker DISCONNECTED"
         let waitedMillis = source.backPressureNanos.load(ordering: .relaxed) / 1_000_000
-        let redelivered = stats.redeliveredReadings > 0 ? ", \(stats.redeliveredReadings) redelivered readings counted again" : ""
+        var redelivered = stats.redeliveredReadings > 0 ? ", \(stats.redeliveredReadings) redelivered readings counted again" : ""
+        if stats.retainedSkipped > 0 {
+            redelivered += ", \(stats.retainedSkipped) retained messages skipped (ingest.accept_retained)"
+        }
         logger.info("""
             status: \(rate(stats.readingsAccepted, previous.readingsAccepted)) readings accepted, \
             \(rate(stats.messages, previous.messages)) messages, \(rate(stats.quarantinedTotal, previous.quarantinedTotal)) quarantined; \
@@ -111,6 +114,7 @@ final class StatusReporter {
         line.key("seq_restarts"); line.integer(stats.seqRestarts)
         line.key("redelivered_messages"); line.integer(stats.redeliveredMessages)
         line.key("redelivered_readings"); line.integer(stats.redeliveredReadings)
+        line.key("retained_skipped"); line.integer(stats.retainedSkipped)
         line.key("rollups_written"); line.integer(stats.rollupsWritten)
         line.key("open_windows"); line.integer(pipeline.openWindowCount)
         let delays = pipeline.closeDelays

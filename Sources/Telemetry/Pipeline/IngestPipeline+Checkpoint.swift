@@ -16,6 +16,10 @@ extension IngestPipeline {
         for window in sequences { window.encode(to: &writer) }
         redeliveries.encode(to: &writer)
         aggregator.encode(to: &writer)
+        // Fields added after checkpoint format 2 follow here, so that a format-2 state (which
+        // ends above) still restores.
+        for window in sequences { window.encodeStart(to: &writer) }
+        writer.write(stats.retainedSkipped)
     }
 
     /// Replaces the pipeline's state with bytes from `checkpointState()`; on error the pipeline
@@ -23,7 +27,7 @@ extension IngestPipeline {
     public func restoreState(_ bytes: [UInt8]) throws(CheckpointError) {
         var reader = CheckpointReader(bytes)
         let latest = try reader.readInt64()
-        let restoredStats = try PipelineStats(from: &reader)
+        var restoredStats = try PipelineStats(from: &reader)
         var restoredSequences: [SequenceWindow] = []
         for _ in 0..<(try reader.readCount(minimumItemBytes: 17)) {
             restoredSequences.append(try SequenceWindow(from: &reader))
@@ -31,6 +35,10 @@ extension IngestPipeline {
         let restoredRedeliveries = try RedeliveryWindow(from: &reader, capacity: settings.redeliveryWindow)
         var restoredAggregator = aggregator
         try restoredAggregator.restore(from: &reader)
+        if !reader.isAtEnd {
+            for index in restoredSequences.indices { try restoredSequences[index].decodeStart(from: &reader) }
+            restoredStats.retainedSkipped = try reader.readInt()
+        }
         guard reader.isAtEnd else { throw .invalid("unexpected bytes after the pipeline state", offset: reader.offset) }
         latestReceivedMillis = latest
         stats = restoredStats

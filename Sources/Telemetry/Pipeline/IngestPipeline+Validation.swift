@@ -12,7 +12,8 @@ extension IngestPipeline {
     /// the checks themselves build no strings.
     enum Rejection {
         case unknownMetric
-        case notFinite
+        case nameTooLong(StringToken, level: String)
+        case beyondMagnitude(Double)
         case outsideRange(Double, MetricRule)
         case stateNotAllowed(StringToken, catalogueIndex: Int)
         case notAState(ScannedValue)
@@ -28,6 +29,7 @@ extension IngestPipeline {
     func check(
         _ reading: ScannedReading, in payload: UnsafeRawBufferPointer, timestamp: Int64, device: Int, receivedMillis: Int64
     ) -> Verdict {
+        if isTooLong(reading.name, in: payload) { return .rejected(.nameTooLong(reading.name, level: "metric")) }
         let nameBytes = reading.name.bytes(in: payload)
         var catalogueIndex: Int?
         var metric: Int32?
@@ -52,10 +54,12 @@ extension IngestPipeline {
         let accepted: Accepted
         switch (rule.kind, reading.value) {
         case (.gauge, .number(let value)), (.counter, .number(let value)):
-            guard value.isFinite else { return .rejected(.notFinite) }
+            // Also false for NaN; infinity can come from a literal such as 1e999.
+            guard abs(value) <= MetricRule.largestMagnitude else { return .rejected(.beyondMagnitude(value)) }
             if rule.hasRange, value < rule.lower || value > rule.upper { return .rejected(.outsideRange(value, rule)) }
             accepted = .number(value)
         case (.state, .string(let token)):
+            if isTooLong(token, in: payload) { return .rejected(.nameTooLong(token, level: "state")) }
             // The spelling's id when seen before, and the id all equal spellings share.
             var spelling: Int32?
             var state: Int32?
@@ -89,8 +93,14 @@ extension IngestPipeline {
         switch rejection {
         case .unknownMetric:
             return (.unknownMetric, "metric \"\(name)\" is not in the catalogue")
-        case .notFinite:
+        case .nameTooLong(let token, let level):
+            return (.nameTooLong,
+                    "\(level) name of \(scanner.string(from: token).utf8.count) bytes exceeds ingest.max_name_bytes (\(settings.maxNameBytes))")
+        case .beyondMagnitude(let value) where !value.isFinite:
             return (.outOfRange, "\(name) is not a finite number")
+        case .beyondMagnitude(let value):
+            return (.outOfRange,
+                    "\(name) = \(Self.format(value)) is beyond ±1e100, the largest magnitude aggregated (a window's sum and variance must stay finite)")
         case .outsideRange(let value, let rule):
             return (.outOfRange, "\(name) = \(Self.format(value)) outside [\(Self.format(rule.lower)), \(Self.format(rule.upper))]")
         case .stateNotAllowed(let token, let catalogueIndex):
@@ -115,6 +125,13 @@ extension IngestPipeline {
     enum Accepted {
         case number(Double)
         case state(Int32?, StringToken)
+    }
+
+    /// Whether the name in `token` is longer than `settings.maxNameBytes` once unescaped. O(1)
+    /// unless its escaped spelling is longer.
+    func isTooLong(_ token: StringToken, in payload: UnsafeRawBufferPointer) -> Bool {
+        guard token.end - token.start > settings.maxNameBytes else { return false }
+        return !token.hasEscapes || JSONScanner(payload).string(from: token).utf8.count > settings.maxNameBytes
     }
 
     func isAllowed(_ state: Int32?, _ rule: MetricRule) -> Bool {

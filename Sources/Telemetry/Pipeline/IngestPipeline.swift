@@ -98,14 +98,22 @@ public final class IngestPipeline {
     /// Processes one message. O(payload bytes + readings × tiers); allocates nothing once its
     /// device, metrics and states have been seen. `packetID` is the MQTT packet identifier it
     /// was delivered with (0 for QoS 0), which tells a broker's redelivery of a message without
-    /// `seq` or timestamps from a new one.
+    /// `seq` or timestamps from a new one. A message delivered with the retain flag is skipped
+    /// (counted in `retainedSkipped`) unless `settings.acceptRetained`. `payloadBytes` is the
+    /// size of the whole payload when `payload` is only its beginning (cut to fit the ring).
     public func ingest(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0,
+        retained: Bool = false, payloadBytes: Int? = nil
     ) {
         let receivedMillis = receivedAtNanos / 1_000_000
         stats.messages += 1
         latestReceivedMillis = max(latestReceivedMillis, receivedMillis)
-        let message = MessageContext(topic: topic, payload: payload, receivedMillis: receivedMillis)
+        if retained && !settings.acceptRetained {
+            stats.retainedSkipped += 1
+            return
+        }
+        let message = MessageContext(
+            topic: topic, payload: payload, payloadBytes: max(payloadBytes ?? 0, payload.count), receivedMillis: receivedMillis)
 
         guard topic.count <= settings.maxTopicBytes else {
             quarantine(message, .topicTooLong, "topic of \(topic.count) bytes exceeds the limit of \(settings.maxTopicBytes) bytes")
@@ -115,14 +123,20 @@ public final class IngestPipeline {
         if let alias = aggregator.alias(topic) {
             source = .known(alias: alias)
         } else if let key = settings.topicPattern.match(topic) {
+            let levels = [("park", key.park), ("site", key.site), ("device", key.device)]
+            if let (level, name) = levels.first(where: { $0.1.utf8.count > settings.maxNameBytes }) {
+                quarantine(message, .nameTooLong,
+                           "\(level) name of \(name.utf8.count) bytes exceeds ingest.max_name_bytes (\(settings.maxNameBytes))")
+                return
+            }
             source = .new(key)
         } else {
             quarantine(message, .topicMismatch, "topic does not match the pattern \(settings.topicPattern)")
             return
         }
-        guard payload.count <= settings.maxPayloadBytes else {
+        guard message.payloadBytes <= settings.maxPayloadBytes else {
             quarantine(message, .payloadTooLarge,
-                       "payload of \(payload.count) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes",
+                       "payload of \(message.payloadBytes) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes",
                        device: key(of: source))
             return
         }
@@ -179,12 +193,12 @@ public final class IngestPipeline {
             case .rejected(let rejection):
                 let (reason, detail) = describe(
                     rejection, reading, in: payload, timestamp: timestamp, device: device, receivedMillis: receivedMillis)
-                quarantine(message, reason, detail, device: deviceKey, metric: JSONScanner(payload).string(from: reading.name), seq: seq)
+                quarantine(message, reason, detail, device: deviceKey, metric: recordedName(reading.name, in: payload), seq: seq)
             case .accepted(let metric, let value):
                 guard let series = seriesIndex(device: device, metric: metric, reading: reading, in: payload) else {
                     quarantine(message, .cardinalityLimit,
                                "new series beyond ingest.max_series (\(settings.maxSeries) series in memory)",
-                               device: deviceKey, metric: JSONScanner(payload).string(from: reading.name), seq: seq)
+                               device: deviceKey, metric: recordedName(reading.name, in: payload), seq: seq)
                     continue
                 }
                 switch value {
@@ -238,14 +252,19 @@ public final class IngestPipeline {
         switch sequences[device].record(seq) {
         case .accepted(let missing):
             if missing > 0 {
-                stats.seqMissing += Int64(clamping: missing)
-                stats.seqMissingByDevice[key, default: 0] += Int64(clamping: missing)
+                let count = Int64(clamping: missing)
+                stats.seqMissing = stats.seqMissing.addingSaturated(count)
+                stats.seqMissingByDevice[key, default: 0] = stats.seqMissingByDevice[key, default: 0].addingSaturated(count)
             }
             return true
         case .filledGap:
-            stats.seqMissing -= 1
-            stats.seqMissingByDevice[key, default: 0] -= 1
-            if stats.seqMissingByDevice[key] == 0 { stats.seqMissingByDevice[key] = nil }
+            // Never below zero, even once a saturated count has lost track.
+            if let missing = stats.seqMissingByDevice[key], missing > 0 {
+                stats.seqMissingByDevice[key] = missing == 1 ? nil : missing - 1
+                stats.seqMissing = max(0, stats.seqMissing - 1)
+            }
+            return true
+        case .belowStart:
             return true
         case .restarted:
             stats.seqRestarts += 1
@@ -293,10 +312,26 @@ public final class IngestPipeline {
         return id
     }
 
+    /// Quarantines a message without looking inside it, as `poison_message`: processes died
+    /// while ingesting it (`PoisonGuard`). Only its bytes are copied, into the record.
+    public func quarantinePoison(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, payloadBytes: Int? = nil,
+        detail: String
+    ) {
+        let receivedMillis = receivedAtNanos / 1_000_000
+        stats.messages += 1
+        latestReceivedMillis = max(latestReceivedMillis, receivedMillis)
+        let message = MessageContext(
+            topic: topic, payload: payload, payloadBytes: max(payloadBytes ?? 0, payload.count), receivedMillis: receivedMillis)
+        quarantine(message, .poisonMessage, detail)
+    }
+
     /// The message being processed, for quarantine records.
     private struct MessageContext {
         var topic: UnsafeRawBufferPointer
         var payload: UnsafeRawBufferPointer
+        /// The whole payload's size (`payload` may be its beginning only).
+        var payloadBytes: Int
         var receivedMillis: Int64
     }
 
@@ -318,9 +353,22 @@ public final class IngestPipeline {
             topic: String(decoding: message.topic.prefix(settings.maxTopicBytes), as: UTF8.self),
             reason: reason, detail: detail,
             payloadExcerpt: String(decoding: excerpt, as: UTF8.self),
-            payloadBytes: message.payload.count, device: device, metric: metric, seq: seq)
+            payloadBytes: message.payloadBytes, device: device, metric: metric, seq: seq)
         record.payloadOmitted = !withExcerpt && !message.payload.isEmpty
         sink.write(record)
+    }
+
+    /// A metric name for a quarantine record: cut to `settings.maxNameBytes` (at a character
+    /// boundary, marked with "…") when longer.
+    private func recordedName(_ token: StringToken, in payload: UnsafeRawBufferPointer) -> String {
+        let name = JSONScanner(payload).string(from: token)
+        guard name.utf8.count > settings.maxNameBytes else { return name }
+        var cut = ""
+        for character in name.unicodeScalars {
+            guard cut.utf8.count + String(character).utf8.count <= settings.maxNameBytes else { break }
+            cut.unicodeScalars.append(character)
+        }
+        return cut + "…"
     }
 
     /// Whole numbers without a fraction ("150"), others in shortest round-trip form ("24.1").

@@ -23,13 +23,20 @@ public struct PipelineSettings: Sendable {
     public var maxSeries: Int
     /// Quarantine records per second that carry a payload excerpt; the rest omit it.
     public var excerptsPerSecond: Int
+    /// Longer park, site, device, metric or state names are quarantined as `name_too_long`.
+    public var maxNameBytes: Int
+    /// Ingest messages delivered with MQTT's retain flag instead of skipping them: a broker sends
+    /// its retained copy again on every subscribe, so by default it would be counted again after
+    /// every gateway restart.
+    public var acceptRetained: Bool
 
     public init(
         topicPattern: TopicPattern, maxPayloadBytes: Int = 65_536, maxReadingsPerMessage: Int = 1_000,
         futureToleranceMillis: Int64 = 300_000, dedupWindow: Int = 1_024,
         redeliveryWindow: Int = 65_536, tiers: [Tier] = PipelineSettings.defaultTiers,
         allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512,
-        maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100
+        maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100, maxNameBytes: Int = 128,
+        acceptRetained: Bool = false
     ) {
         self.topicPattern = topicPattern
         self.maxPayloadBytes = maxPayloadBytes
@@ -44,6 +51,8 @@ public struct PipelineSettings: Sendable {
         self.maxTopicBytes = maxTopicBytes
         self.maxSeries = maxSeries
         self.excerptsPerSecond = excerptsPerSecond
+        self.maxNameBytes = maxNameBytes
+        self.acceptRetained = acceptRetained
     }
 
     /// `10s`, `1m`, `1h`.

@@ -16,6 +16,9 @@ public struct PipelineStats: Sendable, Equatable {
     /// Readings of `redeliveredMessages` counted again in the rollups (at least once).
     public var redeliveredReadings = 0
     public var rollupsWritten = 0
+    /// Messages delivered with MQTT's retain flag and skipped (`ingest.accept_retained` false):
+    /// the broker's stored copy, sent again on every subscribe.
+    public var retainedSkipped = 0
 
     public init() {}
 

@@ -41,9 +41,13 @@ extension MessageRing {
     /// message that can never fit, or `.closed` if `close()` is (or was) called while it has to
     /// wait. A message that fits at once is pushed even after `close()`.
     public func push(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0,
+        retained: Bool = false, payloadBytes: Int? = nil
     ) -> PushOutcome {
-        switch stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID) {
+        switch stage(
+            topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID, retained: retained,
+            payloadBytes: payloadBytes)
+        {
         case .staged:
             publish()
             return .pushed(waitedNanos: 0)
@@ -65,7 +69,10 @@ extension MessageRing {
                 Self.sleep(nanoseconds: sleepNanos)
                 sleepNanos = min(sleepNanos * 2, Self.maxSleepNanos)
             }
-            if case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID) {
+            if case .staged = stage(
+                topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID, retained: retained,
+                payloadBytes: payloadBytes)
+            {
                 publish()
                 let waited = start.duration(to: clock.now).components
                 return .pushed(waitedNanos: waited.seconds * 1_000_000_000 + waited.attoseconds / 1_000_000_000)

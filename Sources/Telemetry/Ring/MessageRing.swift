@@ -40,8 +40,11 @@
 //   offset 4   UInt32  topic length
 //   offset 8   Int64   receive time, ns since the Unix epoch
 //   offset 16  Int64   the record's own position (the index it starts at)
-//   offset 24  UInt32  MQTT packet identifier (0 for QoS 0): a broker's redelivery of a QoS 1
-//                      message carries the same one, which the pipeline's redelivery window uses
+//   offset 24  UInt32  bits 0–15: MQTT packet identifier (0 for QoS 0): a broker's redelivery
+//                      of a QoS 1 message carries the same one, which the pipeline's redelivery
+//                      window uses. Bit 16: delivered with MQTT's retain flag. Bit 17: the payload
+//                      was cut to fit the ring, and its last 8 bytes are the full payload's
+//                      length (Int64), not payload bytes.
 //   offset 28  UInt32  CRC-32C of bytes 0..<28 and of the topic and payload (file-backed rings
 //                      only; an anonymous ring leaves it unwritten)
 //   offset 32  topic bytes, then payload bytes, then 0–7 bytes of padding.
@@ -103,6 +106,10 @@ public final class MessageRing: @unchecked Sendable {
     static let headerBytes = 32
     /// Header bytes the checksum covers: all but its own field (offsets 28..<32).
     static let checkedHeaderBytes = 28
+    /// Bit of the word at offset 24 set for a message delivered with the retain flag.
+    static let retainedFlag: UInt32 = 1 << 16
+    /// Bit of the word at offset 24 set for a payload cut to fit, followed by its full length.
+    static let truncatedFlag: UInt32 = 1 << 17
     /// The length value that marks "rest of the data area unused; continue at offset 0".
     static let skipMarker = UInt32.max
     /// Distance between independently written fields; see the file header for the choice.
@@ -275,9 +282,13 @@ public final class MessageRing: @unchecked Sendable {
     /// (`topic.count + payload.count > maxMessageBytes`): check that bound first and
     /// quarantine such a message instead of retrying it.
     public func tryPush(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0,
+        retained: Bool = false, payloadBytes: Int? = nil
     ) -> Bool {
-        guard case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID) else {
+        guard case .staged = stage(
+            topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID, retained: retained,
+            payloadBytes: payloadBytes)
+        else {
             return false
         }
         publish()
@@ -292,9 +303,13 @@ public final class MessageRing: @unchecked Sendable {
     /// false, so a producer retrying in a loop can never starve the consumer of the very bytes
     /// it must free.
     public func tryStage(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0,
+        retained: Bool = false, payloadBytes: Int? = nil
     ) -> Bool {
-        if case .staged = stage(topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID) {
+        if case .staged = stage(
+            topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID, retained: retained,
+            payloadBytes: payloadBytes)
+        {
             return true
         }
         return false
@@ -316,11 +331,16 @@ public final class MessageRing: @unchecked Sendable {
     }
 
     /// Producer only. Writes one record behind the published index. O(topic + payload).
+    /// `payloadBytes`, when larger than `payload.count`, is the size of the whole payload that
+    /// `payload` is the beginning of (it was cut to fit): the record keeps it, in 8 more bytes.
     @inline(__always)
     func stage(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16,
+        retained: Bool, payloadBytes: Int?
     ) -> StageResult {
-        let messageBytes = topic.count + payload.count
+        let fullPayloadBytes = payloadBytes ?? payload.count
+        let truncated = fullPayloadBytes > payload.count
+        let messageBytes = topic.count + payload.count + (truncated ? 8 : 0)
         guard messageBytes <= maxMessageBytes else { return .tooLarge }
         let length = Self.headerBytes + messageBytes
         let stride = (length + 7) & ~7
@@ -353,13 +373,19 @@ public final class MessageRing: @unchecked Sendable {
         record.storeBytes(of: UInt32(truncatingIfNeeded: topic.count), toByteOffset: 4, as: UInt32.self)
         record.storeBytes(of: receivedAtNanos, toByteOffset: 8, as: Int64.self)
         record.storeBytes(of: Int64(recordStart), toByteOffset: 16, as: Int64.self)
-        record.storeBytes(of: UInt32(packetID), toByteOffset: 24, as: UInt32.self)
+        var delivery = UInt32(packetID)
+        if retained { delivery |= Self.retainedFlag }
+        if truncated { delivery |= Self.truncatedFlag }
+        record.storeBytes(of: delivery, toByteOffset: 24, as: UInt32.self)
         let topicStart = record + Self.headerBytes
         if let source = topic.baseAddress {
             topicStart.copyMemory(from: source, byteCount: topic.count)
         }
         if let source = payload.baseAddress {
             (topicStart + topic.count).copyMemory(from: source, byteCount: payload.count)
+        }
+        if truncated {
+            (topicStart + topic.count + payload.count).storeBytes(of: Int64(fullPayloadBytes), as: Int64.self)
         }
         if retainsConsumed {
             record.storeBytes(of: Self.checksum(ofRecord: record, length: length), toByteOffset: 28, as: UInt32.self)
@@ -409,14 +435,21 @@ public final class MessageRing: @unchecked Sendable {
                 continue
             }
             let topicLength = Int(record.load(fromByteOffset: 4, as: UInt32.self))
-            let payloadLength = Int(length) - Self.headerBytes - topicLength
+            let delivery = record.load(fromByteOffset: 24, as: UInt32.self)
+            let truncated = delivery & Self.truncatedFlag != 0
+            let payloadLength = Int(length) - Self.headerBytes - topicLength - (truncated ? 8 : 0)
             assert(payloadLength >= 0 && Int(length) <= capacityBytes - offset, "corrupt ring record at offset \(offset)")
             let topicStart = record + Self.headerBytes
+            let payloadStart = topicStart + topicLength
             try body(RawMessage(
                 topic: UnsafeRawBufferPointer(start: topicStart, count: topicLength),
-                payload: UnsafeRawBufferPointer(start: topicStart + topicLength, count: payloadLength),
+                payload: UnsafeRawBufferPointer(start: payloadStart, count: payloadLength),
                 receivedAtNanos: record.load(fromByteOffset: 8, as: Int64.self),
-                packetID: UInt16(truncatingIfNeeded: record.load(fromByteOffset: 24, as: UInt32.self))))
+                packetID: UInt16(truncatingIfNeeded: delivery),
+                retained: delivery & Self.retainedFlag != 0,
+                payloadBytes: truncated
+                    ? Int(payloadStart.loadUnaligned(fromByteOffset: payloadLength, as: Int64.self)) : payloadLength,
+                position: head))
             head &+= (Int(length) + 7) & ~7
             count += 1
         }

@@ -14,4 +14,11 @@ public struct RawMessage {
     /// The MQTT packet identifier the broker sent it with; 0 for QoS 0. A QoS 1 redelivery
     /// (after a crash before the PUBACK) carries the same identifier as the first delivery.
     public let packetID: UInt16
+    /// Delivered with MQTT's retain flag: the broker's stored copy, sent again on every subscribe.
+    public let retained: Bool
+    /// The size of the whole payload as received; larger than `payload.count` when the payload
+    /// was cut to fit the ring (`payload` is then its beginning).
+    public let payloadBytes: Int
+    /// Where the record starts in the ring: its identity, unique for the life of the ring file.
+    public let position: Int
 }

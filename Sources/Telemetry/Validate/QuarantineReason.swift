@@ -20,13 +20,17 @@ public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
     /// A new series (or device) beyond `ingest.max_series`: one record per reading, or one per
     /// message when the device itself is new.
     case cardinalityLimit = "cardinality_limit"
+    /// A park, site, device, metric or state name longer than `ingest.max_name_bytes`.
+    case nameTooLong = "name_too_long"
+    /// Processes died twice while ingesting this message (`PoisonGuard`): set aside unread.
+    case poisonMessage = "poison_message"
 
     /// True for reasons that reject one reading rather than the whole message.
     public var isPerReading: Bool {
         switch self {
         case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate: return true
         case .malformedPayload, .payloadTooLarge, .tooManyReadings, .topicMismatch, .topicTooLong, .duplicateSeq,
-             .duplicatePayload, .cardinalityLimit:
+             .duplicatePayload, .cardinalityLimit, .nameTooLong, .poisonMessage:
             return false
         }
     }

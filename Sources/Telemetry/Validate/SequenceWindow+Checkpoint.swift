@@ -1,5 +1,6 @@
 extension SequenceWindow {
-    /// Writes the remembered sequence numbers for a checkpoint.
+    /// Writes the remembered sequence numbers for a checkpoint (`start` is written separately by
+    /// `encodeStart`, after the format-2 fields, so that a format-2 checkpoint still restores).
     func encode(to writer: inout CheckpointWriter) {
         writer.write(hasHighest)
         writer.write(highest)
@@ -16,5 +17,18 @@ extension SequenceWindow {
         self.hasHighest = hasHighest
         self.highest = highest
         for index in 0..<words { seen[index] = try reader.readUInt64() }
+        // A format-2 checkpoint has no start: take the highest, so that nothing below it can
+        // count as a filled gap (the missing count may then stay too high, never negative).
+        self.start = highest
+    }
+
+    /// Writes `start`, in the section of the pipeline state that follows the format-2 fields.
+    func encodeStart(to writer: inout CheckpointWriter) {
+        writer.write(start)
+    }
+
+    /// Reads what `encodeStart(to:)` wrote.
+    mutating func decodeStart(from reader: inout CheckpointReader) throws(CheckpointError) {
+        start = try reader.readUInt64()
     }
 }

@@ -1,7 +1,10 @@
 /// Remembers which recent per-device sequence numbers were seen, in bounded memory, so that
 /// MQTT's at-least-once redeliveries are dropped as duplicates and gaps become visible.
 ///
-/// Invariant: bit `i` of `seen` says whether `highest - i` was seen, for `i < capacity`.
+/// Invariant: bit `i` of `seen` says whether `highest - i` was seen, for `i < capacity`. Every
+/// number between `start` and `highest` whose bit is clear was counted missing exactly once
+/// (`accepted(missing:)`), so only those can fill a gap: a number below `start` was never
+/// counted, and the net missing count of a device never goes below zero.
 /// A number more than `capacity` below the highest is taken as the device restarting its
 /// numbering (a reboot), not as a duplicate: the window starts again from it.
 /// Each `record` is O(capacity / 64) at worst (a shift), O(1) typically.
@@ -12,6 +15,8 @@ public struct SequenceWindow: Sendable {
         case accepted(missing: UInt64)
         /// New, filling a gap counted as missing earlier.
         case filledGap
+        /// New, below the first number of this sequence (never counted as missing).
+        case belowStart
         /// Seen before: drop the message.
         case duplicate
         /// Far below the window: the device restarted its numbering.
@@ -20,6 +25,8 @@ public struct SequenceWindow: Sendable {
 
     var highest: UInt64 = 0
     var hasHighest = false
+    /// The number this sequence started from (the first one, or the one after a restart).
+    var start: UInt64 = 0
     var seen: [UInt64]
     /// How many recent numbers are remembered (a multiple of 64).
     public let capacity: Int
@@ -53,12 +60,13 @@ public struct SequenceWindow: Sendable {
         let bit = UInt64(1) << (offset % 64)
         if seen[word] & bit != 0 { return .duplicate }
         seen[word] |= bit
-        return .filledGap
+        return seq > start ? .filledGap : .belowStart
     }
 
     private mutating func start(at seq: UInt64) {
         for index in seen.indices { seen[index] = 0 }
         highest = seq
+        start = seq
         hasHighest = true
         seen[0] = 1
     }

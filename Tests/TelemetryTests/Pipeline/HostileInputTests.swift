@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import Telemetry
+
+/// Input crafted to break the pipeline's arithmetic, its memory or its accounting: each case is
+/// handled with a specific outcome and exact figures, and nothing traps.
+@Suite("Hostile input")
+struct HostileInputTests {
+    static let now: Int64 = 1_763_712_000_000
+    static let topic = "iiot/p/s/d/telemetry"
+
+    private func makePipeline(
+        _ sink: CollectingSink, maxNameBytes: Int = 128, acceptRetained: Bool = false, maxPayloadBytes: Int = 65_536
+    ) throws -> IngestPipeline {
+        let settings = PipelineSettings(
+            topicPattern: try TopicPattern(TopicPattern.defaultPattern), maxPayloadBytes: maxPayloadBytes,
+            maxNameBytes: maxNameBytes, acceptRetained: acceptRetained)
+        let catalogue = MetricCatalogue([MetricDefinition(name: "machine_state", kind: .state, unit: "")], strict: false)
+        return IngestPipeline(settings: settings, catalogue: catalogue, sink: sink)
+    }
+
+    @Test func aSequenceJumpToTheLargestNumberSaturatesInsteadOfTrapping() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        for seq in ["0", "2", "18446744073709551615", "18446744073709551614"] {
+            pipeline.send(topic: Self.topic, payload: "{\"seq\":\(seq),\"x\":1}", receivedAtMillis: Self.now)
+        }
+        #expect(pipeline.stats.readingsAccepted == 4)
+        // 1, then 2⁶⁴ − 4 held at Int64.max, then one gap filled.
+        #expect(pipeline.stats.seqMissing == Int64.max - 1)
+        #expect(pipeline.stats.seqMissingByDevice[DeviceKey(park: "p", site: "s", device: "d")] == Int64.max - 1)
+        #expect(sink.quarantined.isEmpty)
+    }
+
+    @Test func numbersBelowTheFirstAreNotFilledGaps() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        for seq in [100, 50, 49, 102, 101, 50] {
+            pipeline.send(topic: Self.topic, payload: "{\"seq\":\(seq),\"x\":1}", receivedAtMillis: Self.now)
+        }
+        // 100, 50, 49 are new; 102 skips 101, which then fills the gap; the second 50 is a duplicate.
+        #expect(pipeline.stats.readingsAccepted == 5)
+        #expect(pipeline.stats.seqMissing == 0)
+        #expect(pipeline.stats.seqMissingByDevice.isEmpty)
+        #expect(sink.quarantined.map(\.reason) == [.duplicateSeq])
+    }
+
+    @Test func theSequenceStartSurvivesACheckpoint() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        pipeline.send(topic: Self.topic, payload: #"{"seq":100,"x":1}"#, receivedAtMillis: Self.now)
+        let restored = try makePipeline(CollectingSink())
+        try restored.restoreState(pipeline.checkpointState())
+        #expect(restored.checkpointState() == pipeline.checkpointState())
+        restored.send(topic: Self.topic, payload: #"{"seq":50,"x":1}"#, receivedAtMillis: Self.now)
+        #expect(restored.stats.seqMissing == 0)
+    }
+
+    @Test func magnitudesBeyondTheLimitAreOutOfRangeAndWindowsStayFinite() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        let payloads = [#"{"x":1e100}"#, #"{"x":1e100}"#, #"{"x":-1e100}"#, #"{"x":2e101}"#, #"{"x":1e999}"#]
+        for payload in payloads { pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now) }
+        pipeline.flushAll()
+        #expect(pipeline.stats.readingsAccepted == 3)
+        #expect(sink.quarantined.map(\.reason) == [.outOfRange, .outOfRange])
+        #expect(sink.quarantined.map(\.detail) == [
+            "x = 2e+101 is beyond ±1e100, the largest magnitude aggregated (a window's sum and variance must stay finite)",
+            "x is not a finite number",
+        ])
+        var line = JSONLineBuilder()
+        for rollup in sink.rollups {
+            guard case .numeric(let partial) = rollup.partial else { continue }
+            #expect(partial.count == 3 && partial.sum == 1e100 && partial.m2.isFinite && partial.mean.isFinite)
+            rollup.write(to: &line)
+            #expect(!String(decoding: line.bytes, as: UTF8.self).contains("null"))
+        }
+        #expect(sink.rollups.count == 3)
+    }
+
+    @Test func namesLongerThanTheLimitAreQuarantined() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink, maxNameBytes: 16)
+        let long = String(repeating: "é", count: 9)  // 18 bytes
+        pipeline.send(topic: "iiot/p/s/\(long)/telemetry", payload: #"{"x":1}"#, receivedAtMillis: Self.now)
+        pipeline.send(topic: Self.topic, payload: "{\"\(long)\":1,\"x\":2}", receivedAtMillis: Self.now)
+        pipeline.send(topic: Self.topic, payload: "{\"machine_state\":\"\(long)\"}", receivedAtMillis: Self.now)
+        pipeline.send(topic: Self.topic, payload: #"{"a\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9":1}"#, receivedAtMillis: Self.now)
+        #expect(sink.quarantined.map(\.reason) == [.nameTooLong, .nameTooLong, .nameTooLong])
+        #expect(sink.quarantined.map(\.detail) == [
+            "device name of 18 bytes exceeds ingest.max_name_bytes (16)",
+            "metric name of 18 bytes exceeds ingest.max_name_bytes (16)",
+            "state name of 18 bytes exceeds ingest.max_name_bytes (16)",
+        ])
+        #expect(sink.quarantined[1].metric == String(repeating: "é", count: 8) + "…")
+        // 15 bytes once unescaped: accepted, like "x".
+        #expect(pipeline.stats.readingsAccepted == 2)
+        #expect(pipeline.seriesCount == 2)
+    }
+
+    @Test func retainedMessagesAreSkippedAndCountedUnlessAdmitted() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        pipeline.send(topic: Self.topic, payload: #"{"x":1}"#, receivedAtMillis: Self.now, retained: true)
+        pipeline.send(topic: Self.topic, payload: "not json", receivedAtMillis: Self.now, retained: true)
+        pipeline.send(topic: Self.topic, payload: #"{"x":1}"#, receivedAtMillis: Self.now)
+        #expect(pipeline.stats.messages == 3 && pipeline.stats.retainedSkipped == 2)
+        #expect(pipeline.stats.readingsAccepted == 1 && sink.quarantined.isEmpty)
+        let restored = try makePipeline(CollectingSink())
+        try restored.restoreState(pipeline.checkpointState())
+        #expect(restored.stats.retainedSkipped == 2)
+
+        let admitting = try makePipeline(CollectingSink(), acceptRetained: true)
+        admitting.send(topic: Self.topic, payload: #"{"x":1}"#, receivedAtMillis: Self.now, retained: true)
+        #expect(admitting.stats.readingsAccepted == 1 && admitting.stats.retainedSkipped == 0)
+    }
+
+    @Test func aCutPayloadIsRecordedWithItsFullSize() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink, maxPayloadBytes: 1_024)
+        pipeline.send(topic: Self.topic, payload: "{\"x\":", receivedAtMillis: Self.now, payloadBytes: 40 << 20)
+        #expect(sink.quarantined.map(\.reason) == [.payloadTooLarge])
+        #expect(sink.quarantined.first?.payloadBytes == 41_943_040)
+        #expect(sink.quarantined.first?.detail == "payload of 41943040 bytes exceeds the limit of 1024 bytes")
+    }
+
+    @Test func aPoisonMessageIsQuarantinedUnread() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        let topic = Array(Self.topic.utf8)
+        let payload = Array(#"{"x":1}"#.utf8)
+        topic.withUnsafeBytes { topic in
+            payload.withUnsafeBytes { payload in
+                pipeline.quarantinePoison(topic: topic, payload: payload, receivedAtNanos: Self.now * 1_000_000, detail: "died twice")
+            }
+        }
+        #expect(pipeline.stats.messages == 1 && pipeline.stats.quarantined == [.poisonMessage: 1])
+        #expect(sink.quarantined.map(\.payloadExcerpt) == [#"{"x":1}"#])
+        #expect(sink.quarantined.first?.topic == Self.topic)
+    }
+}
