@@ -29,6 +29,7 @@ enum ConfigLoader {
     /// Keys of `storage:`.
     static let storageKeys = [
         "data_directory", "rollup_log", "quarantine_log", "quarantine_payload_excerpt", "quarantine_excerpts_per_second",
+        "quarantine_max_line", "quarantine_readings_per_message",
         "checkpoint_interval",
     ]
     /// Keys of `storage.rollup_log:` and `storage.quarantine_log:`.
@@ -232,6 +233,12 @@ enum ConfigLoader {
         settings.quarantineExcerptsPerSecond =
             reader.integer("quarantine_excerpts_per_second", in: section, range: 0...1_000_000)
             ?? settings.quarantineExcerptsPerSecond
+        if let bytes = reader.byteSize("quarantine_max_line", in: section, range: 1 << 10...1 << 20) {
+            settings.quarantineMaxLineBytes = Int(bytes)
+        }
+        settings.quarantineReadingsPerMessage =
+            reader.integer("quarantine_readings_per_message", in: section, range: 1...1_000_000)
+            ?? settings.quarantineReadingsPerMessage
         settings.checkpointIntervalMillis =
             reader.duration("checkpoint_interval", in: section, range: 100...hour) ?? settings.checkpointIntervalMillis
         return settings

@@ -16,6 +16,10 @@ struct StorageSettings: Sendable, Equatable {
     /// At most this many quarantine lines a second carry a payload excerpt; the rest say
     /// `"payload_omitted":true`, so a flood of bad input cannot flood the disk with copies.
     var quarantineExcerptsPerSecond = 100
+    /// Longest quarantine line: longer records have their text fields cut (`"cut":true`).
+    var quarantineMaxLineBytes = 4_096
+    /// Rejected readings of one message written one line each; the rest share one line.
+    var quarantineReadingsPerMessage = 10
     /// How often the pipeline's state is checkpointed, freeing the write-ahead ring up to that
     /// point; also whenever half of the ring is waiting for a checkpoint.
     var checkpointIntervalMillis: Int64 = 2_000

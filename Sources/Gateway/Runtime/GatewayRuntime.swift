@@ -45,14 +45,16 @@ struct GatewayRuntime {
             maxSeries: config.ingest.maxSeries,
             excerptsPerSecond: config.storage.quarantineExcerptsPerSecond,
             maxNameBytes: config.ingest.maxNameBytes,
-            acceptRetained: config.ingest.acceptRetained)
+            acceptRetained: config.ingest.acceptRetained,
+            readingRecordsPerMessage: config.storage.quarantineReadingsPerMessage)
 
         guard config.ingest.maxPayloadBytes + Self.maxTopicBytes <= ring.maxMessageBytes else {
             throw GatewayRuntimeError(description:
                 "ingest.max_payload (\(config.ingest.maxPayloadBytes) bytes) must leave room for a topic in half of ingest.ring_size (\(ring.capacityBytes) bytes): raise ring_size or lower max_payload")
         }
         SignalWaiter.blockTerminationSignals()
-        let sink = LogSink(rollups: rollups, quarantine: quarantine, logger: logger)
+        let sink = LogSink(rollups: rollups, quarantine: quarantine,
+                           quarantineMaxLineBytes: config.storage.quarantineMaxLineBytes, logger: logger)
         let pipeline = IngestPipeline(settings: settings, catalogue: config.catalogue, sink: sink)
         try recovery.restorePipeline(checkpoint, pipeline: pipeline, ring: ring)
         let poisonGuard = try recovery.openPoisonGuard()

@@ -9,13 +9,16 @@ import Telemetry
 final class LogSink: IngestSink {
     let rollups: SegmentedLog
     let quarantine: SegmentedLog
+    /// Longest quarantine line (`storage.quarantine_max_line`).
+    private let quarantineMaxLineBytes: Int
     private let logger: Logger
     private var line = JSONLineBuilder()
     private var failingPaths: Set<String> = []
 
-    init(rollups: SegmentedLog, quarantine: SegmentedLog, logger: Logger) {
+    init(rollups: SegmentedLog, quarantine: SegmentedLog, quarantineMaxLineBytes: Int = 4_096, logger: Logger) {
         self.rollups = rollups
         self.quarantine = quarantine
+        self.quarantineMaxLineBytes = quarantineMaxLineBytes
         self.logger = logger
     }
 
@@ -31,7 +34,7 @@ final class LogSink: IngestSink {
     }
 
     func write(_ record: QuarantineRecord) {
-        record.write(to: &line)
+        record.write(to: &line, maxBytes: quarantineMaxLineBytes)
         append(to: quarantine)
     }
 

@@ -17,6 +17,9 @@ public struct QuarantineRecord: Sendable, Equatable {
     public var metric: String?
     /// The message's sequence number, when it had one.
     public var seq: UInt64?
+    /// For a record that stands for several rejected readings of one message (beyond
+    /// `PipelineSettings.readingRecordsPerMessage`): how many.
+    public var readings: Int?
 
     public init(
         receivedAtMillis: Int64, topic: String, reason: QuarantineReason, detail: String,
@@ -33,29 +36,56 @@ public struct QuarantineRecord: Sendable, Equatable {
         self.seq = seq
     }
 
-    /// Writes the quarantine record documented in README.md ("Quarantine records") into `line`.
-    public func write(to line: inout JSONLineBuilder) {
+    /// Writes the quarantine record documented in README.md ("Quarantine records") into `line`,
+    /// in at most `maxBytes` bytes when that is at least 1 KiB: if the whole record is longer,
+    /// every text field is cut to the same length (halved until the line fits, at a character
+    /// boundary, ending in "…") and the line says `"cut":true`.
+    public func write(to line: inout JSONLineBuilder, maxBytes: Int = .max) {
+        write(to: &line, textLimit: nil)
+        var limit = maxBytes / 4
+        while line.bytes.count > maxBytes && limit >= 8 {
+            write(to: &line, textLimit: limit)
+            limit /= 2
+        }
+    }
+
+    private func write(to line: inout JSONLineBuilder, textLimit: Int?) {
+        func text(_ value: String) -> String {
+            guard let textLimit, value.utf8.count > textLimit else { return value }
+            var cut = ""
+            for scalar in value.unicodeScalars {
+                guard cut.utf8.count + UTF8.width(scalar) <= textLimit else { break }
+                cut.unicodeScalars.append(scalar)
+            }
+            return cut + "…"
+        }
         line.reset()
         line.openObject()
         line.key("received"); line.timestamp(millis: receivedAtMillis)
-        line.key("topic"); line.string(topic)
+        line.key("topic"); line.string(text(topic))
         line.key("reason"); line.string(reason.rawValue)
-        line.key("detail"); line.string(detail)
-        line.key("payload"); line.string(payloadExcerpt)
+        line.key("detail"); line.string(text(detail))
+        line.key("payload"); line.string(text(payloadExcerpt))
         line.key("payload_bytes"); line.integer(payloadBytes)
         if payloadOmitted {
             line.key("payload_omitted"); line.bool(true)
         }
         if let device {
-            line.key("park"); line.string(device.park)
-            line.key("site"); line.string(device.site)
-            line.key("device"); line.string(device.device)
+            line.key("park"); line.string(text(device.park))
+            line.key("site"); line.string(text(device.site))
+            line.key("device"); line.string(text(device.device))
         }
         if let metric {
-            line.key("metric"); line.string(metric)
+            line.key("metric"); line.string(text(metric))
         }
         if let seq {
             line.key("seq"); line.integer(seq)
+        }
+        if let readings {
+            line.key("readings"); line.integer(readings)
+        }
+        if textLimit != nil {
+            line.key("cut"); line.bool(true)
         }
         line.closeObject()
     }

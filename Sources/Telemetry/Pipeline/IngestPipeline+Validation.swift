@@ -20,6 +20,18 @@ extension IngestPipeline {
         case notANumber(ScannedValue)
         case future
         case tooLate
+
+        /// The quarantine reason `describe` gives this rejection.
+        var reason: QuarantineReason {
+            switch self {
+            case .unknownMetric: return .unknownMetric
+            case .nameTooLong: return .nameTooLong
+            case .beyondMagnitude, .outsideRange, .stateNotAllowed: return .outOfRange
+            case .notAState, .notANumber: return .wrongType
+            case .future: return .futureTimestamp
+            case .tooLate: return .tooLate
+            }
+        }
     }
 
     /// Checks one reading against the catalogue and the device's time, in the order of the

@@ -186,16 +186,30 @@ public final class IngestPipeline {
 
         let acceptedBefore = stats.readingsAccepted
         var maxEventMillis = Int64.min
+        // Rejected readings of this message beyond `readingRecordsPerMessage`, by reason: they
+        // are counted one by one but written as one summary record.
+        var rejectedReadings = 0
+        var summarised: [QuarantineReason: Int] = [:]
         for index in scanned.readings.indices {
             let reading = scanned.readings[index]
             let timestamp = reading.timestampMillis ?? receivedMillis
             switch check(reading, in: payload, timestamp: timestamp, device: device, receivedMillis: receivedMillis) {
             case .rejected(let rejection):
+                rejectedReadings += 1
+                guard rejectedReadings <= settings.readingRecordsPerMessage else {
+                    summarised[rejection.reason, default: 0] += 1
+                    continue
+                }
                 let (reason, detail) = describe(
                     rejection, reading, in: payload, timestamp: timestamp, device: device, receivedMillis: receivedMillis)
                 quarantine(message, reason, detail, device: deviceKey, metric: recordedName(reading.name, in: payload), seq: seq)
             case .accepted(let metric, let value):
                 guard let series = seriesIndex(device: device, metric: metric, reading: reading, in: payload) else {
+                    rejectedReadings += 1
+                    guard rejectedReadings <= settings.readingRecordsPerMessage else {
+                        summarised[.cardinalityLimit, default: 0] += 1
+                        continue
+                    }
                     quarantine(message, .cardinalityLimit,
                                "new series beyond ingest.max_series (\(settings.maxSeries) series in memory)",
                                device: deviceKey, metric: recordedName(reading.name, in: payload), seq: seq)
@@ -213,6 +227,9 @@ public final class IngestPipeline {
                 stats.readingsAccepted += 1
                 maxEventMillis = max(maxEventMillis, timestamp)
             }
+        }
+        if !summarised.isEmpty {
+            quarantineSummary(message, summarised, device: deviceKey, seq: seq)
         }
         if maxEventMillis != .min {
             aggregator.observe(device: device, maxEventMillis: maxEventMillis, receivedAtMillis: receivedMillis)
@@ -337,9 +354,10 @@ public final class IngestPipeline {
 
     private func quarantine(
         _ message: MessageContext, _ reason: QuarantineReason, _ detail: String,
-        device: DeviceKey? = nil, metric: String? = nil, seq: UInt64? = nil
+        device: DeviceKey? = nil, metric: String? = nil, seq: UInt64? = nil, summarisedReadings: Int? = nil
     ) {
-        stats.quarantined[reason, default: 0] += 1
+        // A summary's readings were counted by reason already.
+        if summarisedReadings == nil { stats.quarantined[reason, default: 0] += 1 }
         let second = message.receivedMillis / 1000
         if second != excerptSecond {
             excerptSecond = second
@@ -355,7 +373,24 @@ public final class IngestPipeline {
             payloadExcerpt: String(decoding: excerpt, as: UTF8.self),
             payloadBytes: message.payloadBytes, device: device, metric: metric, seq: seq)
         record.payloadOmitted = !withExcerpt && !message.payload.isEmpty
+        record.readings = summarisedReadings
         sink.write(record)
+    }
+
+    /// One record for the rejected readings of a message beyond `readingRecordsPerMessage`,
+    /// each still counted under its own reason. The record's reason is the most frequent one.
+    @inline(never)
+    private func quarantineSummary(
+        _ message: MessageContext, _ summarised: [QuarantineReason: Int], device: DeviceKey, seq: UInt64?
+    ) {
+        let byCount = summarised.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        let total = summarised.values.reduce(0, +)
+        for (reason, count) in summarised { stats.quarantined[reason, default: 0] += count }
+        let reasons = byCount.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+        quarantine(
+            message, byCount[0].key,
+            "\(total) more rejected readings in this message (\(reasons)); only the first \(settings.readingRecordsPerMessage) are written one by one",
+            device: device, seq: seq, summarisedReadings: total)
     }
 
     /// A metric name for a quarantine record: cut to `settings.maxNameBytes` (at a character

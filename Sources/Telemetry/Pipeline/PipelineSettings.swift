@@ -23,6 +23,9 @@ public struct PipelineSettings: Sendable {
     public var maxSeries: Int
     /// Quarantine records per second that carry a payload excerpt; the rest omit it.
     public var excerptsPerSecond: Int
+    /// Rejected readings of one message written one record each; the rest of that message's
+    /// rejected readings share one summary record (each still counted under its reason).
+    public var readingRecordsPerMessage: Int
     /// Longer park, site, device, metric or state names are quarantined as `name_too_long`.
     public var maxNameBytes: Int
     /// Ingest messages delivered with MQTT's retain flag instead of skipping them: a broker sends
@@ -36,7 +39,7 @@ public struct PipelineSettings: Sendable {
         redeliveryWindow: Int = 65_536, tiers: [Tier] = PipelineSettings.defaultTiers,
         allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512,
         maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100, maxNameBytes: Int = 128,
-        acceptRetained: Bool = false
+        acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10
     ) {
         self.topicPattern = topicPattern
         self.maxPayloadBytes = maxPayloadBytes
@@ -53,6 +56,7 @@ public struct PipelineSettings: Sendable {
         self.excerptsPerSecond = excerptsPerSecond
         self.maxNameBytes = maxNameBytes
         self.acceptRetained = acceptRetained
+        self.readingRecordsPerMessage = readingRecordsPerMessage
     }
 
     /// `10s`, `1m`, `1h`.

@@ -139,3 +139,48 @@ struct HostileInputTests {
         #expect(sink.quarantined.first?.topic == Self.topic)
     }
 }
+
+@Suite("Bounded quarantine")
+struct BoundedQuarantineTests {
+    @Test func rejectedReadingsBeyondTheThresholdShareOneRecord() throws {
+        let sink = CollectingSink()
+        let settings = PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern))
+        let catalogue = MetricCatalogue([MetricDefinition(name: "t", kind: .gauge, unit: "", validRange: 0...10)], strict: true)
+        let pipeline = IngestPipeline(settings: settings, catalogue: catalogue, sink: sink)
+        let unknown = (0..<995).map { "\"m\($0)\":1" }
+        let payload = "{" + (unknown + [#""t":"x""#, #""t":50"#, #""t":5"#, #""t":60"#, #""t":70"#]).joined(separator: ",") + "}"
+        pipeline.send(topic: HostileInputTests.topic, payload: payload, receivedAtMillis: HostileInputTests.now)
+        #expect(pipeline.stats.readingsAccepted == 1)
+        #expect(pipeline.stats.quarantined == [.unknownMetric: 995, .wrongType: 1, .outOfRange: 3])
+        #expect(sink.quarantined.count == 11)
+        #expect(sink.quarantined.prefix(10).allSatisfy { $0.reason == .unknownMetric && $0.readings == nil })
+        let summary = try #require(sink.quarantined.last)
+        #expect(summary.reason == .unknownMetric && summary.readings == 989 && summary.metric == nil)
+        #expect(summary.detail == "989 more rejected readings in this message (unknown_metric 985, out_of_range 3, wrong_type 1); only the first 10 are written one by one")
+    }
+
+    @Test func aRecordLongerThanTheLimitHasItsTextCut() throws {
+        let state = String(repeating: "ộ", count: 20_000)  // 60 KB
+        let record = QuarantineRecord(
+            receivedAtMillis: HostileInputTests.now, topic: HostileInputTests.topic, reason: .outOfRange,
+            detail: "machine_state = \"\(state)\" is not one of running, idle", payloadExcerpt: String(repeating: "\u{1}", count: 512),
+            payloadBytes: 60_050, device: DeviceKey(park: "p", site: "s", device: "d"), metric: "machine_state")
+        var line = JSONLineBuilder()
+        record.write(to: &line, maxBytes: 4_096)
+        #expect(line.bytes.count <= 4_096)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.bytes)) as? [String: Any])
+        #expect(object["cut"] as? Bool == true)
+        #expect(object["payload_bytes"] as? Int == 60_050)
+        #expect(object["metric"] as? String == "machine_state")
+        #expect((object["detail"] as? String)?.hasPrefix("machine_state = \"ộộ") == true)
+        #expect((object["detail"] as? String)?.hasSuffix("…") == true)
+
+        record.write(to: &line)
+        #expect(line.bytes.count > 60_000)
+        var short = record
+        short.detail = "x = 1"
+        short.payloadExcerpt = "{}"
+        short.write(to: &line, maxBytes: 4_096)
+        #expect(!String(decoding: line.bytes, as: UTF8.self).contains("\"cut\""))
+    }
+}
