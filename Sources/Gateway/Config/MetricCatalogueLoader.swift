@@ -156,7 +156,9 @@ enum MetricCatalogueLoader {
             guard let state = reader.string(item, key: itemKey, describing: "a state name") else {
                 continue
             }
-            if states.contains(state) {
+            // By bytes, as the gateway tells states apart (`Name`): "café" precomposed and
+            // decomposed are two states, not one listed twice.
+            if states.contains(where: { Name.bytesEqual($0, state) }) {
                 reader.report(
                     "state \(ConfigNodeReader.quoted(state)) is listed twice", key: itemKey, at: item)
             } else {

@@ -85,7 +85,7 @@ final class StatusReporter {
 
     /// Devices with the most missing sequence numbers, most first.
     private static func worstGaps(_ stats: PipelineStats, limit: Int) -> [(key: DeviceKey, value: Int64)] {
-        Array(stats.seqMissingByDevice.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key.device < $1.key.device) }.prefix(limit))
+        Array(stats.seqMissingByDevice.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(limit))
     }
 
     private func writeFile(pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sink: LogSink, stopped: Bool) {

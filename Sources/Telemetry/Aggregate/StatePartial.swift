@@ -3,33 +3,48 @@
 ///
 /// A state lasts from its reading until the series' next reading, capped at the configured
 /// horizon, so a window may hold state time without holding a reading.
+///
+/// States are identified by their UTF-8 bytes (`Name`): two spellings that `String` finds equal
+/// (precomposed or decomposed accents) are counted and timed separately.
 public struct StatePartial: Sendable, Equatable {
     /// Readings in the window (the sum of `stateCounts`).
     public var count = 0
-    public var stateCounts: [String: Int] = [:]
-    public var stateMillis: [String: Int64] = [:]
+    /// Readings per state.
+    public var stateCounts: [Name: Int] = [:]
+    /// Milliseconds spent in each state inside the window; only states that were credited time.
+    public var stateMillis: [Name: Int64] = [:]
     /// Earliest reading by event time; `nil` when the window holds only carried-over state time.
     public var first: TimedState?
     /// Latest reading by event time.
     public var last: TimedState?
 
+    /// An empty partial.
     public init() {}
 
-    /// A state with the event time it was reported at.
+    /// A state with the event time it was reported at; equal when the times and the state's
+    /// bytes are equal.
     public struct TimedState: Sendable, Equatable {
+        /// Event time, milliseconds since the epoch.
         public var timestampMillis: Int64
+        /// The state, in the exact spelling (bytes) of the reading.
         public var state: String
 
+        /// A state reported at `timestampMillis`.
         public init(timestampMillis: Int64, state: String) {
             self.timestampMillis = timestampMillis
             self.state = state
         }
+
+        /// True when the times are equal and the states have the same bytes.
+        public static func == (lhs: TimedState, rhs: TimedState) -> Bool {
+            lhs.timestampMillis == rhs.timestampMillis && Name.bytesEqual(lhs.state, rhs.state)
+        }
     }
 
-    /// Counts one reading. O(1) amortised.
+    /// Counts one reading of the state named exactly `state`. O(state length) amortised.
     public mutating func add(_ state: String, at timestampMillis: Int64) {
         count += 1
-        stateCounts[state, default: 0] += 1
+        stateCounts[Name(state), default: 0] += 1
         if first == nil || timestampMillis < (first?.timestampMillis ?? .max) {
             first = TimedState(timestampMillis: timestampMillis, state: state)
         }
@@ -38,9 +53,9 @@ public struct StatePartial: Sendable, Equatable {
         }
     }
 
-    /// Adds time spent in `state` inside this window.
+    /// Adds time spent in the state named exactly `state` inside this window.
     public mutating func addTime(_ millis: Int64, in state: String) {
-        stateMillis[state, default: 0] += millis
+        stateMillis[Name(state), default: 0] += millis
     }
 
     /// Merges another partial of the same series into this one.

@@ -1,7 +1,8 @@
 /// Devices, metric ids, state ids and series: registering them and finding them without allocating.
 extension WindowAggregator {
 
-    /// The index of `key`'s device, registering it on first sight. O(1) amortised.
+    /// The index of `key`'s device (park, site and id with exactly these bytes), registering it
+    /// on first sight. O(1) amortised.
     public mutating func deviceIndex(for key: DeviceKey) -> Int {
         if let index = deviceIndexByKey[key] { return index }
         devices.append(DeviceState())
@@ -20,31 +21,33 @@ extension WindowAggregator {
         Int(aliasDevices[alias])
     }
 
-    /// The device key as alias `alias` spells it.
+    /// The key of the device of alias `alias` (the bytes of the key its topic names).
     func key(ofAlias alias: Int) -> DeviceKey {
-        aliasKeys[alias]
+        deviceKeys[Int(aliasDevices[alias])]
     }
 
-    /// Remembers `bytes`, spelling `key`, as an alias of `device`; the alias must be new.
+    /// Remembers `bytes` (a topic naming `key`) as an alias of `device`, whose key is `key`
+    /// (the same bytes); the alias must be new.
     mutating func addAlias(_ bytes: UnsafeRawBufferPointer, device: Int, key: DeviceKey) {
+        assert(deviceKeys[device] == key, "an alias names its device's key")
         aliasByBytes.insert(bytes, value: Int32(aliasDevices.count))
         aliasDevices.append(Int32(device))
-        aliasKeys.append(key)
     }
 
-    /// The id of `definition`'s metric name, registering the definition on first sight.
+    /// The id of `definition`'s metric name (its bytes), registering the definition on first sight.
     mutating func metricID(for definition: MetricDefinition) -> Int32 {
-        if let id = metricIDByName[definition.name] { return id }
+        if let id = metricIDByName.value(for: definition.name) { return id }
         let id = Int32(metricDescriptors.count)
         metricDescriptors.append(Int32(descriptors.count))
         descriptors.append(definition)
-        metricIDByName[definition.name] = id
+        metricIDByName.insert(definition.name, value: id)
         return id
     }
 
-    /// The id of the metric named `name`, or `nil` when no definition of it was registered.
+    /// The id of the metric named exactly `name` (its bytes), or `nil` when no definition of it
+    /// was registered.
     func metricID(named name: String) -> Int32? {
-        metricIDByName[name]
+        metricIDByName.value(for: name)
     }
 
     /// The index of the series of `definition` on device `device`, registering it on first sight.
@@ -62,15 +65,15 @@ extension WindowAggregator {
     }
 
     /// `seriesIndex(device:metric:)` registering a new series as `definition()` says (evaluated
-    /// only then): a metric outside the catalogue is named as the reading that created the series
-    /// spells it, which may differ in bytes from the registered name while equal as a `String`.
+    /// only then), e.g. a metric outside the catalogue as a unit-less gauge.
     mutating func seriesIndex(device: Int, metric: Int32, definition: () -> MetricDefinition) -> Int {
         if let index = seriesMaps.series(metric: metric, in: devices[device].seriesMap) { return Int(index) }
         return addSeries(device: device, metric: metric, definition: definition())
     }
 
     /// Appends a series of metric `metric` on `device` with `definition`'s name, kind and unit:
-    /// the metric's registered descriptor when they are the same, else a descriptor of its own.
+    /// the metric's registered descriptor when they are the same bytes, else a descriptor of its
+    /// own (a checkpoint's series whose metric the catalogue now defines differently).
     mutating func addSeries(device: Int, metric: Int32, definition: MetricDefinition) -> Int {
         var descriptor = metricDescriptors[Int(metric)]
         let registered = descriptors[Int(descriptor)]
@@ -111,7 +114,6 @@ extension WindowAggregator {
         deviceIndexByKey.removeAll()
         aliasByBytes.removeAll()
         aliasDevices.removeAll()
-        aliasKeys.removeAll()
         series.removeAll()
         seriesMaps.removeAll()
         lists.removeAll()
@@ -120,32 +122,31 @@ extension WindowAggregator {
         stateEntries.removeAll()
     }
 
-    /// The id of the spelling `name`, interning it on first sight.
+    /// The id of the state named exactly `name` (its bytes), interning it on first sight.
     mutating func stateID(for name: String) -> Int32 {
-        if let id = stateIDByBytes.value(for: name) { return id }
+        if let id = stateIDByName.value(for: name) { return id }
         let id = Int32(stateNames.count)
-        let canonical = stateIDByName[name] ?? id
-        if canonical == id { stateIDByName[name] = id }
         stateNames.append(name)
-        stateCanonical.append(canonical)
-        stateIDByBytes.insert(name, value: id)
+        stateIDByName.insert(name, value: id)
         return id
     }
 
-    /// The id of the state spelled exactly `bytes`, or `nil` when not interned in that spelling.
+    /// The id of the state named exactly `bytes`, or `nil` when not interned.
     func stateID(bytes: UnsafeRawBufferPointer) -> Int32? {
-        stateIDByBytes.value(for: bytes)
+        stateIDByName.value(for: bytes)
     }
 
-    /// The id shared by every spelling equal to `name` (`String` equality), or `nil` when no
-    /// such state was interned.
+    /// The id of the state named exactly `name` (its bytes), or `nil` when not interned: the
+    /// same as `stateID(bytes:)` of its UTF-8 bytes. States are identified by bytes, so a
+    /// state's id is its only id. The pipeline uses it for a state it had to unescape.
     func canonicalStateID(for name: String) -> Int32? {
-        stateIDByName[name]
+        stateIDByName.value(for: name)
     }
 
-    /// The id shared by every spelling equal to spelling `id`.
+    /// The id by which windows count state `id`: `id` itself, as states are identified by
+    /// bytes (two spellings that `String` finds equal are two states).
     func canonicalStateID(_ id: Int32) -> Int32 {
-        stateCanonical[Int(id)]
+        id
     }
 
     /// True when a reading of `device` at `timestampMillis` falls before its watermark.

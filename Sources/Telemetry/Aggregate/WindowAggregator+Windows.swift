@@ -24,16 +24,13 @@ extension WindowAggregator {
             lists[list].append(window, in: &stateWindows)
             let slot = lists[list].tail
             for (name, count) in state.stateCounts {
-                let spelling = stateID(for: name)
-                let entry = stateEntry(spelling, window: slot)
+                let entry = stateEntry(stateID(for: name.string), window: slot)
                 stateEntries[entry].count = count
-                stateEntries[entry].countSpelling = spelling
             }
             for (name, millis) in state.stateMillis {
-                let spelling = stateID(for: name)
-                let entry = stateEntry(spelling, window: slot)
+                let entry = stateEntry(stateID(for: name.string), window: slot)
                 stateEntries[entry].millis = millis
-                stateEntries[entry].timeSpelling = spelling
+                stateEntries[entry].hasTime = true
             }
         default:
             return false
@@ -81,10 +78,8 @@ extension WindowAggregator {
         devices[device].nextCloseMillis = min(devices[device].nextCloseMillis, end)
     }
 
-    /// The entry of the state spelled `spelling` (or an equal spelling) in state window
-    /// `window`, added when missing.
-    mutating func stateEntry(_ spelling: Int32, window: Int32) -> Int32 {
-        let state = stateCanonical[Int(spelling)]
+    /// The entry of interned state `state` in state window `window`, added when missing.
+    mutating func stateEntry(_ state: Int32, window: Int32) -> Int32 {
         var entry = stateWindows[window].entries
         while entry >= 0 {
             if stateEntries[entry].state == state { return entry }
@@ -133,8 +128,8 @@ extension WindowAggregator {
         var entry = stateWindows[slot].entries
         while entry >= 0 {
             let value = stateEntries[entry]
-            if value.count > 0 { partial.stateCounts[stateNames[Int(value.countSpelling)]] = value.count }
-            if value.timeSpelling >= 0 { partial.stateMillis[stateNames[Int(value.timeSpelling)]] = value.millis }
+            if value.count > 0 { partial.stateCounts[Name(stateNames[Int(value.state)])] = value.count }
+            if value.hasTime { partial.stateMillis[Name(stateNames[Int(value.state)])] = value.millis }
             entry = value.next
         }
         return withCountAndEnds(partial, of: slot)
@@ -147,8 +142,8 @@ extension WindowAggregator {
         var entry = stateWindows[slot].entries
         while entry >= 0 {
             let value = stateEntries[entry]
-            if value.count > 0 { emittedStateCounts[stateNames[Int(value.countSpelling)]] = value.count }
-            if value.timeSpelling >= 0 { emittedStateMillis[stateNames[Int(value.timeSpelling)]] = value.millis }
+            if value.count > 0 { emittedStateCounts[Name(stateNames[Int(value.state)])] = value.count }
+            if value.hasTime { emittedStateMillis[Name(stateNames[Int(value.state)])] = value.millis }
             entry = value.next
         }
         var partial = StatePartial()
@@ -201,7 +196,7 @@ extension WindowAggregator {
                 if isState {
                     let slot = openStateWindow(series: index, tier: tier, start: start)
                     let entry = stateEntry(state, window: slot)
-                    if stateEntries[entry].timeSpelling < 0 { stateEntries[entry].timeSpelling = state }
+                    stateEntries[entry].hasTime = true
                     stateEntries[entry].millis += end - cursor
                 } else {
                     _ = openNumericWindow(series: index, tier: tier, start: start)

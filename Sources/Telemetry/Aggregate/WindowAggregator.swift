@@ -6,8 +6,8 @@
 //   list through `SeriesState.nextOfDevice`, in registration order; the device keys and metric
 //   names live in separate arrays and are read only when a window is written.
 // * A series is found by metric id in its device's small hash table (`seriesMaps`), not by
-//   name: metric names are interned once (`metricIDByName`), and the pipeline passes ids it
-//   resolved from the payload's bytes. A message's lookups stay in one device's table.
+//   name: metric names are interned once by their bytes (`metricIDByName`), and the pipeline
+//   passes ids it resolved from the payload's bytes. A message's lookups stay in one device's table.
 // * Open windows live in three `SlotPool`s (numeric windows, state windows, per-state entries)
 //   and their slots are reused once released. `lists[series × tiers + tier]` is the doubly
 //   linked list of a series' windows of one tier, ascending by start, and caches the oldest
@@ -19,8 +19,9 @@
 //   division in `Tier.windowStart`).
 // * Closing takes a device's due windows out into `closed` first and writes them afterwards
 //   (see `ClosedWindow`), so their cache misses overlap when there are many series.
-// * States are interned to ids (`stateNames`), so a state window holds no strings; a window
-//   becomes a `StatePartial` only when it is written, in dictionaries lent for the write.
+// * States are interned to ids by their bytes (`stateNames`), so a state window holds no
+//   strings; a window becomes a `StatePartial` only when it is written, in dictionaries lent
+//   for the write.
 //   Interned names are kept for the life of the process: bounded by the catalogue's state lists,
 //   but a state metric configured with an empty list keeps every distinct state it accepts.
 // * `aliasByBytes` finds a device by the raw bytes of its MQTT topic, so a known device costs
@@ -29,10 +30,10 @@
 // The stored properties are internal rather than private for the checkpoint extension.
 //
 // A series is named, kinded and united by the definition that created it (usually its metric's
-// first one, shared through `descriptors`). Names and states are identified by `String`
-// equality, as dictionaries keyed by `String` would: two spellings Swift treats as equal
-// (precomposed or decomposed accents) are one series or state. Each spelling keeps its own
-// interned id, so a rollup shows the spellings the readings used, as before.
+// first one, shared through `descriptors`). Devices, metrics and states are identified by their
+// UTF-8 bytes, as MQTT identifies topics (see `Name`): two spellings Swift's `String` treats as
+// equal (precomposed or decomposed accents) are two devices, series or states. A JSON string
+// with escapes and one without are the same name when they decode to the same bytes.
 
 /// Aggregates accepted readings into epoch-aligned tumbling windows of every tier and closes
 /// them when the device's watermark passes their end.
@@ -54,17 +55,15 @@ public struct WindowAggregator {
     /// Each device's key, by device index; read when a window is written.
     var deviceKeys: [DeviceKey] = []
     var deviceIndexByKey: [DeviceKey: Int] = [:]
-    /// Aliases of devices (their topics): alias index by exact bytes, and each alias's device
-    /// and key (the topic's own spelling of the key, which `String` equality may have merged
-    /// with another).
+    /// Aliases of devices (their topics): alias index by exact bytes, and each alias's device.
+    /// Several topics name one device when the topic pattern ignores a level.
     var aliasByBytes = ByteKeyTable(capacity: 64)
     var aliasDevices: [Int32] = []
-    var aliasKeys: [DeviceKey] = []
 
     /// Name, kind and unit of series, by descriptor id.
     var descriptors: [MetricDefinition] = []
-    /// Metric ids by name, and the descriptor of each metric id (its first definition).
-    var metricIDByName: [String: Int32] = [:]
+    /// Metric ids by the names' bytes, and the descriptor of each metric id (its first definition).
+    var metricIDByName = ByteKeyTable()
     var metricDescriptors: [Int32] = []
 
     /// Per-series context, by series index.
@@ -85,16 +84,13 @@ public struct WindowAggregator {
     /// Storage lent to the `StatePartial`s of written state windows. A sink that writes a rollup
     /// and drops it hands the storage back (unique again), so the next window reuses it without
     /// allocating; a sink that keeps rollups just makes the next one copy.
-    var emittedStateCounts: [String: Int] = [:]
-    var emittedStateMillis: [String: Int64] = [:]
+    var emittedStateCounts: [Name: Int] = [:]
+    var emittedStateMillis: [Name: Int64] = [:]
 
-    /// Interned states, one id per spelling (exact bytes): `stateNames[id]` is the spelling and
-    /// `stateCanonical[id]` the id of the first spelling of an equal `String`, by which windows
-    /// count. `stateIDByName` finds that first id by `String`, `stateIDByBytes` any id by bytes.
+    /// Interned states, one id per name (exact bytes): `stateNames[id]` is the name, and
+    /// `stateIDByName` finds the id by the name's bytes.
     var stateNames: [String] = []
-    var stateCanonical: [Int32] = []
-    var stateIDByName: [String: Int32] = [:]
-    var stateIDByBytes = ByteKeyTable()
+    var stateIDByName = ByteKeyTable()
 
     /// Tiers must be ascending, each a whole multiple of the previous one.
     public init(tiers: [Tier], allowedLatenessMillis: Int64, stateHorizonMillis: Int64) {
@@ -116,14 +112,16 @@ public struct WindowAggregator {
     /// Devices seen since start.
     public var deviceCount: Int { devices.count }
 
-    /// The index of `key`'s device if it was seen before.
+    /// The index of `key`'s device if it was seen before: a device whose park, site and id
+    /// have exactly these bytes.
     public func existingDeviceIndex(for key: DeviceKey) -> Int? {
         deviceIndexByKey[key]
     }
 
-    /// The index of the series of `metric` on device `device` if it exists.
+    /// The index of the series of the metric named exactly `metric` (its bytes) on device
+    /// `device` if it exists.
     public func existingSeriesIndex(device: Int, metric: String) -> Int? {
-        metricIDByName[metric].flatMap { existingSeriesIndex(device: device, metric: $0) }
+        metricIDByName.value(for: metric).flatMap { existingSeriesIndex(device: device, metric: $0) }
     }
 
     /// The index of the series of metric id `metric` on device `device` if it exists. O(1).
@@ -184,7 +182,6 @@ public struct WindowAggregator {
             }
             let slot = stateWindow(series: index, tier: tier, containing: timestampMillis)
             let entry = stateEntry(state, window: slot)
-            if stateEntries[entry].count == 0 { stateEntries[entry].countSpelling = state }
             stateEntries[entry].count += 1
             stateWindows[slot].count += 1
             if stateWindows[slot].firstState < 0 || timestampMillis < stateWindows[slot].firstMillis {

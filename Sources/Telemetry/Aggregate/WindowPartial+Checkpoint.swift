@@ -8,13 +8,14 @@ extension WindowPartial {
             writer.write(true)
             writer.write(partial.count)
             writer.write(partial.stateCounts.count)
+            // In byte order of the states, so equal partials give equal bytes.
             for (state, count) in partial.stateCounts.sorted(by: { $0.key < $1.key }) {
-                writer.write(state)
+                writer.write(state.string)
                 writer.write(count)
             }
             writer.write(partial.stateMillis.count)
             for (state, millis) in partial.stateMillis.sorted(by: { $0.key < $1.key }) {
-                writer.write(state)
+                writer.write(state.string)
                 writer.write(millis)
             }
             for timed in [partial.first, partial.last] {
@@ -49,11 +50,11 @@ extension WindowPartial {
         partial.count = try reader.readInt()
         for _ in 0..<(try reader.readCount(minimumItemBytes: 16)) {
             let state = try reader.readString()
-            partial.stateCounts[state] = try reader.readInt()
+            partial.stateCounts[Name(state)] = try reader.readInt()
         }
         for _ in 0..<(try reader.readCount(minimumItemBytes: 16)) {
             let state = try reader.readString()
-            partial.stateMillis[state] = try reader.readInt64()
+            partial.stateMillis[Name(state)] = try reader.readInt64()
         }
         func timed(_ reader: inout CheckpointReader) throws(CheckpointError) -> StatePartial.TimedState {
             let timestamp = try reader.readInt64()

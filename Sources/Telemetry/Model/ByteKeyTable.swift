@@ -11,9 +11,9 @@
 // two long, at most half full) of entry numbers, -1 when empty. Keys are never removed.
 //
 // Keys are compared as bytes, not as Unicode text: two spellings that Swift's `String` treats
-// as equal (precomposed "é" and "e" + U+0301) are different keys here. Callers that need
-// `String` equality look the bytes up first and fall back to a `String` lookup on a miss,
-// storing only values that the `String` lookup would also return.
+// as equal (precomposed "é" and "e" + U+0301) are different keys here, as they are different
+// names to the gateway (see `Name`). The `String` overloads look up and insert a string's
+// UTF-8 bytes, so a name found in a payload and the same name as a `String` are one key.
 //
 // Hash: `ByteHash` with a random key per table, so colliding keys (topics are chosen by whoever
 // can publish) cannot be prepared in advance.

@@ -36,6 +36,18 @@ public struct QuarantineRecord: Sendable, Equatable {
         self.seq = seq
     }
 
+    /// True when every field is equal, texts (topic, detail, excerpt, metric) by their bytes as
+    /// they are written, and the device as `DeviceKey` compares (bytes). Lists every stored
+    /// property: a new one must be added here.
+    public static func == (lhs: QuarantineRecord, rhs: QuarantineRecord) -> Bool {
+        lhs.receivedAtMillis == rhs.receivedAtMillis && lhs.reason == rhs.reason && lhs.payloadBytes == rhs.payloadBytes
+            && lhs.payloadOmitted == rhs.payloadOmitted && lhs.device == rhs.device && lhs.seq == rhs.seq
+            && lhs.readings == rhs.readings
+            && Name.bytesEqual(lhs.topic, rhs.topic) && Name.bytesEqual(lhs.detail, rhs.detail)
+            && Name.bytesEqual(lhs.payloadExcerpt, rhs.payloadExcerpt)
+            && lhs.metric.map { Name($0) } == rhs.metric.map { Name($0) }
+    }
+
     /// Writes the quarantine record documented in README.md ("Quarantine records") into `line`,
     /// in at most `maxBytes` bytes when that is at least 1 KiB: if the whole record is longer,
     /// every text field is cut to the same length (halved until the line fits, at a character

@@ -2,7 +2,8 @@ extension RollupWindow {
     /// Writes the rollup record documented in README.md ("Rollup records") into `line`.
     ///
     /// Field order is fixed: tier, start, end, park, site, device, metric, kind, unit, count,
-    /// then the kind's aggregates, then complete.
+    /// then the kind's aggregates, then complete. Names are written in their exact bytes, and
+    /// the states of `state_count` and `state_ms` in their bytes' order.
     public func write(to line: inout JSONLineBuilder) {
         line.reset()
         line.openObject()
@@ -34,13 +35,13 @@ extension RollupWindow {
             line.key("state_count")
             line.openObject()
             for (name, count) in state.stateCounts.sorted(by: { $0.key < $1.key }) {
-                line.key(name); line.integer(count)
+                line.key(name.string); line.integer(count)
             }
             line.closeObject()
             line.key("state_ms")
             line.openObject()
             for (name, millis) in state.stateMillis.sorted(by: { $0.key < $1.key }) {
-                line.key(name); line.integer(millis)
+                line.key(name.string); line.integer(millis)
             }
             line.closeObject()
             line.key("first"); Self.write(state.first, to: &line)

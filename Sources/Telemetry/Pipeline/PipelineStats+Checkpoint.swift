@@ -9,9 +9,7 @@ extension PipelineStats {
         writer.write(redeliveredMessages)
         writer.write(redeliveredReadings)
         writer.write(seqMissingByDevice.count)
-        let byDevice = seqMissingByDevice.sorted {
-            ($0.key.park, $0.key.site, $0.key.device) < ($1.key.park, $1.key.site, $1.key.device)
-        }
+        let byDevice = seqMissingByDevice.sorted { $0.key < $1.key }  // byte order: equal totals, equal bytes
         for (device, missing) in byDevice {
             writer.write(device.park)
             writer.write(device.site)

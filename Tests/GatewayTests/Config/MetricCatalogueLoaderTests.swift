@@ -66,6 +66,14 @@ struct MetricCatalogueLoaderTests {
         #expect(lax.strict == false)
     }
 
+    @Test("states that differ only in Unicode normalisation are two states (bytes), not one listed twice")
+    func statesAreBytes() throws {
+        let (nfc, nfd) = ("caf\u{E9}", "cafe\u{301}")
+        let catalogue = try MetricCatalogueLoader.parse(
+            yaml: "metrics:\n  state: {kind: state, states: [\(nfc), \(nfd)]}\n", sourcePath: file)
+        #expect(catalogue.definition(named: "state")?.states.map { Array($0.utf8) } == [Array(nfc.utf8), Array(nfd.utf8)])
+    }
+
     @Test("catalogue errors carry the catalogue file's name, line and column")
     func catalogueErrors() {
         let yaml = """
