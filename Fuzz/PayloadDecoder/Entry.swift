@@ -44,6 +44,8 @@ enum PayloadDecoderTarget {
     static let maxPayloadBytes = 2_048
     static let maxReadings = 64
     static let maxSeries = 4
+    /// `PipelineSettings`' default `maxNameBytes`.
+    static let maxNameBytes = PipelineSettings.defaultMaxNameBytes
     static let futureToleranceMillis: Int64 = 300_000
 
     /// The catalogue: gauges, counters and a state, with ranges.
@@ -61,7 +63,8 @@ enum PayloadDecoderTarget {
         do {
             return PipelineSettings(
                 topicPattern: try TopicPattern(TopicPattern.defaultPattern), maxPayloadBytes: maxPayloadBytes,
-                maxReadingsPerMessage: maxReadings, futureToleranceMillis: futureToleranceMillis, maxSeries: maxSeries)
+                maxReadingsPerMessage: maxReadings, futureToleranceMillis: futureToleranceMillis, maxSeries: maxSeries,
+                readingRecordsPerMessage: maxReadings)
         } catch {
             fatalError("the default topic pattern is invalid: \(error)")
         }
@@ -77,11 +80,13 @@ enum PayloadDecoderTarget {
     }
 
     /// The reference fate of each reading of a first delivery to a fresh pipeline, in order:
-    /// `nil` for accepted, else the quarantine reason. Metric and state names compare as
-    /// `String`s, as the catalogue defines them.
+    /// `nil` for accepted, else the quarantine reason. Names compare by their bytes. A repeat
+    /// is taken from the decoder (it alone knows which readings share an object).
     static func referenceFates(_ payload: DecodedPayload, catalogue: MetricCatalogue) -> [QuarantineReason?] {
-        var series: Set<String> = []
+        var series: Set<Name> = []
         return payload.readings.map { reading in
+            if reading.isRepeat { return .duplicateMetric }
+            if reading.metric.utf8.count > maxNameBytes { return .nameTooLong }
             let definition: MetricDefinition
             if let known = catalogue.definition(named: reading.metric) {
                 definition = known
@@ -92,19 +97,22 @@ enum PayloadDecoderTarget {
             }
             switch (definition.kind, reading.value) {
             case (.gauge, .number(let value)), (.counter, .number(let value)):
-                if !value.isFinite { return .outOfRange }
+                if !(abs(value) <= 1e100) { return .outOfRange }
                 if let range = definition.validRange, !range.contains(value) { return .outOfRange }
             case (.state, .string(let state)):
-                if !definition.states.isEmpty, !definition.states.contains(state) { return .outOfRange }
+                if state.utf8.count > maxNameBytes { return .nameTooLong }
+                if !definition.states.isEmpty, !definition.states.contains(where: { Name.bytesEqual($0, state) }) {
+                    return .outOfRange
+                }
             case (.state, _), (.gauge, _), (.counter, _):
                 return .wrongType
             }
             if (reading.timestampMillis ?? receivedMillis) > receivedMillis + futureToleranceMillis {
                 return .futureTimestamp
             }
-            if !series.contains(definition.name) {
+            if !series.contains(Name(definition.name)) {
                 if series.count >= maxSeries { return .cardinalityLimit }
-                series.insert(definition.name)
+                series.insert(Name(definition.name))
             }
             return nil
         }
@@ -164,7 +172,7 @@ enum PayloadDecoderTarget {
                         "redelivered timestamped payload gave \(reasons), \(accepted) accepted")
             } else {
                 require(records.allSatisfy {
-                    ($0.reason.isPerReading || $0.reason == .cardinalityLimit) && $0.metric != nil && $0.seq == expected.seq
+                    ($0.reason.isPerReading || $0.reason == .cardinalityLimit || $0.reason == .nameTooLong) && $0.metric != nil && $0.seq == expected.seq
                 }, "message-level reason for a decodable payload: \(reasons)")
                 require(accepted + records.count == expected.readings.count,
                         "\(accepted) accepted + \(records.count) quarantined != \(expected.readings.count) decoded")

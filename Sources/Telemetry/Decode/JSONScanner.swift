@@ -64,11 +64,16 @@ struct JSONScanner {
         guard consume(UInt8(ascii: "\"")) else { throw unexpected("a string") }
         let start = position
         var hasEscapes = false
+        // Any byte ≥ 0x80 seen (possibly beyond the token, which only costs a check).
+        var highBits: UInt64 = 0
         while position < bytes.count {
-            skipPlainStringBytes()
+            highBits |= skipPlainStringBytes()
             guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
+                if highBits != 0, let invalid = firstInvalidUTF8(from: start, to: position) {
+                    throw .malformed("invalid UTF-8 at byte \(invalid) inside a string (JSON text must be UTF-8)")
+                }
                 let token = StringToken(start: start, end: position, hasEscapes: hasEscapes)
                 position += 1
                 return token
@@ -97,6 +102,7 @@ struct JSONScanner {
                 }
                 continue
             }
+            highBits |= UInt64(byte & 0x80)
             position += 1
         }
         throw .malformed("unterminated string starting at byte \(start - 1)")
@@ -105,9 +111,11 @@ struct JSONScanner {
     /// Moves past the string bytes that need no attention — all but `"`, `\\` and control
     /// bytes — eight at a time. Each test below sets the top bit of a byte that matches (and
     /// may also set it in bytes above the first match, never below), so the lowest set bit
-    /// marks the first byte of interest.
+    /// marks the first byte of interest. Returns the top bits of every word it looked at:
+    /// nonzero if one of them held a byte ≥ 0x80 (a non-ASCII character to validate).
     @inline(__always)
-    private mutating func skipPlainStringBytes() {
+    private mutating func skipPlainStringBytes() -> UInt64 {
+        var seenHighBits: UInt64 = 0
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
         while position + 8 <= bytes.count {
@@ -118,12 +126,14 @@ struct JSONScanner {
             let zeroBackslash = (backslash &- ones) & ~backslash
             let control = (word &- ones &* 0x20) & ~word
             let matches = (zeroQuote | zeroBackslash | control) & highBits
+            seenHighBits |= word & highBits
             if matches != 0 {
                 position += matches.trailingZeroBitCount / 8
-                return
+                return seenHighBits
             }
             position += 8
         }
+        return seenHighBits
     }
 
     /// Reads an object member's name and the `:` after it, with the whitespace around both.
@@ -134,6 +144,15 @@ struct JSONScanner {
         guard consume(UInt8(ascii: ":")) else { throw unexpected("':'") }
         skipWhitespace()
         return key
+    }
+
+    /// True when two tokens name the same text, byte for byte once escapes are resolved.
+    func sameName(_ first: StringToken, _ second: StringToken) -> Bool {
+        guard first.hasEscapes || second.hasEscapes else {
+            return first.end - first.start == second.end - second.start
+                && first.bytes(in: bytes).elementsEqual(second.bytes(in: bytes))
+        }
+        return Name.bytesEqual(string(from: first), string(from: second))
     }
 
     /// True when the token's text is exactly `literal`. A name with escapes is compared after

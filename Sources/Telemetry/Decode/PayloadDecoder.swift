@@ -32,9 +32,11 @@ public struct PayloadDecoder: Sendable {
         payload.seq = scanned.seq
         let scanner = JSONScanner(bytes)
         for reading in scanned.readings {
-            payload.readings.append(DecodedReading(
+            var decoded = DecodedReading(
                 metric: scanner.string(from: reading.name), timestampMillis: reading.timestampMillis,
-                value: reading.value.decoded(by: scanner)))
+                value: reading.value.decoded(by: scanner))
+            decoded.isRepeat = reading.isRepeat
+            payload.readings.append(decoded)
         }
     }
 
@@ -43,6 +45,8 @@ public struct PayloadDecoder: Sendable {
     func scan(_ bytes: UnsafeRawBufferPointer, into payload: inout ScannedPayload) throws(PayloadError) {
         payload.removeAll()
         var scanner = JSONScanner(bytes)
+        // A UTF-8 byte order mark may start JSON text (RFC 8259 §8.1): ignored.
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { scanner.position = 3 }
         scanner.skipWhitespace()
         switch scanner.peek() {
         case UInt8(ascii: "{"):
@@ -127,6 +131,7 @@ public struct PayloadDecoder: Sendable {
         } else if timestamp != nil {
             throw .malformed("\"ts\" without \"values\": use {\"ts\": …, \"values\": {…}}")
         }
+        markRepeatedNames(firstReading..<payload.readings.count, scanner: scanner, in: &payload)
         if let timestamp {
             for index in firstReading..<payload.readings.count {
                 payload.readings[index].timestampMillis = timestamp
@@ -146,6 +151,27 @@ public struct PayloadDecoder: Sendable {
             if scanner.consume(UInt8(ascii: ",")) { continue }
             guard scanner.consume(UInt8(ascii: "}")) else { throw scanner.unexpected("',' or '}'") }
             return
+        }
+    }
+
+    /// Marks each reading of one object whose name (escapes resolved, compared by bytes)
+    /// appeared earlier in that object: the first is the reading, the others `duplicate_metric`.
+    /// O(n²) name comparisons for up to 32 readings, O(n) hashing beyond.
+    private func markRepeatedNames(_ range: Range<Int>, scanner: JSONScanner, in payload: inout ScannedPayload) {
+        guard range.count > 1 else { return }
+        if range.count <= 32 {
+            for later in range.dropFirst() {
+                let name = payload.readings[later].name
+                for earlier in range.lowerBound..<later where scanner.sameName(payload.readings[earlier].name, name) {
+                    payload.readings[later].isRepeat = true
+                    break
+                }
+            }
+            return
+        }
+        var seen = Set<Name>(minimumCapacity: range.count)
+        for index in range where !seen.insert(Name(scanner.string(from: payload.readings[index].name))).inserted {
+            payload.readings[index].isRepeat = true
         }
     }
 

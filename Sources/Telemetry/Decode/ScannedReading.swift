@@ -5,4 +5,6 @@ struct ScannedReading {
     /// Milliseconds since the Unix epoch; `nil` means "use the receive time".
     var timestampMillis: Int64?
     var value: ScannedValue
+    /// Its name appeared earlier in the same object: quarantined as `duplicate_metric`.
+    var isRepeat = false
 }

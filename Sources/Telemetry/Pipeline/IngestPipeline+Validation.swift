@@ -12,6 +12,7 @@ extension IngestPipeline {
     /// the checks themselves build no strings.
     enum Rejection {
         case unknownMetric
+        case repeatedName
         case nameTooLong(StringToken, level: String)
         case beyondMagnitude(Double)
         case outsideRange(Double, MetricRule)
@@ -25,6 +26,7 @@ extension IngestPipeline {
         var reason: QuarantineReason {
             switch self {
             case .unknownMetric: return .unknownMetric
+            case .repeatedName: return .duplicateMetric
             case .nameTooLong: return .nameTooLong
             case .beyondMagnitude, .outsideRange, .stateNotAllowed: return .outOfRange
             case .notAState, .notANumber: return .wrongType
@@ -41,6 +43,7 @@ extension IngestPipeline {
     func check(
         _ reading: ScannedReading, in payload: UnsafeRawBufferPointer, timestamp: Int64, device: Int, receivedMillis: Int64
     ) -> Verdict {
+        if reading.isRepeat { return .rejected(.repeatedName) }
         if isTooLong(reading.name, in: payload) { return .rejected(.nameTooLong(reading.name, level: "metric")) }
         let nameBytes = reading.name.bytes(in: payload)
         var catalogueIndex: Int?
@@ -105,6 +108,8 @@ extension IngestPipeline {
         switch rejection {
         case .unknownMetric:
             return (.unknownMetric, "metric \"\(name)\" is not in the catalogue")
+        case .repeatedName:
+            return (.duplicateMetric, "metric \"\(name)\" appears more than once in one object; the first value is the reading")
         case .nameTooLong(let token, let level):
             return (.nameTooLong,
                     "\(level) name of \(scanner.string(from: token).utf8.count) bytes exceeds ingest.max_name_bytes (\(settings.maxNameBytes))")

@@ -38,7 +38,7 @@ public struct PipelineSettings: Sendable {
         futureToleranceMillis: Int64 = 300_000, dedupWindow: Int = 1_024,
         redeliveryWindow: Int = 65_536, tiers: [Tier] = PipelineSettings.defaultTiers,
         allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512,
-        maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100, maxNameBytes: Int = 128,
+        maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100, maxNameBytes: Int = PipelineSettings.defaultMaxNameBytes,
         acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10
     ) {
         self.topicPattern = topicPattern
@@ -58,6 +58,9 @@ public struct PipelineSettings: Sendable {
         self.acceptRetained = acceptRetained
         self.readingRecordsPerMessage = readingRecordsPerMessage
     }
+
+    /// The default longest name: 128 bytes.
+    public static let defaultMaxNameBytes = 128
 
     /// `10s`, `1m`, `1h`.
     public static let defaultTiers = [

@@ -20,6 +20,9 @@ public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
     /// A new series (or device) beyond `ingest.max_series`: one record per reading, or one per
     /// message when the device itself is new.
     case cardinalityLimit = "cardinality_limit"
+    /// A metric named again in the same JSON object: the first is the reading, every repeat is
+    /// quarantined (one record per repeat).
+    case duplicateMetric = "duplicate_metric"
     /// A park, site, device, metric or state name longer than `ingest.max_name_bytes`.
     case nameTooLong = "name_too_long"
     /// Processes died twice while ingesting this message (`PoisonGuard`): set aside unread.
@@ -28,7 +31,7 @@ public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
     /// True for reasons that reject one reading rather than the whole message.
     public var isPerReading: Bool {
         switch self {
-        case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate: return true
+        case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate, .duplicateMetric: return true
         case .malformedPayload, .payloadTooLarge, .tooManyReadings, .topicMismatch, .topicTooLong, .duplicateSeq,
              .duplicatePayload, .cardinalityLimit, .nameTooLong, .poisonMessage:
             return false

@@ -18,10 +18,8 @@ import Telemetry
 ///    Foundation; the generated payloads of the unit tests check those against a model.
 ///
 /// Legitimate differences, each normalised away or excused, all seen on Linux with Swift 6.3.1:
-/// 1. Invalid UTF-8 inside strings: Foundation rejects the document; the decoder replaces each
-///    bad sequence with U+FFFD (the quarantine log must keep such payloads readable). The
-///    input is repaired the same way (`String(decoding:as:)`) before Foundation sees it.
-///    Repair only touches bytes ≥ 0x80, so the JSON structure is unchanged.
+/// 1. (No longer a difference: invalid UTF-8 inside strings is malformed for both, as RFC 8259
+///    requires; the decoder used to replace it with U+FFFD.)
 /// 2. Lone UTF-16 surrogate escapes (`"\ud800"`, `"\udc00"`, a high one not followed by a low
 ///    one): Foundation rejects; the decoder decodes each as U+FFFD. They are rewritten to
 ///    `\ufffd` (same length) before Foundation sees them.
@@ -42,8 +40,8 @@ import Telemetry
 /// 6. Keys equal under Unicode canonical equivalence (`"é"` and `"e\u0301"`): Foundation
 ///    merges them like duplicates, so metric names are compared as Swift `String`s.
 /// 7. Foundation's leniencies, where the decoder is stricter (RFC 8259): one trailing comma
-///    before `}` or `]`, a UTF-8 byte-order mark, UTF-16/UTF-32 documents (detected from NUL
-///    bytes or a BOM in the first four bytes). Nesting deeper than `PayloadDecoder.maxDepth`
+///    before `}` or `]`, UTF-16/UTF-32 documents (detected from NUL bytes or a UTF-16 BOM in
+///    the first four bytes). A leading UTF-8 byte-order mark is ignored by both (RFC 8259 §8.1). Nesting deeper than `PayloadDecoder.maxDepth`
 ///    (Foundation allows 512) is a shape error of the decoder.
 /// 8. `-0`: Foundation reads an integer 0, the decoder −0.0; `Double` equality treats them
 ///    as equal, as rule 2 asks.
@@ -112,10 +110,9 @@ enum FoundationJSONOracle {
     private static let quote = UInt8(ascii: "\"")
     private static let overflowPrefix = "\u{0}overflow:"
 
-    /// The input with exceptions 1–3 rewritten so that Foundation may accept it.
+    /// The input with exceptions 2–3 rewritten so that Foundation may accept it.
     static func normalize(_ input: [UInt8]) -> [UInt8] {
-        let repaired = Array(String(decoding: input, as: UTF8.self).utf8)
-        return rewritingTokens(replacingLoneSurrogates(repaired))
+        rewritingTokens(replacingLoneSurrogates(input))
     }
 
     private static func hex4(_ bytes: [UInt8], at index: Int) -> UInt32? {
@@ -284,7 +281,7 @@ enum FoundationJSONOracle {
 
     /// Exception 7: a BOM or another encoding, or one trailing comma at the byte the decoder names.
     private static func isFoundationLeniency(_ input: [UInt8], message: String) -> Bool {
-        if input.starts(with: [0xEF, 0xBB, 0xBF]) || input.starts(with: [0xFE, 0xFF])
+        if input.starts(with: [0xFE, 0xFF])
             || input.starts(with: [0xFF, 0xFE]) || input.prefix(4).contains(0)
         {
             return true

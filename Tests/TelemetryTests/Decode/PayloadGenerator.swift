@@ -181,7 +181,10 @@ struct PayloadGenerator {
             let name = metricName()
             let (literal, value) = value()
             members.append("\(name.literal)\(space()):\(space())\(literal)")
-            readings.append(DecodedReading(metric: name.text, timestampMillis: timestamp, value: value))
+            var reading = DecodedReading(metric: name.text, timestampMillis: timestamp, value: value)
+            // A name already given in this object (by its bytes) is a repeat.
+            reading.isRepeat = readings.contains { Name.bytesEqual($0.metric, name.text) }
+            readings.append(reading)
         }
         return (members, readings)
     }

@@ -145,10 +145,11 @@ struct BoundedQuarantineTests {
     @Test func rejectedReadingsBeyondTheThresholdShareOneRecord() throws {
         let sink = CollectingSink()
         let settings = PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern))
-        let catalogue = MetricCatalogue([MetricDefinition(name: "t", kind: .gauge, unit: "", validRange: 0...10)], strict: true)
+        let catalogue = MetricCatalogue(
+            (1...5).map { MetricDefinition(name: "t\($0)", kind: .gauge, unit: "", validRange: 0...10) }, strict: true)
         let pipeline = IngestPipeline(settings: settings, catalogue: catalogue, sink: sink)
         let unknown = (0..<995).map { "\"m\($0)\":1" }
-        let payload = "{" + (unknown + [#""t":"x""#, #""t":50"#, #""t":5"#, #""t":60"#, #""t":70"#]).joined(separator: ",") + "}"
+        let payload = "{" + (unknown + [#""t1":"x""#, #""t2":50"#, #""t3":5"#, #""t4":60"#, #""t5":70"#]).joined(separator: ",") + "}"
         pipeline.send(topic: HostileInputTests.topic, payload: payload, receivedAtMillis: HostileInputTests.now)
         #expect(pipeline.stats.readingsAccepted == 1)
         #expect(pipeline.stats.quarantined == [.unknownMetric: 995, .wrongType: 1, .outOfRange: 3])
@@ -183,4 +184,64 @@ struct BoundedQuarantineTests {
         short.write(to: &line, maxBytes: 4_096)
         #expect(!String(decoding: line.bytes, as: UTF8.self).contains("\"cut\""))
     }
+}
+
+@Suite("JSON conformance")
+struct JSONConformanceTests {
+    @Test func aRepeatedMetricInOneObjectIsQuarantinedAndTheFirstKept() throws {
+        let sink = CollectingSink()
+        let pipeline = IngestPipeline(
+            settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
+            catalogue: MetricCatalogue([], strict: false), sink: sink)
+        let many = (0..<40).map { "\"m\($0)\":1" }.joined(separator: ",")
+        let payloads = [
+            #"{"x":1,"y":2,"x":3,"x":4}"#,
+            #"{"ts":1763712000000,"values":{"z":1,"\u007a":2}}"#,
+            #"[{"ts":1763712000000,"values":{"w":1}},{"ts":1763712001000,"values":{"w":2}}]"#,
+            "{\(many),\"m7\":9}",
+        ]
+        for payload in payloads {
+            pipeline.send(topic: HostileInputTests.topic, payload: payload, receivedAtMillis: HostileInputTests.now)
+        }
+        #expect(sink.quarantined.map(\.reason) == [.duplicateMetric, .duplicateMetric, .duplicateMetric, .duplicateMetric])
+        #expect(sink.quarantined.map(\.metric) == ["x", "x", "z", "m7"])
+        #expect(sink.quarantined.first?.detail == "metric \"x\" appears more than once in one object; the first value is the reading")
+        #expect(pipeline.stats.readingsAccepted == 2 + 1 + 2 + 40)
+        pipeline.flushAll()
+        let x = try #require(sink.rollups.first { $0.series.metric == "x" && $0.tier.name == "10s" })
+        guard case .numeric(let partial) = x.partial else { throw TestFailure("x is not numeric") }
+        #expect(partial.count == 1 && partial.sum == 1)
+    }
+
+    @Test func invalidUTF8IsMalformedAndAByteOrderMarkIsIgnored() throws {
+        let sink = CollectingSink()
+        let pipeline = IngestPipeline(
+            settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
+            catalogue: MetricCatalogue([], strict: false), sink: sink)
+        let topic = Array(HostileInputTests.topic.utf8)
+        let payloads: [[UInt8]] = [
+            Array(#"{"caf"#.utf8) + [0xE9] + Array(#"":1}"#.utf8),
+            Array(#"{"s":"#.utf8) + [0x22, 0xC3, 0x28, 0x22] + Array("}".utf8),
+            [0xEF, 0xBB, 0xBF] + Array(#"{"ok":1}"#.utf8),
+            Array(#"{"nhiệt_độ":1}"#.utf8),
+        ]
+        for payload in payloads {
+            topic.withUnsafeBytes { topic in
+                payload.withUnsafeBytes { payload in
+                    pipeline.ingest(topic: topic, payload: payload, receivedAtNanos: HostileInputTests.now * 1_000_000)
+                }
+            }
+        }
+        #expect(sink.quarantined.map(\.reason) == [.malformedPayload, .malformedPayload])
+        #expect(sink.quarantined.map(\.detail) == [
+            "invalid UTF-8 at byte 5 inside a string (JSON text must be UTF-8)",
+            "invalid UTF-8 at byte 6 inside a string (JSON text must be UTF-8)",
+        ])
+        #expect(pipeline.stats.readingsAccepted == 2)
+    }
+}
+
+private struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
