@@ -33,7 +33,7 @@ enum ConfigLoader {
         "checkpoint_interval",
     ]
     /// Keys of `storage.rollup_log:` and `storage.quarantine_log:`.
-    static let logPolicyKeys = ["segment_max", "segment_max_age", "fsync", "fsync_interval"]
+    static let logPolicyKeys = ["segment_max", "segment_max_age", "fsync", "fsync_interval", "retain_size", "retain_age"]
     /// Keys of `logging:`.
     static let loggingKeys = ["level", "status_interval"]
 
@@ -256,6 +256,12 @@ enum ConfigLoader {
         policy.maxSegmentAgeMillis =
             reader.duration("segment_max_age", in: section, range: second...30 * day)
             ?? policy.maxSegmentAgeMillis
+        if let bytes = reader.byteSize("retain_size", in: section, range: 1 << 20...1 << 50) {
+            policy.retainBytes = Int64(bytes)
+        }
+        if let millis = reader.duration("retain_age", in: section, range: hour...100 * 365 * day) {
+            policy.retainAgeMillis = millis
+        }
         var intervalMillis: Int64 = 1_000
         if case .interval(let milliseconds) = policy.fsync {
             intervalMillis = milliseconds

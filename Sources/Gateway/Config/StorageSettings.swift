@@ -7,10 +7,11 @@ struct StorageSettings: Sendable, Equatable {
     var dataDirectory = "data"
     /// Rotation and fsync of the rollup log, the source of truth for every query.
     var rollupLog = LogPolicy()
-    /// Rotation and fsync of the quarantine log; smaller, longer-lived segments by default.
+    /// Rotation, fsync and retention of the quarantine log; smaller, longer-lived segments by
+    /// default, kept up to 1 GiB and 30 days so that a flood of bad input cannot fill the disk.
     var quarantineLog = LogPolicy(
         maxSegmentBytes: 16 << 20, maxSegmentAgeMillis: 86_400_000,
-        fsync: .interval(milliseconds: 1_000))
+        fsync: .interval(milliseconds: 1_000), retainBytes: 1 << 30, retainAgeMillis: 30 * 86_400_000)
     /// How much of a rejected payload is copied into its quarantine line.
     var quarantinePayloadExcerptBytes = 512
     /// At most this many quarantine lines a second carry a payload excerpt; the rest say

@@ -25,6 +25,11 @@ final class CheckpointKeeper {
     /// The checkpoint the store thread is writing: its ring position, when it was taken, and
     /// when it was last reported as slow.
     private var inFlight: (position: Int, takenAtMillis: Int64, reportedAtMillis: Int64)?
+    /// Log positions of the checkpoint being stored, and of the last two stored by this process
+    /// (oldest first): the one before the last is `checkpoint.previous`, recovery's fallback,
+    /// so log retention keeps every segment it may need.
+    private var inFlightLogs: (rollups: LogPosition, quarantine: LogPosition)?
+    private var storedLogs: [(rollups: LogPosition, quarantine: LogPosition)] = []
     /// Checkpoints stored since start.
     private(set) var count = 0
 
@@ -51,7 +56,8 @@ final class CheckpointKeeper {
                 return false
             }
             inFlight = nil
-            finish(outcome, position: pending.position, takenAtMillis: pending.takenAtMillis, nowMillis: nowMillis, ring: ring)
+            finish(outcome, position: pending.position, takenAtMillis: pending.takenAtMillis, nowMillis: nowMillis, ring: ring,
+                   sink: sink)
         }
         let due = force || nowMillis - lastMillis >= intervalMillis || ring.unreleasedBytes >= ring.capacityBytes / 2
         guard due, ring.unreleasedBytes > 0 || force || count == 0 else { return false }
@@ -59,6 +65,7 @@ final class CheckpointKeeper {
         guard !sink.isFailing else { return false }
         if sync { sink.sync() }
         let position = ring.consumedPosition
+        inFlightLogs = (sink.rollups.position, sink.quarantine.position)
         buffer.removeAll()
         IngestCheckpoint.writeHeader(ringPosition: position, rollupLog: sink.rollups.position,
                                      quarantineLog: sink.quarantine.position, createdAtMillis: nowMillis, to: &buffer)
@@ -69,7 +76,8 @@ final class CheckpointKeeper {
             inFlight = (position, nowMillis, nowMillis)
             return true
         }
-        return finish(store.wait(), position: position, takenAtMillis: nowMillis, nowMillis: nowMillis, ring: ring)
+        return finish(store.wait(), position: position, takenAtMillis: nowMillis, nowMillis: nowMillis, ring: ring,
+                      sink: sink)
     }
 
     /// Ends the store thread (after the last `takeIfDue(force: true)`).
@@ -81,7 +89,7 @@ final class CheckpointKeeper {
     /// episode; the ring stays as it is and the next checkpoint tries again).
     @discardableResult
     private func finish(_ outcome: Result<Void, CheckpointError>, position: Int, takenAtMillis: Int64, nowMillis: Int64,
-                        ring: MessageRing) -> Bool {
+                        ring: MessageRing, sink: LogSink) -> Bool {
         switch outcome {
         case .failure(let error):
             if !failing {
@@ -99,6 +107,14 @@ final class CheckpointKeeper {
             }
             ring.release(through: position)
             count += 1
+            if let logs = inFlightLogs {
+                storedLogs = Array((storedLogs + [logs]).suffix(2))
+                inFlightLogs = nil
+            }
+            if storedLogs.count == 2 {
+                sink.applyRetention(keepingRollupsFrom: storedLogs[0].rollups, quarantineFrom: storedLogs[0].quarantine,
+                                    nowMillis: nowMillis)
+            }
             return true
         }
     }

@@ -38,6 +38,26 @@ final class LogSink: IngestSink {
         append(to: quarantine)
     }
 
+    /// Deletes old segments of each log under its retention policy, never one that the kept
+    /// checkpoint whose log positions are `rollups` and `quarantine` may need; logs what it
+    /// deleted, and a failure once per episode like any other storage error.
+    func applyRetention(keepingRollupsFrom rollupPosition: LogPosition, quarantineFrom quarantinePosition: LogPosition,
+                        nowMillis: Int64) {
+        for (log, position) in [(rollups, rollupPosition), (quarantine, quarantinePosition)] {
+            attempt(log) {
+                let outcome = try log.segments.applyRetention(
+                    maxBytes: log.policy.retainBytes, maxAgeMillis: log.policy.retainAgeMillis,
+                    keepingFrom: position.nextRotationSequence, nowMillis: nowMillis)
+                if outcome.segmentsRemoved > 0 {
+                    logger.info("""
+                        retention: deleted \(outcome.segmentsRemoved) old segment(s), \(outcome.bytesRemoved) bytes, of \
+                        \(log.segments.directory)
+                        """)
+                }
+            }
+        }
+    }
+
     /// Writes buffered lines and applies each log's fsync and rotation policy.
     func flush(nowMillis: Int64) {
         for log in [rollups, quarantine] {

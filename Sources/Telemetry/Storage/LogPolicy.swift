@@ -5,14 +5,24 @@ public struct LogPolicy: Sendable, Equatable {
     /// Rotate the current segment once it is this old, in milliseconds (default 1 h).
     public var maxSegmentAgeMillis: Int64
     public var fsync: FsyncPolicy
+    /// Delete the oldest rotated segments while all segments add up to more than this
+    /// (`nil`: no size limit).
+    public var retainBytes: Int64?
+    /// Delete rotated segments whose lines are all older than this, in milliseconds (`nil`: no
+    /// age limit).
+    public var retainAgeMillis: Int64?
 
     public init(
         maxSegmentBytes: Int64 = 64 << 20,
         maxSegmentAgeMillis: Int64 = 3_600_000,
-        fsync: FsyncPolicy = .interval(milliseconds: 1_000)
+        fsync: FsyncPolicy = .interval(milliseconds: 1_000),
+        retainBytes: Int64? = nil,
+        retainAgeMillis: Int64? = nil
     ) {
         self.maxSegmentBytes = maxSegmentBytes
         self.maxSegmentAgeMillis = maxSegmentAgeMillis
         self.fsync = fsync
+        self.retainBytes = retainBytes
+        self.retainAgeMillis = retainAgeMillis
     }
 }

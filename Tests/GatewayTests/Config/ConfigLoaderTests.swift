@@ -70,7 +70,8 @@ struct ConfigLoaderTests {
             storage.quarantineLog
                 == LogPolicy(
                     maxSegmentBytes: 16_777_216, maxSegmentAgeMillis: 86_400_000,
-                    fsync: .interval(milliseconds: 1_000)))
+                    fsync: .interval(milliseconds: 1_000), retainBytes: 1_073_741_824, retainAgeMillis: 2_592_000_000))
+        #expect(storage.quarantineMaxLineBytes == 4_096 && storage.quarantineReadingsPerMessage == 10)
         #expect(storage.quarantinePayloadExcerptBytes == 512)
         #expect(LoggingSettings().level == "info")
         #expect(LoggingSettings().statusIntervalSeconds == 10)
@@ -147,7 +148,7 @@ struct ConfigLoaderTests {
               state_horizon: 1h
             storage:
               data_directory: /var/lib/telemetry
-              rollup_log: {segment_max: 1GB, segment_max_age: 1d, fsync: always}
+              rollup_log: {segment_max: 1GB, segment_max_age: 1d, fsync: always, retain_size: 2TiB, retain_age: 400d}
               quarantine_log: {fsync: interval, fsync_interval: 250ms}
               quarantine_payload_excerpt: 1KiB
             logging:
@@ -183,12 +184,13 @@ struct ConfigLoaderTests {
         #expect(config.storage.dataDirectory == "/var/lib/telemetry")
         #expect(
             config.storage.rollupLog
-                == LogPolicy(maxSegmentBytes: 1_000_000_000, maxSegmentAgeMillis: 86_400_000, fsync: .always))
+                == LogPolicy(maxSegmentBytes: 1_000_000_000, maxSegmentAgeMillis: 86_400_000, fsync: .always,
+                             retainBytes: 2 << 40, retainAgeMillis: 400 * 86_400_000))
         #expect(
             config.storage.quarantineLog
                 == LogPolicy(
                     maxSegmentBytes: 16 << 20, maxSegmentAgeMillis: 86_400_000,
-                    fsync: .interval(milliseconds: 250)))
+                    fsync: .interval(milliseconds: 250), retainBytes: 1 << 30, retainAgeMillis: 30 * 86_400_000))
         #expect(config.storage.quarantinePayloadExcerptBytes == 1_024)
         #expect(config.logging.level == "debug")
         #expect(config.logging.statusIntervalSeconds == 0)

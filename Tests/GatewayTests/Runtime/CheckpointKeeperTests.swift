@@ -15,14 +15,14 @@ struct CheckpointKeeperTests {
         let sink: LogSink
         let log = LogLines()
 
-        init() throws {
+        init(quarantinePolicy: LogPolicy = LogPolicy(fsync: .never)) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("keeper-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             ring = try MessageRing.openFile(atPath: directory.appendingPathComponent("ingest.ring").path, capacityBytes: 1 << 20)
             let rollups = try SegmentedLog(directory: directory.appendingPathComponent("rollups").path, baseName: "rollups",
                                            policy: LogPolicy(fsync: .never), nowMillis: 0)
             let quarantine = try SegmentedLog(directory: directory.appendingPathComponent("quarantine").path, baseName: "quarantine",
-                                              policy: LogPolicy(fsync: .never), nowMillis: 0)
+                                              policy: quarantinePolicy, nowMillis: 0)
             sink = LogSink(rollups: rollups, quarantine: quarantine, logger: log.logger)
             pipeline = IngestPipeline(
                 settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
@@ -31,16 +31,43 @@ struct CheckpointKeeperTests {
 
         deinit { try? FileManager.default.removeItem(at: directory) }
 
-        /// Pushes `count` messages and ingests them.
-        func ingest(_ count: Int) {
+        /// Pushes `count` messages (malformed ones with `malformed`) and ingests them.
+        func ingest(_ count: Int, malformed: Bool = false) {
             let topic = Array("iiot/yen-my/f01/env-0003/telemetry".utf8)
             for index in 0..<count {
-                let payload = Array(#"{"ts":1763712000\#(index % 10)00,"seq":\#(index + 1),"values":{"temperature_c":20}}"#.utf8)
+                let payload = malformed
+                    ? Array("not json \(index)".utf8)
+                    : Array(#"{"ts":1763712000\#(index % 10)00,"seq":\#(index + 1),"values":{"temperature_c":20}}"#.utf8)
                 let pushed = topic.withUnsafeBytes { t in payload.withUnsafeBytes { ring.tryPush(topic: t, payload: $0, receivedAtNanos: 1_763_712_001_000_000_000) } }
                 #expect(pushed)
             }
             _ = ring.consume(maxMessages: .max) { pipeline.ingest(topic: $0.topic, payload: $0.payload, receivedAtNanos: $0.receivedAtNanos) }
         }
+    }
+
+    /// Retention deletes old quarantine segments after a checkpoint, but never one that the
+    /// checkpoint before the last (the fallback) may need to cut the log back.
+    @Test func retentionKeepsWhatTheFallbackCheckpointNeeds() throws {
+        let fixture = try Fixture(quarantinePolicy: LogPolicy(maxSegmentBytes: 1_024, fsync: .never, retainBytes: 1))
+        let keeper = CheckpointKeeper(path: fixture.directory.appendingPathComponent("checkpoint").path, intervalMillis: 0,
+                                      sync: false, logger: fixture.log.logger)
+        defer { keeper.stop() }
+        let segments = fixture.sink.quarantine.segments
+        var fallbackNext: [Int] = []
+        for round in 1...4 {
+            for _ in 0..<3 {
+                fixture.ingest(5, malformed: true)
+                fixture.sink.flush(nowMillis: Int64(round))
+            }
+            fallbackNext.append(fixture.sink.quarantine.position.nextRotationSequence)
+            #expect(keeper.takeIfDue(nowMillis: Int64(round), pipeline: fixture.pipeline, ring: fixture.ring,
+                                     sink: fixture.sink, force: true))
+        }
+        // After the fourth checkpoint the fallback is the third: everything rotated before it goes.
+        let kept = try segments.list().compactMap(\.sequence)
+        #expect(kept.first == fallbackNext[2])
+        #expect(kept == Array(fallbackNext[2]..<fixture.sink.quarantine.position.nextRotationSequence))
+        #expect(fixture.log.all.contains { $0.contains("retention: deleted") })
     }
 
     @Test func theRingIsFreedOnlyOnceTheStoredCheckpointIsOnDisk() throws {
