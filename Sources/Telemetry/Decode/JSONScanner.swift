@@ -1,6 +1,12 @@
 // The byte-level half of PayloadDecoder: tokens of RFC 8259 JSON over a borrowed buffer.
 // Strings and values here, numbers in JSONScanner+Numbers.swift.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A string token's position in the payload; decoded to a `String` only when needed.
 struct StringToken {
     var start: Int
@@ -149,10 +155,28 @@ struct JSONScanner {
     /// True when two tokens name the same text, byte for byte once escapes are resolved.
     func sameName(_ first: StringToken, _ second: StringToken) -> Bool {
         guard first.hasEscapes || second.hasEscapes else {
-            return first.end - first.start == second.end - second.start
-                && first.bytes(in: bytes).elementsEqual(second.bytes(in: bytes))
+            let count = first.end - first.start
+            guard count == second.end - second.start else { return false }
+            guard count > 0, let base = bytes.baseAddress else { return true }
+            return memcmp(base + first.start, base + second.start, count) == 0
         }
         return Name.bytesEqual(string(from: first), string(from: second))
+    }
+
+    /// 0…63 from the token's raw bytes (its first and last eight, and its length): equal raw
+    /// names give equal bits. O(1).
+    @inline(__always)
+    func filterBit(of token: StringToken) -> Int {
+        let count = token.end - token.start
+        var word = UInt64(truncatingIfNeeded: count)
+        if count >= 8 {
+            word ^= bytes.loadUnaligned(fromByteOffset: token.start, as: UInt64.self)
+            let last = bytes.loadUnaligned(fromByteOffset: token.end - 8, as: UInt64.self)
+            word ^= last << 29 | last >> 35
+        } else {
+            for index in token.start..<token.end { word = word << 8 | UInt64(bytes[index]) }
+        }
+        return Int(truncatingIfNeeded: (word &* 0x9E37_79B9_7F4A_7C15) >> 58)
     }
 
     /// True when the token's text is exactly `literal`. A name with escapes is compared after

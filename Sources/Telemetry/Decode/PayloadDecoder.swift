@@ -156,16 +156,28 @@ public struct PayloadDecoder: Sendable {
 
     /// Marks each reading of one object whose name (escapes resolved, compared by bytes)
     /// appeared earlier in that object: the first is the reading, the others `duplicate_metric`.
-    /// O(n²) name comparisons for up to 32 readings, O(n) hashing beyond.
+    ///
+    /// Up to 32 readings, each name sets one bit of a 64-bit filter chosen by a hash of its
+    /// bytes; only a name whose bit is already set (or any name once an escaped one was seen)
+    /// is compared with the earlier names. A message of distinct names, the usual case, costs
+    /// one hash per name: the pairwise comparison cost about a fifth of a 20-reading message.
+    /// Beyond 32 readings, a set of the names.
     private func markRepeatedNames(_ range: Range<Int>, scanner: JSONScanner, in payload: inout ScannedPayload) {
         guard range.count > 1 else { return }
         if range.count <= 32 {
-            for later in range.dropFirst() {
+            var filter: UInt64 = 0
+            var sawEscapes = false
+            for later in range {
                 let name = payload.readings[later].name
-                for earlier in range.lowerBound..<later where scanner.sameName(payload.readings[earlier].name, name) {
-                    payload.readings[later].isRepeat = true
-                    break
+                let bit: UInt64 = 1 << scanner.filterBit(of: name)
+                sawEscapes = sawEscapes || name.hasEscapes
+                if filter & bit != 0 || sawEscapes {
+                    for earlier in range.lowerBound..<later where scanner.sameName(payload.readings[earlier].name, name) {
+                        payload.readings[later].isRepeat = true
+                        break
+                    }
                 }
+                filter |= bit
             }
             return
         }
