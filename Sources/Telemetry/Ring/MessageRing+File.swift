@@ -128,6 +128,19 @@ extension MessageRing {
         let ring = MessageRing(block: mapped, capacityBytes: capacityBytes, restoring: restoring, fileDescriptor: fd,
                                fileSystem: fileSystem, syncsEachPublish: sync == .eachPublish)
         ring.tornBytesDiscarded = torn
+        if restoring == nil {
+            // A new (or reset) ring: its header and size, and its name in the directory, reach
+            // the disk before any record does. Otherwise a power cut could leave a file of the
+            // full size whose header never reached the disk, which would not open again.
+            guard ring.syncToStorage(from: 0, to: 0) else {
+                throw .system(path: path, operation: "msync of the new ring's header", errno: errno)
+            }
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            guard fileSystem.syncDirectory(directory) == 0 else {
+                throw .system(path: directory, operation: "fsync of the directory holding the new ring", errno: errno)
+            }
+        }
         return ring
     }
 
@@ -185,6 +198,9 @@ extension MessageRing {
         var control = [UInt8](repeating: 0, count: controlBytes)
         let got = control.withUnsafeMutableBytes { fileSystem.pread(fd, into: $0, at: 0) }
         guard got == controlBytes else { throw .corrupt(path: path, detail: "shorter than its header (\(size) bytes)") }
+        // A header that never reached the disk (a power cut while the ring was being created,
+        // after its size did): nothing was ever synced into it, so it holds nothing to replay.
+        if control.allSatisfy({ $0 == 0 }) { return nil }
         let (header, written, read) = control.withUnsafeBytes { raw in
             (raw.load(fromByteOffset: 5 * lineBytes, as: FileHeader.self),
              raw.load(fromByteOffset: 0, as: Int.self),
@@ -198,10 +214,12 @@ extension MessageRing {
                 + "expected version \(FileHeader.version); ingest them with the gateway version that wrote it")
         }
         let fileCapacity = Int(header.capacityBytes)
+        // An empty ring of another capacity is reset, whatever the file's size: a power cut while
+        // it was being resized can leave the new size with the old header.
+        if read >= 0 && written == read && fileCapacity != capacityBytes { return nil }
         guard read >= 0, written >= read, written - read <= fileCapacity, size == controlBytes + fileCapacity else {
             throw .corrupt(path: path, detail: "indices \(read)…\(written) do not fit a ring of \(fileCapacity) bytes")
         }
-        if written == read && fileCapacity != capacityBytes { return nil }
         guard fileCapacity == capacityBytes else {
             throw .capacityChanged(path: path, fileCapacity: fileCapacity, requested: capacityBytes, unconsumedBytes: written - read)
         }
