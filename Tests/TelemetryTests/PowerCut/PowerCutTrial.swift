@@ -1,0 +1,380 @@
+import Foundation
+@testable import Telemetry
+
+/// One power-cut trial: a workload ingested by `PowerCutGateway` processes on one
+/// `PowerCutFileSystem`, the power cut at random events, each cut followed by a check of what
+/// the disk holds and a new process that recovers and goes on; after the last message a clean
+/// shutdown and one more cut, checked the same way.
+///
+/// The check of a cut runs a process of its own on a copy of the disk: it recovers (the same
+/// steps as the process that goes on), replays the ring, writes every open window and closes
+/// the logs; then the logs are read and compared with the ledger (`PowerCutWorkload` explains
+/// how a window's sum names its messages):
+/// * every complete line of both logs is a JSON object, and no segment ends in a torn line;
+/// * no reading is counted twice, and the 10 s and 30 s tiers count the same messages;
+/// * every message that must survive is counted: with `fsync: always` each one acknowledged
+///   (its group's msync returned before the broker got the PUBACK); with `interval`, each one
+///   the ring had synced, or a stored checkpoint covered, or an earlier check found — what is
+///   lost is only what came after the last sync;
+/// * the checkpoint recovery used is one of the two last stored, or one being stored at the
+///   cut, or none when none was stored.
+/// The broker redelivers what was not acknowledged (same packet id); `seq` drops the copies.
+struct PowerCutTrial {
+    /// Totals of a trial (or of several, added up).
+    struct Outcome {
+        var cuts = 0
+        var cutsWhileStarting = 0
+        var events = 0
+        var messages = 0
+        var lost = 0
+        /// Lost at one cut (torn in the ring), counted after a later one: a record that stayed
+        /// intact on disk where the next process's records at the same positions did not reach it.
+        var resurrected = 0
+        var checkpointFallbacks = 0
+        var ringTornRecoveries = 0
+        var ringRewinds = 0
+        var failures: [String] = []
+
+        static func + (lhs: Outcome, rhs: Outcome) -> Outcome {
+            Outcome(
+                cuts: lhs.cuts + rhs.cuts, cutsWhileStarting: lhs.cutsWhileStarting + rhs.cutsWhileStarting,
+                events: lhs.events + rhs.events, messages: lhs.messages + rhs.messages, lost: lhs.lost + rhs.lost,
+                resurrected: lhs.resurrected + rhs.resurrected,
+                checkpointFallbacks: lhs.checkpointFallbacks + rhs.checkpointFallbacks,
+                ringTornRecoveries: lhs.ringTornRecoveries + rhs.ringTornRecoveries,
+                ringRewinds: lhs.ringRewinds + rhs.ringRewinds, failures: lhs.failures + rhs.failures)
+        }
+    }
+
+    let seed: UInt64
+    let fsync: FsyncPolicy
+    let messageCount: Int
+    /// Mean events between two cuts.
+    let meanEventsBetweenCuts: Int
+
+    /// Runs the trial.
+    func run() -> Outcome {
+        var state = State(trial: self)
+        state.run()
+        return state.outcome
+    }
+
+    /// The mutable part of a run.
+    private struct State {
+        let trial: PowerCutTrial
+        let workload: PowerCutWorkload
+        let fileSystem: PowerCutFileSystem
+        var random: SplitMix64
+        var outcome = Outcome()
+        /// Messages `0..<acked` are acknowledged (the broker will not send them again).
+        var acked = 0
+        /// Messages `0..<pushedEnd` have been handed to a ring at least once.
+        var pushedEnd = 0
+        /// Must be counted from now on (see the type's comment).
+        var durable: [Bool]
+        var lost: Set<Int> = []
+        /// Pushed by the current process since its last ring sync.
+        var unsyncedPushes: [Int] = []
+        /// Checkpoints whose store began, and whether it completed, in order.
+        var stores: [(checkpoint: IngestCheckpoint, completed: Bool)] = []
+        /// The wall clock: the receive time of the newest message handed over.
+        var now: Int64
+
+        init(trial: PowerCutTrial) {
+            self.trial = trial
+            workload = PowerCutWorkload(seed: trial.seed, count: trial.messageCount)
+            fileSystem = PowerCutFileSystem(seed: trial.seed &* 0x9E37_79B9 &+ 1)
+            // The gateway creates the data directory before anything else (outside the interface).
+            _ = fileSystem.mkdir(PowerCutGateway.dataDirectory, mode: 0o755)
+            _ = fileSystem.syncDirectory("/")
+            random = SplitMix64(seed: trial.seed &+ 0x5EED)
+            durable = [Bool](repeating: false, count: trial.messageCount)
+            now = workload.messages.first?.receivedAtMillis ?? 0
+            outcome.messages = trial.messageCount
+        }
+
+        mutating func run() {
+            defer { outcome.events = fileSystem.events }
+            scheduleCut()
+            while true {
+                guard let gateway = startProcess() else {
+                    if outcome.failures.isEmpty { continue }
+                    return
+                }
+                if drive(gateway) { break }
+                if !outcome.failures.isEmpty { return }
+            }
+        }
+
+        mutating func scheduleCut() {
+            // Now and then a cut soon after a restart, inside recovery.
+            let offset = random.next(below: 8) == 0 ? 1 + random.next(below: 60)
+                : 1 + random.next(below: 2 * trial.meanEventsBetweenCuts)
+            fileSystem.cutAtEvent = fileSystem.events + offset
+        }
+
+        /// Starts a process; on a cut meanwhile, checks the disk and returns nil.
+        mutating func startProcess() -> PowerCutGateway? {
+            unsyncedPushes = []
+            var events = PowerCutGateway.Events()
+            // The closures only record; the state is updated from them after each call.
+            let recorder = Recorder()
+            events.storeBegan = { recorder.began.append($0) }
+            events.storeCompleted = { recorder.completed.append($0) }
+            events.ringSynced = { recorder.ringSyncs += 1 }
+            self.recorder = recorder
+            do {
+                let gateway = try PowerCutGateway(fileSystem: fileSystem, fsync: trial.fsync, nowMillis: now, events: events)
+                absorbRecords()
+                return gateway
+            } catch {
+                absorbRecords()
+                guard fileSystem.isPoweredOff else {
+                    fail("process start failed without a power cut: \(error)")
+                    return nil
+                }
+                outcome.cutsWhileStarting += 1
+                handleCut()
+                return nil
+            }
+        }
+
+        var recorder = Recorder()
+
+        /// What the process's callbacks reported, taken into the ledger.
+        mutating func absorbRecords() {
+            for (index, checkpoint) in recorder.began.enumerated() {
+                stores.append((checkpoint, false))
+                if index < recorder.completed.count { stores[stores.count - 1].completed = true }
+            }
+            // A store completes right after it begins, so completions pair with the begun ones.
+            for consumed in recorder.completed {
+                for index in consumed { durable[index] = true }
+            }
+            if recorder.ringSyncs > 0 {
+                for index in unsyncedPushes { durable[index] = true }
+                unsyncedPushes = []
+            }
+            recorder.began = []
+            recorder.completed = []
+            recorder.ringSyncs = 0
+        }
+
+        /// Runs the workload in `gateway` until a cut (false) or the end (true).
+        mutating func drive(_ gateway: PowerCutGateway) -> Bool {
+            while acked < workload.messages.count {
+                if random.next(below: 10) < 6 {
+                    let start = acked
+                    let end = min(workload.messages.count, start + 1 + random.next(below: 8))
+                    let (pushed, committed) = gateway.push(workload.messages[start..<end])
+                    pushedEnd = max(pushedEnd, start + pushed)
+                    unsyncedPushes += start..<(start + pushed)
+                    if pushed > 0 { now = max(now, workload.messages[start + pushed - 1].receivedAtMillis) }
+                    if case .interval = trial.fsync {
+                        acked += pushed  // each callback returned: PUBACK
+                    } else if committed {
+                        acked += pushed
+                    }
+                    if fileSystem.isPoweredOff { break }
+                    if pushed < end - start { gateway.pass(batch: 64, nowMillis: now) }  // the ring was full
+                } else {
+                    gateway.pass(batch: 1 + random.next(below: 64), nowMillis: now)
+                }
+                absorbRecords()
+                if fileSystem.isPoweredOff { break }
+            }
+            absorbRecords()
+            if !fileSystem.isPoweredOff {
+                gateway.shutDown(nowMillis: now)
+                absorbRecords()
+            }
+            let finished = !fileSystem.isPoweredOff
+            if finished {
+                // Everything acknowledged and the process stopped cleanly: all of it is durable.
+                for index in 0..<workload.messages.count where !lost.contains(index) { durable[index] = true }
+                fileSystem.cutPower()
+            }
+            handleCut()
+            return finished && outcome.failures.isEmpty
+        }
+
+        /// Checks what the cut left on a copy of the disk, then powers on for the next process.
+        mutating func handleCut() {
+            outcome.cuts += 1
+            let counted = check(fileSystem.copyOfDisk(seed: random.next()))
+            if let counted {
+                for message in workload.messages where !message.malformed {
+                    let index = message.index
+                    if counted.contains(index) {
+                        durable[index] = true
+                        if lost.remove(index) != nil {
+                            outcome.lost -= 1
+                            outcome.resurrected += 1
+                        }
+                    } else if durable[index] || (trial.fsync == .always && index < acked) {
+                        fail("message \(index) (device \(message.device), received \(message.receivedAtMillis)) must survive "
+                             + "but is not counted (acked \(acked), pushed \(pushedEnd))")
+                    } else if index < acked && !lost.contains(index) {
+                        lost.insert(index)
+                        outcome.lost += 1
+                    }
+                }
+            }
+            fileSystem.restart()
+            scheduleCut()
+        }
+
+        /// Recovers a process on `disk`, drains it, and returns the messages the logs count
+        /// (nil after recording a failure).
+        mutating func check(_ disk: PowerCutFileSystem) -> Set<Int>? {
+            let process: PowerCutGateway
+            do {
+                process = try PowerCutGateway(fileSystem: disk, fsync: trial.fsync, nowMillis: now)
+            } catch {
+                fail("recovery failed: \(error)")
+                return nil
+            }
+            checkCheckpoint(process.recovered)
+            switch process.ringOutcome {
+            case .torn: outcome.ringTornRecoveries += 1
+            case .rewound: outcome.ringRewinds += 1
+            case .overwritten(let position, let freed):
+                fail("recovery: ring overwritten between checkpoint \(position) and free position \(freed)")
+            default: break
+            }
+            process.shutDown(nowMillis: now)
+            if disk.isPoweredOff {
+                fail("the checking process lost power")
+                return nil
+            }
+            return countedMessages(disk)
+        }
+
+        mutating func checkCheckpoint(_ recovered: IngestRecovery.LoadedCheckpoint?) {
+            let completed = stores.indices.filter { stores[$0].completed }
+            guard let recovered else {
+                if !completed.isEmpty { fail("no checkpoint recovered after \(completed.count) were stored") }
+                return
+            }
+            if recovered.newestError != nil { outcome.checkpointFallbacks += 1 }
+            var allowed = completed.suffix(2)
+            if let last = completed.last {
+                allowed += stores.indices.filter { $0 > last }
+            } else {
+                allowed += stores.indices
+            }
+            if !allowed.contains(where: { stores[$0].checkpoint == recovered.checkpoint }) {
+                let which = stores.lastIndex { $0.checkpoint == recovered.checkpoint }.map { "store \($0)" } ?? "never stored"
+                fail("recovered checkpoint is \(which), expected one of stores \(Array(allowed)) (of \(stores.count))")
+            }
+        }
+
+        /// Reads both logs of `disk` and returns the messages the rollups count, checking lines,
+        /// duplicates and the agreement of the tiers.
+        mutating func countedMessages(_ disk: PowerCutFileSystem) -> Set<Int>? {
+            struct WindowKey: Hashable {
+                let tierMillis: Int64
+                let windowStart: Int64
+                let device: Int
+                let metric: String
+            }
+            var totals: [WindowKey: (count: Int, sum: Double)] = [:]
+            let recovery = IngestRecovery(dataDirectory: PowerCutGateway.dataDirectory, fileSystem: disk)
+            for name in IngestRecovery.logNames {
+                let segments: [LogSegments.Segment]
+                do {
+                    segments = try recovery.log(name).list()
+                } catch {
+                    fail("listing the \(name) log: \(error)")
+                    return nil
+                }
+                for segment in segments {
+                    guard let split = try? LogSegments.readCompleteLines(atPath: segment.path, fileSystem: disk) else {
+                        fail("reading \(segment.path)")
+                        return nil
+                    }
+                    if split.tornTailBytes > 0 { fail("\(segment.path) ends in a torn line of \(split.tornTailBytes) bytes") }
+                    for line in split.lines {
+                        guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+                            fail("\(segment.path): not a JSON object: \(line.prefix(120))")
+                            return nil
+                        }
+                        guard name == "rollups" else { continue }
+                        guard let tier = object["tier"] as? String, let start = object["start"] as? String,
+                              let device = (object["device"] as? String).flatMap({ Int($0.dropFirst(4)) }),
+                              let metric = object["metric"] as? String, let count = object["count"] as? Int,
+                              let sum = object["sum"] as? Double, let window = windowStarts[start]
+                        else {
+                            fail("unexpected rollup line \(line.prefix(160))")
+                            return nil
+                        }
+                        let key = WindowKey(tierMillis: tier == "10s" ? 10_000 : 30_000, windowStart: window, device: device,
+                                            metric: metric)
+                        let total = totals[key, default: (0, 0)]
+                        totals[key] = (total.count + count, total.sum + sum)
+                    }
+                }
+            }
+            var byTier: [Int64: Set<Int>] = [10_000: [], 30_000: []]
+            var perWindow: [WindowKey: Int] = [:]
+            for (key, total) in totals where (key.tierMillis == 10_000) == (key.metric == "v") {
+                guard let bits = UInt64(exactly: total.sum) else {
+                    fail("window \(key) sums to \(total.sum), not a whole number")
+                    return nil
+                }
+                if bits.nonzeroBitCount != total.count {
+                    fail("window \(key): \(total.count) readings but \(bits.nonzeroBitCount) distinct ones: counted twice")
+                    return nil
+                }
+                for bit in 0..<64 where bits & (1 << UInt64(bit)) != 0 {
+                    let bitKey = PowerCutWorkload.BitKey(device: key.device, tierMillis: key.tierMillis,
+                                                         windowStart: key.windowStart, bit: bit)
+                    guard let index = workload.byBit[bitKey] else {
+                        fail("window \(key) holds reading \(bit), which no message sent")
+                        return nil
+                    }
+                    byTier[key.tierMillis, default: []].insert(index)
+                }
+            }
+            let counted = byTier[10_000] ?? []
+            if counted != byTier[30_000] ?? [] {
+                fail("the 10s and 30s tiers count different messages: \(counted.symmetricDifference(byTier[30_000] ?? []).sorted().prefix(10))")
+                return nil
+            }
+            for index in counted {
+                let message = workload.messages[index]
+                perWindow[WindowKey(tierMillis: 10_000, windowStart: message.window10, device: message.device, metric: "w"), default: 0] += 1
+                perWindow[WindowKey(tierMillis: 30_000, windowStart: message.window30, device: message.device, metric: "v"), default: 0] += 1
+            }
+            for (key, total) in totals where (key.tierMillis == 10_000) != (key.metric == "v") && perWindow[key] != total.count {
+                fail("window \(key) counts \(total.count) readings, the messages counted elsewhere hold \(perWindow[key] ?? 0)")
+                return nil
+            }
+            if let beyond = counted.first(where: { $0 >= pushedEnd }) {
+                fail("message \(beyond) is counted but was never handed to a ring")
+            }
+            return counted
+        }
+
+        /// Window start timestamps as rollups spell them → milliseconds.
+        lazy var windowStarts: [String: Int64] = {
+            var starts: [String: Int64] = [:]
+            for message in workload.messages {
+                starts[UTCTimestamp.string(millis: message.window10)] = message.window10
+                starts[UTCTimestamp.string(millis: message.window30)] = message.window30
+            }
+            return starts
+        }()
+
+        mutating func fail(_ text: String) {
+            outcome.failures.append("seed \(trial.seed) \(trial.fsync) cut \(outcome.cuts) (event \(fileSystem.events)): \(text)")
+        }
+    }
+
+    /// Collects the process's callbacks during one call (the closures cannot capture the state).
+    final class Recorder {
+        var began: [IngestCheckpoint] = []
+        var completed: [[Int]] = []
+        var ringSyncs = 0
+    }
+}
