@@ -128,6 +128,17 @@ extension MessageRing {
         let ring = MessageRing(block: mapped, capacityBytes: capacityBytes, restoring: restoring, fileDescriptor: fd,
                                fileSystem: fileSystem, syncsEachPublish: sync == .eachPublish)
         ring.tornBytesDiscarded = torn
+        if let (written, read) = restoring, sync != .never {
+            // Records an earlier process published but never synced (it was killed between two
+            // syncs, or before its group's msync) are in the page cache only. Sync them before
+            // anything new is added behind them: a power cut that tore them would otherwise end
+            // the replay there and drop every record synced and acknowledged after them, and
+            // with `periodic` syncs they would never be synced at all (the sync cursors start
+            // at the write index).
+            guard ring.syncToStorage(from: read, to: written) else {
+                throw .system(path: path, operation: "msync of the records an earlier process left unsynced", errno: errno)
+            }
+        }
         if restoring == nil {
             // A new (or reset) ring: its header and size, and its name in the directory, reach
             // the disk before any record does. Otherwise a power cut could leave a file of the
