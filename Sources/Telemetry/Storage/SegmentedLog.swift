@@ -97,7 +97,7 @@ public final class SegmentedLog {
         lastSyncMillis = nowMillis
         segmentAgeStartMillis = nowMillis
         lastNowMillis = nowMillis
-        try Self.makeDirectories(segments.directory, fileSystem: fileSystem)
+        try Self.makeDirectories(segments.directory, sync: policy.fsync != .never, fileSystem: fileSystem)
         let rotated = try segments.rotatedSegments()
         nextSequence = (rotated.last?.sequence ?? 0) + 1
         lastRotationMillis = rotated.last?.rotatedAtMillis ?? Int64.min
@@ -331,12 +331,19 @@ public final class SegmentedLog {
         try LogError.check("fsync directory", path: directory) { fileSystem.fsync(opened) }
     }
 
-    /// `mkdir -p`: creates `directory` and any missing parents with mode 0755.
-    private static func makeDirectories(_ directory: String, fileSystem: any FileSystem) throws(LogError) {
+    /// `mkdir -p`: creates `directory` and any missing parents with mode 0755. With `sync`, each
+    /// directory created is made to survive a power cut (its parent is fsynced): otherwise the
+    /// log's lines, though fsynced, could vanish with their directory's name.
+    private static func makeDirectories(_ directory: String, sync: Bool, fileSystem: any FileSystem) throws(LogError) {
         var prefix = directory.hasPrefix("/") ? "/" : ""
         for component in directory.split(separator: "/") {
+            let parent = prefix.isEmpty ? "." : prefix
             prefix += component
-            if fileSystem.mkdir(prefix, mode: 0o755) != 0 {
+            if fileSystem.mkdir(prefix, mode: 0o755) == 0 {
+                // Best effort, as for the checkpoint's directory: a parent this process may not
+                // read (so not open) must not keep the log from opening.
+                if sync { _ = fileSystem.syncDirectory(parent) }
+            } else {
                 let code = errno
                 let isDirectory = fileSystem.status(ofPath: prefix)?.isDirectory == true
                 if !(code == EEXIST && isDirectory) {
