@@ -15,12 +15,13 @@
 //   (1 in `writebackOdds`), so the disk can also hold a page or sector as it was at an earlier
 //   moment, not only as synced or as at the cut.
 //
-// The power fails when the event counter reaches `cutAtEvent`: every file-system call is an
-// event, and the test driver adds one per message handed to the ring (`step()`), so a cut can
-// fall between two records that make no system call. The call that meets the cut does not
-// happen; it and every later call of the dead process fail with EIO. The disk's state is
-// computed at that instant, so what the dead process still stores into its mapping afterwards
-// changes nothing.
+// The process ends when the event counter reaches the event given to `interrupt`: every
+// file-system call is an event, and the test driver adds one per message handed to the ring
+// (`step()`), so a cut can fall between two records that make no system call. The call that
+// meets it does not happen; it and every later call of the dead process fail with EIO. A power
+// cut computes the disk's state at that instant, so what the dead process still stores into its
+// mapping afterwards changes nothing. A process crash (`kill -9`) instead keeps the page cache:
+// the next process sees everything, and what was not synced can still be lost by a later cut.
 
 import Foundation
 import Telemetry
@@ -54,9 +55,12 @@ final class PowerCutFileSystem: FileSystem, @unchecked Sendable {
     private var detachedMappings: Set<UInt> = []
 
     private var eventCount = 0
-    private var cutAt: Int?
-    private var poweredOff = false
+    private var interruptAt: Int?
+    private var interruptionKind = Interruption.powerCut
+    private var down = false
+    private var lastKind: Interruption?
     private var cutCount = 0
+    private var crashCount = 0
     /// A background writeback happens before 1 in this many events (0: never).
     let writebackOdds: Int
 
@@ -75,36 +79,52 @@ final class PowerCutFileSystem: FileSystem, @unchecked Sendable {
 
     // MARK: - Power
 
-    /// Events so far: file-system calls and `step()`s.
-    var events: Int { locked { eventCount } }
-    /// True from the cut until `restart()`.
-    var isPoweredOff: Bool { locked { poweredOff } }
-    /// Power cuts so far.
-    var cuts: Int { locked { cutCount } }
-
-    /// The event at which the power fails (counted from the first event ever); nil for never.
-    var cutAtEvent: Int? {
-        get { locked { cutAt } }
-        set { locked { cutAt = newValue } }
+    /// How the running process ends at the chosen event.
+    enum Interruption: Equatable {
+        /// The machine loses power: the disk keeps what the model says, the page cache is gone.
+        case powerCut
+        /// The process dies (`kill -9`): the page cache keeps everything, nothing more is synced.
+        case processCrash
     }
 
-    /// One event of the driver's own (a message handed to the ring): the power may fail here.
-    /// Returns false when the power is (now) off.
+    /// Events so far: file-system calls and `step()`s.
+    var events: Int { locked { eventCount } }
+    /// True from the interruption until `restart()`: the process is dead, every call fails with EIO.
+    var isDown: Bool { locked { down } }
+    /// Power cuts so far.
+    var cuts: Int { locked { cutCount } }
+    /// Process crashes so far.
+    var crashes: Int { locked { crashCount } }
+    /// How the last process ended, nil before the first interruption.
+    var lastInterruption: Interruption? { locked { lastKind } }
+
+    /// Ends the running process with `kind` at event `event` (counted from the first event
+    /// ever); nil for never.
+    func interrupt(_ kind: Interruption, atEvent event: Int?) {
+        locked {
+            interruptionKind = kind
+            interruptAt = event
+        }
+    }
+
+    /// One event of the driver's own (a message handed to the ring): the process may end here.
+    /// Returns false when it is (now) dead.
     @discardableResult
     func step() -> Bool {
         locked { beginEvent() }
     }
 
-    /// Cuts the power now (if it is on).
+    /// Cuts the power now (if the process is alive).
     func cutPower() {
-        locked { if !poweredOff { powerFails() } }
+        locked { if !down { powerFails() } }
     }
 
-    /// Powers on again, for the next process: the disk as the cut left it, nothing open.
+    /// Starts again, for the next process: the disk as the cut left it (after a power cut) or
+    /// the page cache as the dead process left it (after a crash), nothing open.
     func restart() {
         locked {
-            poweredOff = false
-            cutAt = nil
+            down = false
+            interruptAt = nil
         }
     }
 
@@ -134,10 +154,10 @@ final class PowerCutFileSystem: FileSystem, @unchecked Sendable {
 
     /// Counts an event; cuts the power when it is the chosen one. False when the power is off.
     private func beginEvent() -> Bool {
-        guard !poweredOff else { return false }
+        guard !down else { return false }
         eventCount += 1
-        if eventCount == cutAt {
-            powerFails()
+        if eventCount == interruptAt {
+            if interruptionKind == .powerCut { powerFails() } else { processDies() }
             return false
         }
         if writebackOdds > 0 && random.next(below: writebackOdds) == 0 { writeBackSomething() }
@@ -152,9 +172,24 @@ final class PowerCutFileSystem: FileSystem, @unchecked Sendable {
         }
     }
 
+    /// The process's descriptors, locks and mappings go; the page cache keeps what it stored.
+    private func processDies() {
+        down = true
+        lastKind = .processCrash
+        crashCount += 1
+        for (address, node) in mappings {
+            node.detachMapping()
+            detachedMappings.insert(address)
+        }
+        mappings = [:]
+        for file in descriptors.values { file.node.lockOwner = nil }
+        descriptors = [:]
+    }
+
     /// The disk keeps what the model says survives; the process's descriptors and mappings die.
     private func powerFails() {
-        poweredOff = true
+        down = true
+        lastKind = .powerCut
         cutCount += 1
         var memo: [UInt64: SimulatedNode] = [:]
         func survivor(_ node: SimulatedNode) -> SimulatedNode {
@@ -373,11 +408,7 @@ final class PowerCutFileSystem: FileSystem, @unchecked Sendable {
             guard let file = descriptors[descriptor], !file.node.isDirectory else { return failNil(EBADF) }
             precondition(file.node.mapping == nil && length <= file.node.size, "the simulator maps a file once, within its size")
             let memory = UnsafeMutableRawPointer.allocate(byteCount: length, alignment: SimulatedNode.pageBytes)
-            file.node.bytes.withUnsafeBytes { bytes in
-                if let base = bytes.baseAddress { memory.copyMemory(from: base, byteCount: length) }
-            }
-            file.node.mapping = memory
-            file.node.mappingLength = length
+            file.node.attachMapping(memory, length: length)
             mappings[UInt(bitPattern: memory)] = file.node
             return memory
         }
@@ -392,23 +423,7 @@ final class PowerCutFileSystem: FileSystem, @unchecked Sendable {
             }
             guard beginEvent() else { return fail(EIO) }
             guard let node = mappings.removeValue(forKey: key) else { return fail(EINVAL) }
-            // The page cache keeps the mapped bytes: they become the file's bytes, and each dirty
-            // page one more version of its sectors.
-            let dirty = node.dirtyPages()
-            node.bytes.withUnsafeMutableBytes { bytes in
-                bytes.baseAddress?.copyMemory(from: address, byteCount: node.mappingLength)
-            }
-            node.mapping = nil
-            node.mappingLength = 0
-            for (page, isDirty) in dirty.enumerated() where isDirty {
-                let start = page * SimulatedNode.pageBytes
-                let end = min(node.size, start + SimulatedNode.pageBytes)
-                for from in stride(from: start, to: end, by: SimulatedNode.sectorBytes) {
-                    var sector = Array(node.bytes[from..<min(end, from + SimulatedNode.sectorBytes)])
-                    sector.append(contentsOf: repeatElement(0, count: SimulatedNode.sectorBytes - sector.count))
-                    node.sectorVersions[from / SimulatedNode.sectorBytes, default: []].append(sector)
-                }
-            }
+            node.detachMapping()
             address.deallocate()
             return 0
         }

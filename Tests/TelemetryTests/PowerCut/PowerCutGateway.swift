@@ -112,7 +112,7 @@ final class PowerCutGateway {
             guard fileSystem.step() else { return (pushed, false) }
         }
         ring.syncDeferred()
-        return (pushed, !fileSystem.isPoweredOff)
+        return (pushed, !fileSystem.isDown)
     }
 
     // MARK: - The pipeline thread
@@ -139,7 +139,7 @@ final class PowerCutGateway {
         if case .interval = fsync, nowMillis - lastRingSyncMillis >= Self.ringSyncIntervalMillis {
             let synced = ring.syncPublished()
             lastRingSyncMillis = nowMillis
-            if synced && !fileSystem.isPoweredOff { events.ringSynced() }
+            if synced && !fileSystem.isDown { events.ringSynced() }
         }
     }
 
@@ -173,7 +173,10 @@ final class PowerCutGateway {
         sink.flush(nowMillis: nowMillis)
         guard !sink.isFailing else { return false }
         let sync = fsync != .never
-        if sync { sink.sync() }
+        if sync {
+            sink.sync()
+            guard !sink.isFailing else { return false }
+        }
         let position = ring.consumedPosition
         var writer = CheckpointWriter()
         IngestCheckpoint.writeHeader(ringPosition: position, rollupLog: sink.rollups.position,
@@ -187,7 +190,7 @@ final class PowerCutGateway {
         } catch {
             return false
         }
-        guard !fileSystem.isPoweredOff else { return false }
+        guard !fileSystem.isDown else { return false }
         events.storeCompleted(consumed)
         guard force else {
             storedNotFreed = position

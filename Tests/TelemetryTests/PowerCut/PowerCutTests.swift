@@ -8,7 +8,7 @@ import Testing
 @Suite("Simulated power cuts")
 struct PowerCutTests {
     /// Trials per test case; four cases (two per fsync policy) run in parallel.
-    static let trialsPerCase = 60
+    static let trialsPerCase = 55
     static let messagesPerTrial = 600
 
     @Test(arguments: [
@@ -20,12 +20,12 @@ struct PowerCutTests {
         let started = clock.now
         var total = PowerCutTrial.Outcome()
         for seed in firstSeed..<(firstSeed + UInt64(Self.trialsPerCase)) {
-            let trial = PowerCutTrial(seed: seed, fsync: fsync, messageCount: Self.messagesPerTrial, meanEventsBetweenCuts: 250)
+            let trial = PowerCutTrial(seed: seed, fsync: fsync, messageCount: Self.messagesPerTrial, meanEventsBetweenCuts: 150)
             total = total + trial.run()
         }
         print("""
             power cuts (\(fsync), seeds \(firstSeed)..<\(firstSeed + UInt64(Self.trialsPerCase))): \(total.cuts) cuts \
-            (\(total.cutsWhileStarting) while recovering), \(total.events) events, \(total.messages) messages, \
+            (\(total.cutsWhileStarting) while recovering) and \(total.crashes) process crashes, \(total.events) events, \(total.messages) messages, \
             lost \(total.lost), resurrected \(total.resurrected), checkpoint fallbacks \(total.checkpointFallbacks), ring torn after checkpoint \
             \(total.ringTornRecoveries), ring rewinds \(total.ringRewinds), failures \(total.failures.count), \
             \(clock.now - started)

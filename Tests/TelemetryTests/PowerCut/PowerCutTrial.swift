@@ -2,9 +2,10 @@ import Foundation
 @testable import Telemetry
 
 /// One power-cut trial: a workload ingested by `PowerCutGateway` processes on one
-/// `PowerCutFileSystem`, the power cut at random events, each cut followed by a check of what
-/// the disk holds and a new process that recovers and goes on; after the last message a clean
-/// shutdown and one more cut, checked the same way.
+/// `PowerCutFileSystem`, the power cut at random events (and 1 interruption in 4 a process
+/// crash instead, which keeps the page cache), each cut followed by a check of what the disk
+/// holds and a new process that recovers and goes on; after the last message a clean shutdown
+/// and one more cut, checked the same way.
 ///
 /// The check of a cut runs a process of its own on a copy of the disk: it recovers (the same
 /// steps as the process that goes on), replays the ring, writes every open window and closes
@@ -14,16 +15,21 @@ import Foundation
 /// * no reading is counted twice, and the 10 s and 30 s tiers count the same messages;
 /// * every message that must survive is counted: with `fsync: always` each one acknowledged
 ///   (its group's msync returned before the broker got the PUBACK); with `interval`, each one
-///   the ring had synced, or a stored checkpoint covered, or an earlier check found — what is
-///   lost is only what came after the last sync;
+///   acknowledged before a completed ring sync (whichever process put it in the ring), or
+///   covered by a stored checkpoint, or found by an earlier check — what is lost is only what
+///   came after the last sync;
 /// * the checkpoint recovery used is one of the two last stored, or one being stored at the
 ///   cut, or none when none was stored.
-/// The broker redelivers what was not acknowledged (same packet id); `seq` drops the copies.
+/// The broker redelivers what was not acknowledged (same packet id), and after a power cut also
+/// up to 12 acknowledged messages whose PUBACK was still in the machine's socket buffer; `seq`
+/// drops the copies.
 struct PowerCutTrial {
     /// Totals of a trial (or of several, added up).
     struct Outcome {
         var cuts = 0
         var cutsWhileStarting = 0
+        /// Process crashes (`kill -9`) between the cuts: the page cache survives them.
+        var crashes = 0
         var events = 0
         var messages = 0
         var lost = 0
@@ -38,6 +44,7 @@ struct PowerCutTrial {
         static func + (lhs: Outcome, rhs: Outcome) -> Outcome {
             Outcome(
                 cuts: lhs.cuts + rhs.cuts, cutsWhileStarting: lhs.cutsWhileStarting + rhs.cutsWhileStarting,
+                crashes: lhs.crashes + rhs.crashes,
                 events: lhs.events + rhs.events, messages: lhs.messages + rhs.messages, lost: lhs.lost + rhs.lost,
                 resurrected: lhs.resurrected + rhs.resurrected,
                 checkpointFallbacks: lhs.checkpointFallbacks + rhs.checkpointFallbacks,
@@ -66,15 +73,16 @@ struct PowerCutTrial {
         let fileSystem: PowerCutFileSystem
         var random: SplitMix64
         var outcome = Outcome()
-        /// Messages `0..<acked` are acknowledged (the broker will not send them again).
+        /// Messages `0..<acked` are acknowledged: the gateway sent their PUBACK.
         var acked = 0
+        /// The next message the broker delivers: below `acked` after a restart, since PUBACKs
+        /// still in the dead machine's socket buffer never reached the broker.
+        var nextToDeliver = 0
         /// Messages `0..<pushedEnd` have been handed to a ring at least once.
         var pushedEnd = 0
         /// Must be counted from now on (see the type's comment).
         var durable: [Bool]
         var lost: Set<Int> = []
-        /// Pushed by the current process since its last ring sync.
-        var unsyncedPushes: [Int] = []
         /// Checkpoints whose store began, and whether it completed, in order.
         var stores: [(checkpoint: IngestCheckpoint, completed: Bool)] = []
         /// The wall clock: the receive time of the newest message handed over.
@@ -106,16 +114,17 @@ struct PowerCutTrial {
             }
         }
 
+        /// Chooses the next interruption: a power cut, or 1 in 4 a process crash; now and then
+        /// soon after a restart, inside recovery.
         mutating func scheduleCut() {
-            // Now and then a cut soon after a restart, inside recovery.
             let offset = random.next(below: 8) == 0 ? 1 + random.next(below: 60)
                 : 1 + random.next(below: 2 * trial.meanEventsBetweenCuts)
-            fileSystem.cutAtEvent = fileSystem.events + offset
+            let kind: PowerCutFileSystem.Interruption = random.next(below: 4) == 0 ? .processCrash : .powerCut
+            fileSystem.interrupt(kind, atEvent: fileSystem.events + offset)
         }
 
         /// Starts a process; on a cut meanwhile, checks the disk and returns nil.
         mutating func startProcess() -> PowerCutGateway? {
-            unsyncedPushes = []
             var events = PowerCutGateway.Events()
             // The closures only record; the state is updated from them after each call.
             let recorder = Recorder()
@@ -129,12 +138,12 @@ struct PowerCutTrial {
                 return gateway
             } catch {
                 absorbRecords()
-                guard fileSystem.isPoweredOff else {
+                guard fileSystem.isDown else {
                     fail("process start failed without a power cut: \(error)")
                     return nil
                 }
-                outcome.cutsWhileStarting += 1
-                handleCut()
+                if fileSystem.lastInterruption == .powerCut { outcome.cutsWhileStarting += 1 }
+                handleInterruption()
                 return nil
             }
         }
@@ -148,12 +157,13 @@ struct PowerCutTrial {
                 if index < recorder.completed.count { stores[stores.count - 1].completed = true }
             }
             // A store completes right after it begins, so completions pair with the begun ones.
-            for consumed in recorder.completed {
+            for consumed in recorder.completed where trial.fsync != .never {
                 for index in consumed { durable[index] = true }
             }
             if recorder.ringSyncs > 0 {
-                for index in unsyncedPushes { durable[index] = true }
-                unsyncedPushes = []
+                // The promise of `interval`: once the ring is synced, everything acknowledged so
+                // far survives (whichever process put it in the ring).
+                for index in 0..<pushedEnd where !lost.contains(index) { durable[index] = true }
             }
             recorder.began = []
             recorder.completed = []
@@ -162,44 +172,57 @@ struct PowerCutTrial {
 
         /// Runs the workload in `gateway` until a cut (false) or the end (true).
         mutating func drive(_ gateway: PowerCutGateway) -> Bool {
-            while acked < workload.messages.count {
+            while nextToDeliver < workload.messages.count {
                 if random.next(below: 10) < 6 {
-                    let start = acked
+                    let start = nextToDeliver
                     let end = min(workload.messages.count, start + 1 + random.next(below: 8))
                     let (pushed, committed) = gateway.push(workload.messages[start..<end])
                     pushedEnd = max(pushedEnd, start + pushed)
-                    unsyncedPushes += start..<(start + pushed)
                     if pushed > 0 { now = max(now, workload.messages[start + pushed - 1].receivedAtMillis) }
-                    if case .interval = trial.fsync {
-                        acked += pushed  // each callback returned: PUBACK
-                    } else if committed {
-                        acked += pushed
+                    // With `interval` each callback's return acknowledges its message; with
+                    // `always` the group's msync does.
+                    if trial.fsync != .always || committed {
+                        nextToDeliver = start + pushed
+                        acked = max(acked, nextToDeliver)
                     }
-                    if fileSystem.isPoweredOff { break }
+                    if fileSystem.isDown { break }
                     if pushed < end - start { gateway.pass(batch: 64, nowMillis: now) }  // the ring was full
                 } else {
                     gateway.pass(batch: 1 + random.next(below: 64), nowMillis: now)
                 }
                 absorbRecords()
-                if fileSystem.isPoweredOff { break }
+                if fileSystem.isDown { break }
             }
             absorbRecords()
-            if !fileSystem.isPoweredOff {
+            if !fileSystem.isDown {
                 gateway.shutDown(nowMillis: now)
                 absorbRecords()
             }
-            let finished = !fileSystem.isPoweredOff
-            if finished {
+            let finished = !fileSystem.isDown
+            if finished && trial.fsync != .never {
                 // Everything acknowledged and the process stopped cleanly: all of it is durable.
                 for index in 0..<workload.messages.count where !lost.contains(index) { durable[index] = true }
+            }
+            if finished {
                 fileSystem.cutPower()
             }
-            handleCut()
+            handleInterruption()
             return finished && outcome.failures.isEmpty
         }
 
-        /// Checks what the cut left on a copy of the disk, then powers on for the next process.
-        mutating func handleCut() {
+        /// After a power cut, checks what it left on a copy of the disk; then starts again, the
+        /// broker redelivering from the first message whose PUBACK it did not get: after a power
+        /// cut the last PUBACKs may have been still in the socket's buffer (the kernel sends a
+        /// killed process's buffer, so after a crash only unacknowledged ones come again).
+        mutating func handleInterruption() {
+            let crashed = fileSystem.lastInterruption == .processCrash
+            nextToDeliver = crashed ? acked : max(0, acked - random.next(below: 13))
+            guard !crashed else {
+                outcome.crashes += 1
+                fileSystem.restart()
+                scheduleCut()
+                return
+            }
             outcome.cuts += 1
             let counted = check(fileSystem.copyOfDisk(seed: random.next()))
             if let counted {
@@ -234,7 +257,7 @@ struct PowerCutTrial {
                 fail("recovery failed: \(error)")
                 return nil
             }
-            checkCheckpoint(process.recovered)
+            if trial.fsync != .never { checkCheckpoint(process.recovered) }
             switch process.ringOutcome {
             case .torn: outcome.ringTornRecoveries += 1
             case .rewound: outcome.ringRewinds += 1
@@ -243,7 +266,7 @@ struct PowerCutTrial {
             default: break
             }
             process.shutDown(nowMillis: now)
-            if disk.isPoweredOff {
+            if disk.isDown {
                 fail("the checking process lost power")
                 return nil
             }

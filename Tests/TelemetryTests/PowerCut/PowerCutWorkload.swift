@@ -24,7 +24,7 @@ struct PowerCutWorkload {
         let bit30: Int
     }
 
-    static let devices = 6
+    static let devices = 24
     /// Readings of one device in one window stay below this, so that sums of distinct powers of
     /// two stay exact in a Double (53 bits).
     static let maxPerWindow = 50
@@ -52,7 +52,7 @@ struct PowerCutWorkload {
         var messages: [Message] = []
         var byBit: [BitKey: Int] = [:]
         while messages.count < count {
-            clock += Int64(random.next(below: 300))
+            clock += Int64(random.next(below: 60))
             let device = random.next(below: Self.devices)
             let ts = max(lastTs[device] + 1, clock - Int64(random.next(below: 50)))
             let window10 = ts - ts % 10_000, window30 = ts - ts % 30_000

@@ -35,6 +35,9 @@ final class SimulatedNode {
     /// Memory standing for a `MAP_SHARED` mapping of the first `mappingLength` bytes.
     var mapping: UnsafeMutableRawPointer?
     var mappingLength = 0
+    /// Pages dirtied through a mapping that is gone (its process died or unmapped it): their
+    /// content in the page cache, which may or may not reach the disk, page by page.
+    var pageVersions: [Int: [UInt8]] = [:]
     /// The descriptor holding the `flock`, if any.
     var lockOwner: Int32?
 
@@ -111,7 +114,8 @@ final class SimulatedNode {
     /// True when something of the file or directory has not reached the disk.
     var isDirty: Bool {
         if isDirectory { return !pendingChanges.isEmpty }
-        return !sizeHistory.isEmpty || !sectorVersions.isEmpty || (0..<pageCount).contains { pageIsDirty($0) }
+        return !sizeHistory.isEmpty || !sectorVersions.isEmpty || !pageVersions.isEmpty
+            || (0..<pageCount).contains { pageIsDirty($0) }
     }
 
     /// `fsync` of a file: all of it on disk.
@@ -120,6 +124,30 @@ final class SimulatedNode {
         diskSize = size
         sizeHistory = []
         sectorVersions = [:]
+        pageVersions = [:]
+    }
+
+    /// Maps the file's first `length` bytes into `memory` (which the caller owns).
+    func attachMapping(_ memory: UnsafeMutableRawPointer, length: Int) {
+        bytes.withUnsafeBytes { content in
+            if let base = content.baseAddress { memory.copyMemory(from: base, byteCount: length) }
+        }
+        mapping = memory
+        mappingLength = length
+        // Dirty pages of an earlier mapping are in the memory now, and found dirty by comparison.
+        pageVersions = [:]
+    }
+
+    /// Ends the mapping (unmapped, or its process died): the page cache keeps its bytes, and
+    /// each page that differs from the disk stays a page that may or may not reach it.
+    func detachMapping() {
+        guard let mapping else { return }
+        for page in 0..<pageCount where pageIsDirty(page) { pageVersions[page] = mappedPage(page) }
+        bytes.withUnsafeMutableBytes { content in
+            content.baseAddress?.copyMemory(from: mapping, byteCount: mappingLength)
+        }
+        self.mapping = nil
+        mappingLength = 0
     }
 
     /// `fsync` of a directory: every entry change on disk.
@@ -207,6 +235,9 @@ final class SimulatedNode {
         for (page, dirty) in dirtyPages().enumerated() where dirty && random.next() & 1 == 0 {
             store(mappedPage(page), onDiskAt: page * Self.pageBytes)
         }
+        for page in pageVersions.keys.sorted() where random.next() & 1 == 0 {
+            if let content = pageVersions.removeValue(forKey: page) { store(content, onDiskAt: page * Self.pageBytes) }
+        }
         if !sizeHistory.isEmpty && random.next() & 1 == 0 {
             diskSize = size
             sizeHistory = []
@@ -245,6 +276,9 @@ final class SimulatedNode {
         }
         for (page, dirty) in dirtyPages().enumerated() where dirty && random.next() & 1 == 0 {
             overlay(mappedPage(page), at: page * Self.pageBytes)
+        }
+        for page in pageVersions.keys.sorted() where random.next() & 1 == 0 {
+            if let content = pageVersions[page] { overlay(content, at: page * Self.pageBytes) }
         }
         return image
     }
