@@ -319,7 +319,7 @@ struct PowerCutTrial {
                     if split.tornTailBytes > 0 { fail("\(segment.path) ends in a torn line of \(split.tornTailBytes) bytes") }
                     for line in split.lines {
                         guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
-                            fail("\(segment.path): not a JSON object: \(line.prefix(120))")
+                            fail("\(segment.path): not a JSON object: \(Self.printable(line.prefix(120)))")
                             return nil
                         }
                         guard name == "rollups" else { continue }
@@ -328,7 +328,7 @@ struct PowerCutTrial {
                               let metric = object["metric"] as? String, let count = object["count"] as? Int,
                               let sum = object["sum"] as? Double, let window = windowStarts[start]
                         else {
-                            fail("unexpected rollup line \(line.prefix(160))")
+                            fail("unexpected rollup line \(Self.printable(line.prefix(160)))")
                             return nil
                         }
                         let key = WindowKey(tierMillis: tier == "10s" ? 10_000 : 30_000, windowStart: window, device: device,
@@ -388,6 +388,11 @@ struct PowerCutTrial {
             }
             return starts
         }()
+
+        /// `text` with control characters (a power cut leaves NUL runs) shown as `\u{…}`.
+        static func printable(_ text: Substring) -> String {
+            text.unicodeScalars.map { $0.value < 0x20 ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+        }
 
         mutating func fail(_ text: String) {
             outcome.failures.append("seed \(trial.seed) \(trial.fsync) cut \(outcome.cuts) (event \(fileSystem.events)): \(text)")
