@@ -26,7 +26,7 @@ struct PowerCutTests {
         print("""
             power cuts (\(fsync), seeds \(firstSeed)..<\(firstSeed + UInt64(Self.trialsPerCase))): \(total.cuts) cuts \
             (\(total.cutsWhileStarting) while recovering) and \(total.crashes) process crashes, \(total.events) events, \(total.messages) messages, \
-            lost \(total.lost), resurrected \(total.resurrected), checkpoint fallbacks \(total.checkpointFallbacks), ring torn after checkpoint \
+            lost \(total.lost) (and \(total.redeliveredAfterLoss) more, sent again by the broker), resurrected from the ring \(total.resurrected), checkpoint fallbacks \(total.checkpointFallbacks), ring torn after checkpoint \
             \(total.ringTornRecoveries), ring rewinds \(total.ringRewinds), failures \(total.failures.count), \
             \(clock.now - started)
             """)

@@ -33,9 +33,12 @@ struct PowerCutTrial {
         var events = 0
         var messages = 0
         var lost = 0
-        /// Lost at one cut (torn in the ring), counted after a later one: a record that stayed
-        /// intact on disk where the next process's records at the same positions did not reach it.
+        /// Lost at one cut, counted after a later one although the broker did not send it again:
+        /// its ring record stayed intact on disk where the next process's records at the same
+        /// positions did not reach it.
         var resurrected = 0
+        /// Lost at one cut, then sent again by the broker (its PUBACK was lost with the machine).
+        var redeliveredAfterLoss = 0
         var checkpointFallbacks = 0
         var ringTornRecoveries = 0
         var ringRewinds = 0
@@ -47,6 +50,7 @@ struct PowerCutTrial {
                 crashes: lhs.crashes + rhs.crashes,
                 events: lhs.events + rhs.events, messages: lhs.messages + rhs.messages, lost: lhs.lost + rhs.lost,
                 resurrected: lhs.resurrected + rhs.resurrected,
+                redeliveredAfterLoss: lhs.redeliveredAfterLoss + rhs.redeliveredAfterLoss,
                 checkpointFallbacks: lhs.checkpointFallbacks + rhs.checkpointFallbacks,
                 ringTornRecoveries: lhs.ringTornRecoveries + rhs.ringTornRecoveries,
                 ringRewinds: lhs.ringRewinds + rhs.ringRewinds, failures: lhs.failures + rhs.failures)
@@ -83,6 +87,8 @@ struct PowerCutTrial {
         /// Must be counted from now on (see the type's comment).
         var durable: [Bool]
         var lost: Set<Int> = []
+        /// Acknowledged messages the broker sent again after a power cut.
+        var redelivered: Set<Int> = []
         /// Checkpoints whose store began, and whether it completed, in order.
         var stores: [(checkpoint: IngestCheckpoint, completed: Bool)] = []
         /// The wall clock: the receive time of the newest message handed over.
@@ -224,6 +230,7 @@ struct PowerCutTrial {
                 return
             }
             outcome.cuts += 1
+            redelivered.formUnion(nextToDeliver..<acked)
             let counted = check(fileSystem.copyOfDisk(seed: random.next()))
             if let counted {
                 for message in workload.messages where !message.malformed {
@@ -232,7 +239,11 @@ struct PowerCutTrial {
                         durable[index] = true
                         if lost.remove(index) != nil {
                             outcome.lost -= 1
-                            outcome.resurrected += 1
+                            if redelivered.contains(index) {
+                                outcome.redeliveredAfterLoss += 1
+                            } else {
+                                outcome.resurrected += 1
+                            }
                         }
                     } else if durable[index] || (trial.fsync == .always && index < acked) {
                         fail("message \(index) (device \(message.device), received \(message.receivedAtMillis)) must survive "
