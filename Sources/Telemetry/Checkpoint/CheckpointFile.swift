@@ -67,7 +67,9 @@ public enum CheckpointFile {
     }
 
     /// The payload of the checkpoint at `path` on `fileSystem`, or nil when there is none.
-    public static func load(from path: String, fileSystem: any FileSystem = PosixFileSystem()) throws(CheckpointError) -> [UInt8]? {
+    public static func load(
+        from path: String, fileSystem: any FileSystem = PosixFileSystem()
+    ) throws(CheckpointError) -> [UInt8]? {
         let descriptor = fileSystem.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }

@@ -69,7 +69,9 @@ public struct IngestRecovery: Sendable {
 
     /// Step 2b, before the logs are opened for writing: cuts each log back to where `checkpoint`
     /// says it ended. Returns what was cut (or found missing), by log name, in `logNames` order.
-    public func restoreLogs(to checkpoint: IngestCheckpoint) throws(LogError) -> [(name: String, outcome: LogSegments.RestoreOutcome)] {
+    public func restoreLogs(
+        to checkpoint: IngestCheckpoint
+    ) throws(LogError) -> [(name: String, outcome: LogSegments.RestoreOutcome)] {
         var outcomes: [(name: String, outcome: LogSegments.RestoreOutcome)] = []
         for (name, position) in zip(Self.logNames, [checkpoint.rollupLog, checkpoint.quarantineLog]) {
             outcomes.append((name, try log(name).restore(to: position)))

@@ -73,25 +73,6 @@ public protocol FileSystem: Sendable {
     func releaseMappedPages(_ address: UnsafeMutableRawPointer, length: Int) -> Int32
 }
 
-/// What the storage code reads of `stat(2)`.
-public struct FileStatus: Sendable, Equatable {
-    /// Size in bytes.
-    public var size: Int64
-    /// Device of the file system holding it (`st_dev`).
-    public var device: UInt64
-    /// Inode number (`st_ino`): with `device`, tells two names of one file from two files.
-    public var inode: UInt64
-    /// True for a directory.
-    public var isDirectory: Bool
-
-    public init(size: Int64, device: UInt64, inode: UInt64, isDirectory: Bool) {
-        self.size = size
-        self.device = device
-        self.inode = inode
-        self.isDirectory = isDirectory
-    }
-}
-
 extension FileSystem {
     /// Opens the directory at `path` and fsyncs it, so that names created, renamed or removed in
     /// it survive a power cut. Returns 0, or -1 with `errno` from whichever call failed.

@@ -68,7 +68,8 @@ public final class LogFollower {
         case .end(let backlogLines):
             var wanted = max(0, backlogLines)
             if let current = snapshot.current {
-                let size = try LogSegments.size(ofDescriptor: current.descriptor, path: segments.currentPath, fileSystem: fileSystem)
+                let size = try LogSegments.size(
+                    ofDescriptor: current.descriptor, path: segments.currentPath, fileSystem: fileSystem)
                 let tail = try Self.lastCompleteLines(
                     descriptor: current.descriptor, path: segments.currentPath, end: size, count: wanted, fileSystem: fileSystem)
                 queuedLines = tail.lines
@@ -211,7 +212,9 @@ public final class LogFollower {
     }
 
     /// The last `count` complete lines of the file at `path`; none if it has disappeared.
-    private static func lastCompleteLines(ofFileAt path: String, count: Int, fileSystem: any FileSystem) throws(LogError) -> [String] {
+    private static func lastCompleteLines(
+        ofFileAt path: String, count: Int, fileSystem: any FileSystem
+    ) throws(LogError) -> [String] {
         let descriptor = fileSystem.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         if descriptor < 0 {
             let code = errno
@@ -237,7 +240,8 @@ public final class LogFollower {
         while start > 0 && newlines <= count {
             let chunkStart = max(0, start - chunkSize)
             var chunk = [UInt8](repeating: 0, count: Int(start - chunkStart))
-            guard try LogSegments.read(descriptor, into: &chunk, at: chunkStart, path: path, fileSystem: fileSystem) == chunk.count else {
+            let count = try LogSegments.read(descriptor, into: &chunk, at: chunkStart, path: path, fileSystem: fileSystem)
+            guard count == chunk.count else {
                 throw .systemCall(path: path, operation: "read (file shrank while reading)", errno: EIO)
             }
             newlines += chunk.count(where: { $0 == UInt8(ascii: "\n") })

@@ -50,7 +50,8 @@ extension LogSegments {
         let size = info.size
         if size > position.currentBytes {
             guard fileSystem.ftruncate(descriptor, length: position.currentBytes) == 0 else {
-                throw LogError.systemCall(path: currentPath, operation: "truncate to \(position.currentBytes) bytes", errno: errno)
+                throw LogError.systemCall(
+                    path: currentPath, operation: "truncate to \(position.currentBytes) bytes", errno: errno)
             }
             guard fileSystem.fsync(descriptor) == 0 else {
                 throw LogError.systemCall(path: currentPath, operation: "fsync", errno: errno)

@@ -268,7 +268,9 @@ public struct LogSegments: Sendable, Equatable {
     }
 
     /// The identity of the file open as `descriptor`.
-    static func identity(ofDescriptor descriptor: Int32, path: String, fileSystem: any FileSystem) throws(LogError) -> FileIdentity {
+    static func identity(
+        ofDescriptor descriptor: Int32, path: String, fileSystem: any FileSystem
+    ) throws(LogError) -> FileIdentity {
         FileIdentity(try status(ofDescriptor: descriptor, path: path, fileSystem: fileSystem))
     }
 
@@ -300,7 +302,9 @@ public struct LogSegments: Sendable, Equatable {
     }
 
     /// Everything from byte `offset` to the current end of the file open as `descriptor`.
-    static func readToEnd(descriptor: Int32, from offset: Int64, path: String, fileSystem: any FileSystem) throws(LogError) -> [UInt8] {
+    static func readToEnd(
+        descriptor: Int32, from offset: Int64, path: String, fileSystem: any FileSystem
+    ) throws(LogError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var position = offset

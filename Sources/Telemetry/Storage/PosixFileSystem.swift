@@ -7,9 +7,10 @@ import Glibc
 import Darwin
 #endif
 
-/// The real file system: each method is the system call of the same name, nothing more.
-/// The default `FileSystem` of every storage type.
+/// The real file system: each method is the system call of the same name, nothing more (the
+/// requirements of `FileSystem` document them). The default `FileSystem` of every storage type.
 public struct PosixFileSystem: FileSystem {
+    /// The file system of this process; it holds no state.
     public init() {}
 
     public func open(_ path: String, flags: Int32, mode: mode_t) -> Int32 { cOpen(path, flags, mode) }

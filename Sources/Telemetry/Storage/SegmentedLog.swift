@@ -284,7 +284,8 @@ public final class SegmentedLog {
         search: while end > 0 {
             let start = max(0, end - Int64(chunk))
             var scratch = [UInt8](repeating: 0, count: Int(end - start))
-            guard try LogSegments.read(descriptor, into: &scratch, at: start, path: path, fileSystem: fileSystem) == scratch.count else {
+            let count = try LogSegments.read(descriptor, into: &scratch, at: start, path: path, fileSystem: fileSystem)
+            guard count == scratch.count else {
                 throw .systemCall(path: path, operation: "read (file shrank while repairing)", errno: EIO)
             }
             if end == size && scratch.last == UInt8(ascii: "\n") { return 0 }
