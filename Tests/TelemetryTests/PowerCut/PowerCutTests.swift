@@ -20,15 +20,17 @@ struct PowerCutTests {
         let started = clock.now
         var total = PowerCutTrial.Outcome()
         for seed in firstSeed..<(firstSeed + UInt64(Self.trialsPerCase)) {
-            let trial = PowerCutTrial(seed: seed, fsync: fsync, messageCount: Self.messagesPerTrial, meanEventsBetweenCuts: 150)
+            let trial = PowerCutTrial(
+                seed: seed, fsync: fsync, messageCount: Self.messagesPerTrial, meanEventsBetweenCuts: 150)
             total = total + trial.run()
         }
         print("""
             power cuts (\(fsync), seeds \(firstSeed)..<\(firstSeed + UInt64(Self.trialsPerCase))): \(total.cuts) cuts \
-            (\(total.cutsWhileStarting) while recovering) and \(total.crashes) process crashes, \(total.events) events, \(total.messages) messages, \
-            lost \(total.lost) (and \(total.redeliveredAfterLoss) more, sent again by the broker), resurrected from the ring \(total.resurrected), checkpoint fallbacks \(total.checkpointFallbacks), ring torn after checkpoint \
-            \(total.ringTornRecoveries), ring rewinds \(total.ringRewinds), failures \(total.failures.count), \
-            \(clock.now - started)
+            (\(total.cutsWhileStarting) while recovering) and \(total.crashes) process crashes, \(total.events) events, \
+            \(total.messages) messages, lost \(total.lost) (and \(total.redeliveredAfterLoss) more, sent again by the \
+            broker), resurrected from the ring \(total.resurrected), checkpoint fallbacks \(total.checkpointFallbacks), \
+            ring torn after checkpoint \(total.ringTornRecoveries), ring rewinds \(total.ringRewinds), failures \
+            \(total.failures.count), \(clock.now - started)
             """)
         for failure in total.failures.prefix(10) { Issue.record(Comment(rawValue: failure)) }
         if case .always = fsync { #expect(total.lost == 0) }

@@ -93,6 +93,8 @@ struct PowerCutTrial {
         var stores: [(checkpoint: IngestCheckpoint, completed: Bool)] = []
         /// The wall clock: the receive time of the newest message handed over.
         var now: Int64
+        /// Collects the current process's callbacks.
+        var recorder = Recorder()
 
         init(trial: PowerCutTrial) {
             self.trial = trial
@@ -153,8 +155,6 @@ struct PowerCutTrial {
                 return nil
             }
         }
-
-        var recorder = Recorder()
 
         /// What the process's callbacks reported, taken into the ledger.
         mutating func absorbRecords() {
@@ -372,15 +372,19 @@ struct PowerCutTrial {
             }
             let counted = byTier[10_000] ?? []
             if counted != byTier[30_000] ?? [] {
-                fail("the 10s and 30s tiers count different messages: \(counted.symmetricDifference(byTier[30_000] ?? []).sorted().prefix(10))")
+                let differing = counted.symmetricDifference(byTier[30_000] ?? []).sorted().prefix(10)
+                fail("the 10s and 30s tiers count different messages: \(Array(differing))")
                 return nil
             }
             for index in counted {
                 let message = workload.messages[index]
-                perWindow[WindowKey(tierMillis: 10_000, windowStart: message.window10, device: message.device, metric: "w"), default: 0] += 1
-                perWindow[WindowKey(tierMillis: 30_000, windowStart: message.window30, device: message.device, metric: "v"), default: 0] += 1
+                let tenSeconds = WindowKey(tierMillis: 10_000, windowStart: message.window10, device: message.device, metric: "w")
+                let thirtySeconds = WindowKey(tierMillis: 30_000, windowStart: message.window30, device: message.device, metric: "v")
+                perWindow[tenSeconds, default: 0] += 1
+                perWindow[thirtySeconds, default: 0] += 1
             }
-            for (key, total) in totals where (key.tierMillis == 10_000) != (key.metric == "v") && perWindow[key] != total.count {
+            let crossChecked = totals.filter { (key, _) in (key.tierMillis == 10_000) != (key.metric == "v") }
+            for (key, total) in crossChecked where perWindow[key] != total.count {
                 fail("window \(key) counts \(total.count) readings, the messages counted elsewhere hold \(perWindow[key] ?? 0)")
                 return nil
             }
