@@ -63,7 +63,11 @@ final class CheckpointKeeper {
         guard due, ring.unreleasedBytes > 0 || force || count == 0 else { return false }
         sink.flush(nowMillis: nowMillis)
         guard !sink.isFailing else { return false }
-        if sync { sink.sync() }
+        if sync {
+            // A failed fsync leaves lines the checkpoint would say are on disk perhaps not there.
+            sink.sync()
+            guard !sink.isFailing else { return false }
+        }
         let position = ring.consumedPosition
         inFlightLogs = (sink.rollups.position, sink.quarantine.position)
         buffer.removeAll()

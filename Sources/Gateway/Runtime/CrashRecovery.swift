@@ -4,20 +4,21 @@ import Telemetry
 /// Brings the data directory back to the last checkpoint before the gateway starts, so that
 /// replaying the write-ahead ring reflects every message exactly once (docs/crash-consistency.md).
 ///
-/// Three steps, because the logs must be cut back before they are opened for writing and the
-/// pipeline can only be restored once it exists. Every repair is logged once; none needs a
+/// The steps themselves are `IngestRecovery` (the library, shared with the simulated power-cut
+/// test); this type runs them in the gateway's order and logs every repair once. None needs a
 /// manual step.
 struct CrashRecovery {
     let dataDirectory: String
     let logger: Logger
 
-    var checkpointPath: String { dataDirectory + "/checkpoint" }
-    var ringPath: String { dataDirectory + "/ingest.ring" }
+    private var steps: IngestRecovery { IngestRecovery(dataDirectory: dataDirectory) }
+    var checkpointPath: String { steps.checkpointPath }
+    var ringPath: String { steps.ringPath }
     var inflightPath: String { dataDirectory + "/ingest.inflight" }
 
     /// Step 1: opens the write-ahead ring, reporting records torn by a power cut.
     func openRing(capacityBytes: Int, sync: MessageRing.SyncMode) throws -> MessageRing {
-        let ring = try MessageRing.openFile(atPath: ringPath, capacityBytes: capacityBytes, sync: sync)
+        let ring = try steps.openRing(capacityBytes: capacityBytes, sync: sync)
         if ring.tornBytesDiscarded > 0 {
             logger.warning("""
                 recovery: dropped \(ring.tornBytesDiscarded) bytes at the end of the write-ahead ring \(ringPath) whose \
@@ -30,19 +31,11 @@ struct CrashRecovery {
     /// Step 2: loads the checkpoint, if any (the one before it if it is damaged), and cuts both
     /// logs back to where it says they ended.
     func restoreLogs() throws -> IngestCheckpoint? {
-        let checkpoint: IngestCheckpoint
-        do {
-            guard let payload = try CheckpointFile.load(from: checkpointPath) else { return nil }
-            checkpoint = try IngestCheckpoint(decoding: payload)
-        } catch {
-            if case .file = error { throw error }
-            let previousPath = CheckpointFile.previousPath(of: checkpointPath)
-            guard let payload = try CheckpointFile.load(from: previousPath) else { throw error }
-            checkpoint = try IngestCheckpoint(decoding: payload)
-            logger.error("recovery: \(error); using the checkpoint before it, \(previousPath)")
+        guard let loaded = try steps.loadCheckpoint() else { return nil }
+        if let error = loaded.newestError {
+            logger.error("recovery: \(error); using the checkpoint before it, \(loaded.path)")
         }
-        for (name, position) in [("rollups", checkpoint.rollupLog), ("quarantine", checkpoint.quarantineLog)] {
-            let outcome = try LogSegments(directory: dataDirectory + "/" + name, baseName: name).restore(to: position)
+        for (name, outcome) in try steps.restoreLogs(to: loaded.checkpoint) {
             if outcome.bytesRemoved > 0 || outcome.segmentsRemoved > 0 {
                 logger.notice("""
                     recovery: removed \(outcome.bytesRemoved) bytes and \(outcome.segmentsRemoved) segment(s) of the \(name) \
@@ -56,7 +49,7 @@ struct CrashRecovery {
                     """)
             }
         }
-        return checkpoint
+        return loaded.checkpoint
     }
 
     /// Step 4: opens the poison guard and reports a record the previous process died inside:
@@ -76,7 +69,8 @@ struct CrashRecovery {
     /// Step 3: restores the pipeline's state and positions the ring at the first record the
     /// checkpoint does not reflect.
     func restorePipeline(_ checkpoint: IngestCheckpoint?, pipeline: IngestPipeline, ring: MessageRing) throws {
-        guard let checkpoint else {
+        switch try steps.restorePipeline(checkpoint, pipeline: pipeline, ring: ring) {
+        case .noCheckpoint:
             if ring.usedBytes > 0 {
                 logger.warning("""
                     no checkpoint at \(checkpointPath), but the write-ahead ring holds \(ring.usedBytes) bytes: \
@@ -84,32 +78,30 @@ struct CrashRecovery {
                     """)
             }
             return
-        }
-        try pipeline.restoreState(checkpoint.pipelineState)
-        let freed = ring.consumedPosition
-        if checkpoint.ringPosition < freed {
+        case .resumed:
+            break
+        case .rewound(let position, let freed):
             // The ring's header reached the disk after a checkpoint that did not (fsync: never
             // and a power cut), or the checkpoint was replaced by an older copy.
-            if ring.rewind(to: checkpoint.ringPosition) {
-                logger.notice("""
-                    recovery: \(checkpointPath) is older than the write-ahead ring's free position (byte \
-                    \(checkpoint.ringPosition) < \(freed)); the records in between are still intact and are replayed
-                    """)
-            } else {
-                logger.error("""
-                    recovery: \(checkpointPath) is older than the write-ahead ring's free position (byte \
-                    \(checkpoint.ringPosition) < \(freed)) and the \(freed - checkpoint.ringPosition) bytes of records in \
-                    between are overwritten: their readings are lost (devices sending seq show them as seq_missing); \
-                    continuing from the checkpoint
-                    """)
-            }
-        } else if !ring.skip(through: checkpoint.ringPosition) {
+            logger.notice("""
+                recovery: \(checkpointPath) is older than the write-ahead ring's free position (byte \
+                \(position) < \(freed)); the records in between are still intact and are replayed
+                """)
+        case .overwritten(let position, let freed):
             logger.error("""
-                recovery: \(checkpointPath) covers the write-ahead ring up to byte \(checkpoint.ringPosition), but the \
-                ring holds intact records only up to \(ring.consumedPosition) (a power cut tore them after the \
+                recovery: \(checkpointPath) is older than the write-ahead ring's free position (byte \
+                \(position) < \(freed)) and the \(freed - position) bytes of records in \
+                between are overwritten: their readings are lost (devices sending seq show them as seq_missing); \
+                continuing from the checkpoint
+                """)
+        case .torn(let position, let intactEnd):
+            logger.error("""
+                recovery: \(checkpointPath) covers the write-ahead ring up to byte \(position), but the \
+                ring holds intact records only up to \(intactEnd) (a power cut tore them after the \
                 checkpoint was written); continuing from there
                 """)
         }
+        guard let checkpoint else { return }
         logger.notice("""
             recovery: restored the checkpoint of \(UTCTimestamp.string(millis: checkpoint.createdAtMillis)) \
             (\(pipeline.openWindowCount) open windows, \(pipeline.stats.messages) messages so far); \

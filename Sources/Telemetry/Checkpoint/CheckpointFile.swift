@@ -19,24 +19,25 @@ public enum CheckpointFile {
     /// Where the checkpoint replaced by the latest `store` to `path` is kept.
     public static func previousPath(of path: String) -> String { path + ".previous" }
 
-    /// Atomically replaces `path` with `payload`. With `sync` false the data reaches the page
-    /// cache only (survives a process crash, not a power cut).
-    public static func store(_ payload: [UInt8], to path: String, sync: Bool) throws(CheckpointError) {
+    /// Atomically replaces `path` with `payload` on `fileSystem`. With `sync` false the data
+    /// reaches the page cache only (survives a process crash, not a power cut).
+    public static func store(
+        _ payload: [UInt8], to path: String, sync: Bool, fileSystem: any FileSystem = PosixFileSystem()
+    ) throws(CheckpointError) {
         var header = CheckpointWriter()
         header.write(magic)
         header.write(version)
         header.write(payload.count)
         header.write(UInt64(CRC32C.checksum(payload)))
         let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let descriptor = fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o600)
         guard descriptor >= 0 else { throw .file(path: temporary, operation: "open", errno: errno) }
         var failure: CheckpointError?
         for chunk in [header.bytes, payload] where failure == nil && !chunk.isEmpty {
             var written = 0
             while written < chunk.count {
                 let result = chunk.withUnsafeBytes { raw -> Int in
-                    guard let base = raw.baseAddress else { return 0 }
-                    return write(descriptor, base + written, raw.count - written)
+                    fileSystem.write(descriptor, UnsafeRawBufferPointer(rebasing: raw[written...]))
                 }
                 if result < 0 && errno == EINTR { continue }
                 guard result > 0 else {
@@ -46,41 +47,39 @@ public enum CheckpointFile {
                 written += result
             }
         }
-        if failure == nil, sync, fsync(descriptor) != 0 {
+        if failure == nil, sync, fileSystem.fsync(descriptor) != 0 {
             failure = .file(path: temporary, operation: "fsync", errno: errno)
         }
-        closeDescriptor(descriptor)
+        _ = fileSystem.close(descriptor)
         if let failure {
-            unlink(temporary)
+            _ = fileSystem.unlink(temporary)
             throw failure
         }
         // Failures only cost the fallback (none on the first checkpoint): not worth refusing for.
         let previous = previousPath(of: path)
-        unlink(previous)
-        link(path, previous)
-        guard rename(temporary, path) == 0 else { throw .file(path: path, operation: "rename", errno: errno) }
+        _ = fileSystem.unlink(previous)
+        _ = fileSystem.link(path, to: previous)
+        guard fileSystem.rename(temporary, to: path) == 0 else { throw .file(path: path, operation: "rename", errno: errno) }
         if sync {
             let directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-            let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_CLOEXEC)
-            if directoryDescriptor >= 0 {
-                fsync(directoryDescriptor)
-                closeDescriptor(directoryDescriptor)
-            }
+            _ = fileSystem.syncDirectory(directory.isEmpty ? "." : directory)
         }
     }
 
-    /// The payload of the checkpoint at `path`, or nil when there is none.
-    public static func load(from path: String) throws(CheckpointError) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    /// The payload of the checkpoint at `path` on `fileSystem`, or nil when there is none.
+    public static func load(
+        from path: String, fileSystem: any FileSystem = PosixFileSystem()
+    ) throws(CheckpointError) -> [UInt8]? {
+        let descriptor = fileSystem.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
             throw .file(path: path, operation: "open", errno: errno)
         }
-        defer { closeDescriptor(descriptor) }
+        defer { _ = fileSystem.close(descriptor) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { fileSystem.pread(descriptor, into: $0, at: Int64(bytes.count)) }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw .file(path: path, operation: "read", errno: errno) }
             if count == 0 { break }

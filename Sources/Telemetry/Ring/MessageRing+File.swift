@@ -70,51 +70,53 @@ extension MessageRing {
         }
     }
 
-    /// Opens (or creates) a file-backed ring at `path` with `capacityBytes` of records,
-    /// restoring the records published and not yet released by an earlier process, up to the
-    /// first torn one (`tornBytesDiscarded` tells how much was dropped after it).
+    /// Opens (or creates) a file-backed ring at `path` on `fileSystem` with `capacityBytes` of
+    /// records, restoring the records published and not yet released by an earlier process, up
+    /// to the first torn one (`tornBytesDiscarded` tells how much was dropped after it).
     /// An existing file with another capacity is recreated only when it holds nothing unreleased.
-    public static func openFile(atPath path: String, capacityBytes: Int, sync: SyncMode = .never) throws(FileError) -> MessageRing {
+    public static func openFile(
+        atPath path: String, capacityBytes: Int, sync: SyncMode = .never, fileSystem: any FileSystem = PosixFileSystem()
+    ) throws(FileError) -> MessageRing {
         checkCapacity(capacityBytes)
         let total = controlBytes + capacityBytes
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = fileSystem.open(path, flags: O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o600)
         guard fd >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            closeDescriptor(fd)
+        guard fileSystem.flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            _ = fileSystem.close(fd)
             throw .locked(path: path)
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
+        guard let info = fileSystem.status(ofDescriptor: fd) else {
             let code = errno
-            closeDescriptor(fd)
+            _ = fileSystem.close(fd)
             throw .system(path: path, operation: "fstat", errno: code)
         }
+        let size = Int(info.size)
         var restoring: (write: Int, read: Int)?
-        if info.st_size > 0 {
+        if size > 0 {
             do {
-                restoring = try readIndices(fd: fd, path: path, size: Int(info.st_size), capacityBytes: capacityBytes)
+                restoring = try readIndices(fd: fd, path: path, size: size, capacityBytes: capacityBytes, fileSystem: fileSystem)
             } catch {
-                closeDescriptor(fd)
+                _ = fileSystem.close(fd)
                 throw error
             }
         }
-        if Int(info.st_size) != total {
-            guard ftruncate(fd, off_t(total)) == 0 else {
+        if size != total {
+            guard fileSystem.ftruncate(fd, length: Int64(total)) == 0 else {
                 let code = errno
-                closeDescriptor(fd)
+                _ = fileSystem.close(fd)
                 throw .system(path: path, operation: "resize to \(total) bytes", errno: code)
             }
         }
         // Reserve every block now: a store into a mapped page the file system cannot back
         // (disk full) would kill the process with SIGBUS instead of returning an error.
-        let reserved = posix_fallocate(fd, 0, off_t(total))
-        guard reserved == 0 else {
-            closeDescriptor(fd)
-            throw .system(path: path, operation: "reserve \(total) bytes", errno: reserved)
-        }
-        guard let mapped = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+        guard fileSystem.fallocate(fd, offset: 0, length: Int64(total)) == 0 else {
             let code = errno
-            closeDescriptor(fd)
+            _ = fileSystem.close(fd)
+            throw .system(path: path, operation: "reserve \(total) bytes", errno: code)
+        }
+        guard let mapped = fileSystem.mapShared(fd, length: total) else {
+            let code = errno
+            _ = fileSystem.close(fd)
             throw .system(path: path, operation: "mmap \(total) bytes", errno: code)
         }
         var torn = 0
@@ -124,8 +126,32 @@ extension MessageRing {
             restoring = (intact, read)
         }
         let ring = MessageRing(block: mapped, capacityBytes: capacityBytes, restoring: restoring, fileDescriptor: fd,
-                               syncsEachPublish: sync == .eachPublish)
+                               fileSystem: fileSystem, syncsEachPublish: sync == .eachPublish)
         ring.tornBytesDiscarded = torn
+        if let (written, read) = restoring, sync != .never {
+            // Records an earlier process published but never synced (it was killed between two
+            // syncs, or before its group's msync) are in the page cache only. Sync them before
+            // anything new is added behind them: a power cut that tore them would otherwise end
+            // the replay there and drop every record synced and acknowledged after them, and
+            // with `periodic` syncs they would never be synced at all (the sync cursors start
+            // at the write index).
+            guard ring.syncToStorage(from: read, to: written) else {
+                throw .system(path: path, operation: "msync of the records an earlier process left unsynced", errno: errno)
+            }
+        }
+        if restoring == nil {
+            // A new (or reset) ring: its header and size, and its name in the directory, reach
+            // the disk before any record does. Otherwise a power cut could leave a file of the
+            // full size whose header never reached the disk, which would not open again.
+            guard ring.syncToStorage(from: 0, to: 0) else {
+                throw .system(path: path, operation: "msync of the new ring's header", errno: errno)
+            }
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            guard fileSystem.syncDirectory(directory) == 0 else {
+                throw .system(path: directory, operation: "fsync of the directory holding the new ring", errno: errno)
+            }
+        }
         return ring
     }
 
@@ -177,10 +203,15 @@ extension MessageRing {
     /// Reads the header and indices of an existing ring file without mapping it.
     /// Returns nil when the file has another capacity and holds nothing unreleased (so it may be
     /// reset); an empty ring of the same capacity keeps its positions, which checkpoints name.
-    private static func readIndices(fd: Int32, path: String, size: Int, capacityBytes: Int) throws(FileError) -> (write: Int, read: Int)? {
+    private static func readIndices(
+        fd: Int32, path: String, size: Int, capacityBytes: Int, fileSystem: any FileSystem
+    ) throws(FileError) -> (write: Int, read: Int)? {
         var control = [UInt8](repeating: 0, count: controlBytes)
-        let got = control.withUnsafeMutableBytes { pread(fd, $0.baseAddress, controlBytes, 0) }
+        let got = control.withUnsafeMutableBytes { fileSystem.pread(fd, into: $0, at: 0) }
         guard got == controlBytes else { throw .corrupt(path: path, detail: "shorter than its header (\(size) bytes)") }
+        // A header that never reached the disk (a power cut while the ring was being created,
+        // after its size did): nothing was ever synced into it, so it holds nothing to replay.
+        if control.allSatisfy({ $0 == 0 }) { return nil }
         let (header, written, read) = control.withUnsafeBytes { raw in
             (raw.load(fromByteOffset: 5 * lineBytes, as: FileHeader.self),
              raw.load(fromByteOffset: 0, as: Int.self),
@@ -194,10 +225,12 @@ extension MessageRing {
                 + "expected version \(FileHeader.version); ingest them with the gateway version that wrote it")
         }
         let fileCapacity = Int(header.capacityBytes)
+        // An empty ring of another capacity is reset, whatever the file's size: a power cut while
+        // it was being resized can leave the new size with the old header.
+        if read >= 0 && written == read && fileCapacity != capacityBytes { return nil }
         guard read >= 0, written >= read, written - read <= fileCapacity, size == controlBytes + fileCapacity else {
             throw .corrupt(path: path, detail: "indices \(read)…\(written) do not fit a ring of \(fileCapacity) bytes")
         }
-        if written == read && fileCapacity != capacityBytes { return nil }
         guard fileCapacity == capacityBytes else {
             throw .capacityChanged(path: path, fileCapacity: fileCapacity, requested: capacityBytes, unconsumedBytes: written - read)
         }
@@ -236,7 +269,7 @@ extension MessageRing {
             let chunkEnd = min(end, start + (capacityBytes - offset))
             let first = (Self.controlBytes + offset + page - 1) & ~(page - 1)
             let last = (Self.controlBytes + offset + (chunkEnd - start)) & ~(page - 1)
-            if last > first { madvise(block + first, last - first, MADV_DONTNEED) }
+            if last > first { _ = fileSystem.releaseMappedPages(block + first, length: last - first) }
             start = chunkEnd
         }
     }
@@ -333,17 +366,17 @@ extension MessageRing {
             let start = from & mask
             let count = min(to - from, capacityBytes)
             let firstPart = min(count, capacityBytes - start)
-            succeeded = Self.msyncRange(block, from: Self.controlBytes + start, count: firstPart) && succeeded
+            succeeded = msyncRange(from: Self.controlBytes + start, count: firstPart) && succeeded
             if count > firstPart {
-                succeeded = Self.msyncRange(block, from: Self.controlBytes, count: count - firstPart) && succeeded
+                succeeded = msyncRange(from: Self.controlBytes, count: count - firstPart) && succeeded
             }
         }
-        return Self.msyncRange(block, from: 0, count: Self.controlBytes) && succeeded
+        return msyncRange(from: 0, count: Self.controlBytes) && succeeded
     }
 
-    /// msync(MS_SYNC) of bytes `from..<from + count` of the mapping at `block`, widened to pages.
-    private static func msyncRange(_ block: UnsafeMutableRawPointer, from: Int, count: Int) -> Bool {
-        let start = from & ~(pageBytes - 1)
-        return msync(block + start, from + count - start, MS_SYNC) == 0
+    /// msync(MS_SYNC) of bytes `from..<from + count` of the mapping, widened to pages.
+    private func msyncRange(from: Int, count: Int) -> Bool {
+        let start = from & ~(Self.pageBytes - 1)
+        return fileSystem.syncMapped(block + start, length: from + count - start) == 0
     }
 }

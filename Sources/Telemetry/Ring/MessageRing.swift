@@ -146,6 +146,9 @@ public final class MessageRing: @unchecked Sendable {
     let syncsEachPublish: Bool
     /// The open ring file (locked) of a file-backed ring, -1 for an anonymous one.
     let fileDescriptor: Int32
+    /// Where the ring file lives; its msyncs, page releases, unmapping and closing go through it
+    /// (never a record's stage or publish). Unused by an anonymous ring.
+    let fileSystem: any FileSystem
     /// Producer-only state (line 1).
     let producer: UnsafeMutablePointer<ProducerCursor>
     /// Consumer-only state (line 3).
@@ -196,7 +199,8 @@ public final class MessageRing: @unchecked Sendable {
     public convenience init(capacityBytes: Int) {
         Self.checkCapacity(capacityBytes)
         let block = UnsafeMutableRawPointer.allocate(byteCount: Self.controlBytes + capacityBytes, alignment: Self.lineBytes)
-        self.init(block: block, capacityBytes: capacityBytes, restoring: nil, fileDescriptor: -1, syncsEachPublish: false)
+        self.init(block: block, capacityBytes: capacityBytes, restoring: nil, fileDescriptor: -1,
+                  fileSystem: PosixFileSystem(), syncsEachPublish: false)
     }
 
     static func checkCapacity(_ capacityBytes: Int) {
@@ -210,12 +214,13 @@ public final class MessageRing: @unchecked Sendable {
     /// Lays out the control lines in `block`. `restoring` carries the published write index and
     /// the released read index of a reopened ring file; `nil` starts empty.
     init(block: UnsafeMutableRawPointer, capacityBytes: Int, restoring: (write: Int, read: Int)?,
-         fileDescriptor: Int32, syncsEachPublish: Bool) {
+         fileDescriptor: Int32, fileSystem: any FileSystem, syncsEachPublish: Bool) {
         self.capacityBytes = capacityBytes
         self.maxMessageBytes = capacityBytes / 2 - Self.headerBytes
         self.mask = capacityBytes - 1
         self.block = block
         self.fileDescriptor = fileDescriptor
+        self.fileSystem = fileSystem
         self.retainsConsumed = fileDescriptor >= 0
         self.syncsEachPublish = syncsEachPublish
 
@@ -253,8 +258,8 @@ public final class MessageRing: @unchecked Sendable {
     deinit {
         // Every value in the block is a trivial type: nothing to deinitialize.
         if fileDescriptor >= 0 {
-            munmap(block, Self.controlBytes + capacityBytes)
-            closeDescriptor(fileDescriptor)
+            _ = fileSystem.unmap(block, length: Self.controlBytes + capacityBytes)
+            _ = fileSystem.close(fileDescriptor)
         } else {
             block.deallocate()
         }

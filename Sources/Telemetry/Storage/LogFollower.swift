@@ -54,9 +54,11 @@ public final class LogFollower {
         try self.init(directory: directory, baseName: baseName, start: .end(backlogLines: backlogLines))
     }
 
-    /// Follows `directory/baseName.jsonl` from `start`. The file need not exist yet.
-    public init(directory: String, baseName: String, start: Start) throws(LogError) {
-        segments = try LogSegments(directory: directory, baseName: baseName)
+    /// Follows `directory/baseName.jsonl` on `fileSystem` from `start`. The file need not exist yet.
+    public init(
+        directory: String, baseName: String, start: Start, fileSystem: any FileSystem = PosixFileSystem()
+    ) throws(LogError) {
+        segments = try LogSegments(directory: directory, baseName: baseName, fileSystem: fileSystem)
         let snapshot = try segments.openSnapshot()
         current = snapshot.current
         knownSequence = snapshot.rotated.last?.sequence ?? 0
@@ -66,15 +68,16 @@ public final class LogFollower {
         case .end(let backlogLines):
             var wanted = max(0, backlogLines)
             if let current = snapshot.current {
-                let size = try LogSegments.size(ofDescriptor: current.descriptor, path: segments.currentPath)
+                let size = try LogSegments.size(
+                    ofDescriptor: current.descriptor, path: segments.currentPath, fileSystem: fileSystem)
                 let tail = try Self.lastCompleteLines(
-                    descriptor: current.descriptor, path: segments.currentPath, end: size, count: wanted)
+                    descriptor: current.descriptor, path: segments.currentPath, end: size, count: wanted, fileSystem: fileSystem)
                 queuedLines = tail.lines
                 offset = tail.endOfLastLine
                 wanted -= tail.lines.count
             }
             for segment in snapshot.rotated.reversed() where wanted > 0 {
-                let lines = try Self.lastCompleteLines(ofFileAt: segment.path, count: wanted)
+                let lines = try Self.lastCompleteLines(ofFileAt: segment.path, count: wanted, fileSystem: fileSystem)
                 queuedLines.insert(contentsOf: lines, at: 0)
                 wanted -= lines.count
             }
@@ -82,8 +85,11 @@ public final class LogFollower {
     }
 
     deinit {
-        if let current { _ = close(current.descriptor) }
+        if let current { _ = fileSystem.close(current.descriptor) }
     }
+
+    /// Where the log's files are read (`segments.fileSystem`).
+    private var fileSystem: any FileSystem { segments.fileSystem }
 
     /// Non-blocking: the complete lines (without newlines) that appeared since the last call,
     /// possibly none. Follows rotation (finishing the old file first), waits out the file being
@@ -106,7 +112,7 @@ public final class LogFollower {
     /// Reads queued segments, then `current` to its end, following rotations as they are seen.
     private func follow(into lines: inout [String]) throws(LogError) {
         while let path = queuedSegments.first {
-            lines += try Self.completeLines(ofFileAt: path)
+            lines += try Self.completeLines(ofFileAt: path, fileSystem: fileSystem)
             queuedSegments.removeFirst()
         }
         if current == nil {
@@ -114,7 +120,7 @@ public final class LogFollower {
         }
         while let followed = current {
             try readAvailable(into: &lines)
-            guard let onDisk = try LogSegments.identity(ofPath: segments.currentPath) else {
+            guard let onDisk = try LogSegments.identity(ofPath: segments.currentPath, fileSystem: fileSystem) else {
                 return  // renamed away, the new one not created yet: keep the old descriptor
             }
             if onDisk == followed.identity { return }
@@ -122,7 +128,7 @@ public final class LogFollower {
             try readAvailable(into: &lines)
             discardedPartialBytes += partial.count
             partial = []
-            _ = close(followed.descriptor)
+            _ = fileSystem.close(followed.descriptor)
             current = nil
             previousIdentity = followed.identity
             rotationsFollowed += 1
@@ -142,13 +148,13 @@ public final class LogFollower {
             // Every rotated segment was removed and the writer began again at 1.
             let known = highest < knownSequence ? 0 : knownSequence
             for segment in snapshot.rotated where (segment.sequence ?? 0) > known {
-                if try LogSegments.identity(ofPath: segment.path) != previousIdentity {
-                    missed += try Self.completeLines(ofFileAt: segment.path)
+                if try LogSegments.identity(ofPath: segment.path, fileSystem: fileSystem) != previousIdentity {
+                    missed += try Self.completeLines(ofFileAt: segment.path, fileSystem: fileSystem)
                 }
             }
             knownSequence = highest
         } catch {
-            _ = close(opened.descriptor)
+            _ = fileSystem.close(opened.descriptor)
             throw error
         }
         lines += missed
@@ -163,7 +169,7 @@ public final class LogFollower {
     private func readAvailable(into lines: inout [String]) throws(LogError) {
         guard let followed = current else { return }
         let path = segments.currentPath
-        let size = try LogSegments.size(ofDescriptor: followed.descriptor, path: path)
+        let size = try LogSegments.size(ofDescriptor: followed.descriptor, path: path, fileSystem: fileSystem)
         let endOfReturnedLines = offset - Int64(partial.count)
         if size < endOfReturnedLines {
             truncationsSeen += 1
@@ -181,7 +187,7 @@ public final class LogFollower {
                 offset = endOfReturnedLines
             }
         }
-        let bytes = try LogSegments.readToEnd(descriptor: followed.descriptor, from: offset, path: path)
+        let bytes = try LogSegments.readToEnd(descriptor: followed.descriptor, from: offset, path: path, fileSystem: fileSystem)
         guard !bytes.isEmpty else { return }
         offset += Int64(bytes.count)
         partial += bytes
@@ -194,34 +200,37 @@ public final class LogFollower {
     private func unfinishedLineIsUnchanged(since start: Int64) throws(LogError) -> Bool {
         guard let followed = current else { return false }
         var onDisk = [UInt8](repeating: 0, count: partial.count)
-        let count = try LogSegments.read(followed.descriptor, into: &onDisk, at: start, path: segments.currentPath)
+        let count = try LogSegments.read(followed.descriptor, into: &onDisk, at: start, path: segments.currentPath,
+                                         fileSystem: fileSystem)
         return count == partial.count && onDisk == partial
     }
 
     /// The complete lines of the file at `path`; none if it has disappeared meanwhile.
-    private static func completeLines(ofFileAt path: String) throws(LogError) -> [String] {
-        guard let bytes = try LogSegments.readFile(atPath: path) else { return [] }
+    private static func completeLines(ofFileAt path: String, fileSystem: any FileSystem) throws(LogError) -> [String] {
+        guard let bytes = try LogSegments.readFile(atPath: path, fileSystem: fileSystem) else { return [] }
         return LogSegments.completeLines(in: bytes).lines
     }
 
     /// The last `count` complete lines of the file at `path`; none if it has disappeared.
-    private static func lastCompleteLines(ofFileAt path: String, count: Int) throws(LogError) -> [String] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    private static func lastCompleteLines(
+        ofFileAt path: String, count: Int, fileSystem: any FileSystem
+    ) throws(LogError) -> [String] {
+        let descriptor = fileSystem.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         if descriptor < 0 {
             let code = errno
             if code == ENOENT { return [] }
             throw LogError.failure("open for reading", path: path, errno: code)
         }
-        defer { _ = close(descriptor) }
-        let size = try LogSegments.size(ofDescriptor: descriptor, path: path)
-        return try lastCompleteLines(descriptor: descriptor, path: path, end: size, count: count).lines
+        defer { _ = fileSystem.close(descriptor) }
+        let size = try LogSegments.size(ofDescriptor: descriptor, path: path, fileSystem: fileSystem)
+        return try lastCompleteLines(descriptor: descriptor, path: path, end: size, count: count, fileSystem: fileSystem).lines
     }
 
     /// The last `count` complete lines in bytes `0..<end` of `descriptor`, and the offset just
     /// after the last newline there (0 if none). Reads backwards in 64 KiB chunks, so
     /// O(size of those lines) rather than O(file).
     private static func lastCompleteLines(
-        descriptor: Int32, path: String, end: Int64, count: Int
+        descriptor: Int32, path: String, end: Int64, count: Int, fileSystem: any FileSystem
     ) throws(LogError) -> (lines: [String], endOfLastLine: Int64) {
         let chunkSize: Int64 = 64 * 1024
         var chunks: [[UInt8]] = []
@@ -231,7 +240,8 @@ public final class LogFollower {
         while start > 0 && newlines <= count {
             let chunkStart = max(0, start - chunkSize)
             var chunk = [UInt8](repeating: 0, count: Int(start - chunkStart))
-            guard try LogSegments.read(descriptor, into: &chunk, at: chunkStart, path: path) == chunk.count else {
+            let count = try LogSegments.read(descriptor, into: &chunk, at: chunkStart, path: path, fileSystem: fileSystem)
+            guard count == chunk.count else {
                 throw .systemCall(path: path, operation: "read (file shrank while reading)", errno: EIO)
             }
             newlines += chunk.count(where: { $0 == UInt8(ascii: "\n") })

@@ -33,41 +33,41 @@ extension LogSegments {
                 try remove(segment.path)
                 outcome.segmentsRemoved += 1
             }
-            guard rename(wasCurrent.path, currentPath) == 0 else {
+            guard fileSystem.rename(wasCurrent.path, to: currentPath) == 0 else {
                 throw LogError.systemCall(path: wasCurrent.path, operation: "rename to \(currentPath)", errno: errno)
             }
         }
-        let descriptor = open(currentPath, O_RDWR | O_CLOEXEC)
+        let descriptor = fileSystem.open(currentPath, flags: O_RDWR | O_CLOEXEC, mode: 0)
         if descriptor < 0 {
             guard errno == ENOENT else { throw LogError.systemCall(path: currentPath, operation: "open", errno: errno) }
             outcome.bytesMissing = position.currentBytes
             return outcome
         }
-        defer { closeDescriptor(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw LogError.systemCall(path: currentPath, operation: "fstat", errno: errno) }
-        let size = Int64(info.st_size)
+        defer { _ = fileSystem.close(descriptor) }
+        guard let info = fileSystem.status(ofDescriptor: descriptor) else {
+            throw LogError.systemCall(path: currentPath, operation: "fstat", errno: errno)
+        }
+        let size = info.size
         if size > position.currentBytes {
-            guard ftruncate(descriptor, off_t(position.currentBytes)) == 0 else {
-                throw LogError.systemCall(path: currentPath, operation: "truncate to \(position.currentBytes) bytes", errno: errno)
+            guard fileSystem.ftruncate(descriptor, length: position.currentBytes) == 0 else {
+                throw LogError.systemCall(
+                    path: currentPath, operation: "truncate to \(position.currentBytes) bytes", errno: errno)
             }
-            guard fsync(descriptor) == 0 else { throw LogError.systemCall(path: currentPath, operation: "fsync", errno: errno) }
+            guard fileSystem.fsync(descriptor) == 0 else {
+                throw LogError.systemCall(path: currentPath, operation: "fsync", errno: errno)
+            }
             outcome.bytesRemoved = size - position.currentBytes
         } else {
             outcome.bytesMissing = position.currentBytes - size
         }
         if !later.isEmpty {
-            let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)
-            if directoryDescriptor >= 0 {
-                fsync(directoryDescriptor)
-                closeDescriptor(directoryDescriptor)
-            }
+            _ = fileSystem.syncDirectory(directory)
         }
         return outcome
     }
 
     private func remove(_ path: String) throws(LogError) {
-        guard unlink(path) == 0 || errno == ENOENT else {
+        guard fileSystem.unlink(path) == 0 || errno == ENOENT else {
             throw LogError.systemCall(path: path, operation: "delete", errno: errno)
         }
     }

@@ -42,15 +42,24 @@ public struct LogSegments: Sendable, Equatable {
     public let directory: String
     /// The base name `B` shared by every segment file of this log.
     public let baseName: String
+    /// Where the files are read and written (the real one unless a test simulates power cuts).
+    public let fileSystem: any FileSystem
 
     /// Names the log `directory/baseName*.jsonl` (an empty `directory` means the working
-    /// directory); checks `baseName` only, touches no file.
-    public init(directory: String, baseName: String) throws(LogError) {
+    /// directory) on `fileSystem`; checks `baseName` only, touches no file.
+    public init(directory: String, baseName: String, fileSystem: any FileSystem = PosixFileSystem()) throws(LogError) {
         guard !baseName.isEmpty, !baseName.utf8.contains(UInt8(ascii: "/")), !baseName.utf8.contains(0) else {
             throw .invalidBaseName(baseName)
         }
         self.directory = directory.isEmpty ? "." : directory
         self.baseName = baseName
+        self.fileSystem = fileSystem
+    }
+
+    /// Two values name the same log when directory and base name are equal (the file system is
+    /// not compared).
+    public static func == (lhs: LogSegments, rhs: LogSegments) -> Bool {
+        lhs.directory == rhs.directory && lhs.baseName == rhs.baseName
     }
 
     /// `D/B.jsonl`, the file being appended to.
@@ -69,7 +78,7 @@ public struct LogSegments: Sendable, Equatable {
     /// O(n log n) in the directory's entries.
     public func list() throws(LogError) -> [Segment] {
         var segments = try rotatedSegments()
-        if try Self.identity(ofPath: currentPath) != nil {
+        if try Self.identity(ofPath: currentPath, fileSystem: fileSystem) != nil {
             segments.append(Segment(path: currentPath, sequence: nil, rotatedAtMillis: nil))
         }
         return segments
@@ -80,14 +89,14 @@ public struct LogSegments: Sendable, Equatable {
     /// lines of a consistent snapshot, each exactly once. Reads everything into memory.
     public func readCompleteLines() throws(LogError) -> [String] {
         let snapshot = try openSnapshot()
-        defer { if let current = snapshot.current { _ = close(current.descriptor) } }
+        defer { if let current = snapshot.current { _ = fileSystem.close(current.descriptor) } }
         var lines: [String] = []
         for segment in snapshot.rotated {
-            guard let bytes = try Self.readFile(atPath: segment.path) else { continue }
+            guard let bytes = try Self.readFile(atPath: segment.path, fileSystem: fileSystem) else { continue }
             lines += Self.completeLines(in: bytes).lines
         }
         if let current = snapshot.current {
-            let bytes = try Self.readToEnd(descriptor: current.descriptor, from: 0, path: currentPath)
+            let bytes = try Self.readToEnd(descriptor: current.descriptor, from: 0, path: currentPath, fileSystem: fileSystem)
             lines += Self.completeLines(in: bytes).lines
         }
         return lines
@@ -95,8 +104,10 @@ public struct LogSegments: Sendable, Equatable {
 
     /// The complete lines of one segment file and the size of a torn tail after the last
     /// newline (0 when the file ends with a newline or is empty).
-    public static func readCompleteLines(atPath path: String) throws(LogError) -> (lines: [String], tornTailBytes: Int) {
-        guard let bytes = try readFile(atPath: path) else {
+    public static func readCompleteLines(
+        atPath path: String, fileSystem: any FileSystem = PosixFileSystem()
+    ) throws(LogError) -> (lines: [String], tornTailBytes: Int) {
+        guard let bytes = try readFile(atPath: path, fileSystem: fileSystem) else {
             throw .systemCall(path: path, operation: "open", errno: ENOENT)
         }
         let split = completeLines(in: bytes)
@@ -111,9 +122,9 @@ public struct LogSegments: Sendable, Equatable {
         let device: UInt64
         let inode: UInt64
 
-        init(_ status: stat) {
-            device = UInt64(truncatingIfNeeded: status.st_dev)
-            inode = UInt64(truncatingIfNeeded: status.st_ino)
+        init(_ status: FileStatus) {
+            device = status.device
+            inode = status.inode
         }
     }
 
@@ -139,13 +150,13 @@ public struct LogSegments: Sendable, Equatable {
             let afterListing: FileIdentity?
             do throws(LogError) {
                 rotated = try rotatedSegments()
-                afterListing = try Self.identity(ofPath: currentPath)
+                afterListing = try Self.identity(ofPath: currentPath, fileSystem: fileSystem)
             } catch {
-                if let current { _ = close(current.descriptor) }
+                if let current { _ = fileSystem.close(current.descriptor) }
                 throw error
             }
             if afterListing == current?.identity { return (rotated, current) }
-            if let current { _ = close(current.descriptor) }
+            if let current { _ = fileSystem.close(current.descriptor) }
         }
         throw .systemCall(
             path: directory, operation: "list the segments of \(baseName) (it rotated during each of "
@@ -155,7 +166,7 @@ public struct LogSegments: Sendable, Equatable {
     /// Opens `B.jsonl` read-only, or returns nil when it does not exist.
     func openCurrentForReading() throws(LogError) -> OpenSegment? {
         let path = currentPath
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = fileSystem.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         if descriptor < 0 {
             let code = errno
             if code == ENOENT { return nil }
@@ -163,32 +174,23 @@ public struct LogSegments: Sendable, Equatable {
             throw LogError.failure("open for reading", path: path, errno: code)
         }
         do {
-            return OpenSegment(descriptor: descriptor, identity: try Self.identity(ofDescriptor: descriptor, path: path))
+            return OpenSegment(
+                descriptor: descriptor, identity: try Self.identity(ofDescriptor: descriptor, path: path, fileSystem: fileSystem))
         } catch {
-            _ = close(descriptor)
+            _ = fileSystem.close(descriptor)
             throw error
         }
     }
 
     /// The rotated segments, sorted by sequence. A missing directory yields none.
     func rotatedSegments() throws(LogError) -> [Segment] {
-        guard let stream = opendir(directory) else {
+        guard let names = fileSystem.directoryEntries(atPath: directory) else {
             let code = errno
             if code == ENOENT { return [] }
             throw LogError.failure("list directory", path: directory, errno: code)
         }
-        defer { closedir(stream) }
         var segments: [Segment] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(stream) else {
-                let code = errno
-                if code != 0 { throw LogError.failure("list directory", path: directory, errno: code) }
-                break
-            }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for name in names {
             if let parsed = parseRotatedName(name) {
                 segments.append(Segment(path: join(directory, name), sequence: parsed.sequence, rotatedAtMillis: parsed.millis))
             }
@@ -258,48 +260,56 @@ public struct LogSegments: Sendable, Equatable {
     }
 
     /// The identity of the file at `path`, or nil if nothing is there.
-    static func identity(ofPath path: String) throws(LogError) -> FileIdentity? {
-        var status = stat()
-        if stat(path, &status) == 0 { return FileIdentity(status) }
+    static func identity(ofPath path: String, fileSystem: any FileSystem) throws(LogError) -> FileIdentity? {
+        if let status = fileSystem.status(ofPath: path) { return FileIdentity(status) }
         let code = errno
         if code == ENOENT { return nil }
         throw LogError.failure("stat", path: path, errno: code)
     }
 
     /// The identity of the file open as `descriptor`.
-    static func identity(ofDescriptor descriptor: Int32, path: String) throws(LogError) -> FileIdentity {
-        var status = stat()
-        try LogError.check("fstat", path: path) { fstat(descriptor, &status) }
-        return FileIdentity(status)
+    static func identity(
+        ofDescriptor descriptor: Int32, path: String, fileSystem: any FileSystem
+    ) throws(LogError) -> FileIdentity {
+        FileIdentity(try status(ofDescriptor: descriptor, path: path, fileSystem: fileSystem))
     }
 
     /// The size in bytes of the file open as `descriptor`.
-    static func size(ofDescriptor descriptor: Int32, path: String) throws(LogError) -> Int64 {
-        var status = stat()
-        try LogError.check("fstat", path: path) { fstat(descriptor, &status) }
-        return Int64(status.st_size)
+    static func size(ofDescriptor descriptor: Int32, path: String, fileSystem: any FileSystem) throws(LogError) -> Int64 {
+        try status(ofDescriptor: descriptor, path: path, fileSystem: fileSystem).size
+    }
+
+    /// `fstat` of `descriptor`, retrying on `EINTR`.
+    static func status(ofDescriptor descriptor: Int32, path: String, fileSystem: any FileSystem) throws(LogError) -> FileStatus {
+        while true {
+            if let status = fileSystem.status(ofDescriptor: descriptor) { return status }
+            let code = errno
+            if code != EINTR { throw LogError.failure("fstat", path: path, errno: code) }
+        }
     }
 
     /// The whole file at `path`, or nil if it does not exist.
-    static func readFile(atPath path: String) throws(LogError) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    static func readFile(atPath path: String, fileSystem: any FileSystem) throws(LogError) -> [UInt8]? {
+        let descriptor = fileSystem.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         if descriptor < 0 {
             let code = errno
             if code == ENOENT { return nil }
-            if code == EINTR { return try readFile(atPath: path) }
+            if code == EINTR { return try readFile(atPath: path, fileSystem: fileSystem) }
             throw LogError.failure("open for reading", path: path, errno: code)
         }
-        defer { _ = close(descriptor) }
-        return try readToEnd(descriptor: descriptor, from: 0, path: path)
+        defer { _ = fileSystem.close(descriptor) }
+        return try readToEnd(descriptor: descriptor, from: 0, path: path, fileSystem: fileSystem)
     }
 
     /// Everything from byte `offset` to the current end of the file open as `descriptor`.
-    static func readToEnd(descriptor: Int32, from offset: Int64, path: String) throws(LogError) -> [UInt8] {
+    static func readToEnd(
+        descriptor: Int32, from offset: Int64, path: String, fileSystem: any FileSystem
+    ) throws(LogError) -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var position = offset
         while true {
-            let count = try read(descriptor, into: &chunk, at: position, path: path)
+            let count = try read(descriptor, into: &chunk, at: position, path: path, fileSystem: fileSystem)
             if count == 0 { return bytes }
             bytes += chunk[..<count]
             position += Int64(count)
@@ -308,10 +318,12 @@ public struct LogSegments: Sendable, Equatable {
 
     /// `pread(2)` of up to `bytes.count` bytes at `offset` into `bytes`, retrying on `EINTR`;
     /// returns how many were read (0 at the end of the file).
-    static func read(_ descriptor: Int32, into bytes: inout [UInt8], at offset: Int64, path: String) throws(LogError) -> Int {
+    static func read(
+        _ descriptor: Int32, into bytes: inout [UInt8], at offset: Int64, path: String, fileSystem: any FileSystem
+    ) throws(LogError) -> Int {
         while true {
             let result = bytes.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress, raw.count, off_t(offset))
+                fileSystem.pread(descriptor, into: raw, at: offset)
             }
             if result >= 0 { return result }
             let code = errno

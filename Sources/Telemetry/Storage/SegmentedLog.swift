@@ -1,6 +1,6 @@
-// Plain POSIX descriptors (open/write/fsync/rename/ftruncate) rather than FileHandle: every
-// failure must keep unwritten bytes, report the exact call and errno, and tell "disk full"
-// apart, and a partial write must never be repeated.
+// Plain POSIX descriptors (open/write/fsync/rename/ftruncate, through `FileSystem`) rather than
+// FileHandle: every failure must keep unwritten bytes, report the exact call and errno, and tell
+// "disk full" apart, and a partial write must never be repeated.
 
 #if canImport(Glibc)
 import Glibc
@@ -45,6 +45,8 @@ public final class SegmentedLog {
 
     /// The current segment, `D/B.jsonl`.
     public var path: String { segments.currentPath }
+    /// Where the log's files live (`segments.fileSystem`).
+    var fileSystem: any FileSystem { segments.fileSystem }
     /// Bytes appended but not yet written to the file.
     public var bufferedBytes: Int { buffer.count }
 
@@ -72,25 +74,30 @@ public final class SegmentedLog {
     /// to just after the last "\n" (to empty if there is none). `nowMillis` is the wall clock
     /// (ms since the epoch); segment age is measured from it, i.e. from when this process
     /// opened the segment (or, if it was empty then, from the first flush that writes to it),
-    /// not from when an earlier process created it.
-    public convenience init(directory: String, baseName: String, policy: LogPolicy, nowMillis: Int64) throws(LogError) {
-        try self.init(directory: directory, baseName: baseName, policy: policy, nowMillis: nowMillis) { descriptor, bytes in
-            let written = write(descriptor, bytes.baseAddress, bytes.count)
+    /// not from when an earlier process created it. Every file operation goes to `fileSystem`.
+    public convenience init(
+        directory: String, baseName: String, policy: LogPolicy, nowMillis: Int64,
+        fileSystem: any FileSystem = PosixFileSystem()
+    ) throws(LogError) {
+        try self.init(directory: directory, baseName: baseName, policy: policy, nowMillis: nowMillis,
+                      fileSystem: fileSystem) { descriptor, bytes in
+            let written = fileSystem.write(descriptor, bytes)
             return written >= 0 ? written : -Int(errno)
         }
     }
 
     /// As the public initializer, with `write(2)` replaced by `writeCall` (tests).
     init(
-        directory: String, baseName: String, policy: LogPolicy, nowMillis: Int64, writeCall: @escaping WriteCall
+        directory: String, baseName: String, policy: LogPolicy, nowMillis: Int64,
+        fileSystem: any FileSystem = PosixFileSystem(), writeCall: @escaping WriteCall
     ) throws(LogError) {
-        segments = try LogSegments(directory: directory, baseName: baseName)
+        segments = try LogSegments(directory: directory, baseName: baseName, fileSystem: fileSystem)
         self.policy = policy
         self.writeCall = writeCall
         lastSyncMillis = nowMillis
         segmentAgeStartMillis = nowMillis
         lastNowMillis = nowMillis
-        try Self.makeDirectories(segments.directory)
+        try Self.makeDirectories(segments.directory, sync: policy.fsync != .never, fileSystem: fileSystem)
         let rotated = try segments.rotatedSegments()
         nextSequence = (rotated.last?.sequence ?? 0) + 1
         lastRotationMillis = rotated.last?.rotatedAtMillis ?? Int64.min
@@ -99,7 +106,7 @@ public final class SegmentedLog {
         do {
             repairedTailBytes = try repairTornTail()
         } catch {
-            _ = closeDescriptor(descriptor)
+            _ = fileSystem.close(descriptor)
             descriptor = -1
             throw error
         }
@@ -108,7 +115,7 @@ public final class SegmentedLog {
     deinit {
         // Only releases the descriptor: buffered lines are written by `close()`, whose errors
         // the caller must see.
-        if descriptor >= 0 { _ = closeDescriptor(descriptor) }
+        if descriptor >= 0 { _ = fileSystem.close(descriptor) }
     }
 
     /// Appends one complete line: the caller's bytes WITHOUT the trailing newline (the log adds
@@ -187,7 +194,7 @@ public final class SegmentedLog {
         try writeBuffer()
         if hasUnsyncedBytes && policy.fsync != .never { try syncSegment(nowMillis: lastNowMillis) }
         if descriptor >= 0 {
-            let result = closeDescriptor(descriptor)
+            let result = fileSystem.close(descriptor)
             let code = errno
             descriptor = -1
             // On Linux the descriptor is released even when close reports EINTR: never retry.
@@ -235,7 +242,7 @@ public final class SegmentedLog {
     }
 
     private func syncSegment(nowMillis: Int64) throws(LogError) {
-        try LogError.check("fsync", path: path) { fsync(descriptor) }
+        try LogError.check("fsync", path: path) { fileSystem.fsync(descriptor) }
         fsyncCount += 1
         hasUnsyncedBytes = false
         lastSyncMillis = nowMillis
@@ -248,17 +255,17 @@ public final class SegmentedLog {
     private func openCurrentSegment(nowMillis: Int64) throws(LogError) {
         let path = self.path
         let opened = try LogError.check("open for appending", path: path) {
-            open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            fileSystem.open(path, flags: O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, mode: 0o644)
         }
         do throws(LogError) {
-            if flock(opened, LOCK_EX | LOCK_NB) != 0 {
+            if fileSystem.flock(opened, LOCK_EX | LOCK_NB) != 0 {
                 let code = errno
                 throw code == EWOULDBLOCK ? .locked(path: path) : LogError.failure("lock", path: path, errno: code)
             }
-            currentSegmentBytes = try LogSegments.size(ofDescriptor: opened, path: path)
+            currentSegmentBytes = try LogSegments.size(ofDescriptor: opened, path: path, fileSystem: fileSystem)
             if policy.fsync != .never { try syncDirectory() }
         } catch {
-            _ = closeDescriptor(opened)
+            _ = fileSystem.close(opened)
             throw error
         }
         descriptor = opened
@@ -277,7 +284,8 @@ public final class SegmentedLog {
         search: while end > 0 {
             let start = max(0, end - Int64(chunk))
             var scratch = [UInt8](repeating: 0, count: Int(end - start))
-            guard try LogSegments.read(descriptor, into: &scratch, at: start, path: path) == scratch.count else {
+            let count = try LogSegments.read(descriptor, into: &scratch, at: start, path: path, fileSystem: fileSystem)
+            guard count == scratch.count else {
                 throw .systemCall(path: path, operation: "read (file shrank while repairing)", errno: EIO)
             }
             if end == size && scratch.last == UInt8(ascii: "\n") { return 0 }
@@ -287,10 +295,10 @@ public final class SegmentedLog {
             }
             end = start
         }
-        try LogError.check("truncate torn tail", path: path) { ftruncate(descriptor, off_t(keep)) }
+        try LogError.check("truncate torn tail", path: path) { fileSystem.ftruncate(descriptor, length: keep) }
         currentSegmentBytes = keep
         if policy.fsync != .never {
-            try LogError.check("fsync", path: path) { fsync(descriptor) }
+            try LogError.check("fsync", path: path) { fileSystem.fsync(descriptor) }
             fsyncCount += 1
         }
         return Int(size - keep)
@@ -302,14 +310,14 @@ public final class SegmentedLog {
         if hasUnsyncedBytes && policy.fsync != .never { try syncSegment(nowMillis: nowMillis) }
         let rotatedAt = max(nowMillis, lastRotationMillis)
         let target = segments.rotatedPath(sequence: nextSequence, rotatedAtMillis: rotatedAt)
-        if try LogSegments.identity(ofPath: target) != nil { throw .segmentExists(path: target) }
-        try LogError.check("rename to \(target)", path: path) { rename(path, target) }
+        if try LogSegments.identity(ofPath: target, fileSystem: fileSystem) != nil { throw .segmentExists(path: target) }
+        try LogError.check("rename to \(target)", path: path) { fileSystem.rename(path, to: target) }
         nextSequence += 1
         lastRotationMillis = rotatedAt
         rotationCount += 1
         // The data was written (and synced unless `never`) before the rename; a close error on
         // the renamed file can no longer lose anything this writer could retry.
-        _ = closeDescriptor(descriptor)
+        _ = fileSystem.close(descriptor)
         descriptor = -1
         currentSegmentBytes = 0
         try openCurrentSegment(nowMillis: nowMillis)
@@ -318,21 +326,27 @@ public final class SegmentedLog {
     private func syncDirectory() throws(LogError) {
         let directory = segments.directory
         let opened = try LogError.check("open directory", path: directory) {
-            open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            fileSystem.open(directory, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC, mode: 0)
         }
-        defer { _ = closeDescriptor(opened) }
-        try LogError.check("fsync directory", path: directory) { fsync(opened) }
+        defer { _ = fileSystem.close(opened) }
+        try LogError.check("fsync directory", path: directory) { fileSystem.fsync(opened) }
     }
 
-    /// `mkdir -p`: creates `directory` and any missing parents with mode 0755.
-    private static func makeDirectories(_ directory: String) throws(LogError) {
+    /// `mkdir -p`: creates `directory` and any missing parents with mode 0755. With `sync`, each
+    /// directory created is made to survive a power cut (its parent is fsynced): otherwise the
+    /// log's lines, though fsynced, could vanish with their directory's name.
+    private static func makeDirectories(_ directory: String, sync: Bool, fileSystem: any FileSystem) throws(LogError) {
         var prefix = directory.hasPrefix("/") ? "/" : ""
         for component in directory.split(separator: "/") {
+            let parent = prefix.isEmpty ? "." : prefix
             prefix += component
-            if mkdir(prefix, 0o755) != 0 {
+            if fileSystem.mkdir(prefix, mode: 0o755) == 0 {
+                // Best effort, as for the checkpoint's directory: a parent this process may not
+                // read (so not open) must not keep the log from opening.
+                if sync { _ = fileSystem.syncDirectory(parent) }
+            } else {
                 let code = errno
-                var status = stat()
-                let isDirectory = stat(prefix, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+                let isDirectory = fileSystem.status(ofPath: prefix)?.isDirectory == true
                 if !(code == EEXIST && isDirectory) {
                     throw LogError.failure(code == EEXIST ? "create directory (a file is in the way)" : "create directory",
                                            path: prefix, errno: code)
@@ -343,7 +357,7 @@ public final class SegmentedLog {
     }
 }
 
-/// `close(2)`, which the `close()` methods of `SegmentedLog` and `MessageRing` shadow inside them.
+/// `close(2)`, which `PoisonGuard.close()` shadows inside `PoisonGuard`.
 @discardableResult
 func closeDescriptor(_ descriptor: Int32) -> Int32 {
     close(descriptor)

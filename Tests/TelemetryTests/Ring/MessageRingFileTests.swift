@@ -109,6 +109,38 @@ struct MessageRingFileTests {
         }
     }
 
+    /// A power cut while the ring was being created can leave the file at its full size with a
+    /// header that never reached the disk (all zeros): nothing was synced into it, so it opens
+    /// as a new ring instead of refusing to start (found by the simulated power cuts).
+    @Test func aHeaderThatNeverReachedTheDiskOpensAsANewRing() throws {
+        let file = path("zero-header")
+        defer { unlink(file) }
+        try Data(count: MessageRing.controlBytes + Self.capacity).write(to: URL(fileURLWithPath: file))
+        let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+        #expect(ring.usedBytes == 0 && ring.consumedPosition == 0)
+        #expect(push(ring, "first", at: 1))
+        #expect(drain(ring).map(\.0) == ["first"])
+    }
+
+    /// Resizing an empty ring, cut by a power loss after the new size reached the disk and
+    /// before the new header did: the old, empty header with the new size opens (found by reading
+    /// the code while adding the simulated power cuts).
+    @Test func anEmptyRingCutWhileBeingResizedOpensAtTheNewSize() throws {
+        let file = path("resize-cut")
+        defer { unlink(file) }
+        do {
+            let ring = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
+            #expect(push(ring, "done", at: 1) && drain(ring).count == 1)
+            ring.release(through: ring.consumedPosition)
+        }
+        try FileHandle(forUpdatingAtPath: file).map { handle in
+            try handle.truncate(atOffset: UInt64(MessageRing.controlBytes + 2 * Self.capacity))
+            try handle.close()
+        }
+        let resized = try MessageRing.openFile(atPath: file, capacityBytes: 2 * Self.capacity)
+        #expect(resized.capacityBytes == 2 * Self.capacity && drain(resized).isEmpty)
+    }
+
     // MARK: Power cut: the file's pages reach the disk in any order
 
     /// Reads or overwrites bytes of a closed ring file, as a power cut might have left them.

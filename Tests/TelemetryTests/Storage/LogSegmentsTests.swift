@@ -132,7 +132,7 @@ struct LogSegmentsTests {
         try directory.write("{\"c\":3}\n", to: "rollups.jsonl")
         let rotated = try segments.rotatedSegments()
         #expect(rotated.count == 2)
-        let withoutOpen = try rotated.filter { try LogSegments.identity(ofPath: $0.path) != current.identity }
+        let withoutOpen = try rotated.filter { try LogSegments.identity(ofPath: $0.path, fileSystem: segments.fileSystem) != current.identity }
         #expect(withoutOpen.map(\.sequence) == [1])
     }
 }
