@@ -33,17 +33,16 @@ extension LogSegments {
         var sized: [(segment: Segment, bytes: Int64)] = []
         var total: Int64 = 0
         for segment in try list() {
-            var info = stat()
-            guard stat(segment.path, &info) == 0 else { continue }
-            sized.append((segment, Int64(info.st_size)))
-            total += Int64(info.st_size)
+            guard let status = fileSystem.status(ofPath: segment.path) else { continue }
+            sized.append((segment, status.size))
+            total += status.size
         }
         for (segment, bytes) in sized {
             guard let number = segment.sequence, number < sequence else { break }
             let tooBig = maxBytes.map { total > $0 } ?? false
             let tooOld = maxAgeMillis.map { (segment.rotatedAtMillis ?? .max) < nowMillis - $0 } ?? false
             guard tooBig || tooOld else { break }
-            guard unlink(segment.path) == 0 || errno == ENOENT else {
+            guard fileSystem.unlink(segment.path) == 0 || errno == ENOENT else {
                 throw LogError.systemCall(path: segment.path, operation: "delete (retention)", errno: errno)
             }
             total -= bytes
