@@ -63,6 +63,12 @@ struct CrashRecovery {
                 it: a message that stops the gateway \(PoisonGuard.deathsToPoison) times is quarantined as poison_message
                 """)
         }
+        if poisonGuard.ignoredMarkFromAnotherBoot {
+            logger.notice("""
+                recovery: the machine restarted (a reboot or a power cut) while a message was being ingested; \
+                not counted as a crash inside that message
+                """)
+        }
         return poisonGuard
     }
 

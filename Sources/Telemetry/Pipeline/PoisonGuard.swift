@@ -20,6 +20,14 @@
 // Words 1–3 are atomics with relaxed ordering: only this thread writes them and only a later
 // process reads them, so ordering is not needed; atomicity keeps the compiler from dropping a
 // store that the same thread overwrites soon after.
+//
+//   words 32…36  the machine's boot id (/proc/sys/kernel/random/boot_id, 36 ASCII bytes) of the
+//                process that wrote the file
+//
+// A power cut leaves whatever page the kernel last wrote back: words 1–3 then name the record
+// being ingested at that moment, which did not stop the process. The boot id tells the two
+// apart: a mark left under another boot id is a reboot or a power cut, not a death, and is
+// ignored.
 
 import Atomics
 
@@ -71,6 +79,9 @@ public final class PoisonGuard: @unchecked Sendable {
 
     /// The record the previous process died inside, if it died inside one (read at `open`).
     public let previousCrash: Crash?
+    /// True when the previous process left a record marked under another boot of the machine
+    /// (a reboot or power cut, not a death inside the record): the mark was ignored.
+    public let ignoredMarkFromAnotherBoot: Bool
     private var pending: Crash?
     private var poisons: [(fingerprint: UInt64, sizes: Int64)] = []
     private let words: UnsafeMutablePointer<Int64>
@@ -99,13 +110,18 @@ public final class PoisonGuard: @unchecked Sendable {
             words[0] = Self.magic
             words[1] = Int64(Self.idle)
         }
+        let bootID = Self.bootID()
+        let sameBoot = bootID.map { Self.storedBootID(words) == $0 } ?? true
+        if let bootID { Self.storeBootID(bootID, in: words) }
         self.words = words
         position = UnsafeAtomic(at: UnsafeMutableRawPointer(words + 1).assumingMemoryBound(to: UnsafeAtomic<Int>.Storage.self))
         receivedAt = UnsafeAtomic(at: UnsafeMutableRawPointer(words + 2).assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
         sizes = UnsafeAtomic(at: UnsafeMutableRawPointer(words + 3).assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
 
         let diedAt = position.load(ordering: .relaxed)
-        previousCrash = diedAt == Self.idle ? nil : Crash(position: diedAt, receivedAtNanos: receivedAt.load(ordering: .relaxed))
+        ignoredMarkFromAnotherBoot = diedAt != Self.idle && !sameBoot
+        previousCrash = diedAt == Self.idle || !sameBoot
+            ? nil : Crash(position: diedAt, receivedAtNanos: receivedAt.load(ordering: .relaxed))
         pending = previousCrash
         let count = min(max(0, Int(words[7])), Self.maxPoisons)
         for index in 0..<count {
@@ -173,6 +189,31 @@ public final class PoisonGuard: @unchecked Sendable {
             words[9 + 2 * index] = poison.sizes
         }
         words[7] = Int64(poisons.count)
+    }
+
+    /// Where the boot id is kept: words 32… (40 bytes).
+    static let bootIDWord = 32
+    static let bootIDBytes = 36
+
+    /// The Linux boot id, or `nil` where there is none (then every mark counts).
+    static func bootID() -> [UInt8]? {
+        let descriptor = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { closeDescriptor(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: bootIDBytes)
+        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, bootIDBytes) }
+        return count == bootIDBytes ? bytes : nil
+    }
+
+    static func storedBootID(_ words: UnsafeMutablePointer<Int64>) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: words + bootIDWord, count: bootIDBytes))
+    }
+
+    static func storeBootID(_ bootID: [UInt8], in words: UnsafeMutablePointer<Int64>) {
+        let target = UnsafeMutableRawPointer(words + bootIDWord)
+        for (offset, byte) in bootID.prefix(bootIDBytes).enumerated() {
+            target.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+        }
     }
 
     static func fingerprint(_ message: RawMessage) -> UInt64 {

@@ -87,6 +87,24 @@ struct PoisonGuardTests {
         #expect(withMessage(payload: "other", position: 64, receivedAt: 5_000) { guardFile.enter($0) } == .ingest)
     }
 
+    @Test func aMarkLeftUnderAnotherBootIsAPowerCutNotADeath() throws {
+        let path = scratchPath()
+        defer { unlink(path) }
+        try #require(PoisonGuard.bootID() != nil, "this test needs Linux's boot id")
+        do {
+            let guardFile = try PoisonGuard(path: path)
+            _ = withMessage(payload: "boom", position: 64) { guardFile.enter($0) }
+        }
+        // The page as a power cut leaves it: the mark of a record, written under another boot.
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: UInt64(PoisonGuard.bootIDWord * 8))
+        try handle.write(contentsOf: Data(repeating: UInt8(ascii: "0"), count: PoisonGuard.bootIDBytes))
+        try handle.close()
+        let guardFile = try PoisonGuard(path: path)
+        #expect(guardFile.previousCrash == nil && guardFile.ignoredMarkFromAnotherBoot)
+        #expect(withMessage(payload: "boom", position: 64) { guardFile.enter($0) } == .ingest)
+    }
+
     @Test func aDamagedFileStartsAfresh() throws {
         let path = scratchPath()
         defer { unlink(path) }
