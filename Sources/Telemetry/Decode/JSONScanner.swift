@@ -173,8 +173,13 @@ struct JSONScanner {
             word ^= bytes.loadUnaligned(fromByteOffset: token.start, as: UInt64.self)
             let last = bytes.loadUnaligned(fromByteOffset: token.end - 8, as: UInt64.self)
             word ^= last << 29 | last >> 35
+        } else if token.start + 8 <= bytes.count {
+            // A short name is followed by its quote and more: one load, the name's bytes kept.
+            let mask: UInt64 = (1 << UInt64(count * 8)) &- 1
+            word ^= bytes.loadUnaligned(fromByteOffset: token.start, as: UInt64.self) & mask
         } else {
-            for index in token.start..<token.end { word = word << 8 | UInt64(bytes[index]) }
+            // The same word as the load above, byte by byte (little-endian).
+            for index in token.start..<token.end { word ^= UInt64(bytes[index]) << UInt64(8 * (index - token.start)) }
         }
         return Int(truncatingIfNeeded: (word &* 0x9E37_79B9_7F4A_7C15) >> 58)
     }
