@@ -118,6 +118,18 @@ enum PayloadDecoderTarget {
         }
     }
 
+    /// A metric name as a quarantine record carries it: longer than `maxNameBytes`, cut at a
+    /// scalar boundary to at most that many bytes and ended with "…".
+    static func recordedName(_ name: String) -> String {
+        guard name.utf8.count > maxNameBytes else { return name }
+        var cut = ""
+        for scalar in name.unicodeScalars {
+            guard cut.utf8.count + UTF8.width(scalar) <= maxNameBytes else { break }
+            cut.unicodeScalars.append(scalar)
+        }
+        return cut + "…"
+    }
+
     /// `condition` or a trap with `message`.
     static func require(_ condition: Bool, _ message: @autoclosure () -> String) {
         if !condition { fatalError("IngestPipeline: \(message())") }
@@ -176,7 +188,7 @@ enum PayloadDecoderTarget {
                 }, "message-level reason for a decodable payload: \(reasons)")
                 require(accepted + records.count == expected.readings.count,
                         "\(accepted) accepted + \(records.count) quarantined != \(expected.readings.count) decoded")
-                var metrics = expected.readings.map(\.metric)
+                var metrics = expected.readings.map { recordedName($0.metric) }
                 for record in records {
                     guard let index = metrics.firstIndex(where: { $0 == record.metric }) else {
                         fatalError("IngestPipeline: quarantined metric \(record.metric ?? "nil") is not among the readings")
@@ -185,7 +197,9 @@ enum PayloadDecoderTarget {
                 }
                 if round == 0 {
                     let fates = referenceFates(expected, catalogue: catalogue)
-                    let rejected = zip(expected.readings, fates).compactMap { reading, fate in fate.map { (reading.metric, $0) } }
+                    let rejected = zip(expected.readings, fates).compactMap { reading, fate in
+                        fate.map { (recordedName(reading.metric), $0) }
+                    }
                     let actual = records.map { ($0.metric ?? "", $0.reason) }
                     require(rejected.elementsEqual(actual) { $0.0 == $1.0 && $0.1 == $1.1 },
                             "quarantined \(actual), the reference rejects \(rejected)")
