@@ -23,6 +23,10 @@ final class PipelineWorker: @unchecked Sendable {
     /// Test hook: the worker traps on a payload containing these bytes (environment variable
     /// `GATEWAY_TEST_CRASH_ON_PAYLOAD`), so that tests can show a poison message set aside.
     private let crashMarker: [UInt8]?
+    /// Copies of poison messages set aside since the last log line about them, and when that
+    /// was: a device repeating a poison message must not flood the log (one line a minute).
+    private var poisonCopiesUnlogged = 0
+    private var poisonCopyLoggedAtMillis: Int64 = .min
     private let stopRequested = ManagedAtomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
 
@@ -147,9 +151,16 @@ final class PipelineWorker: @unchecked Sendable {
         let detail = position.map {
             "the gateway stopped \(deaths) times while ingesting this message (write-ahead ring byte \($0)); set aside unread so that ingestion goes on"
         } ?? "the same topic and payload as a message that stopped the gateway \(deaths) times; set aside unread"
-        logger.error("poison message quarantined: \(detail)", metadata: [
-            "topic": "\(topic)", "payload_bytes": "\(message.payloadBytes)",
-        ])
+        let nowMillis = MQTTSource.wallClockNanos() / 1_000_000
+        poisonCopiesUnlogged += 1
+        if position != nil || nowMillis - poisonCopyLoggedAtMillis >= 60_000 {
+            logger.error("poison message quarantined: \(detail)", metadata: [
+                "topic": "\(topic)", "payload_bytes": "\(message.payloadBytes)",
+                "set_aside_since_last_line": "\(poisonCopiesUnlogged)",
+            ])
+            poisonCopiesUnlogged = 0
+            if position == nil { poisonCopyLoggedAtMillis = nowMillis }
+        }
         pipeline.quarantinePoison(
             topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
             payloadBytes: message.payloadBytes, detail: detail)

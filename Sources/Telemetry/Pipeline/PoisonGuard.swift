@@ -83,6 +83,11 @@ public final class PoisonGuard: @unchecked Sendable {
     /// (a reboot or power cut, not a death inside the record): the mark was ignored.
     public let ignoredMarkFromAnotherBoot: Bool
     private var pending: Crash?
+    /// The suspect record is being replayed: if `leave` comes, it did not kill this process, so
+    /// its death was not the message's doing and the suspect is cleared (deaths must follow
+    /// each other to make poison; a device that repeats the same payload must not collect
+    /// deaths from unrelated crashes months apart).
+    private var replayingSuspect = false
     private var poisons: [(fingerprint: UInt64, sizes: Int64)] = []
     private let words: UnsafeMutablePointer<Int64>
     private let position: UnsafeAtomic<Int>
@@ -153,6 +158,12 @@ public final class PoisonGuard: @unchecked Sendable {
     @inline(__always)
     public func leave() {
         position.store(Self.idle, ordering: .relaxed)
+        if replayingSuspect { clearSuspect() }
+    }
+
+    private func clearSuspect() {
+        replayingSuspect = false
+        (words[4], words[5], words[6]) = (0, 0, 0)
     }
 
     /// Consumer thread, at a clean stop: nothing is in progress.
@@ -170,7 +181,10 @@ public final class PoisonGuard: @unchecked Sendable {
             words[4] = Int64(bitPattern: fingerprint)
             words[5] = messageSizes
             words[6] = Int64(deaths)
-            guard deaths >= Self.deathsToPoison else { return .ingest }
+            guard deaths >= Self.deathsToPoison else {
+                replayingSuspect = true
+                return .ingest
+            }
             remember(fingerprint: fingerprint, sizes: messageSizes)
             return .poison(deaths: deaths, position: message.position)
         }

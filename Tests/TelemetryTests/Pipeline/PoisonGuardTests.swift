@@ -75,6 +75,25 @@ struct PoisonGuardTests {
         #expect(withMessage(payload: "second", position: 64) { guardFile.enter($0) } == .ingest)
     }
 
+    @Test func deathsThatDoNotFollowEachOtherMakeNoPoison() throws {
+        let path = scratchPath()
+        defer { unlink(path) }
+        // A plain payload a device repeats: one death inside it, then its replay goes through.
+        do {
+            let guardFile = try PoisonGuard(path: path)
+            _ = withMessage(payload: "{\"x\":1}", position: 64) { guardFile.enter($0) }
+        }
+        do {
+            let guardFile = try PoisonGuard(path: path)
+            #expect(withMessage(payload: "{\"x\":1}", position: 64) { guardFile.enter($0) } == .ingest)
+            guardFile.leave()
+            // Much later an unrelated crash lands inside an identical message.
+            _ = withMessage(payload: "{\"x\":1}", position: 9_000, receivedAt: 7_000) { guardFile.enter($0) }
+        }
+        let guardFile = try PoisonGuard(path: path)
+        #expect(withMessage(payload: "{\"x\":1}", position: 9_000, receivedAt: 7_000) { guardFile.enter($0) } == .ingest)
+    }
+
     @Test func aRecordOfANewRingAtTheSamePositionIsNotTheSuspect() throws {
         let path = scratchPath()
         defer { unlink(path) }
