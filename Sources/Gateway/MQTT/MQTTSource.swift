@@ -2,8 +2,9 @@
 // ring from inside the message callback.
 //
 // Why a threaded client: libmosquitto queues a QoS 1 PUBACK before calling `on_message`, and in
-// threaded mode writes it to the socket only after the callback returns
-// (shared/notes/LIBMOSQUITTO.md). So a message is in the ring before the broker counts it as
+// threaded mode writes it to the socket only after the callback returns (libmosquitto 2.0:
+// `lib/handle_publish.c` calls `send__puback` before `on_message`, and `packet__queue` in
+// `lib/packet_mosq.c` leaves the write to the network loop for a threaded client). So a message is in the ring before the broker counts it as
 // delivered, and a full ring blocks the callback, which stops `recv()` and lets TCP push back
 // on the broker instead of dropping anything.
 //

@@ -1,7 +1,7 @@
 // A hand-written JSON reader for the three ThingsBoard payload shapes of the wire contract.
 //
 // Why not Foundation: JSONSerialization builds a tree of NSObjects per message (≈ 0.7 M
-// readings/s on one core here, see shared/notes/SWIFT-TOOLING.md) and cannot tell `true`
+// readings/s on one core of this machine kind, 20-reading payloads) and cannot tell `true`
 // from `1` reliably on Linux, which `wrong_type` needs. This reader walks the bytes once,
 // keeps exact JSON types and rejects anything outside RFC 8259 with a byte offset.
 //

@@ -38,7 +38,7 @@ public final class IngestPipeline {
     @exclusivity(unchecked) var scanned = ScannedPayload()
     @exclusivity(unchecked) var sequences: [SequenceWindow] = []
     @exclusivity(unchecked) var redeliveries: RedeliveryWindow
-    private let sink: IngestSink
+    let sink: IngestSink
     /// Validation facts by catalogue index (= aggregator metric id).
     let rules: [MetricRule]
     /// The bit sets of allowed states that `rules` point into.
@@ -47,8 +47,8 @@ public final class IngestPipeline {
     /// were first accepted in.
     @exclusivity(unchecked) var extraMetricIDs = ByteKeyTable()
     /// Receive-time second of the last quarantine record, and excerpts written in it.
-    @exclusivity(unchecked) private var excerptSecond: Int64 = .min
-    @exclusivity(unchecked) private var excerptsThisSecond = 0
+    @exclusivity(unchecked) var excerptSecond: Int64 = .min
+    @exclusivity(unchecked) var excerptsThisSecond = 0
 
     public init(settings: PipelineSettings, catalogue: MetricCatalogue, sink: IngestSink) {
         self.settings = settings
@@ -327,83 +327,6 @@ public final class IngestPipeline {
         let id = aggregator.metricID(for: definition)
         if let bytes { extraMetricIDs.insert(bytes, value: id) }
         return id
-    }
-
-    /// Quarantines a message without looking inside it, as `poison_message`: processes died
-    /// while ingesting it (`PoisonGuard`). Only its bytes are copied, into the record.
-    public func quarantinePoison(
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, payloadBytes: Int? = nil,
-        detail: String
-    ) {
-        let receivedMillis = receivedAtNanos / 1_000_000
-        stats.messages += 1
-        latestReceivedMillis = max(latestReceivedMillis, receivedMillis)
-        let message = MessageContext(
-            topic: topic, payload: payload, payloadBytes: max(payloadBytes ?? 0, payload.count), receivedMillis: receivedMillis)
-        quarantine(message, .poisonMessage, detail)
-    }
-
-    /// The message being processed, for quarantine records.
-    private struct MessageContext {
-        var topic: UnsafeRawBufferPointer
-        var payload: UnsafeRawBufferPointer
-        /// The whole payload's size (`payload` may be its beginning only).
-        var payloadBytes: Int
-        var receivedMillis: Int64
-    }
-
-    private func quarantine(
-        _ message: MessageContext, _ reason: QuarantineReason, _ detail: String,
-        device: DeviceKey? = nil, metric: String? = nil, seq: UInt64? = nil, summarisedReadings: Int? = nil
-    ) {
-        // A summary's readings were counted by reason already.
-        if summarisedReadings == nil { stats.quarantined[reason, default: 0] += 1 }
-        let second = message.receivedMillis / 1000
-        if second != excerptSecond {
-            excerptSecond = second
-            excerptsThisSecond = 0
-        }
-        let withExcerpt = excerptsThisSecond < settings.excerptsPerSecond
-        if withExcerpt { excerptsThisSecond += 1 }
-        let excerpt = UnsafeRawBufferPointer(rebasing: message.payload.prefix(withExcerpt ? settings.payloadExcerptBytes : 0))
-        var record = QuarantineRecord(
-            receivedAtMillis: message.receivedMillis,
-            topic: String(decoding: message.topic.prefix(settings.maxTopicBytes), as: UTF8.self),
-            reason: reason, detail: detail,
-            payloadExcerpt: String(decoding: excerpt, as: UTF8.self),
-            payloadBytes: message.payloadBytes, device: device, metric: metric, seq: seq)
-        record.payloadOmitted = !withExcerpt && !message.payload.isEmpty
-        record.readings = summarisedReadings
-        sink.write(record)
-    }
-
-    /// One record for the rejected readings of a message beyond `readingRecordsPerMessage`,
-    /// each still counted under its own reason. The record's reason is the most frequent one.
-    @inline(never)
-    private func quarantineSummary(
-        _ message: MessageContext, _ summarised: [QuarantineReason: Int], device: DeviceKey, seq: UInt64?
-    ) {
-        let byCount = summarised.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-        let total = summarised.values.reduce(0, +)
-        for (reason, count) in summarised { stats.quarantined[reason, default: 0] += count }
-        let reasons = byCount.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
-        quarantine(
-            message, byCount[0].key,
-            "\(total) more rejected readings in this message (\(reasons)); only the first \(settings.readingRecordsPerMessage) are written one by one",
-            device: device, seq: seq, summarisedReadings: total)
-    }
-
-    /// A metric name for a quarantine record: cut to `settings.maxNameBytes` (at a character
-    /// boundary, marked with "…") when longer.
-    private func recordedName(_ token: StringToken, in payload: UnsafeRawBufferPointer) -> String {
-        let name = JSONScanner(payload).string(from: token)
-        guard name.utf8.count > settings.maxNameBytes else { return name }
-        var cut = ""
-        for character in name.unicodeScalars {
-            guard cut.utf8.count + String(character).utf8.count <= settings.maxNameBytes else { break }
-            cut.unicodeScalars.append(character)
-        }
-        return cut + "…"
     }
 
     /// Whole numbers without a fraction ("150"), others in shortest round-trip form ("24.1").
