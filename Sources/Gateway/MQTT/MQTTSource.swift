@@ -29,17 +29,9 @@ final class MQTTSource: @unchecked Sendable {
     let logger: Logger
     var handle: OpaquePointer?
 
-    /// Messages copied into the ring since start.
-    let messagesReceived = ManagedAtomic<UInt64>(0)
-    /// Nanoseconds the network thread waited for ring space (back-pressure).
-    let backPressureNanos = ManagedAtomic<UInt64>(0)
-    /// True while connected to the broker.
-    let isConnected = ManagedAtomic<Bool>(false)
-    /// Wall-clock milliseconds of the current connection's CONNACK, 0 while disconnected.
-    let connectedSinceMillis = ManagedAtomic<Int64>(0)
-    /// Messages larger than the ring's largest record, pushed truncated (the pipeline then
-    /// quarantines them as too large).
-    let truncatedMessages = ManagedAtomic<UInt64>(0)
+    /// Connected or not and since when, messages received, back-pressure: written here (network
+    /// thread), read by the engine and the status.
+    let connection: ConnectionState
     /// Set by `stop()`: the network thread then ends instead of reconnecting.
     let stopping = ManagedAtomic<Bool>(false)
     /// Set on every accepted connection, cleared by the network thread to reset its back-off.
@@ -52,8 +44,9 @@ final class MQTTSource: @unchecked Sendable {
     /// True once `start` has started the network thread.
     private var networkThreadRunning = false
 
-    init(settings: MQTTSettings, password: String?, ring: MessageRing, logger: Logger) {
+    init(settings: MQTTSettings, password: String?, ring: MessageRing, connection: ConnectionState, logger: Logger) {
         self.settings = settings
+        self.connection = connection
         self.password = password
         self.ring = ring
         self.logger = logger
@@ -153,8 +146,7 @@ final class MQTTSource: @unchecked Sendable {
             networkThreadEnded.wait()
             networkThreadRunning = false
         }
-        isConnected.store(false, ordering: .relaxed)
-        connectedSinceMillis.store(0, ordering: .relaxed)
+        connection.disconnected()
         logger.info("disconnected from MQTT broker")
     }
 
@@ -173,8 +165,7 @@ final class MQTTSource: @unchecked Sendable {
         // medians of 3). Its lines matter while connecting (they alone say why TLS failed), so
         // the callback is off while connected.
         if let handle { Self.forwardLibraryLog(handle, false) }
-        isConnected.store(true, ordering: .relaxed)
-        connectedSinceMillis.store(Self.wallClockNanos() / 1_000_000, ordering: .relaxed)
+        connection.connected(atMillis: WallClock.millis())
         connectedSinceLoopStart.store(true, ordering: .relaxed)
         connectedSinceReconnect.store(true, ordering: .relaxed)
         logger.info("connected to MQTT broker", metadata: [
@@ -191,8 +182,7 @@ final class MQTTSource: @unchecked Sendable {
 
     private func didDisconnect(code: Int32) {
         if let handle { Self.forwardLibraryLog(handle, true) }
-        isConnected.store(false, ordering: .relaxed)
-        connectedSinceMillis.store(0, ordering: .relaxed)
+        connection.disconnected()
         guard code != 0 else { return }
         logger.warning("lost connection to MQTT broker; reconnecting with back-off", metadata: [
             "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))",
@@ -237,23 +227,23 @@ final class MQTTSource: @unchecked Sendable {
     }
 
     private func didReceive(_ message: mosquitto_message) {
-        let receivedAt = Self.wallClockNanos()
+        let receivedAt = WallClock.nanos()
         guard let topicPointer = message.topic else { return }
         let topic = UnsafeRawBufferPointer(start: topicPointer, count: strlen(topicPointer))
         var payload = UnsafeRawBufferPointer(start: message.payload, count: Int(max(0, message.payloadlen)))
         let payloadBytes = payload.count
         let room = ring.maxMessageBytes - topic.count
-        if payload.count > room {
+        let truncated = payload.count > room
+        if truncated {
             // 8 bytes of the room keep the full size, for the quarantine record.
             payload = UnsafeRawBufferPointer(rebasing: payload.prefix(max(0, room - 8)))
-            truncatedMessages.wrappingIncrement(ordering: .relaxed)
         }
         let packetID = message.qos > 0 ? UInt16(truncatingIfNeeded: message.mid) : 0
         switch ring.push(topic: topic, payload: payload, receivedAtNanos: receivedAt, packetID: packetID,
                          retained: message.retain, payloadBytes: payloadBytes) {
         case .pushed(let waitedNanos):
             if waitedNanos > 0 {
-                backPressureNanos.wrappingIncrement(by: UInt64(waitedNanos), ordering: .relaxed)
+                connection.waited(nanos: UInt64(waitedNanos))
             }
         case .tooLarge:
             // Unreachable: the payload was cut to fit above.
@@ -262,7 +252,7 @@ final class MQTTSource: @unchecked Sendable {
             // Only after the pipeline stopped for good; the broker already counts this message delivered.
             logger.critical("pipeline stopped; message not ingested", metadata: ["topic": "\(String(decoding: topic, as: UTF8.self))"])
         }
-        messagesReceived.wrappingIncrement(ordering: .relaxed)
+        connection.received(truncated: truncated)
     }
 
     // MARK: Helpers
@@ -278,11 +268,5 @@ final class MQTTSource: @unchecked Sendable {
             return String(cString: strerror(errno))
         }
         return String(cString: mosquitto_strerror(code))
-    }
-
-    static func wallClockNanos() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 }

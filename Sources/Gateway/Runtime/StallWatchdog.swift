@@ -1,6 +1,7 @@
 import Atomics
 import Foundation
 import Logging
+import Telemetry
 
 /// Notices when the pipeline thread stops making progress and says so in the log.
 ///
@@ -13,21 +14,6 @@ import Logging
 /// Thread safety: the pipeline thread only stores into the two atomics (`mark`); everything
 /// else is touched by the watchdog thread alone. Hence `@unchecked Sendable` is sound.
 final class StallWatchdog: @unchecked Sendable {
-    /// What the pipeline thread is doing, for the log line.
-    enum Phase: Int {
-        case ingesting, flushingLogs, checkpointing, syncingRing, writingStatus
-
-        var description: String {
-            switch self {
-            case .ingesting: "ingesting a batch (closing windows writes the logs)"
-            case .flushingLogs: "flushing the rollup and quarantine logs"
-            case .checkpointing: "writing the checkpoint"
-            case .syncingRing: "syncing the write-ahead ring"
-            case .writingStatus: "writing status.json"
-            }
-        }
-    }
-
     /// No progress for this long is a stall.
     private let stallMillis: Int64
     /// While a stall lasts, it is logged again this often.
@@ -37,7 +23,7 @@ final class StallWatchdog: @unchecked Sendable {
     private let dataDirectory: String
     private let logger: Logger
     private let markedAtMillis = ManagedAtomic<Int64>(0)
-    private let phase = ManagedAtomic<Int>(Phase.ingesting.rawValue)
+    private let phase = ManagedAtomic<Int>(EnginePhase.ingesting.rawValue)
     private let stopping = DispatchSemaphore(value: 0)
     private let ended = DispatchSemaphore(value: 0)
 
@@ -51,7 +37,7 @@ final class StallWatchdog: @unchecked Sendable {
     }
 
     /// Pipeline thread: it is about to start `phase`. Two relaxed stores and a clock read.
-    func mark(_ phase: Phase) {
+    func mark(_ phase: EnginePhase) {
         self.phase.store(phase.rawValue, ordering: .relaxed)
         markedAtMillis.store(Self.nowMillis(), ordering: .relaxed)
     }
@@ -78,7 +64,7 @@ final class StallWatchdog: @unchecked Sendable {
         while stopping.wait(timeout: .now() + .milliseconds(checkMillis)) == .timedOut {
             let marked = markedAtMillis.load(ordering: .relaxed)
             let now = Self.nowMillis()
-            let current = Phase(rawValue: phase.load(ordering: .relaxed)) ?? .ingesting
+            let current = EnginePhase(rawValue: phase.load(ordering: .relaxed)) ?? .ingesting
             if now - marked >= stallMillis {
                 if stalledSince != marked || now - reportedMillis >= repeatMillis {
                     logger.warning("""
@@ -97,6 +83,6 @@ final class StallWatchdog: @unchecked Sendable {
     }
 
     private static func nowMillis() -> Int64 {
-        MQTTSource.wallClockNanos() / 1_000_000
+        WallClock.millis()
     }
 }

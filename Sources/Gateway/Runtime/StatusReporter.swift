@@ -27,9 +27,16 @@ final class StatusReporter {
         self.statusPath = dataDirectory + "/status.json"
     }
 
-    func tick(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sink: LogSink) {
+    /// Renders `snapshot`: `status.json` every `fileIntervalMillis`, the status line every
+    /// interval, and after the engine stopped both once more with the totals.
+    func report(_ snapshot: EngineSnapshot) {
+        if snapshot.stopped {
+            final(snapshot)
+            return
+        }
+        let nowMillis = snapshot.takenAtMillis
         if nowMillis - lastFileMillis >= Self.fileIntervalMillis {
-            writeFile(pipeline: pipeline, ring: ring, source: source, sink: sink, stopped: false)
+            writeFile(snapshot)
             lastFileMillis = nowMillis
         }
         guard intervalMillis > 0 else { return }
@@ -39,14 +46,14 @@ final class StatusReporter {
             return
         }
         guard nowMillis - lastLogMillis >= intervalMillis else { return }
-        let stats = pipeline.stats
+        let stats = snapshot.stats
         let seconds = Double(nowMillis - previousMillis) / 1000
         func rate(_ now: Int, _ before: Int) -> String {
             String(format: "%.0f/s", Double(now - before) / max(seconds, 0.001))
         }
-        let fill = Double(ring.usedBytes) / Double(ring.capacityBytes) * 100
-        let broker = source.isConnected.load(ordering: .relaxed) ? "broker connected" : "broker DISCONNECTED"
-        let waitedMillis = source.backPressureNanos.load(ordering: .relaxed) / 1_000_000
+        let fill = Double(snapshot.ringUsedBytes) / Double(snapshot.ringCapacityBytes) * 100
+        let broker = snapshot.connection.isConnected ? "broker connected" : "broker DISCONNECTED"
+        let waitedMillis = snapshot.connection.backPressureNanos / 1_000_000
         var redelivered = stats.redeliveredReadings > 0 ? ", \(stats.redeliveredReadings) redelivered readings counted again" : ""
         if stats.retainedSkipped > 0 {
             redelivered += ", \(stats.retainedSkipped) retained messages skipped (ingest.accept_retained)"
@@ -54,8 +61,8 @@ final class StatusReporter {
         logger.info("""
             status: \(rate(stats.readingsAccepted, previous.readingsAccepted)) readings accepted, \
             \(rate(stats.messages, previous.messages)) messages, \(rate(stats.quarantinedTotal, previous.quarantinedTotal)) quarantined; \
-            ring \(String(format: "%.1f", fill))% full, \(pipeline.openWindowCount) windows open, \(stats.rollupsWritten) rollups written, \
-            \(stats.seqMissing) seq missing\(redelivered), back-pressure \(waitedMillis) ms total; \(broker), storage \(sink.isFailing ? "FAILING (\(sink.bufferedBytes) bytes waiting)" : "ok")
+            ring \(String(format: "%.1f", fill))% full, \(snapshot.openWindows) windows open, \(stats.rollupsWritten) rollups written, \
+            \(stats.seqMissing) seq missing\(redelivered), back-pressure \(waitedMillis) ms total; \(broker), storage \(snapshot.storageFailing ? "FAILING (\(snapshot.storageBufferedBytes) bytes waiting)" : "ok")
             """)
         previous = stats
         previousMillis = nowMillis
@@ -63,9 +70,9 @@ final class StatusReporter {
     }
 
     /// The last report, at shutdown: totals since start.
-    func final(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sink: LogSink) {
-        writeFile(pipeline: pipeline, ring: ring, source: source, sink: sink, stopped: true)
-        let stats = pipeline.stats
+    private func final(_ snapshot: EngineSnapshot) {
+        writeFile(snapshot)
+        let stats = snapshot.stats
         var metadata: Logger.Metadata = [
             "messages": "\(stats.messages)",
             "readings_accepted": "\(stats.readingsAccepted)",
@@ -88,14 +95,14 @@ final class StatusReporter {
         Array(stats.seqMissingByDevice.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(limit))
     }
 
-    private func writeFile(pipeline: IngestPipeline, ring: MessageRing, source: MQTTSource, sink: LogSink, stopped: Bool) {
-        let stats = pipeline.stats
+    private func writeFile(_ snapshot: EngineSnapshot) {
+        let stats = snapshot.stats
         var line = JSONLineBuilder()
         line.openObject()
-        line.key("updated"); line.timestamp(millis: MQTTSource.wallClockNanos() / 1_000_000)
-        line.key("stopped"); line.bool(stopped)
-        line.key("broker_connected"); line.bool(source.isConnected.load(ordering: .relaxed))
-        line.key("messages_received"); line.integer(source.messagesReceived.load(ordering: .relaxed))
+        line.key("updated"); line.timestamp(millis: snapshot.takenAtMillis)
+        line.key("stopped"); line.bool(snapshot.stopped)
+        line.key("broker_connected"); line.bool(snapshot.connection.isConnected)
+        line.key("messages_received"); line.integer(snapshot.connection.messagesReceived)
         line.key("messages"); line.integer(stats.messages)
         line.key("readings_accepted"); line.integer(stats.readingsAccepted)
         line.key("quarantined")
@@ -116,8 +123,8 @@ final class StatusReporter {
         line.key("redelivered_readings"); line.integer(stats.redeliveredReadings)
         line.key("retained_skipped"); line.integer(stats.retainedSkipped)
         line.key("rollups_written"); line.integer(stats.rollupsWritten)
-        line.key("open_windows"); line.integer(pipeline.openWindowCount)
-        let delays = pipeline.closeDelays
+        line.key("open_windows"); line.integer(snapshot.openWindows)
+        let delays = snapshot.closeDelays
         line.key("close_delay_ms")
         line.openObject()
         line.key("closes"); line.integer(delays.count)
@@ -126,18 +133,19 @@ final class StatusReporter {
             if let value = delays.quantile(q) { line.integer(Int(value)) } else { line.null() }
         }
         line.closeObject()
-        line.key("series"); line.integer(pipeline.seriesCount)
-        line.key("ring_used_bytes"); line.integer(ring.usedBytes)
-        line.key("ring_capacity_bytes"); line.integer(ring.capacityBytes)
-        line.key("back_pressure_ns"); line.integer(source.backPressureNanos.load(ordering: .relaxed))
-        line.key("storage_failing"); line.bool(sink.isFailing)
-        line.key("storage_buffered_bytes"); line.integer(sink.bufferedBytes)
+        line.key("series"); line.integer(snapshot.series)
+        line.key("ring_used_bytes"); line.integer(snapshot.ringUsedBytes)
+        line.key("ring_capacity_bytes"); line.integer(snapshot.ringCapacityBytes)
+        line.key("back_pressure_ns"); line.integer(snapshot.connection.backPressureNanos)
+        line.key("messages_truncated"); line.integer(snapshot.connection.truncatedMessages)
+        line.key("storage_failing"); line.bool(snapshot.storageFailing)
+        line.key("storage_buffered_bytes"); line.integer(snapshot.storageBufferedBytes)
         line.closeObject()
         let temporary = statusPath + ".tmp"
         do {
             try Data(line.bytes + [UInt8(ascii: "\n")]).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, statusPath) == 0 else {
-                throw GatewayRuntimeError(description: "rename to \(statusPath): \(String(cString: strerror(errno)))")
+                throw SystemCallError(path: statusPath, operation: "rename", errno: errno)
             }
             if fileFailing {
                 fileFailing = false

@@ -96,19 +96,19 @@ public final class PoisonGuard: @unchecked Sendable {
 
     /// Opens (or creates) the guard file at `path` and reads what the previous process left.
     /// A file of the wrong size or magic is started afresh.
-    public init(path: String) throws(PoisonGuardError) {
+    public init(path: String) throws(SystemCallError) {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw PoisonGuardError(path: path, operation: "open", errno: errno) }
+        guard descriptor >= 0 else { throw SystemCallError(path: path, operation: "open", errno: errno) }
         defer { closeDescriptor(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw PoisonGuardError(path: path, operation: "fstat", errno: errno) }
+        guard fstat(descriptor, &info) == 0 else { throw SystemCallError(path: path, operation: "fstat", errno: errno) }
         let fresh = Int(info.st_size) != Self.fileBytes
         if fresh, ftruncate(descriptor, off_t(Self.fileBytes)) != 0 {
-            throw PoisonGuardError(path: path, operation: "ftruncate", errno: errno)
+            throw SystemCallError(path: path, operation: "ftruncate", errno: errno)
         }
         guard let mapping = mmap(nil, Self.fileBytes, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0),
               mapping != MAP_FAILED
-        else { throw PoisonGuardError(path: path, operation: "mmap", errno: errno) }
+        else { throw SystemCallError(path: path, operation: "mmap", errno: errno) }
         let words = mapping.bindMemory(to: Int64.self, capacity: Self.fileBytes / 8)
         if fresh || words[0] != Self.magic {
             for index in 0..<(Self.fileBytes / 8) { words[index] = 0 }

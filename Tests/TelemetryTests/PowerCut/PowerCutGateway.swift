@@ -7,7 +7,7 @@
 /// Start-up is the gateway's (`GatewayRuntime.run`): `IngestRecovery` opens the ring, loads the
 /// checkpoint and cuts the logs back, the logs are opened, the pipeline restored, and a
 /// checkpoint is stored before the first new message. The pipeline thread's pass is
-/// `PipelineWorker.runLoop`'s; checkpoints are `CheckpointKeeper.takeIfDue`'s sequence (flush
+/// `IngestEngine`'s loop's; checkpoints are `CheckpointKeeper.takeIfDue`'s sequence (flush
 /// and sync the logs, record their positions and the ring position, store, free the ring up to
 /// it at the next pass once stored), except that the store runs at once on this thread instead
 /// of on the checkpoint thread; the ring's interval sync is `RingSyncSchedule.tick`'s.
@@ -117,7 +117,7 @@ final class PowerCutGateway {
 
     // MARK: - The pipeline thread
 
-    /// One pass of `PipelineWorker.runLoop`: consume up to `batch` messages, then close windows,
+    /// One pass of `IngestEngine`'s loop: consume up to `batch` messages, then close windows,
     /// flush the logs, checkpoint if due and sync the ring if due. `nowMillis` is the wall clock.
     @discardableResult
     func pass(batch: Int, nowMillis: Int64) -> Int {

@@ -1,5 +1,3 @@
-import Logging
-import Telemetry
 
 /// Forces the write-ahead ring to stable storage on the rollup log's fsync schedule, so a power
 /// cut loses at most `fsync_interval` of acknowledged messages, and reports failed msyncs.
@@ -18,18 +16,18 @@ struct RingSyncSchedule {
 
     private let intervalMillis: Int64?
     private let ringPath: String
-    private let logger: Logger
+    private let observer: EngineObserver
     private var lastMillis: Int64 = 0
     private var reportedFailures = 0
 
-    init(policy: FsyncPolicy, ringPath: String, logger: Logger) {
+    init(policy: FsyncPolicy, ringPath: String, observer: EngineObserver) {
         if case .interval(let milliseconds) = policy {
             intervalMillis = milliseconds
         } else {
             intervalMillis = nil
         }
         self.ringPath = ringPath
-        self.logger = logger
+        self.observer = observer
     }
 
     /// Pipeline thread: syncs the ring if the interval has passed, then logs new failures.
@@ -40,10 +38,10 @@ struct RingSyncSchedule {
         }
         let failures = ring.syncFailureCount
         if failures > reportedFailures {
-            logger.error("""
+            observer.record(EngineEvent(.error, """
                 msync of the write-ahead ring \(ringPath) failed (\(failures) times since start): messages already \
                 acknowledged to the broker may not survive a power cut; check the disk
-                """)
+                """))
             reportedFailures = failures
         }
     }

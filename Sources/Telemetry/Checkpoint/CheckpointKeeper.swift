@@ -1,5 +1,3 @@
-import Logging
-import Telemetry
 
 /// Takes checkpoints on the pipeline thread, has `CheckpointStoreThread` store them, and frees
 /// the write-ahead ring up to each one once it is stored.
@@ -15,7 +13,7 @@ final class CheckpointKeeper {
     var path: String { store.path }
     private let intervalMillis: Int64
     private let sync: Bool
-    private let logger: Logger
+    private let observer: EngineObserver
     private let store: CheckpointStoreThread
     private var lastMillis: Int64 = 0
     private var failing = false
@@ -40,10 +38,10 @@ final class CheckpointKeeper {
     /// checkpoint itself is fsynced whatever `sync` says (one fsync per checkpoint, on the store
     /// thread): under `fsync: never` a power cut otherwise damaged both copies in most
     /// simulated cuts, and the gateway could not start without an operator deleting them.
-    init(path: String, intervalMillis: Int64, sync: Bool, logger: Logger) {
+    init(path: String, intervalMillis: Int64, sync: Bool, observer: EngineObserver) {
         self.intervalMillis = intervalMillis
         self.sync = sync
-        self.logger = logger
+        self.observer = observer
         self.store = CheckpointStoreThread(path: path, sync: true)
     }
 
@@ -101,16 +99,16 @@ final class CheckpointKeeper {
         case .failure(let error):
             if !failing {
                 failing = true
-                logger.error("cannot write checkpoint \(path): \(error); not freeing the write-ahead ring until it works")
+                observer.record(EngineEvent(.error, "cannot write checkpoint \(path): \(error); not freeing the write-ahead ring until it works"))
             }
             return false
         case .success:
             if failing {
                 failing = false
-                logger.notice("checkpoint \(path) is written again")
+                observer.record(EngineEvent(.notice, "checkpoint \(path) is written again"))
             }
             if nowMillis - takenAtMillis >= Self.slowStoreMillis {
-                logger.notice("checkpoint \(path) stored after \((nowMillis - takenAtMillis) / 1000) s")
+                observer.record(EngineEvent(.notice, "checkpoint \(path) stored after \((nowMillis - takenAtMillis) / 1000) s"))
             }
             ring.release(through: position)
             count += 1
@@ -130,9 +128,9 @@ final class CheckpointKeeper {
         guard let pending = inFlight, nowMillis - pending.takenAtMillis >= Self.slowStoreMillis,
               pending.reportedAtMillis == pending.takenAtMillis || nowMillis - pending.reportedAtMillis >= 30_000 else { return }
         inFlight?.reportedAtMillis = nowMillis
-        logger.warning("""
+        observer.record(EngineEvent(.warning, """
             storing checkpoint \(path) has taken \((nowMillis - pending.takenAtMillis) / 1000) s so far (storage slow?); \
             the write-ahead ring is not freed meanwhile
-            """)
+            """))
     }
 }

@@ -1,5 +1,3 @@
-import Logging
-import Telemetry
 
 /// Writes closed windows to the rollup log and rejected input to the quarantine log.
 ///
@@ -11,15 +9,15 @@ final class LogSink: IngestSink {
     let quarantine: SegmentedLog
     /// Longest quarantine line (`storage.quarantine_max_line`).
     private let quarantineMaxLineBytes: Int
-    private let logger: Logger
+    private let observer: EngineObserver
     private var line = JSONLineBuilder()
     private var failingPaths: Set<String> = []
 
-    init(rollups: SegmentedLog, quarantine: SegmentedLog, quarantineMaxLineBytes: Int = 4_096, logger: Logger) {
+    init(rollups: SegmentedLog, quarantine: SegmentedLog, quarantineMaxLineBytes: Int = 4_096, observer: EngineObserver) {
         self.rollups = rollups
         self.quarantine = quarantine
         self.quarantineMaxLineBytes = quarantineMaxLineBytes
-        self.logger = logger
+        self.observer = observer
     }
 
     /// True while a log cannot be written.
@@ -49,10 +47,10 @@ final class LogSink: IngestSink {
                     maxBytes: log.policy.retainBytes, maxAgeMillis: log.policy.retainAgeMillis,
                     keepingFrom: position.nextRotationSequence, nowMillis: nowMillis)
                 if outcome.segmentsRemoved > 0 {
-                    logger.info("""
+                    observer.record(EngineEvent(.info, """
                         retention: deleted \(outcome.segmentsRemoved) old segment(s), \(outcome.bytesRemoved) bytes, of \
                         \(log.segments.directory)
-                        """)
+                        """))
                 }
             }
         }
@@ -93,14 +91,14 @@ final class LogSink: IngestSink {
         do {
             try body()
             if failingPaths.remove(log.path) != nil {
-                logger.notice("writing \(log.path) works again; buffered lines written, ingest resumes")
+                observer.record(EngineEvent(.notice, "writing \(log.path) works again; buffered lines written, ingest resumes"))
             }
         } catch {
             if failingPaths.insert(log.path).inserted {
-                logger.error("""
+                observer.record(EngineEvent(.error, """
                     cannot write \(log.path): \(error); not taking new messages (the broker keeps them) \
-                    and retrying every \(PipelineWorker.storageRetryMillis) ms
-                    """)
+                    and retrying every \(IngestEngine.storageRetryMillis) ms
+                    """))
             }
         }
     }

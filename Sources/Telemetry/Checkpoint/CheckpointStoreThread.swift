@@ -1,6 +1,5 @@
 import Atomics
 import Foundation
-import Telemetry
 
 /// A thread that stores one checkpoint at a time — CRC, write, fsync, rename — so the pipeline
 /// thread goes on ingesting meanwhile. With 100,000 series a checkpoint is ~24 MB: checksumming,

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
-import Telemetry
-@testable import Gateway
+@testable import Telemetry
 
 /// The keeper hands checkpoints to its store thread and frees the write-ahead ring only once one
 /// is stored; a store that fails frees nothing.
@@ -13,7 +12,7 @@ struct CheckpointKeeperTests {
         let ring: MessageRing
         let pipeline: IngestPipeline
         let sink: LogSink
-        let log = LogLines()
+        let log = RecordingObserver()
 
         init(quarantinePolicy: LogPolicy = LogPolicy(fsync: .never)) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("keeper-\(UUID().uuidString)")
@@ -23,7 +22,7 @@ struct CheckpointKeeperTests {
                                            policy: LogPolicy(fsync: .never), nowMillis: 0)
             let quarantine = try SegmentedLog(directory: directory.appendingPathComponent("quarantine").path, baseName: "quarantine",
                                               policy: quarantinePolicy, nowMillis: 0)
-            sink = LogSink(rollups: rollups, quarantine: quarantine, logger: log.logger)
+            sink = LogSink(rollups: rollups, quarantine: quarantine, observer: log)
             pipeline = IngestPipeline(
                 settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
                 catalogue: MetricCatalogue([MetricDefinition(name: "temperature_c", kind: .gauge, unit: "°C")]), sink: sink)
@@ -50,7 +49,7 @@ struct CheckpointKeeperTests {
     @Test func retentionKeepsWhatTheFallbackCheckpointNeeds() throws {
         let fixture = try Fixture(quarantinePolicy: LogPolicy(maxSegmentBytes: 1_024, fsync: .never, retainBytes: 1))
         let keeper = CheckpointKeeper(path: fixture.directory.appendingPathComponent("checkpoint").path, intervalMillis: 0,
-                                      sync: false, logger: fixture.log.logger)
+                                      sync: false, observer: fixture.log)
         defer { keeper.stop() }
         let segments = fixture.sink.quarantine.segments
         var fallbackNext: [Int] = []
@@ -67,13 +66,13 @@ struct CheckpointKeeperTests {
         let kept = try segments.list().compactMap(\.sequence)
         #expect(kept.first == fallbackNext[2])
         #expect(kept == Array(fallbackNext[2]..<fixture.sink.quarantine.position.nextRotationSequence))
-        #expect(fixture.log.all.contains { $0.contains("retention: deleted") })
+        #expect(fixture.log.events.contains { $0.contains("retention: deleted") })
     }
 
     @Test func theRingIsFreedOnlyOnceTheStoredCheckpointIsOnDisk() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, logger: fixture.log.logger)
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(100)
         let consumed = fixture.ring.consumedPosition
@@ -100,7 +99,7 @@ struct CheckpointKeeperTests {
     @Test func aForcedCheckpointWaitsForTheOneInFlightAndIsStoredOnReturn() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: true, logger: fixture.log.logger)
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: true, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(10)
         #expect(keeper.takeIfDue(nowMillis: 1, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink))
@@ -114,7 +113,7 @@ struct CheckpointKeeperTests {
     @Test func aStoreThatFailsFreesNothingAndIsLoggedOnce() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("missing/checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, logger: fixture.log.logger)
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(10)
         for now in Int64(1)...3 {
@@ -122,6 +121,6 @@ struct CheckpointKeeperTests {
         }
         #expect(fixture.ring.unreleasedBytes == fixture.ring.consumedPosition && fixture.ring.unreleasedBytes > 0)
         #expect(keeper.count == 0)
-        #expect(fixture.log.all.filter { $0.hasPrefix("error: cannot write checkpoint \(path)") }.count == 1)
+        #expect(fixture.log.events.filter { $0.hasPrefix("error: cannot write checkpoint \(path)") }.count == 1)
     }
 }

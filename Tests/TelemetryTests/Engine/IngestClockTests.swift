@@ -1,5 +1,5 @@
 import Testing
-@testable import Gateway
+@testable import Telemetry
 
 @Suite("IngestClock")
 struct IngestClockTests {

@@ -1,0 +1,34 @@
+import Logging
+import Telemetry
+
+/// The gateway's `EngineObserver`: engine events go to the log at their level, phases to the
+/// stall watchdog, snapshots to the status reporter. Called on the engine thread only.
+final class EngineLog: EngineObserver {
+    private let logger: Logger
+    private let status: StatusReporter
+    private let watchdog: StallWatchdog
+
+    init(logger: Logger, status: StatusReporter, watchdog: StallWatchdog) {
+        self.logger = logger
+        self.status = status
+        self.watchdog = watchdog
+    }
+
+    func record(_ event: EngineEvent) {
+        let level: Logger.Level = switch event.level {
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        }
+        logger.log(level: level, "\(event.message)", metadata: event.metadata.mapValues { .string($0) })
+    }
+
+    func entering(_ phase: EnginePhase) {
+        watchdog.mark(phase)
+    }
+
+    func tick(_ snapshot: EngineSnapshot) {
+        status.report(snapshot)
+    }
+}

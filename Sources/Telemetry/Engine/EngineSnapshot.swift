@@ -1,0 +1,19 @@
+/// The gateway's state at one tick, the one value that `status.json` and the status line render
+/// from, so that each figure is defined once.
+public struct EngineSnapshot: Sendable {
+    /// Wall-clock milliseconds when it was taken.
+    public var takenAtMillis: Int64
+    /// True for the last snapshot, after the engine stopped.
+    public var stopped: Bool
+    public var stats: PipelineStats
+    public var openWindows: Int
+    public var series: Int
+    /// Delay between a window's end and its rollup line, since start.
+    public var closeDelays: CloseDelayHistogram
+    public var ringUsedBytes: Int
+    public var ringCapacityBytes: Int
+    /// True while a log cannot be written; `storageBufferedBytes` wait in memory meanwhile.
+    public var storageFailing: Bool
+    public var storageBufferedBytes: Int
+    public var connection: ConnectionState.Snapshot
+}

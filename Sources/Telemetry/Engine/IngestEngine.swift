@@ -1,0 +1,178 @@
+import Atomics
+import Foundation
+
+/// The gateway's data path after the MQTT callback: a dedicated thread that drains the
+/// write-ahead ring in batches through the pipeline, and every tick closes windows, flushes the
+/// logs, keeps checkpoints, syncs the ring and reports a snapshot to its observer.
+///
+/// Open one with `open(_:connection:observer:)` (recovery runs there), hand `ring` to the
+/// message source, then `start`; `requestStop` and `waitUntilStopped` end it with every window
+/// written and a last checkpoint that frees the whole ring.
+///
+/// Thread safety: the pipeline, sink, checkpoint keeper, ring-sync schedule, clock and observer
+/// are touched only by the engine thread (after `start`) and by the caller before `start` and
+/// after `waitUntilStopped` returned; the stop flag is atomic; `ring` and `connection` are
+/// built for their two threads. Hence `@unchecked Sendable` is sound.
+public final class IngestEngine: @unchecked Sendable {
+    /// The write-ahead ring: the message source pushes into it, the engine consumes it.
+    public let ring: MessageRing
+    /// Read each pass: the clock needs to know when the source (re)connected.
+    public let connection: ConnectionState
+    let pipeline: IngestPipeline
+    let sink: LogSink
+    let checkpoints: CheckpointKeeper
+    let poisonGuard: PoisonGuard
+    let observer: EngineObserver
+    let crashMarker: [UInt8]?
+    private var ringSync: RingSyncSchedule
+    private var clock: IngestClock
+    /// Copies of poison messages set aside since the last event about them, and when that was:
+    /// a device repeating a poison message must not flood the log (one event a minute).
+    var poisonCopiesUnreported = 0
+    var poisonCopyReportedAtMillis: Int64 = .min
+    private let stopRequested = ManagedAtomic<Bool>(false)
+    private let stopped = DispatchSemaphore(value: 0)
+
+    /// Messages taken from the ring per batch: large enough to amortise the release store,
+    /// small enough to close windows and flush logs every few milliseconds under load.
+    public static let batchSize = 4_096
+    /// How often windows are closed and logs flushed.
+    public static let tickMillis: Int64 = 50
+    /// After (re)connecting, how long the ingest clock waits for the broker's backlog to start
+    /// flowing before it follows the wall clock again.
+    public static let connectGraceMillis: Int64 = 2_000
+    /// How often writing is retried while storage refuses it.
+    public static let storageRetryMillis: Int64 = 100
+
+    init(ring: MessageRing, connection: ConnectionState, pipeline: IngestPipeline, sink: LogSink,
+         checkpoints: CheckpointKeeper, ringSync: RingSyncSchedule, poisonGuard: PoisonGuard,
+         observer: EngineObserver, crashMarker: [UInt8]?) {
+        self.ring = ring
+        self.connection = connection
+        self.pipeline = pipeline
+        self.sink = sink
+        self.checkpoints = checkpoints
+        self.ringSync = ringSync
+        self.poisonGuard = poisonGuard
+        self.observer = observer
+        self.crashMarker = crashMarker
+        clock = IngestClock(millis: pipeline.latestReceivedMillis)
+    }
+
+    /// Starts the engine thread.
+    public func start() {
+        let thread = Thread { [self] in
+            self.runLoop()
+            self.stopped.signal()
+        }
+        thread.name = "pipeline"
+        thread.start()
+    }
+
+    /// Asks the engine to drain the ring, write every open window and stop. Call after the
+    /// message source has stopped, so nothing new arrives.
+    public func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+    }
+
+    /// Waits until the engine stopped: every window written, both logs closed, the last
+    /// checkpoint stored and the final snapshot reported.
+    public func waitUntilStopped() {
+        stopped.wait()
+    }
+
+    /// The state now, as `status.json` shows it.
+    func snapshot(nowMillis: Int64, stopped: Bool) -> EngineSnapshot {
+        EngineSnapshot(
+            takenAtMillis: nowMillis, stopped: stopped, stats: pipeline.stats, openWindows: pipeline.openWindowCount,
+            series: pipeline.seriesCount, closeDelays: pipeline.closeDelays, ringUsedBytes: ring.usedBytes,
+            ringCapacityBytes: ring.capacityBytes, storageFailing: sink.isFailing,
+            storageBufferedBytes: sink.bufferedBytes, connection: connection.snapshot)
+    }
+
+    private func runLoop() {
+        var lastTick: Int64 = 0
+        var idleSleepMicros: UInt32 = 50
+        while true {
+            if sink.isFailing {
+                waitForStorage()
+                continue
+            }
+            // Read the flag before consuming: the source stopped before the flag was set, so if
+            // it was set and this batch is empty, the ring stays empty.
+            let stopping = stopRequested.load(ordering: .acquiring)
+            observer.entering(.ingesting)
+            let consumed = ring.consume(maxMessages: Self.batchSize) { message in
+                switch poisonGuard.enter(message) {
+                case .ingest:
+                    if let crashMarker { Self.trap(on: crashMarker, in: message) }
+                    pipeline.ingest(
+                        topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
+                        packetID: message.packetID, retained: message.retained, payloadBytes: message.payloadBytes)
+                case .poison(let deaths, let position):
+                    setAside(message, deaths: deaths, position: position)
+                }
+                poisonGuard.leave()
+            }
+            let now = WallClock.millis()
+            let connectedSince = connection.connectedSinceMillis
+            clock.advance(latestReceivedMillis: pipeline.latestReceivedMillis, nowMillis: now,
+                          following: consumed == 0 && connectedSince > 0 && now - connectedSince >= Self.connectGraceMillis,
+                          connectedSinceMillis: connectedSince)
+            if now - lastTick >= Self.tickMillis || consumed == 0 {
+                tick(nowMillis: now)
+                lastTick = now
+            }
+            if consumed > 0 {
+                idleSleepMicros = 50
+                continue
+            }
+            if stopping { break }
+            usleep(idleSleepMicros)
+            idleSleepMicros = min(idleSleepMicros * 2, 2_000)
+        }
+        finish()
+    }
+
+    /// One tick: close what is due, write it, checkpoint, sync the ring, report.
+    private func tick(nowMillis now: Int64) {
+        pipeline.closeWindows(ingestClockMillis: clock.millis, resumedAtMillis: clock.resumedAtMillis, nowMillis: now)
+        observer.entering(.flushingLogs)
+        sink.flush(nowMillis: now)
+        observer.entering(.checkpointing)
+        checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink)
+        observer.entering(.syncingRing)
+        ringSync.tick(nowMillis: now, ring: ring)
+        observer.entering(.writingStatus)
+        observer.tick(snapshot(nowMillis: now, stopped: false))
+    }
+
+    /// Shutdown: every open window written as incomplete, the logs flushed and closed, a last
+    /// checkpoint with no open window that frees the whole ring.
+    private func finish() {
+        pipeline.flushAll()
+        sink.flush(nowMillis: WallClock.millis())
+        // Never exit with acknowledged data unwritten: wait for storage as long as it takes.
+        while sink.isFailing { waitForStorage() }
+        let now = WallClock.millis()
+        while !checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink, force: true) {
+            waitForStorage()
+        }
+        checkpoints.stop()
+        poisonGuard.close()
+        sink.close(nowMillis: now)
+        observer.tick(snapshot(nowMillis: now, stopped: true))
+    }
+
+    /// Storage refuses writes (disk full, I/O error): take nothing more from the ring, so the
+    /// source waits on a full ring and TCP pushes back on the broker, which queues for the
+    /// persistent session. Retries the buffered lines every `storageRetryMillis`.
+    private func waitForStorage() {
+        usleep(UInt32(Self.storageRetryMillis) * 1_000)
+        let now = WallClock.millis()
+        observer.entering(.flushingLogs)
+        sink.flush(nowMillis: now)
+        observer.entering(.writingStatus)
+        observer.tick(snapshot(nowMillis: now, stopped: false))
+    }
+}
