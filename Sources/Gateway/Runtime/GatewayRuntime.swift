@@ -32,7 +32,7 @@ struct GatewayRuntime {
             "topic_pattern": "\(config.ingest.topicPattern)",
         ])
         watchdog.start()
-        engine.start()
+        try engine.start()
         try source.start()
 
         let signal = SignalWaiter.wait()

@@ -1,15 +1,9 @@
 /// What the aggregator keeps per device: its event-time watermark and its series.
 ///
-/// Watermarks are per device, not global, so one device with a skewed clock or a
-/// store-and-forward backlog does not make every other device's readings late. Plain data:
-/// the device's key lives in a separate array, so the per-message updates touch no references.
+/// Plain data: the device's key lives in a separate array, so the per-message updates touch no
+/// references.
 struct DeviceState {
-    /// Highest event time accepted from this device; `.min` before the first reading.
-    var maxEventMillis: Int64 = .min
-    /// Windows ending at or before this instant are closed; readings before it are too late.
-    var watermarkMillis: Int64 = .min
-    /// Receive time of the device's latest message, to detect an idle device.
-    var lastReceivedMillis: Int64 = .min
+    var watermark = Watermark()
     /// Earliest end among the device's open windows, so idle devices cost nothing to check.
     var nextCloseMillis: Int64 = .max
     /// Receive time of the message whose readings moved the watermark to `nextCloseMillis` or

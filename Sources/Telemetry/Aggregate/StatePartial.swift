@@ -40,34 +40,4 @@ public struct StatePartial: Sendable, Equatable {
             lhs.timestampMillis == rhs.timestampMillis && Name.bytesEqual(lhs.state, rhs.state)
         }
     }
-
-    /// Counts one reading of the state named exactly `state`. O(state length) amortised.
-    public mutating func add(_ state: String, at timestampMillis: Int64) {
-        count += 1
-        stateCounts[Name(state), default: 0] += 1
-        if first == nil || timestampMillis < (first?.timestampMillis ?? .max) {
-            first = TimedState(timestampMillis: timestampMillis, state: state)
-        }
-        if last == nil || timestampMillis >= (last?.timestampMillis ?? .min) {
-            last = TimedState(timestampMillis: timestampMillis, state: state)
-        }
-    }
-
-    /// Adds time spent in the state named exactly `state` inside this window.
-    public mutating func addTime(_ millis: Int64, in state: String) {
-        stateMillis[Name(state), default: 0] += millis
-    }
-
-    /// Merges another partial of the same series into this one.
-    public mutating func merge(_ other: StatePartial) {
-        count += other.count
-        stateCounts.merge(other.stateCounts, uniquingKeysWith: +)
-        stateMillis.merge(other.stateMillis, uniquingKeysWith: +)
-        if let otherFirst = other.first, otherFirst.timestampMillis < (first?.timestampMillis ?? .max) {
-            first = otherFirst
-        }
-        if let otherLast = other.last, otherLast.timestampMillis >= (last?.timestampMillis ?? .min) {
-            last = otherLast
-        }
-    }
 }

@@ -151,22 +151,20 @@ extension WindowAggregator {
 
     /// True when a reading of `device` at `timestampMillis` falls before its watermark.
     public func isTooLate(device: Int, timestampMillis: Int64) -> Bool {
-        timestampMillis < devices[device].watermarkMillis
+        devices[device].watermark.isTooLate(timestampMillis)
     }
 
     /// The device's watermark, or `nil` before its first accepted reading.
     public func watermark(device: Int) -> Int64? {
-        let value = devices[device].watermarkMillis
+        let value = devices[device].watermark.millis
         return value == .min ? nil : value
     }
 
     /// Advances the device's event time after a message's readings were added.
     public mutating func observe(device: Int, maxEventMillis: Int64, receivedAtMillis: Int64) {
-        let maxEvent = max(devices[device].maxEventMillis, maxEventMillis)
-        devices[device].maxEventMillis = maxEvent
-        let watermark = max(devices[device].watermarkMillis, maxEvent - allowedLatenessMillis)
-        devices[device].watermarkMillis = watermark
-        devices[device].lastReceivedMillis = max(devices[device].lastReceivedMillis, receivedAtMillis)
+        devices[device].watermark.observe(maxEventMillis: maxEventMillis, receivedAtMillis: receivedAtMillis,
+                                          allowedLatenessMillis: allowedLatenessMillis)
+        let watermark = devices[device].watermark.millis
         if watermark >= devices[device].nextCloseMillis && devices[device].closeDueSinceMillis == .min {
             devices[device].closeDueSinceMillis = receivedAtMillis
         }

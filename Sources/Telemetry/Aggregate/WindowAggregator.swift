@@ -38,9 +38,8 @@
 /// Aggregates accepted readings into epoch-aligned tumbling windows of every tier and closes
 /// them when the device's watermark passes their end.
 ///
-/// Watermark of a device = its highest event time − allowed lateness. A device that sends
-/// nothing for `allowedLateness` of ingest time has its watermark carried forward by the time
-/// elapsed, so idle series still close. Readings older than the watermark are too late and must
+/// Each device has a `Watermark` (its highest event time − allowed lateness, carried forward
+/// while the device is idle). Readings older than the watermark are too late and must
 /// be rejected by the caller (`isTooLate`) before `add`; accepted readings therefore always land
 /// in open windows of every tier, which keeps the tiers consistent with each other.
 /// Used from one thread. Memory: O(series + open windows); no allocation per reading once the
@@ -207,13 +206,9 @@ public struct WindowAggregator {
         ingestClockMillis: Int64, resumedAtMillis: Int64 = .min, nowMillis: Int64 = .min, emit: (RollupWindow) -> Void
     ) {
         for device in devices.indices {
-            let lastReceived = devices[device].lastReceivedMillis
-            let idleMillis = lastReceived == .min ? 0 : ingestClockMillis - max(lastReceived, resumedAtMillis)
-            if lastReceived != .min && idleMillis >= allowedLatenessMillis {
-                let carried = devices[device].maxEventMillis + idleMillis - allowedLatenessMillis
-                devices[device].watermarkMillis = max(devices[device].watermarkMillis, carried)
-            }
-            let watermark = devices[device].watermarkMillis
+            devices[device].watermark.carryForward(ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis,
+                                                   allowedLatenessMillis: allowedLatenessMillis)
+            let watermark = devices[device].watermark.millis
             guard watermark >= devices[device].nextCloseMillis else { continue }
             var nextClose = Int64.max
             var index = Int(devices[device].firstSeries)
@@ -251,7 +246,7 @@ public struct WindowAggregator {
             var index = Int(devices[device].firstSeries)
             while index >= 0 {
                 if series[index].kind == .state {
-                    creditState(series: index, through: devices[device].maxEventMillis)
+                    creditState(series: index, through: devices[device].watermark.maxEventMillis)
                 }
                 for tier in tiers.indices {
                     while !lists[index * tiers.count + tier].isEmpty {

@@ -4,14 +4,6 @@ public enum WindowPartial: Sendable, Equatable {
     case numeric(NumericPartial)
     case state(StatePartial)
 
-    /// An empty partial for a metric of `kind`.
-    public init(kind: MetricKind) {
-        switch kind {
-        case .gauge, .counter: self = .numeric(NumericPartial())
-        case .state: self = .state(StatePartial())
-        }
-    }
-
     /// Readings aggregated in the window.
     public var count: Int {
         switch self {

@@ -1,5 +1,5 @@
 // The recovery sequence of a data directory (docs/crash-consistency.md, piece 4), shared by the
-// gateway (Sources/Gateway/Runtime/CrashRecovery.swift, which logs each repair) and the
+// engine (Engine/CrashRecovery.swift, which reports each repair) and the
 // simulated power-cut test (Tests/TelemetryTests/PowerCut), so that the test exercises the
 // sequence the gateway runs. Nothing here logs: each step returns what it repaired.
 //

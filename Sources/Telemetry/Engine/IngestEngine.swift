@@ -31,7 +31,8 @@ public final class IngestEngine: @unchecked Sendable {
     var poisonCopiesUnreported = 0
     var poisonCopyReportedAtMillis: Int64 = .min
     private let stopRequested = ManagedAtomic<Bool>(false)
-    private let stopped = DispatchSemaphore(value: 0)
+    /// The engine thread, joined by `waitUntilStopped`.
+    private var thread: pthread_t?
 
     /// Messages taken from the ring per batch: large enough to amortise the release store,
     /// small enough to close windows and flush logs every few milliseconds under load.
@@ -59,14 +60,26 @@ public final class IngestEngine: @unchecked Sendable {
         clock = IngestClock(millis: pipeline.latestReceivedMillis)
     }
 
-    /// Starts the engine thread.
-    public func start() {
-        let thread = Thread { [self] in
-            self.runLoop()
-            self.stopped.signal()
+    /// Starts the engine thread (named "pipeline"). Call once.
+    ///
+    /// A POSIX thread rather than `Foundation.Thread`, so that `waitUntilStopped` can join it:
+    /// once joined, the thread holds no reference to the engine, and dropping the engine closes
+    /// the ring file and releases its lock at once (a restart in the same process can open it).
+    public func start() throws {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            let engine = Unmanaged<IngestEngine>.fromOpaque(context).takeRetainedValue()
+            Thread.current.name = "pipeline"
+            engine.runLoop()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<IngestEngine>.fromOpaque(context).release()
+            throw SystemCallError(path: "the pipeline thread", operation: "pthread_create", errno: result)
         }
-        thread.name = "pipeline"
-        thread.start()
+        self.thread = thread
     }
 
     /// Asks the engine to drain the ring, write every open window and stop. Call after the
@@ -78,7 +91,9 @@ public final class IngestEngine: @unchecked Sendable {
     /// Waits until the engine stopped: every window written, both logs closed, the last
     /// checkpoint stored and the final snapshot reported.
     public func waitUntilStopped() {
-        stopped.wait()
+        guard let thread else { return }
+        pthread_join(thread, nil)
+        self.thread = nil
     }
 
     /// The state now, as `status.json` shows it.

@@ -99,7 +99,7 @@ public final class PoisonGuard: @unchecked Sendable {
     public init(path: String) throws(SystemCallError) {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw SystemCallError(path: path, operation: "open", errno: errno) }
-        defer { closeDescriptor(descriptor) }
+        defer { POSIX.close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw SystemCallError(path: path, operation: "fstat", errno: errno) }
         let fresh = Int(info.st_size) != Self.fileBytes
@@ -213,7 +213,7 @@ public final class PoisonGuard: @unchecked Sendable {
     static func bootID() -> [UInt8]? {
         let descriptor = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
-        defer { closeDescriptor(descriptor) }
+        defer { POSIX.close(descriptor) }
         var bytes = [UInt8](repeating: 0, count: bootIDBytes)
         let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, bootIDBytes) }
         return count == bootIDBytes ? bytes : nil

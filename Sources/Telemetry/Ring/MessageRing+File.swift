@@ -35,7 +35,7 @@ extension MessageRing {
         case never
     }
 
-    /// Identifies a ring file and the layout it was written with (line 5 of the block).
+    /// Identifies a ring file and the layout it was written with (`Line.fileHeader` of the block).
     struct FileHeader {
         static let magic: UInt64 = 0x3130_474E_4952_4754  // "TGRING01", little-endian
         static let version: UInt64 = 3
@@ -213,7 +213,7 @@ extension MessageRing {
         // after its size did): nothing was ever synced into it, so it holds nothing to replay.
         if control.allSatisfy({ $0 == 0 }) { return nil }
         let (header, written, read) = control.withUnsafeBytes { raw in
-            (raw.load(fromByteOffset: 5 * lineBytes, as: FileHeader.self),
+            (raw.load(fromByteOffset: Line.fileHeader * lineBytes, as: FileHeader.self),
              raw.load(fromByteOffset: 0, as: Int.self),
              raw.load(fromByteOffset: 2 * lineBytes, as: Int.self))
         }

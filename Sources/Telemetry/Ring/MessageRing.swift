@@ -124,7 +124,7 @@ public final class MessageRing: @unchecked Sendable {
     let mask: Int
     /// Start of the raw block holding the control lines and the data area.
     let block: UnsafeMutableRawPointer
-    /// Start of the data area (line 5 of the block).
+    /// Start of the data area (after the control lines, at `Line.data`).
     let data: UnsafeMutableRawPointer
     /// Bytes published by the producer so far (line 0).
     let writeIndex: UnsafeAtomic<Int>
@@ -133,7 +133,7 @@ public final class MessageRing: @unchecked Sendable {
     /// Set once by `close()` (line 4).
     let closed: UnsafeAtomic<Bool>
     /// msync calls that failed (line 4, offset 8): acknowledged records that may not survive a
-    /// power cut. Written by whichever side syncs, read by the status reporter.
+    /// power cut. Written by whichever side syncs, read by `RingSyncSchedule`, which reports them.
     let syncFailures: UnsafeAtomic<Int>
     /// True for a file-backed ring: consumed bytes are kept until `release(through:)`, and
     /// every record carries a checksum for recovery.
@@ -188,8 +188,21 @@ public final class MessageRing: @unchecked Sendable {
         case tooLarge
     }
 
+    /// The 128-byte lines of the block, in the order of the layout at the top of this file.
+    enum Line {
+        static let writeIndex = 0
+        static let producer = 1
+        static let readIndex = 2
+        static let consumer = 3
+        /// `closed` at offset 0, `syncFailures` at offset 8.
+        static let flags = 4
+        static let fileHeader = 5
+        /// The first line of records.
+        static let data = 6
+    }
+
     /// Bytes before the data area: five control lines and the file header line.
-    static let controlBytes = 6 * lineBytes
+    static let controlBytes = Line.data * lineBytes
 
     /// Creates an empty ring with `capacityBytes` of record storage (one allocation of
     /// capacity + 768 bytes, made here and never again).
@@ -230,28 +243,28 @@ public final class MessageRing: @unchecked Sendable {
         let written = restoring?.write ?? 0
         let read = restoring?.read ?? 0
 
-        let writeStorage = (block + 0 * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
+        let writeStorage = (block + Line.writeIndex * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
         writeStorage.initialize(to: .init(written))
         writeIndex = UnsafeAtomic(at: writeStorage)
 
-        producer = (block + 1 * line).bindMemory(to: ProducerCursor.self, capacity: 1)
+        producer = (block + Line.producer * line).bindMemory(to: ProducerCursor.self, capacity: 1)
         producer.initialize(to: ProducerCursor(tail: written, published: written, cachedHead: read, synced: written, deferring: false))
 
-        let readStorage = (block + 2 * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
+        let readStorage = (block + Line.readIndex * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
         readStorage.initialize(to: .init(read))
         readIndex = UnsafeAtomic(at: readStorage)
 
-        consumer = (block + 3 * line).bindMemory(to: ConsumerCursor.self, capacity: 1)
+        consumer = (block + Line.consumer * line).bindMemory(to: ConsumerCursor.self, capacity: 1)
         consumer.initialize(to: ConsumerCursor(head: read, cachedTail: read, synced: written))
 
-        let closedStorage = (block + 4 * line).bindMemory(to: UnsafeAtomic<Bool>.Storage.self, capacity: 1)
+        let closedStorage = (block + Line.flags * line).bindMemory(to: UnsafeAtomic<Bool>.Storage.self, capacity: 1)
         closedStorage.initialize(to: .init(false))
         closed = UnsafeAtomic(at: closedStorage)
-        let failuresStorage = (block + 4 * line + 8).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
+        let failuresStorage = (block + Line.flags * line + 8).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
         failuresStorage.initialize(to: .init(0))
         syncFailures = UnsafeAtomic(at: failuresStorage)
 
-        let header = (block + 5 * line).bindMemory(to: FileHeader.self, capacity: 1)
+        let header = (block + Line.fileHeader * line).bindMemory(to: FileHeader.self, capacity: 1)
         header.initialize(to: FileHeader(capacityBytes: capacityBytes))
     }
 

@@ -356,9 +356,3 @@ public final class SegmentedLog {
         }
     }
 }
-
-/// `close(2)`, which `PoisonGuard.close()` shadows inside `PoisonGuard`.
-@discardableResult
-func closeDescriptor(_ descriptor: Int32) -> Int32 {
-    close(descriptor)
-}

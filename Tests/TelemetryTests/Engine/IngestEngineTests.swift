@@ -65,7 +65,7 @@ struct IngestEngineTests {
                 }
                 #expect(pushed)
             }
-            engine.start()
+            try engine.start()
             engine.requestStop()
             engine.waitUntilStopped()
             return observer

@@ -4,7 +4,7 @@
 /// (pushing into the ring, group commit) and the pipeline thread's side (consume, close windows,
 /// flush the logs, checkpoint, sync the ring) take turns as the test says.
 ///
-/// Start-up is the gateway's (`GatewayRuntime.run`): `IngestRecovery` opens the ring, loads the
+/// Start-up is the engine's (`IngestEngine.open`): `IngestRecovery` opens the ring, loads the
 /// checkpoint and cuts the logs back, the logs are opened, the pipeline restored, and a
 /// checkpoint is stored before the first new message. The pipeline thread's pass is
 /// `IngestEngine`'s loop's; checkpoints are `CheckpointKeeper.takeIfDue`'s sequence (flush
@@ -32,7 +32,7 @@ final class PowerCutGateway {
     let fsync: FsyncPolicy
     let ring: MessageRing
     let pipeline: IngestPipeline
-    let sink: PowerCutSink
+    let sink: LogSink
     /// The checkpoint recovery started from, nil for none.
     let recovered: IngestRecovery.LoadedCheckpoint?
     /// How recovery positioned the ring.
@@ -80,7 +80,7 @@ final class PowerCutGateway {
                                        nowMillis: nowMillis, fileSystem: fileSystem)
         let quarantine = try SegmentedLog(directory: Self.dataDirectory + "/quarantine", baseName: "quarantine",
                                           policy: policy, nowMillis: nowMillis, fileSystem: fileSystem)
-        sink = PowerCutSink(rollups: rollups, quarantine: quarantine)
+        sink = LogSink(rollups: rollups, quarantine: quarantine, observer: RecordingObserver())
         pipeline = IngestPipeline(settings: try Self.settings, catalogue: Self.catalogue, sink: sink)
         ringOutcome = try recovery.restorePipeline(recovered?.checkpoint, pipeline: pipeline, ring: ring)
         guard takeCheckpointIfDue(nowMillis: nowMillis, force: true) else { throw Failure.firstCheckpoint }
