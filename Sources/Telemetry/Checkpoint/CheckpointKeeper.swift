@@ -14,6 +14,9 @@ final class CheckpointKeeper {
     private let intervalMillis: Int64
     private let sync: Bool
     private let observer: EngineObserver
+    private let pipeline: IngestPipeline
+    private let ring: MessageRing
+    private let sink: LogSink
     private let store: CheckpointStoreThread
     private var lastMillis: Int64 = 0
     private var failing = false
@@ -38,7 +41,11 @@ final class CheckpointKeeper {
     /// checkpoint itself is fsynced whatever `sync` says (one fsync per checkpoint, on the store
     /// thread): under `fsync: never` a power cut otherwise damaged both copies in most
     /// simulated cuts, and the gateway could not start without an operator deleting them.
-    init(path: String, intervalMillis: Int64, sync: Bool, observer: EngineObserver) {
+    init(path: String, intervalMillis: Int64, sync: Bool, pipeline: IngestPipeline, ring: MessageRing, sink: LogSink,
+         observer: EngineObserver) {
+        self.pipeline = pipeline
+        self.ring = ring
+        self.sink = sink
         self.intervalMillis = intervalMillis
         self.sync = sync
         self.observer = observer
@@ -50,15 +57,14 @@ final class CheckpointKeeper {
     /// (start and shutdown) it waits for the store in flight, then stores the new one before
     /// returning. Returns whether a checkpoint was stored (`force`) or handed over.
     @discardableResult
-    func takeIfDue(nowMillis: Int64, pipeline: IngestPipeline, ring: MessageRing, sink: LogSink, force: Bool = false) -> Bool {
+    func takeIfDue(nowMillis: Int64, force: Bool = false) -> Bool {
         if let pending = inFlight {
             guard let outcome = force ? store.wait() : store.poll() else {
                 reportSlowStore(nowMillis: nowMillis)
                 return false
             }
             inFlight = nil
-            finish(outcome, position: pending.position, takenAtMillis: pending.takenAtMillis, nowMillis: nowMillis, ring: ring,
-                   sink: sink)
+            finish(outcome, position: pending.position, takenAtMillis: pending.takenAtMillis, nowMillis: nowMillis)
         }
         let due = force || nowMillis - lastMillis >= intervalMillis || ring.unreleasedBytes >= ring.capacityBytes / 2
         guard due, ring.unreleasedBytes > 0 || force || count == 0 else { return false }
@@ -81,8 +87,7 @@ final class CheckpointKeeper {
             inFlight = (position, nowMillis, nowMillis)
             return true
         }
-        return finish(store.wait(), position: position, takenAtMillis: nowMillis, nowMillis: nowMillis, ring: ring,
-                      sink: sink)
+        return finish(store.wait(), position: position, takenAtMillis: nowMillis, nowMillis: nowMillis)
     }
 
     /// Ends the store thread (after the last `takeIfDue(force: true)`).
@@ -93,8 +98,7 @@ final class CheckpointKeeper {
     /// Frees the ring up to a stored checkpoint, or logs why it could not be stored (once per
     /// episode; the ring stays as it is and the next checkpoint tries again).
     @discardableResult
-    private func finish(_ outcome: Result<Void, CheckpointError>, position: Int, takenAtMillis: Int64, nowMillis: Int64,
-                        ring: MessageRing, sink: LogSink) -> Bool {
+    private func finish(_ outcome: Result<Void, CheckpointError>, position: Int, takenAtMillis: Int64, nowMillis: Int64) -> Bool {
         switch outcome {
         case .failure(let error):
             if !failing {

@@ -37,8 +37,8 @@ extension IngestEngine {
         let poisonGuard = try recovery.openPoisonGuard()
         let checkpoints = CheckpointKeeper(
             path: recovery.checkpointPath, intervalMillis: configuration.checkpointIntervalMillis,
-            sync: fsync != .never, observer: observer)
-        guard checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink, force: true) else {
+            sync: fsync != .never, pipeline: pipeline, ring: ring, sink: sink, observer: observer)
+        guard checkpoints.takeIfDue(nowMillis: now, force: true) else {
             checkpoints.stop()
             throw EngineError(description: "cannot write the first checkpoint \(recovery.checkpointPath); see the log above")
         }

@@ -155,7 +155,7 @@ public final class IngestEngine: @unchecked Sendable {
         observer.entering(.flushingLogs)
         sink.flush(nowMillis: now)
         observer.entering(.checkpointing)
-        checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink)
+        checkpoints.takeIfDue(nowMillis: now)
         observer.entering(.syncingRing)
         ringSync.tick(nowMillis: now, ring: ring)
         observer.entering(.writingStatus)
@@ -170,7 +170,7 @@ public final class IngestEngine: @unchecked Sendable {
         // Never exit with acknowledged data unwritten: wait for storage as long as it takes.
         while sink.isFailing { waitForStorage() }
         let now = WallClock.millis()
-        while !checkpoints.takeIfDue(nowMillis: now, pipeline: pipeline, ring: ring, sink: sink, force: true) {
+        while !checkpoints.takeIfDue(nowMillis: now, force: true) {
             waitForStorage()
         }
         checkpoints.stop()

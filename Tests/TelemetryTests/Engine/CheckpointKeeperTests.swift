@@ -49,7 +49,8 @@ struct CheckpointKeeperTests {
     @Test func retentionKeepsWhatTheFallbackCheckpointNeeds() throws {
         let fixture = try Fixture(quarantinePolicy: LogPolicy(maxSegmentBytes: 1_024, fsync: .never, retainBytes: 1))
         let keeper = CheckpointKeeper(path: fixture.directory.appendingPathComponent("checkpoint").path, intervalMillis: 0,
-                                      sync: false, observer: fixture.log)
+                                      sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
+                                      sink: fixture.sink, observer: fixture.log)
         defer { keeper.stop() }
         let segments = fixture.sink.quarantine.segments
         var fallbackNext: [Int] = []
@@ -59,8 +60,7 @@ struct CheckpointKeeperTests {
                 fixture.sink.flush(nowMillis: Int64(round))
             }
             fallbackNext.append(fixture.sink.quarantine.position.nextRotationSequence)
-            #expect(keeper.takeIfDue(nowMillis: Int64(round), pipeline: fixture.pipeline, ring: fixture.ring,
-                                     sink: fixture.sink, force: true))
+            #expect(keeper.takeIfDue(nowMillis: Int64(round), force: true))
         }
         // After the fourth checkpoint the fallback is the third: everything rotated before it goes.
         let kept = try segments.list().compactMap(\.sequence)
@@ -72,11 +72,12 @@ struct CheckpointKeeperTests {
     @Test func theRingIsFreedOnlyOnceTheStoredCheckpointIsOnDisk() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, observer: fixture.log)
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
+                                      sink: fixture.sink, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(100)
         let consumed = fixture.ring.consumedPosition
-        #expect(keeper.takeIfDue(nowMillis: 1, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink))
+        #expect(keeper.takeIfDue(nowMillis: 1))
         #expect(fixture.ring.unreleasedBytes == consumed, "handed over, not yet stored: nothing freed")
 
         // Later passes free the ring once the store thread is done, and not before.
@@ -84,7 +85,7 @@ struct CheckpointKeeperTests {
         while fixture.ring.unreleasedBytes > 0 && passes < 2_000 {
             usleep(1_000)
             fixture.ingest(0)
-            keeper.takeIfDue(nowMillis: 2, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink)
+            keeper.takeIfDue(nowMillis: 2)
             passes += 1
         }
         #expect(fixture.ring.unreleasedBytes == 0)
@@ -99,12 +100,13 @@ struct CheckpointKeeperTests {
     @Test func aForcedCheckpointWaitsForTheOneInFlightAndIsStoredOnReturn() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: true, observer: fixture.log)
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: true, pipeline: fixture.pipeline, ring: fixture.ring,
+                                      sink: fixture.sink, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(10)
-        #expect(keeper.takeIfDue(nowMillis: 1, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink))
+        #expect(keeper.takeIfDue(nowMillis: 1))
         fixture.ingest(20)
-        #expect(keeper.takeIfDue(nowMillis: 2, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink, force: true))
+        #expect(keeper.takeIfDue(nowMillis: 2, force: true))
         #expect(fixture.ring.unreleasedBytes == 0)
         #expect(keeper.count == 2)
         #expect(try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path))).ringPosition == fixture.ring.consumedPosition)
@@ -113,11 +115,12 @@ struct CheckpointKeeperTests {
     @Test func aStoreThatFailsFreesNothingAndIsLoggedOnce() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("missing/checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, observer: fixture.log)
+        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
+                                      sink: fixture.sink, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(10)
         for now in Int64(1)...3 {
-            #expect(!keeper.takeIfDue(nowMillis: now, pipeline: fixture.pipeline, ring: fixture.ring, sink: fixture.sink, force: true))
+            #expect(!keeper.takeIfDue(nowMillis: now, force: true))
         }
         #expect(fixture.ring.unreleasedBytes == fixture.ring.consumedPosition && fixture.ring.unreleasedBytes > 0)
         #expect(keeper.count == 0)
