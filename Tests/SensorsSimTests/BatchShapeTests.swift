@@ -21,8 +21,7 @@ struct BatchShapeTests {
         }
     }
 
-    @Test("every message carries exactly N readings, and the reference decoder reads exactly those")
-    func exactReadingCount() throws {
+    @Test func everyMessageCarriesExactlyNReadingsAndTheReferenceDecoderReadsExactlyThose() throws {
         let messages = try batchMessages(count: 600)
         #expect(messages.allSatisfy { $0.shape == .batch && $0.readings.count == 20 })
         var decodedTotal = 0
@@ -40,8 +39,7 @@ struct BatchShapeTests {
         #expect(try single.allSatisfy { try entries(of: $0).count == 1 })
     }
 
-    @Test("an entry is one sample: the rotation continues across messages and a new entry starts where it wraps")
-    func samplesPerEntry() throws {
+    @Test func anEntryIsOneSampleTheRotationContinuesAcrossMessagesAndANewEntryStartsWhereItWraps() throws {
         let messages = try batchMessages(count: 18)
         let sizes = try messages.map { try entries(of: $0).map(\.metrics.count) }
         // devices 0 and 3 are environment stations, 1 and 4 machines (6 metrics), 2 and 5 utility meters (2)
@@ -61,8 +59,7 @@ struct BatchShapeTests {
         #expect(Dictionary(grouping: meter, by: \.metric).mapValues(\.count) == ["water_flow_m3h": 30, "pressure_bar": 30])
     }
 
-    @Test("entries are 1 ms apart, the last at the publish time, seq in the first entry only")
-    func timestampsAndSeq() throws {
+    @Test func entriesAre1MsApartTheLastAtThePublishTimeSeqInTheFirstEntryOnly() throws {
         let messages = try batchMessages(count: 600)
         for message in messages {
             let now = testEpochMilliseconds + Int64(message.index) * 5
@@ -76,8 +73,7 @@ struct BatchShapeTests {
         }
     }
 
-    @Test("a device publishing faster than its batches span never goes back in event time")
-    func timestampsNeverOverlap() throws {
+    @Test func aDevicePublishingFasterThanItsBatchesSpanNeverGoesBackInEventTime() throws {
         // one environment station, a message every 1 ms, 4 samples (3 ms) per message
         let messages = try batchMessages(count: 50, devices: 1, stepMilliseconds: 1)
         let stamps = try messages.flatMap { try entries(of: $0).map(\.ts) }
@@ -85,8 +81,7 @@ struct BatchShapeTests {
         #expect(stamps == Array((testEpochMilliseconds - 3)..<(testEpochMilliseconds - 3 + Int64(stamps.count))))
     }
 
-    @Test("faults keep the ledger exact: an unknown metric adds one reading in a sample, late moves every sample")
-    func faults() throws {
+    @Test func faultsKeepTheLedgerExactAnUnknownMetricAddsOneReadingInASampleLateMovesEverySample() throws {
         let faults: [Fault: Double] = [.unknownMetric: 10, .tooLate: 10, .outOfRange: 10, .malformedPayload: 5, .duplicateSeq: 5]
         let messages = try batchMessages(count: 1000, faults: faults)
         let byFault = Dictionary(grouping: messages, by: { $0.fault })
@@ -109,8 +104,7 @@ struct BatchShapeTests {
         }
     }
 
-    @Test("the ledger line of a batch lists every reading with its sample's ts")
-    func ledgerLine() throws {
+    @Test func theLedgerLineOfABatchListsEveryReadingWithItsSamplesTs() throws {
         let message = try #require(try batchMessages(count: 1).first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(Ledger.line(for: message))) as? [String: Any])
         #expect(object["shape"] as? String == "batch")
@@ -122,8 +116,7 @@ struct BatchShapeTests {
             + Array(repeating: first + 2, count: 6) + [first + 3, first + 3])
     }
 
-    @Test("N = 0 sends one sample of every metric; single-sample shapes stop at the kind's metrics")
-    func defaultsAndSingleSampleShapes() throws {
+    @Test func nEqualsZeroSendsOneSampleOfEveryMetricAndSingleSampleShapesStopAtTheKindsMetrics() throws {
         let whole = try batchMessages(count: 3, readings: 0)
         #expect(whole.map(\.readings.count) == [6, 6, 2])
         #expect(try whole.allSatisfy { try entries(of: $0).count == 1 })

@@ -3,8 +3,7 @@ import Testing
 
 @Suite("Command line")
 struct CommandLineTests {
-    @Test("durations: ms, s, m, h and bare seconds; junk is refused")
-    func durations() {
+    @Test func durationsMsSMHAndBareSecondsJunkIsRefused() {
         #expect(SimDuration(argument: "30s")?.seconds == 30)
         #expect(SimDuration(argument: "500ms")?.seconds == 0.5)
         #expect(SimDuration(argument: "2m")?.seconds == 120)
@@ -15,8 +14,7 @@ struct CommandLineTests {
         #expect(SimDuration(argument: "s") == nil)
     }
 
-    @Test("--shapes parses names, drops repeats, names the bad one")
-    func shapes() throws {
+    @Test func shapesParsesNamesDropsRepeatsNamesTheBadOne() throws {
         #expect(try SensorsSim.parseShapes("ts, array,ts") == [.ts, .array])
         #expect(try SensorsSim.parseShapes("batch") == [.batch])
         #expect(throws: SimError("--shapes plain,tss: unknown shape 'tss', expected plain, ts, array or batch")) {
@@ -24,8 +22,7 @@ struct CommandLineTests {
         }
     }
 
-    @Test("defaults match the brief")
-    func defaults() throws {
+    @Test func defaultsMatchTheBrief() throws {
         let command = try SensorsSim.parse([])
         #expect(command.host == "127.0.0.1" && command.port == 1883 && command.qos == 1)
         #expect(command.mqttVersion == .v5 && command.seed == 1 && command.devices == 60 && command.rate == 200)
@@ -35,7 +32,7 @@ struct CommandLineTests {
         #expect(command.faultPercentages.values.allSatisfy { $0 == 0 })
     }
 
-    @Test("bad combinations are refused with the options named", arguments: [
+    @Test(arguments: [
         (["--count", "5", "--duration", "3s"], "--count and --duration are exclusive"),
         (["--qos", "3"], "--qos 3: expected 0, 1 or 2"),
         (["--no-seq", "--fault-duplicate", "1"], "--fault-duplicate 1.0 with --no-seq needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes plain,ts,array or drop --no-seq"),
@@ -48,7 +45,7 @@ struct CommandLineTests {
         (["--readings-per-message", "1001"], "--readings-per-message 1001: expected 0 (all metrics) to 1000"),
         (["--devices", "10", "--first-device", "9999991"], "--first-device 9999991: expected 0 to 9999990"),
     ])
-    func refused(arguments: [String], message: String) {
+    func badCombinationsAreRefusedWithTheOptionsNamed(arguments: [String], message: String) {
         do {
             _ = try SensorsSim.parse(arguments)
             Issue.record("accepted \(arguments)")
@@ -57,8 +54,7 @@ struct CommandLineTests {
         }
     }
 
-    @Test("--fault-duplicate asks for duplicate_seq, or with --no-seq and timestamped shapes only, duplicate_payload")
-    func duplicateFaultKind() throws {
+    @Test func faultDuplicateAsksForDuplicateSeqOrWithNoSeqAndTimestampedShapesOnlyDuplicatePayload() throws {
         let withSeq = try SensorsSim.parse(["--fault-duplicate", "3"])
         #expect(withSeq.faultPercentages[.duplicateSeq] == 3 && withSeq.faultPercentages[.duplicatePayload] == 0)
         let withoutSeq = try SensorsSim.parse(["--no-seq", "--shapes", "ts,array,batch", "--fault-duplicate", "3"])
@@ -66,8 +62,7 @@ struct CommandLineTests {
         #expect(try SensorsSim.parse(["--no-seq", "--shapes", "plain"]).noSeq)
     }
 
-    @Test("the run summary names every fault kind")
-    func summary() {
+    @Test func theRunSummaryNamesEveryFaultKind() {
         var summary = RunSummary()
         summary.messages = 10
         summary.readings = 40
@@ -82,8 +77,7 @@ struct CommandLineTests {
         #expect(summary.render().hasSuffix("warning: 3 published messages were never acknowledged by the broker; the ledger lists them\n"))
     }
 
-    @Test("the generator's stream is fixed for a seed")
-    func generatorStream() {
+    @Test func theGeneratorsStreamIsFixedForASeed() {
         var random = SeededGenerator(seed: 1)
         #expect((0..<3).map { _ in random.next() } == [12_966_619_160_104_079_557, 9_600_361_134_598_540_522, 10_590_380_919_521_690_900])
         var bounded = SeededGenerator(seed: 7)

@@ -4,8 +4,7 @@ import Testing
 
 @Suite("Faults")
 struct FaultTests {
-    @Test("each percentage gives exactly round(p × count / 100) faulty messages")
-    func exactCounts() throws {
+    @Test func eachPercentageGivesExactlyRoundPCount100FaultyMessages() throws {
         let percentages: [Fault: Double] = [
             .malformedPayload: 5, .outOfRange: 2.5, .unknownMetric: 1, .wrongType: 7,
             .duplicateSeq: 3, .tooLate: 0.35, .futureTimestamp: 4,
@@ -19,8 +18,7 @@ struct FaultTests {
         #expect(messages.filter { $0.fault == nil }.count == 7715)
     }
 
-    @Test("counts are exact for a count that is not a round number, and faults are spread over the run")
-    func spread() throws {
+    @Test func countsAreExactForACountThatIsNotARoundNumberAndFaultsAreSpreadOverTheRun() throws {
         let messages = try makeMessages(count: 1234, faults: [.wrongType: 10])
         let faulty = messages.filter { $0.fault == .wrongType }.map(\.index)
         #expect(faulty.count == 123)
@@ -28,8 +26,7 @@ struct FaultTests {
         #expect(Set(messages.filter { $0.fault != nil }.map(\.deviceIndex)).count == 53)
     }
 
-    @Test("reading-level faults mark exactly the readings the gateway should quarantine")
-    func readingFaults() throws {
+    @Test func readingLevelFaultsMarkExactlyTheReadingsTheGatewayShouldQuarantine() throws {
         let messages = try makeMessages(count: 5000, faults: [.outOfRange: 4, .unknownMetric: 4, .wrongType: 4, .tooLate: 4, .futureTimestamp: 4])
         for message in messages {
             let marked = message.readings.filter { $0.fault != nil }
@@ -49,8 +46,7 @@ struct FaultTests {
         }
     }
 
-    @Test("out-of-range values are outside the range; in-range readings of the message are untouched")
-    func outOfRange() throws {
+    @Test func outOfRangeValuesAreOutsideTheRangeInRangeReadingsOfTheMessageAreUntouched() throws {
         let messages = try makeMessages(count: 2000, faults: [.outOfRange: 50])
         let metrics = DeviceKind.allCases.flatMap(\.metrics)
         var above = 0
@@ -65,8 +61,7 @@ struct FaultTests {
         #expect(above == 470)
     }
 
-    @Test("wrong-type values are strings or true for gauges and counters, numbers for states")
-    func wrongType() throws {
+    @Test func wrongTypeValuesAreStringsOrTrueForGaugesAndCountersNumbersForStates() throws {
         let messages = try makeMessages(count: 3000, faults: [.wrongType: 30])
         var kinds: [String: Int] = [:]
         for reading in messages.flatMap(\.readings) where reading.fault == .wrongType {
@@ -80,8 +75,7 @@ struct FaultTests {
         #expect(kinds == ["state-number": 45, "numeric-string": 393, "numeric-true": 462])
     }
 
-    @Test("an unknown metric is one extra reading with no kind")
-    func unknownMetric() throws {
+    @Test func anUnknownMetricIsOneExtraReadingWithNoKind() throws {
         let messages = try makeMessages(count: 600, faults: [.unknownMetric: 100])
         for message in messages {
             let unknown = message.readings.filter { $0.fault == .unknownMetric }
@@ -93,8 +87,7 @@ struct FaultTests {
         }
     }
 
-    @Test("late and future messages shift every ts by -10 min and +1 h; late needs a clean message first")
-    func lateAndFuture() throws {
+    @Test func lateAndFutureMessagesShiftEveryTsBy10MinAnd1HLateNeedsACleanMessageFirst() throws {
         let messages = try makeMessages(count: 3000, devices: 10, options: MessageOptions(shapes: [.plain, .array]), faults: [.tooLate: 20, .futureTimestamp: 20])
         var cleanSeen = Set<Int>()
         for message in messages {
@@ -118,23 +111,20 @@ struct FaultTests {
         #expect(messages.filter { $0.fault == .futureTimestamp }.count == 600)
     }
 
-    @Test("at 100 % late, each device's first message goes out clean and the fault stays owed")
-    func lateNeedsCleanFirst() throws {
+    @Test func at100LateEachDevicesFirstMessageGoesOutCleanAndTheFaultStaysOwed() throws {
         let messages = try makeMessages(count: 500, devices: 10, options: MessageOptions(shapes: [.ts]), faults: [.tooLate: 100])
         #expect(messages.prefix(10).allSatisfy { $0.fault == nil })
         #expect(messages.dropFirst(10).allSatisfy { $0.fault == .tooLate })
     }
 
-    @Test("at 100 % duplicates, each device sends one fresh message and then only repeats it")
-    func duplicateNeedsPrevious() throws {
+    @Test func at100DuplicatesEachDeviceSendsOneFreshMessageAndThenOnlyRepeatsIt() throws {
         let messages = try makeMessages(count: 40, devices: 10, faults: [.duplicateSeq: 100])
         #expect(messages.prefix(10).allSatisfy { $0.fault == nil })
         #expect(messages.dropFirst(10).allSatisfy { $0.fault == .duplicateSeq })
         #expect(messages[30].payload == messages[0].payload)
     }
 
-    @Test("a duplicate is the device's previous message, byte for byte, and only follows a clean one")
-    func duplicates() throws {
+    @Test func aDuplicateIsTheDevicesPreviousMessageByteForByteAndOnlyFollowsACleanOne() throws {
         let messages = try makeMessages(count: 4000, devices: 8, faults: [.duplicateSeq: 10, .wrongType: 10])
         var previous: [Int: SimMessage] = [:]
         for message in messages {
@@ -152,8 +142,7 @@ struct FaultTests {
         #expect(messages.filter { $0.fault == .duplicateSeq }.count == 400)
     }
 
-    @Test("without seq, a duplicate is the previous clean message byte for byte, recorded as duplicate_payload")
-    func duplicatesWithoutSeq() throws {
+    @Test func withoutSeqADuplicateIsThePreviousCleanMessageByteForByteRecordedAsDuplicatePayload() throws {
         let options = MessageOptions(shapes: [.ts, .array, .batch], seqEnabled: false)
         let messages = try makeMessages(count: 4000, devices: 8, options: options, faults: [.duplicatePayload: 10, .wrongType: 10])
         var previous: [Int: SimMessage] = [:]
@@ -174,8 +163,7 @@ struct FaultTests {
         #expect(Set(messages.compactMap(\.shape)) == [.ts, .array, .batch])
     }
 
-    @Test("without seq, a plain message is never repeated: the duplicate waits for a timestamped one")
-    func duplicatesWithoutSeqSkipPlain() throws {
+    @Test func withoutSeqAPlainMessageIsNeverRepeatedTheDuplicateWaitsForATimestampedOne() throws {
         let options = MessageOptions(shapes: [.plain, .ts], seqEnabled: false)
         let messages = try makeMessages(count: 2000, devices: 5, options: options, faults: [.duplicatePayload: 20])
         var previous: [Int: SimMessage] = [:]
@@ -190,16 +178,14 @@ struct FaultTests {
         #expect(messages.filter { $0.fault == .duplicateSeq }.isEmpty)
     }
 
-    @Test("the duplicate fault follows seq: duplicate_seq never applies without seq, duplicate_payload never with it")
-    func duplicateKindFollowsSeq() throws {
+    @Test func theDuplicateFaultFollowsSeqDuplicateSeqNeverAppliesWithoutSeqDuplicatePayloadNeverWithIt() throws {
         let withSeq = try makeMessages(count: 500, devices: 5, options: MessageOptions(shapes: [.ts]), faults: [.duplicatePayload: 20])
         #expect(withSeq.allSatisfy { $0.fault == nil })
         let withoutSeq = try makeMessages(count: 500, devices: 5, options: MessageOptions(shapes: [.ts], seqEnabled: false), faults: [.duplicateSeq: 20])
         #expect(withoutSeq.allSatisfy { $0.fault == nil })
     }
 
-    @Test("percentages outside 0–100 or adding up past 100 are refused with the option named")
-    func validation() {
+    @Test func percentagesOutside0100OrAddingUpPast100AreRefusedWithTheOptionNamed() {
         #expect(throws: SimError("--fault-late 101.0: expected a percentage from 0 to 100")) {
             try FaultPlan(percentages: [.tooLate: 101])
         }
@@ -211,8 +197,7 @@ struct FaultTests {
         }
     }
 
-    @Test("quotas round per fault and never exceed the block")
-    func quotas() throws {
+    @Test func quotasRoundPerFaultAndNeverExceedTheBlock() throws {
         let plan = try FaultPlan(percentages: [.malformedPayload: 33.35, .outOfRange: 33.35, .wrongType: 33.3], blockSize: 10)
         #expect(plan.quotaByFault == [
             .malformedPayload: 4, .outOfRange: 3, .unknownMetric: 0, .wrongType: 3, .duplicateSeq: 0, .duplicatePayload: 0,
@@ -223,8 +208,7 @@ struct FaultTests {
         #expect(try FaultPlan(percentages: [:]).isEmpty)
     }
 
-    @Test("blocks repeat: 25,000 messages at 2 % in blocks of 10,000 give exactly 200 per full block")
-    func blocks() throws {
+    @Test func blocksRepeat25000MessagesAt2InBlocksOf10000GiveExactly200PerFullBlock() throws {
         var plan = try FaultPlan(percentages: [.wrongType: 2])
         var random = SeededGenerator(seed: 3)
         var perBlock = [0, 0, 0]

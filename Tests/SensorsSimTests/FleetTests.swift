@@ -3,15 +3,13 @@ import Testing
 
 @Suite("Fleet layout")
 struct FleetTests {
-    @Test("device 3 is yen-my/f01/env-0003, as in the design's examples")
-    func exampleDevice() {
+    @Test func device3IsYenMyF01Env0003AsInTheDesignsExamples() {
         let device = Fleet(count: 60, seed: 1).devices[3]
         #expect(device.topic == "iiot/yen-my/f01/env-0003/telemetry")
         #expect(device.kind == .environment)
     }
 
-    @Test("--first-device: a fleet from index 10 is devices 10… of the whole fleet, values included")
-    func firstIndex() {
+    @Test func firstDeviceAFleetFromIndex10IsDevices10OfTheWholeFleetValuesIncluded() {
         var part = Fleet(count: 4, seed: 3, firstIndex: 10).devices
         var whole = Array(Fleet(count: 14, seed: 3).devices.suffix(4))
         #expect(part.map(\.name) == ["utl-0010", "env-0011", "utl-0012", "env-0013"])
@@ -22,8 +20,7 @@ struct FleetTests {
         }
     }
 
-    @Test("devices go round-robin over parks, then sites, and kinds rotate per pass")
-    func roundRobin() {
+    @Test func devicesGoRoundRobinOverParksThenSitesAndKindsRotatePerPass() {
         let devices = Fleet(count: 25, seed: 9, topicPrefix: "plant").devices
         #expect(devices.prefix(7).map(\.name) == ["env-0000", "mch-0001", "utl-0002", "env-0003", "mch-0004", "utl-0005", "mch-0006"])
         #expect(devices.prefix(7).map(\.park) == ["hoa-lac-hitech", "thang-long-ii", "pho-noi-a", "yen-my", "yen-my-ii", "dinh-vu", "hoa-lac-hitech"])
@@ -34,8 +31,7 @@ struct FleetTests {
         #expect(devices[24].topic == "plant/hoa-lac-hitech/f01/mch-0024/telemetry")
     }
 
-    @Test("with 18 devices every park has one device of every kind")
-    func everyParkEveryKind() {
+    @Test func with18DevicesEveryParkHasOneDeviceOfEveryKind() {
         let devices = Fleet(count: 18, seed: 1).devices
         for park in Fleet.parks {
             let kinds = Set(devices.filter { $0.park == park }.map(\.kind))
@@ -43,14 +39,12 @@ struct FleetTests {
         }
     }
 
-    @Test("names keep growing past 9999 devices")
-    func longNames() {
+    @Test func namesKeepGrowingPast9999Devices() {
         let device = SimulatedDevice(index: 12345, kind: .machine, park: "dinh-vu", site: "f02", topicPrefix: "iiot", seed: 1, seqStart: 1)
         #expect(device.name == "mch-12345")
     }
 
-    @Test("catalogue: metric names, kinds and ranges per device kind")
-    func catalogue() {
+    @Test func catalogueMetricNamesKindsAndRangesPerDeviceKind() {
         #expect(DeviceKind.environment.metrics.map(\.name) == ["temperature_c", "humidity_pct", "pm25_ugm3", "pm10_ugm3", "co2_ppm", "noise_dba"])
         #expect(DeviceKind.machine.metrics.map(\.kind) == [.gauge, .gauge, .counter, .counter, .counter, .state])
         #expect(DeviceKind.utilityMeter.metrics.map(\.range) == [0...10000, 0...100])

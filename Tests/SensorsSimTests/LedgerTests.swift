@@ -4,8 +4,7 @@ import Testing
 
 @Suite("Ledger")
 struct LedgerTests {
-    @Test("a line has the documented fields, and its payload string is the exact payload")
-    func lineFields() throws {
+    @Test func aLineHasTheDocumentedFieldsAndItsPayloadStringIsTheExactPayload() throws {
         let messages = try makeMessages(count: 3000, faults: allFaults(5))
         for message in messages {
             let line = Ledger.line(for: message)
@@ -33,8 +32,7 @@ struct LedgerTests {
         }
     }
 
-    @Test("message-level faults are named in the ledger: duplicate_seq with seq, duplicate_payload without")
-    func duplicateFaultNames() throws {
+    @Test func messageLevelFaultsAreNamedInTheLedgerDuplicateSeqWithSeqDuplicatePayloadWithout() throws {
         let runs: [(MessageOptions, [Fault: Double], String)] = [
             (MessageOptions(), [.duplicateSeq: 5, .malformedPayload: 5], "duplicate_seq"),
             (MessageOptions(shapes: [.ts, .array, .batch], seqEnabled: false), [.duplicatePayload: 5, .malformedPayload: 5], "duplicate_payload"),
@@ -52,8 +50,7 @@ struct LedgerTests {
         }
     }
 
-    @Test("v is spelled in the ledger exactly as in the payload")
-    func valueSpelling() throws {
+    @Test func vIsSpelledInTheLedgerExactlyAsInThePayload() throws {
         let messages = try makeMessages(count: 500, options: MessageOptions(shapes: [.ts]), faults: [.wrongType: 50])
         for message in messages {
             let line = String(decoding: Ledger.line(for: message), as: UTF8.self)
@@ -69,8 +66,7 @@ struct LedgerTests {
         }
     }
 
-    @Test("the ledger of a message is the documented example line")
-    func exampleLine() {
+    @Test func theLedgerOfAMessageIsTheDocumentedExampleLine() {
         let message = SimMessage(
             index: 0, deviceIndex: 3, topic: "iiot/yen-my/f01/env-0003/telemetry", park: "yen-my", site: "f01", device: "env-0003",
             seq: 17, shape: .ts, fault: .outOfRange, payload: Array(#"{"ts":1763700000123,"seq":17,"values":{"temperature_c":900.0}}"#.utf8),
@@ -80,8 +76,7 @@ struct LedgerTests {
         #expect(String(decoding: Ledger.line(for: message), as: UTF8.self) == expected)
     }
 
-    @Test("control bytes, quotes and backslashes in a payload are escaped and come back exactly")
-    func escaping() throws {
+    @Test func controlBytesQuotesAndBackslashesInAPayloadAreEscapedAndComeBackExactly() throws {
         var writer = JSONWriter()
         let raw: [UInt8] = [0, 1, 8, 9, 10, 13, 31, 34, 92, 127, 65]
         writer.string(utf8: raw)
@@ -90,8 +85,7 @@ struct LedgerTests {
         #expect(Array(parsed.utf8) == raw)
     }
 
-    @Test("a ledger file holds one line per appended message, in order, after close")
-    func file() throws {
+    @Test func aLedgerFileHoldsOneLinePerAppendedMessageInOrderAfterClose() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let messages = try makeMessages(count: 1500, faults: allFaults(2))
@@ -103,8 +97,7 @@ struct LedgerTests {
         #expect(written.filter { $0 == UInt8(ascii: "\n") }.count == 1500)
     }
 
-    @Test("an unwritable ledger path is refused with the path and the reason")
-    func unwritable() {
+    @Test func anUnwritableLedgerPathIsRefusedWithThePathAndTheReason() {
         #expect(throws: SimError("cannot create ledger file /nonexistent-dir/x.jsonl: No such file or directory")) {
             try Ledger(path: "/nonexistent-dir/x.jsonl")
         }

@@ -4,8 +4,7 @@ import Testing
 
 @Suite("Message factory")
 struct MessageFactoryTests {
-    @Test("the same seed and clock give the same messages byte for byte; another seed does not")
-    func determinism() throws {
+    @Test func theSameSeedAndClockGiveTheSameMessagesByteForByteAnotherSeedDoesNot() throws {
         let faults = allFaults(3)
         let first = try makeMessages(count: 3000, seed: 42, faults: faults)
         let second = try makeMessages(count: 3000, seed: 42, faults: faults)
@@ -15,8 +14,7 @@ struct MessageFactoryTests {
         #expect(first.filter { $0.payload != other[$0.index].payload }.count > 2900)
     }
 
-    @Test("messages go round-robin over devices, seq per device from --seq-start, +1 per message")
-    func sequenceNumbers() throws {
+    @Test func messagesGoRoundRobinOverDevicesSeqPerDeviceFromSeqStart1PerMessage() throws {
         let messages = try makeMessages(count: 600, devices: 7, seqStart: 100)
         #expect(messages.map(\.deviceIndex) == (0..<600).map { $0 % 7 })
         for device in 0..<7 {
@@ -25,8 +23,7 @@ struct MessageFactoryTests {
         }
     }
 
-    @Test("malformed messages carry and consume no seq; duplicates repeat the previous seq")
-    func seqWithFaults() throws {
+    @Test func malformedMessagesCarryAndConsumeNoSeqDuplicatesRepeatThePreviousSeq() throws {
         let messages = try makeMessages(count: 2000, devices: 5, faults: [.malformedPayload: 10, .duplicateSeq: 10])
         #expect(messages.filter { $0.fault == .malformedPayload }.count == 200)
         #expect(messages.filter { $0.fault == .duplicateSeq }.count == 200)
@@ -47,15 +44,13 @@ struct MessageFactoryTests {
         }
     }
 
-    @Test("--no-seq leaves seq out of every payload")
-    func noSeq() throws {
+    @Test func noSeqLeavesSeqOutOfEveryPayload() throws {
         let messages = try makeMessages(count: 500, options: MessageOptions(seqEnabled: false), faults: [.outOfRange: 20])
         #expect(messages.allSatisfy { $0.seq == nil })
         #expect(messages.allSatisfy { !String(decoding: $0.payload, as: UTF8.self).contains("\"seq\"") })
     }
 
-    @Test("shapes are drawn only from --shapes, and all of them are used")
-    func shapes() throws {
+    @Test func shapesAreDrawnOnlyFromShapesAndAllOfThemAreUsed() throws {
         let messages = try makeMessages(count: 3000)
         let counts = Dictionary(grouping: messages, by: { $0.shape }).mapValues(\.count)
         #expect(counts[.plain] == 1003)
@@ -65,8 +60,7 @@ struct MessageFactoryTests {
         #expect(onlyArray.allSatisfy { $0.shape == .array })
     }
 
-    @Test("array shape: 2–3 entries, ts 1–5 ms apart and increasing, the last one now, seq in the first entry only")
-    func arrayShape() throws {
+    @Test func arrayShape23EntriesTs15MsApartAndIncreasingTheLastOneNowSeqInTheFirstEntryOnly() throws {
         let messages = try makeMessages(count: 600, options: MessageOptions(shapes: [.array]))
         var entryCounts: [Int: Int] = [:]
         for message in messages {
@@ -84,8 +78,7 @@ struct MessageFactoryTests {
         #expect(entryCounts == [2: 401, 3: 199])
     }
 
-    @Test("--readings-per-message N takes the next N metrics of a rotating selection")
-    func rotation() throws {
+    @Test func readingsPerMessageNTakesTheNextNMetricsOfARotatingSelection() throws {
         let messages = try makeMessages(count: 8, devices: 1, options: MessageOptions(shapes: [.ts], readingsPerMessage: 4))
         let names = messages.map { $0.readings.map(\.metric) }
         #expect(names[0] == ["temperature_c", "humidity_pct", "pm25_ugm3", "pm10_ugm3"])
@@ -95,8 +88,7 @@ struct MessageFactoryTests {
         #expect(all.map(\.readings.count) == [6, 6, 2])
     }
 
-    @Test("every valid reading lies inside its range, rounded to 2 (gauge) or 3 (counter) decimals")
-    func validValuesInRange() throws {
+    @Test func everyValidReadingLiesInsideItsRangeRoundedTo2GaugeOr3CounterDecimals() throws {
         let day: Int64 = 86_400_000
         let messages = try makeMessages(count: 20_000, devices: 30, stepMilliseconds: day / 2000)
         var checked = 0
@@ -121,8 +113,7 @@ struct MessageFactoryTests {
         #expect(checked == 93_336)
     }
 
-    @Test("temperature follows the day: warmer at 14:00 than at 02:00 local time")
-    func dailyCycle() {
+    @Test func temperatureFollowsTheDayWarmerAt1400ThanAt0200LocalTime() {
         var device = SimulatedDevice(index: 0, kind: .environment, park: "yen-my", site: "f01", topicPrefix: "iiot", seed: 5, seqStart: 1)
         let midnightLocal: Int64 = 1_763_658_000_000  // 2025-11-21T00:00+07:00
         var afternoon = 0.0
@@ -136,8 +127,7 @@ struct MessageFactoryTests {
         #expect(afternoon / 20 - night / 20 > 3)
     }
 
-    @Test("counters never decrease except on a reset to 0, and resets are rare")
-    func countersMonotonic() throws {
+    @Test func countersNeverDecreaseExceptOnAResetTo0AndResetsAreRare() throws {
         let messages = try makeMessages(count: 60_000, devices: 3, options: MessageOptions(shapes: [.ts]), stepMilliseconds: 1000)
         var last: [String: Double] = [:]
         var resets = 0
@@ -160,8 +150,7 @@ struct MessageFactoryTests {
         #expect(increases == 33_315)
     }
 
-    @Test("machine state moves through all four states")
-    func machineStates() throws {
+    @Test func machineStateMovesThroughAllFourStates() throws {
         let messages = try makeMessages(count: 30_000, devices: 3)
         let states = messages.flatMap(\.readings).filter { $0.metric == "machine_state" }.map(\.value)
         let counts = Dictionary(grouping: states, by: { value -> String in

@@ -4,8 +4,7 @@ import Testing
 
 @Suite("Payloads against Foundation's JSON parser")
 struct PayloadTests {
-    @Test("every non-malformed payload parses with JSONSerialization into exactly the readings and seq of the message")
-    func payloadsMatchReadings() throws {
+    @Test func everyNonMalformedPayloadParsesWithJSONSerializationIntoExactlyTheReadingsAndSeqOfTheMessage() throws {
         let messages = try makeMessages(count: 6000, faults: allFaults(4))
         var compared = 0
         for message in messages where message.fault != .malformedPayload {
@@ -18,8 +17,7 @@ struct PayloadTests {
         #expect(compared == 6000 - 240 - 240)
     }
 
-    @Test("malformed payloads are not one of the shapes, and most are not JSON at all")
-    func malformedDoNotParse() throws {
+    @Test func malformedPayloadsAreNotOneOfTheShapesAndMostAreNotJSONAtAll() throws {
         let messages = try makeMessages(count: 2000, faults: [.malformedPayload: 50])
         var notJSON = 0
         for message in messages where message.fault == .malformedPayload {
@@ -31,8 +29,7 @@ struct PayloadTests {
         #expect(notJSON == 497)
     }
 
-    @Test("the reference decoder accepts the three shapes of the design and rejects near misses")
-    func referenceDecoder() {
+    @Test func theReferenceDecoderAcceptsTheThreeShapesOfTheDesignAndRejectsNearMisses() {
         #expect(DecodedPayload.decode(Array(#"{"seq":17,"temperature_c":24.1,"humidity_pct":61}"#.utf8))?.readings.count == 2)
         #expect(DecodedPayload.decode(Array(#"{"ts":1763700000123,"seq":17,"values":{"temperature_c":24.1}}"#.utf8))?.seq == 17)
         #expect(DecodedPayload.decode(Array(#"[{"ts":1,"seq":3,"values":{"a":1}},{"ts":2,"values":{"b":2}}]"#.utf8))?.readings.count == 2)
@@ -41,8 +38,7 @@ struct PayloadTests {
         #expect(DecodedPayload.decode(Array(#"{"ts":1,"values":{"a":1}"#.utf8)) == nil)
     }
 
-    @Test("shapes are written exactly as in the wire contract")
-    func exactSpelling() {
+    @Test func shapesAreWrittenExactlyAsInTheWireContract() {
         let values: [(name: String, value: ReadingValue)] = [("temperature_c", .number(24.1)), ("humidity_pct", .number(61))]
         let plain = PayloadShape.plain.encode(entries: [.init(ts: nil, values: values)], seq: 17)
         #expect(String(decoding: plain, as: UTF8.self) == #"{"seq":17,"temperature_c":24.1,"humidity_pct":61.0}"#)
@@ -53,8 +49,7 @@ struct PayloadTests {
         #expect(String(decoding: array, as: UTF8.self) == #"[{"ts":1,"seq":5,"values":{"temperature_c":24.1}},{"ts":3,"values":{"machine_state":"idle","x":true}}]"#)
     }
 
-    @Test("malformed kinds: truncated is a proper prefix, random bytes are 7-bit and start with a control byte")
-    func malformedKinds() {
+    @Test func malformedKindsTruncatedIsAProperPrefixRandomBytesAre7BitAndStartWithAControlByte() {
         var random = SeededGenerator(seed: 11)
         let wellFormed = Array(#"{"ts":1,"values":{"a":1.5}}"#.utf8)
         for _ in 0..<200 {

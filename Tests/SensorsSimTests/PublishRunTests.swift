@@ -4,8 +4,8 @@ import Testing
 
 @Suite("Publishing to a real Mosquitto", .serialized)
 struct PublishRunTests {
-    @Test("what mosquitto_sub receives is exactly what the ledger lists, per device in order", arguments: [(0, 1), (1, 2), (2, 1)])
-    func endToEnd(qos: Int, connections: Int) throws {
+    @Test(arguments: [(0, 1), (1, 2), (2, 1)])
+    func whatMosquittoSubReceivesIsExactlyWhatTheLedgerListsPerDeviceInOrder(qos: Int, connections: Int) throws {
         let broker = try TestBroker()
         defer { broker.stop() }
         let count = 2000
@@ -74,8 +74,7 @@ struct PublishRunTests {
         #expect(got == sent)
     }
 
-    @Test("a stop request ends the run; everything published is acknowledged and in the ledger")
-    func stopRequest() throws {
+    @Test func aStopRequestEndsTheRunEverythingPublishedIsAcknowledgedAndInTheLedger() throws {
         let broker = try TestBroker()
         defer { broker.stop() }
         var settings = MQTTPublisher.Settings()
@@ -98,8 +97,7 @@ struct PublishRunTests {
         #expect(lines.count == summary.messages)
     }
 
-    @Test("a run with --duration stops by itself")
-    func duration() throws {
+    @Test func aRunWithDurationStopsByItself() throws {
         let broker = try TestBroker()
         defer { broker.stop() }
         var settings = MQTTPublisher.Settings()
@@ -114,8 +112,7 @@ struct PublishRunTests {
         #expect(summary.unacknowledged == 0)
     }
 
-    @Test("a refused connection names host:port and the system's reason")
-    func connectFailure() throws {
+    @Test func aRefusedConnectionNamesHostPortAndTheSystemsReason() throws {
         let port = try TestBroker.freePort()
         var settings = MQTTPublisher.Settings()
         settings.port = port
@@ -125,11 +122,11 @@ struct PublishRunTests {
         }
     }
 
-    @Test("a broker that refuses the client is named with the broker's reason", arguments: [
+    @Test(arguments: [
         (MQTTPublisher.ProtocolVersion.v5, "Not authorized"),
         (MQTTPublisher.ProtocolVersion.v311, "Connection Refused: not authorised."),
     ])
-    func refusedClient(version: MQTTPublisher.ProtocolVersion, reason: String) throws {
+    func aBrokerThatRefusesTheClientIsNamedWithTheBrokersReason(version: MQTTPublisher.ProtocolVersion, reason: String) throws {
         let broker = try TestBroker(anonymous: false)
         defer { broker.stop() }
         var settings = MQTTPublisher.Settings()
