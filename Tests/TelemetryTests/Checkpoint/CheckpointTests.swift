@@ -11,8 +11,7 @@ struct CheckpointTests {
     ])
 
     private func makePipeline(_ sink: CollectingSink) throws -> IngestPipeline {
-        IngestPipeline(settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
-                       catalogue: Self.catalogue, sink: sink)
+        try .forTesting(sink, catalogue: Self.catalogue)
     }
 
     /// Deterministic traffic: 12 devices, every kind, seq with duplicates and gaps, some late data.

@@ -15,8 +15,7 @@ struct ByteIdentityTests {
     ], strict: false)
 
     private func makePipeline(_ sink: CollectingSink, catalogue: MetricCatalogue = catalogue) throws -> IngestPipeline {
-        IngestPipeline(settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
-                       catalogue: catalogue, sink: sink)
+        try .forTesting(sink, catalogue: catalogue)
     }
 
     private func send(_ pipeline: IngestPipeline, device: String = "d", seq: Int, offset: Int64, _ values: String) {

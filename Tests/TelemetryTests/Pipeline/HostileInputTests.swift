@@ -12,11 +12,12 @@ struct HostileInputTests {
     private func makePipeline(
         _ sink: CollectingSink, maxNameBytes: Int = 128, acceptRetained: Bool = false, maxPayloadBytes: Int = 65_536
     ) throws -> IngestPipeline {
-        let settings = PipelineSettings(
-            topicPattern: try TopicPattern(TopicPattern.defaultPattern), maxPayloadBytes: maxPayloadBytes,
-            maxNameBytes: maxNameBytes, acceptRetained: acceptRetained)
         let catalogue = MetricCatalogue([MetricDefinition(name: "machine_state", kind: .state, unit: "")], strict: false)
-        return IngestPipeline(settings: settings, catalogue: catalogue, sink: sink)
+        return try .forTesting(sink, catalogue: catalogue) {
+            $0.maxPayloadBytes = maxPayloadBytes
+            $0.maxNameBytes = maxNameBytes
+            $0.acceptRetained = acceptRetained
+        }
     }
 
     @Test func aSequenceJumpToTheLargestNumberSaturatesInsteadOfTrapping() throws {
@@ -144,10 +145,9 @@ struct HostileInputTests {
 struct BoundedQuarantineTests {
     @Test func rejectedReadingsBeyondTheThresholdShareOneRecord() throws {
         let sink = CollectingSink()
-        let settings = PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern))
         let catalogue = MetricCatalogue(
             (1...5).map { MetricDefinition(name: "t\($0)", kind: .gauge, unit: "", validRange: 0...10) }, strict: true)
-        let pipeline = IngestPipeline(settings: settings, catalogue: catalogue, sink: sink)
+        let pipeline = try IngestPipeline.forTesting(sink, catalogue: catalogue)
         let unknown = (0..<995).map { "\"m\($0)\":1" }
         let payload = "{" + (unknown + [#""t1":"x""#, #""t2":50"#, #""t3":5"#, #""t4":60"#, #""t5":70"#]).joined(separator: ",") + "}"
         pipeline.send(topic: HostileInputTests.topic, payload: payload, receivedAtMillis: HostileInputTests.now)

@@ -4,10 +4,12 @@ import Testing
 @Suite("Ingest limits")
 struct IngestLimitsTests {
     private func makePipeline(_ sink: CollectingSink, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100) throws -> IngestPipeline {
-        let settings = PipelineSettings(
-            topicPattern: try TopicPattern(TopicPattern.defaultPattern), payloadExcerptBytes: 64,
-            maxTopicBytes: 40, maxSeries: maxSeries, excerptsPerSecond: excerptsPerSecond)
-        return IngestPipeline(settings: settings, catalogue: MetricCatalogue([], strict: false), sink: sink)
+        try .forTesting(sink, catalogue: MetricCatalogue([], strict: false)) {
+            $0.payloadExcerptBytes = 64
+            $0.maxTopicBytes = 40
+            $0.maxSeries = maxSeries
+            $0.excerptsPerSecond = excerptsPerSecond
+        }
     }
 
     private func send(_ pipeline: IngestPipeline, _ topic: String, _ payload: String, at millis: Int64 = 1_763_712_000_000) {

@@ -1,15 +1,6 @@
 import Testing
 @testable import Telemetry
 
-/// Collects what the pipeline writes.
-final class CollectingSink: IngestSink {
-    var rollups: [RollupWindow] = []
-    var quarantined: [QuarantineRecord] = []
-
-    func write(_ rollup: RollupWindow) { rollups.append(rollup) }
-    func write(_ record: QuarantineRecord) { quarantined.append(record) }
-}
-
 @Suite("IngestPipeline")
 struct IngestPipelineTests {
     static let catalogue = MetricCatalogue([
@@ -21,10 +12,11 @@ struct IngestPipelineTests {
     static let topic = "iiot/yen-my/f01/env-0003/telemetry"
 
     private func makePipeline(_ sink: CollectingSink, maxPayloadBytes: Int = 65_536) throws -> IngestPipeline {
-        let settings = PipelineSettings(
-            topicPattern: try TopicPattern(TopicPattern.defaultPattern), maxPayloadBytes: maxPayloadBytes,
-            maxReadingsPerMessage: 4, payloadExcerptBytes: 16)
-        return IngestPipeline(settings: settings, catalogue: Self.catalogue, sink: sink)
+        try .forTesting(sink, catalogue: Self.catalogue) {
+            $0.maxPayloadBytes = maxPayloadBytes
+            $0.maxReadingsPerMessage = 4
+            $0.payloadExcerptBytes = 16
+        }
     }
 
     private func send(_ pipeline: IngestPipeline, _ payload: String, topic: String = topic, at millis: Int64 = now) {

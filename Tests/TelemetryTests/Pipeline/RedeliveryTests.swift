@@ -10,8 +10,7 @@ struct RedeliveryTests {
     static let now = IngestPipelineTests.now
 
     private func makePipeline(_ sink: CollectingSink, window: Int = 65_536) throws -> IngestPipeline {
-        let settings = PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern), redeliveryWindow: window)
-        return IngestPipeline(settings: settings, catalogue: IngestPipelineTests.catalogue, sink: sink)
+        try .forTesting(sink, catalogue: IngestPipelineTests.catalogue) { $0.redeliveryWindow = window }
     }
 
     private func tenSecondCount(_ sink: CollectingSink, _ pipeline: IngestPipeline) -> Int {
