@@ -20,7 +20,7 @@ extra = sum of max(0, counted - expected). Plain messages redelivered after a ki
 again and reported as redelivered_readings in status.json (read after the final clean stop).
 Exit status 0 only when lost = 0 and extra = redelivered_readings.
 
-Usage: scripts/chaos [--kills 25] [--messages 40000] [--rate 1500] [--seed 1] [--no-seq]
+Usage: scripts/chaos.py [--kills 25] [--messages 40000] [--rate 1500] [--seed 1] [--no-seq]
 """
 import argparse
 import collections

@@ -31,8 +31,8 @@ Publishers: `--publishers auto` (default) first measures, per configuration, `mo
 rate with one simulator process and with two (each with half of the devices): when two drain
 more than 5 % faster, one process cannot saturate the broker and the runs use two.
 
-Usage: scripts/loadtest [--seconds S] [--qos 0,1] [--readings 1,20] [--series N] [--runs N]
-                        [--publishers auto|N] [--fsync POLICY] [--bin-dir DIR]
+Usage: scripts/loadtest.py [--seconds S] [--qos 0,1] [--readings 1,20] [--series N] [--runs N]
+                           [--publishers auto|N] [--fsync POLICY] [--bin-dir DIR]
 Binaries: --bin-dir DIR (e.g. .build-release-load/release), else `swift build -c release`'s
 bin path (built if missing).
 """

@@ -100,7 +100,7 @@ struct MessageSet {
         }
     }
 
-    /// What `scripts/loadtest` sends with 20 readings per message: the simulator's `batch` shape,
+    /// What `scripts/loadtest.py` sends with 20 readings per message: the simulator's `batch` shape,
     /// `[{"ts":…,"seq":…,"values":{…}},{"ts":…,"values":{…}},…]`, one entry per sample of the
     /// device's catalogue metrics, `readings` readings in all. Device `i` is an environment
     /// sensor (6 metrics), a machine (6, with counters and a state) or a utility meter (2), by

@@ -4,7 +4,7 @@ import Testing
 /// `kill -9` at random moments under QoS 1 load: after every restart the gateway recovers from
 /// its checkpoint and write-ahead ring, and at the end the merged rollups count every reading
 /// the simulator published exactly once, or without `seq` the broker's redeliveries of plain
-/// messages again, as reported (the longer runs are `scripts/chaos [--no-seq]`).
+/// messages again, as reported (the longer runs are `scripts/chaos.py [--no-seq]`).
 @Suite("Chaos", .serialized)
 struct ChaosTests {
     @Test func killNineRepeatedlyLosesAndDoublesNothing() throws {

@@ -15,7 +15,7 @@
 //
 // Under load it then waits before the next `pselect` (`batchingMicros`), so that the broker's
 // next messages arrive together rather than one wake-up and a few `read`s each. Measured with
-// scripts/loadtest (median ratio to mosquitto_sub of 3 runs of 20 s): the network thread's CPU
+// scripts/loadtest.py (median ratio to mosquitto_sub of 3 runs of 20 s): the network thread's CPU
 // per message fell from 2.3–2.5 µs to 0.85 µs at QoS 0 with 1 reading, and the broker's too
 // (its sends coalesce while the gateway is not reading). With 200 µs the ratios went from
 // 0.93 / 0.83 / 0.73 / 0.96 to 1.43 / 0.88 / 1.01 / 1.04 (QoS 0 and 1 × 1 and 20 readings); at
@@ -27,7 +27,7 @@
 // While it drains, libmosquitto's reads of the socket go through a 64 KiB buffer
 // (Sources/CMQTTReadBuffer): one read(2) for many packets instead of about four per packet.
 // With 20 readings per message at QoS 0 the network thread's CPU fell from 3.1–3.3 to 1.5 s
-// per 20 s loadtest run (`scripts/loadtest --qos 0 --readings 20 --seconds 20 --runs 1
+// per 20 s loadtest run (`scripts/loadtest.py --qos 0 --readings 20 --seconds 20 --runs 1
 // --publishers 2`, twice each).
 
 import CMQTTReadBuffer
@@ -42,7 +42,7 @@ extension MQTTSource {
     func runNetworkLoop() {
         defer { networkThreadEnded.signal() }
         // Set from the thread itself, Foundation passes the name on to the OS (on Linux it does
-        // not when set before `start`): top, perf and scripts/loadtest find the thread by it.
+        // not when set before `start`): top, perf and scripts/loadtest.py find the thread by it.
         Thread.current.name = "mosquitto loop"
         guard let handle else { return }
         var delay = settings.reconnectInitialSeconds

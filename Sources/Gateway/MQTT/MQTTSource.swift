@@ -161,7 +161,7 @@ final class MQTTSource: @unchecked Sendable {
             return
         }
         // With a log callback set, libmosquitto formats a debug line for every packet: at full
-        // QoS 0 load that took the gateway from ≈ 216 k to ≈ 166 k msg/s (scripts/loadtest,
+        // QoS 0 load that took the gateway from ≈ 216 k to ≈ 166 k msg/s (scripts/loadtest.py,
         // medians of 3). Its lines matter while connecting (they alone say why TLS failed), so
         // the callback is off while connected.
         if let handle { Self.forwardLibraryLog(handle, false) }
