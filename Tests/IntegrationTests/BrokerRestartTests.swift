@@ -8,8 +8,7 @@ struct BrokerRestartTests {
     @Test func gatewayReconnectsAndLosesNothing() throws {
         let directory = try TestPaths.makeScratchDirectory("restart")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let persistence = directory.appendingPathComponent("mosquitto-db")
-        try FileManager.default.createDirectory(at: persistence, withIntermediateDirectories: true)
+        let persistence = try MosquittoBroker.makePersistenceDirectory(directory.appendingPathComponent("mosquitto-db"))
         let broker = try MosquittoBroker(directory: directory, extraConfig: [
             "persistence true", "persistence_location \(persistence.path)/", "autosave_interval 3600",
         ])
@@ -35,13 +34,11 @@ struct BrokerRestartTests {
         #expect(ledger.messages == 6_000)
 
         // Redeliveries after the restart are expected; they must be dropped as duplicates.
-        // Mosquitto 2.0.11 itself loses QoS 1 messages across a graceful restart with
-        // persistence: up to 2 with an idle machine, and up to 13 (a run of consecutive
-        // messages) with the cores and the disk busy, with the gateway's read buffer on or off,
-        // and with `mosquitto_sub -c -q 1` as the subscriber too (README, "Known limits").
-        // The gateway cannot count what it never received; what it owes is to make such a loss
-        // visible. So: wait until every message is either received once or reported missing,
-        // and bound the loss by what the broker can have in flight to the gateway.
+        // Wait until every message is either received once or reported missing, then require
+        // none missing: with a persistence directory the broker can write, Mosquitto keeps the
+        // session and its queue across the restart. (Earlier runs lost up to 13 messages here,
+        // blamed on Mosquitto; the broker, started as root, had dropped to its own user and could
+        // not write the root-owned directory, so it never saved. `restart()` now fails on that.)
         func accounted() -> Int {
             guard let status = gateway.status() else { return 0 }
             let duplicates = (status["quarantined"] as? [String: Any])?["duplicate_seq"] as? Int ?? 0
@@ -60,30 +57,16 @@ struct BrokerRestartTests {
 
         let status = try #require(gateway.status())
         let missing = status["seq_missing"] as? Int ?? 0
-        let missingDevices = Set((status["seq_missing_by_device"] as? [String: Any] ?? [:]).keys)
-        #expect(missing <= MosquittoBroker.maxInflightMessages, "the broker lost \(missing) messages across its restart")
+        #expect(missing == 0, "the broker lost \(missing) messages across its restart")
         #expect(accounted() == ledger.messages)
         let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
         let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
         let counted = tenSecond.values.reduce(0) { $0 + $1.count }
         #expect(counted == status["readings_accepted"] as? Int)
-        // Every window differs from the ledger only by readings the broker never delivered:
-        // never more, and only for devices the gateway reported gaps for. A window can keep its
-        // count and still differ: a counter's increase or a state's durations in the window
-        // after a lost message span the gap.
+        // Every 10 s window equals the ledger's.
         let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
-        if missing == 0 {
-            #expect(counted == ledger.acceptedReadings)
-            #expect(differing.isEmpty, "\(differing.count) windows differ")
-        } else {
-            #expect(counted < ledger.acceptedReadings)
-            for (key, expected) in differing {
-                let parts = key.split(separator: "|")
-                let device = parts.count >= 6 ? "\(parts[1])/\(parts[2])/\(parts[3])" : key
-                #expect(missingDevices.contains(device), "window \(key) differs for a device with no reported gap")
-                #expect((tenSecond[key]?.count ?? 0) <= expected.count, "window \(key) has more than the ledger")
-            }
-        }
+        #expect(counted == ledger.acceptedReadings)
+        #expect(differing.isEmpty, "\(differing.count) windows differ")
         let quarantine = try EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
         #expect(quarantine.allSatisfy { $0.hasPrefix("duplicate_seq|") }, "only redeliveries may be quarantined")
     }

@@ -40,11 +40,28 @@ final class MosquittoBroker {
         return child
     }
 
+    /// Creates `directory` for the broker's persistence file, writable by the broker: started as
+    /// root, Mosquitto drops to the `mosquitto` user, which cannot write a directory root made
+    /// (every save then fails with "Permission denied" and a restart loses the sessions).
+    static func makePersistenceDirectory(_ directory: URL) throws -> URL {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if geteuid() == 0, let user = getpwnam("mosquitto") {
+            guard chown(directory.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
+                throw TestFailure("cannot give \(directory.path) to the mosquitto user: errno \(errno)")
+            }
+        }
+        return directory
+    }
+
     /// Stops the broker with SIGTERM (it saves its persistence file) and starts it again on the
     /// same port with the same configuration.
     func restart() throws {
         child.signal(SIGTERM)
         try child.waitForExit(timeout: 20)
+        let output = child.output
+        guard !output.contains("Permission denied") else {
+            throw TestFailure("mosquitto could not save its persistence file before the restart: \(output)")
+        }
         child = try Self.launch(configURL: configURL, logURL: logURL, port: port)
     }
 
