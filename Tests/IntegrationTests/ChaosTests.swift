@@ -4,10 +4,12 @@ import Testing
 /// `kill -9` at random moments under QoS 1 load: after every restart the gateway recovers from
 /// its checkpoint and write-ahead ring, and at the end the merged rollups count every reading
 /// the simulator published exactly once, or without `seq` the broker's redeliveries of plain
-/// messages again, as reported (the longer runs are `scripts/chaos.py [--no-seq]`).
+/// messages again, as reported. `scripts/chaos [--no-seq]` runs these tests longer (`ChaosRun`);
+/// each prints a summary line starting with "chaos:".
 @Suite("Chaos", .serialized)
 struct ChaosTests {
     @Test func killNineRepeatedlyLosesAndDoublesNothing() throws {
+        let run = try ChaosRun.fromEnvironment(defaults: ChaosRun(kills: 6, messages: 15_000, rate: 1_500, seed: 23))
         let directory = try TestPaths.makeScratchDirectory("chaos")
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try MosquittoBroker(directory: directory)
@@ -16,14 +18,15 @@ struct ChaosTests {
 
         let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
         let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(broker.port)", "--seed", "23", "--devices", "40", "--rate", "1500", "--count", "15000",
+            "--port", "\(broker.port)", "--seed", "\(run.seed)", "--devices", "40", "--rate", "\(run.rate)",
+            "--count", "\(run.messages)",
             "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
             "--fault-malformed", "1", "--fault-out-of-range", "1", "--fault-duplicate", "1", "--fault-late", "1",
         ], logURL: directory.appendingPathComponent("sim.log"))
 
         var generator = SystemRandomNumberGenerator()
         var kills = 0
-        while simulator.process.isRunning && kills < 6 {
+        while simulator.process.isRunning && kills < run.kills {
             usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
             gateway.child.signal(SIGKILL)
             _ = try gateway.child.waitForExit(timeout: 10)
@@ -31,8 +34,8 @@ struct ChaosTests {
             gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID)
             #expect(gateway.child.output.contains("recovery: restored the checkpoint"))
         }
-        #expect(kills >= 4, "the simulator finished before enough kills")
-        #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
+        #expect(kills >= run.minimumKills, "the simulator finished before enough kills")
+        #expect(try simulator.waitForExit(timeout: 300) == 0, "simulator failed:\n\(simulator.output)")
         let ledger = try SimulatorLedger(url: ledgerURL)
         try waitUntil(timeout: 60, "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings") {
             (gateway.status()?["readings_accepted"] as? Int ?? 0) >= ledger.acceptedReadings
@@ -42,7 +45,11 @@ struct ChaosTests {
         let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
         let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
         let counted = tenSecond.values.reduce(0) { $0 + $1.count }
-        #expect(counted == ledger.acceptedReadings, "lost or double-counted: \(counted) counted, \(ledger.acceptedReadings) published")
+        let (lost, doubled) = ChaosRun.lostAndExtra(expected: ledger.tenSecondWindows.mapValues(\.count),
+                                                    counted: tenSecond.mapValues(\.count))
+        print("chaos: kills \(kills), messages \(run.messages), readings \(ledger.acceptedReadings), counted \(counted), lost \(lost), double-counted \(doubled)")
+        #expect(lost == 0 && doubled == 0, "lost \(lost), double-counted \(doubled) of \(ledger.acceptedReadings) published")
+        #expect(counted == ledger.acceptedReadings)
         let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
         #expect(differing.isEmpty, "\(differing.count) windows differ, e.g. \(differing.prefix(3).map(\.key))")
         #expect(gateway.status()?["readings_accepted"] as? Int == ledger.acceptedReadings)
@@ -56,6 +63,7 @@ struct ChaosTests {
     /// `duplicate_payload`, a plain one is counted again, and exactly those readings are reported
     /// as `redelivered_readings`. Plain readings carry the receive time, so the check is per series.
     @Test func killNineWithoutSeqCountsRedeliveries() throws {
+        let run = try ChaosRun.fromEnvironment(defaults: ChaosRun(kills: 6, messages: 15_000, rate: 1_500, seed: 29))
         let directory = try TestPaths.makeScratchDirectory("chaos-no-seq")
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try MosquittoBroker(directory: directory)
@@ -73,7 +81,8 @@ struct ChaosTests {
         // Devices 0–19 send plain, ts and array payloads; a plain payload cannot be repeated
         // without seq, so devices 20–39 send timestamped ones only and repeat some byte for byte.
         let common = [
-            "--port", "\(broker.port)", "--seed", "29", "--no-seq", "--devices", "20", "--rate", "750", "--count", "7500",
+            "--port", "\(broker.port)", "--seed", "\(run.seed)", "--no-seq", "--devices", "20", "--rate", "\(run.rate / 2)",
+            "--count", "\(run.messages / 2)",
             "--drain-timeout", "30s", "--fault-malformed", "1", "--fault-late", "1",
         ]
         let ledgerURLs = ["plain", "timestamped"].map { directory.appendingPathComponent("ledger-\($0).jsonl") }
@@ -87,7 +96,7 @@ struct ChaosTests {
 
         var generator = SystemRandomNumberGenerator()
         var kills = 0
-        while simulators.contains(where: \.process.isRunning) && kills < 6 {
+        while simulators.contains(where: \.process.isRunning) && kills < run.kills {
             usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
             gateway.child.signal(SIGKILL)
             _ = try gateway.child.waitForExit(timeout: 10)
@@ -95,9 +104,9 @@ struct ChaosTests {
             gateway = try startGateway()
             #expect(gateway.child.output.contains("recovery: restored the checkpoint"))
         }
-        #expect(kills >= 4, "the simulators finished before enough kills")
+        #expect(kills >= run.minimumKills, "the simulators finished before enough kills")
         for simulator in simulators {
-            #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
+            #expect(try simulator.waitForExit(timeout: 300) == 0, "simulator failed:\n\(simulator.output)")
         }
         let ledger = try SimulatorLedger(urls: ledgerURLs)
         #expect(ledger.untimedReadings > 0 && ledger.quarantine.contains { $0.hasPrefix("duplicate_payload|") })
@@ -120,8 +129,9 @@ struct ChaosTests {
         for (key, totals) in rollups.windows where key.hasPrefix("10s|") {
             counted[key.split(separator: "|").dropFirst().dropLast().joined(separator: "|"), default: 0] += totals.count
         }
-        let lost = ledger.seriesReadings.reduce(0) { $0 + max(0, $1.value - counted[$1.key, default: 0]) }
-        let extra = counted.reduce(0) { $0 + max(0, $1.value - ledger.seriesReadings[$1.key, default: 0]) }
+        let (lost, extra) = ChaosRun.lostAndExtra(expected: ledger.seriesReadings, counted: counted)
+        let duplicates = (status["quarantined"] as? [String: Any])?["duplicate_payload"] as? Int ?? 0
+        print("chaos --no-seq: kills \(kills), messages \(run.messages), readings \(ledger.acceptedReadings), counted \(counted.values.reduce(0, +)), lost \(lost), extra \(extra), redelivered_readings \(redelivered), duplicate_payload quarantined \(duplicates)")
         #expect(lost == 0, "\(lost) readings lost of \(ledger.acceptedReadings)")
         #expect(extra == redelivered, "\(extra) readings counted more than published, status.json reports \(redelivered) redelivered")
 
