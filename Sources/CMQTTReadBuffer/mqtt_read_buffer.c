@@ -7,7 +7,7 @@
 // `scripts/loadtest.py --qos 0 --readings 20`, nearly all of it per-call work (socket lock, file
 // lookup, timestamps) rather than copying bytes. Here one read(2) of up to 64 KiB serves
 // every packet in it. (Tried before the network thread drained the socket, when it read a
-// few packets per wake-up, this measured no better; see README, "Measured figures".)
+// few packets per wake-up, this measured no better; see Benchmarks/README.md.)
 //
 // How: the executable defines `read`; libmosquitto (and OpenSSL under it, with TLS) imports
 // `read`, so the dynamic linker binds their calls to this definition, which the static linker

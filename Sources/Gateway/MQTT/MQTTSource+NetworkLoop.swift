@@ -9,26 +9,21 @@
 // Why not `mosquitto_loop_forever` itself: each of its passes is one `pselect` and then one
 // packet (`mosquitto_loop_read` reads as many packets as there are QoS 1/2 messages *sent* in
 // flight, which for a subscriber is none, so one), whatever `max_packets` says. Under load that
-// is a `pselect` per message, about a fifth of the network thread's time at QoS 0 (perf, issue
-// 4). The loop here reads on with `mosquitto_loop_read` while the socket still has bytes, and
-// writes queued PUBACKs every few packets, so `pselect` runs only once the socket is drained.
+// is a `pselect` per message, a large share of the network thread's time at QoS 0. The loop here
+// reads on with `mosquitto_loop_read` while the socket still has bytes, and writes queued PUBACKs
+// every few packets, so `pselect` runs only once the socket is drained.
 //
 // Under load it then waits before the next `pselect` (`batchingMicros`), so that the broker's
-// next messages arrive together rather than one wake-up and a few `read`s each. Measured with
-// scripts/loadtest.py (median ratio to mosquitto_sub of 3 runs of 20 s): the network thread's CPU
-// per message fell from 2.3–2.5 µs to 0.85 µs at QoS 0 with 1 reading, and the broker's too
-// (its sends coalesce while the gateway is not reading). With 200 µs the ratios went from
-// 0.93 / 0.83 / 0.73 / 0.96 to 1.43 / 0.88 / 1.01 / 1.04 (QoS 0 and 1 × 1 and 20 readings); at
-// QoS 0 with 20 readings 1 ms gave 0.94 and 2 ms 1.02. At QoS 0 nothing waits for the gateway,
-// so it waits 2 ms; at QoS 1 the broker's in-flight window (100 messages in the recommended
-// config) waits for its PUBACKs, so 200 µs keeps that bound (500,000 msg/s) far away. The wait
-// happens only under load, where milliseconds are nothing against rollups of seconds.
+// next messages arrive together rather than one wake-up and a few `read`s each: the network
+// thread's CPU per message falls by more than half, and the broker's too (its sends coalesce
+// while the gateway is not reading). At QoS 0 nothing waits for the gateway, so it waits 2 ms;
+// at QoS 1 the broker's in-flight window (100 messages in the recommended config) waits for its
+// PUBACKs, so 200 µs keeps that bound (500,000 msg/s) far away. The wait happens only under
+// load, where milliseconds are nothing against rollups of seconds. The figures behind these
+// choices are in Benchmarks/README.md (scripts/loadtest.py).
 //
 // While it drains, libmosquitto's reads of the socket go through a 64 KiB buffer
 // (Sources/CMQTTReadBuffer): one read(2) for many packets instead of about four per packet.
-// With 20 readings per message at QoS 0 the network thread's CPU fell from 3.1–3.3 to 1.5 s
-// per 20 s loadtest run (`scripts/loadtest.py --qos 0 --readings 20 --seconds 20 --runs 1
-// --publishers 2`, twice each).
 
 import CMQTTReadBuffer
 import CMosquitto

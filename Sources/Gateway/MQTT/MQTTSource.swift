@@ -160,10 +160,10 @@ final class MQTTSource: @unchecked Sendable {
             ])
             return
         }
-        // With a log callback set, libmosquitto formats a debug line for every packet: at full
-        // QoS 0 load that took the gateway from ≈ 216 k to ≈ 166 k msg/s (scripts/loadtest.py,
-        // medians of 3). Its lines matter while connecting (they alone say why TLS failed), so
-        // the callback is off while connected.
+        // With a log callback set, libmosquitto formats a debug line for every packet, which
+        // costs about a fifth of the gateway's QoS 0 throughput (Benchmarks/README.md). Its
+        // lines matter while connecting (they alone say why TLS failed), so the callback is off
+        // while connected.
         if let handle { Self.forwardLibraryLog(handle, false) }
         connection.connected(atMillis: WallClock.millis())
         connectedSinceLoopStart.store(true, ordering: .relaxed)
