@@ -48,7 +48,7 @@ public struct QuarantineRecord: Sendable, Equatable {
             && lhs.metric.map { Name($0) } == rhs.metric.map { Name($0) }
     }
 
-    /// Writes the quarantine record documented in README.md ("Quarantine records") into `line`,
+    /// Writes the quarantine record documented in docs/formats.md ("Quarantine record") into `line`,
     /// in at most `maxBytes` bytes when that is at least 1 KiB: if the whole record is longer,
     /// every text field is cut to the same length (halved until the line fits, at a character
     /// boundary, ending in "…") and the line says `"cut":true`.

@@ -1,5 +1,5 @@
 extension RollupWindow {
-    /// Writes the rollup record documented in README.md ("Rollup records") into `line`.
+    /// Writes the rollup record documented in docs/formats.md ("Rollup record") into `line`.
     ///
     /// Field order is fixed: tier, start, end, park, site, device, metric, kind, unit, count,
     /// then the kind's aggregates, then complete. Names are written in their exact bytes, and
