@@ -60,7 +60,7 @@ extension PipelineProgram {
         }
 
         // A record names a metric exactly when it rejects one reading, and a summary of several
-        // rejected readings gives their number (README, "Quarantine record").
+        // rejected readings gives their number (docs/formats.md, "Quarantine record").
         let wholeMessage = records.contains { $0.metric == nil && $0.readings == nil }
         if wholeMessage {
             Invariant.require(records.count == 1 && accepted == 0,
