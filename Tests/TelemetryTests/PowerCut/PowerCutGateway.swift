@@ -186,7 +186,8 @@ final class PowerCutGateway {
         guard let stored = try? IngestCheckpoint(decoding: writer.bytes) else { return false }
         events.storeBegan(stored)
         do {
-            try CheckpointFile.store(writer.bytes, to: recovery.checkpointPath, sync: sync, fileSystem: fileSystem)
+            // Fsynced whatever the policy, as `CheckpointKeeper` stores it.
+            try CheckpointFile.store(writer.bytes, to: recovery.checkpointPath, sync: true, fileSystem: fileSystem)
         } catch {
             return false
         }
