@@ -14,6 +14,12 @@ struct ConfigNodeReader {
         self.file = file
     }
 
+    /// The directory of `file`, which relative paths in it (`mqtt.password_file`, the
+    /// `mqtt.tls` files) are resolved against.
+    var baseDirectory: String {
+        ConfigTextFile.directory(of: file)
+    }
+
     /// A YAML mapping whose keys were checked against the keys its section allows.
     struct Section {
         /// Dotted path of the section (`mqtt.reconnect`); empty for the document root.

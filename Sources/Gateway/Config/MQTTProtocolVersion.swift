@@ -1,8 +1,9 @@
 /// The MQTT protocol version the gateway speaks to the broker.
 enum MQTTProtocolVersion: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// MQTT 3.1.1 (protocol level 4), for brokers that do not speak 5.
+    /// MQTT 3.1.1 (protocol level 4): the default, because libmosquitto 2.0 keeps a version 5
+    /// session alive only until its first automatic reconnect (see `mqtt.protocol`).
     case v311 = "3.1.1"
-    /// MQTT 5 (protocol level 5): the default; gives reason codes on failures.
+    /// MQTT 5 (protocol level 5); gives reason codes on failures.
     case v5 = "5"
 
     /// Parses the forms accepted in YAML: `"5"`, `5`, `"5.0"`, `"3.1.1"`, `311`.

@@ -104,11 +104,11 @@ struct ConfigLoaderTests {
                 $0.dropFirst(2).drop { $0 == " " }.split(separator: ":").first
             })
         let unsetByDefault =
-            ["username", "password_env", "password_file", "tls", "strict_metrics"] + ConfigLoader.tlsKeys
+            ["username", "password_env", "password_file", "tls", "strict_metrics"] + ConfigKeys.tls.allowedKeys
         let setByDefault =
-            (ConfigLoader.sectionKeys + ConfigLoader.mqttKeys + ConfigLoader.reconnectKeys
-            + ConfigLoader.ingestKeys + ConfigLoader.rollupKeys + ConfigLoader.storageKeys
-            + ConfigLoader.logPolicyKeys + ConfigLoader.loggingKeys).filter { !unsetByDefault.contains($0) }
+            (ConfigKeys.sectionNames + ConfigKeys.mqtt.allowedKeys + ConfigKeys.reconnect.allowedKeys
+            + ConfigKeys.ingest.allowedKeys + ConfigKeys.rollup.allowedKeys + ConfigKeys.storage.allowedKeys
+            + ConfigKeys.rollupLog.allowedKeys + ConfigKeys.logging.allowedKeys).filter { !unsetByDefault.contains($0) }
         #expect(setByDefault.filter { !activeKeys.contains(Substring($0)) } == [])
         #expect(unsetByDefault.filter { !commentedKeys.contains(Substring($0)) } == [])
     }

@@ -107,13 +107,13 @@ struct ConfigValueParsersTests {
 
     @Test("did-you-mean suggestions")
     func suggestions() {
-        let mqttKeys = ConfigLoader.mqttKeys
+        let mqttKeys = ConfigKeys.mqtt.allowedKeys
         #expect(ConfigKeySuggester.suggestion(for: "prot", among: mqttKeys) == "port")
         #expect(ConfigKeySuggester.suggestion(for: "hots", among: mqttKeys) == "host")
         #expect(ConfigKeySuggester.suggestion(for: "clientId", among: mqttKeys) == "client_id")
         #expect(ConfigKeySuggester.suggestion(for: "keepalive_seconds", among: mqttKeys) == "keepalive")
         #expect(ConfigKeySuggester.suggestion(for: "colour", among: mqttKeys) == nil)
-        #expect(ConfigKeySuggester.suggestion(for: "mqt", among: ConfigLoader.sectionKeys) == "mqtt")
+        #expect(ConfigKeySuggester.suggestion(for: "mqt", among: ConfigKeys.sectionNames) == "mqtt")
         #expect(ConfigKeySuggester.suggestion(for: "guage", among: ["gauge", "counter", "state"]) == "gauge")
     }
 }
