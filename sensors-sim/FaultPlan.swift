@@ -36,7 +36,9 @@ struct FaultPlan: Sendable {
         let total = percentages.reduce(0, +)
         guard total <= 100 + 1e-9 else {
             let listed = zip(Fault.allCases, percentages).filter { $0.1 > 0 }.map { "\($0.0.optionName) \($0.1)" }
-            throw SimError("fault percentages add up to \(total) (\(listed.joined(separator: ", "))): at most one fault per message, so they must add up to at most 100")
+            throw SimError(
+                "fault percentages add up to \(total) (\(listed.joined(separator: ", "))): at most one fault per message, so they must add up to at most 100"
+            )
         }
         self.percentages = percentages
         self.blockSize = blockSize

@@ -126,7 +126,9 @@ final class MQTTPublisher {
         }
         clients.append(client)
         let version = settings.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
-        try check(mosquitto_int_option(client, MOSQ_OPT_PROTOCOL_VERSION, version), "setting MQTT version \(settings.protocolVersion.rawValue)")
+        try check(
+            mosquitto_int_option(client, MOSQ_OPT_PROTOCOL_VERSION, version),
+            "setting MQTT version \(settings.protocolVersion.rawValue)")
         _ = mosquitto_reconnect_delay_set(client, 1, 10, true)
         mosquitto_connect_callback_set(client) { _, userdata, code in
             guard let userdata else { return }
@@ -149,12 +151,17 @@ final class MQTTPublisher {
                     throw SimError("cannot read \(option) \(path): \(String(cString: strerror(errno)))")
                 }
             }
-            try check(mosquitto_tls_set(client, caFile, nil, settings.certFile, settings.keyFile, nil), "setting up TLS with --cafile \(caFile)")
+            try check(
+                mosquitto_tls_set(client, caFile, nil, settings.certFile, settings.keyFile, nil),
+                "setting up TLS with --cafile \(caFile)")
             if settings.insecure {
                 try check(mosquitto_tls_insecure_set(client, true), "setting --insecure")
             }
         }
-        let tlsHint = settings.caFile == nil ? "" : " (TLS: check --cafile, --cert/--key, and that the broker's certificate names --host \(settings.host) or use --insecure)"
+        let tlsHint =
+            settings.caFile == nil
+            ? ""
+            : " (TLS: check --cafile, --cert/--key, and that the broker's certificate names --host \(settings.host) or use --insecure)"
         let connected = mosquitto_connect(client, settings.host, Int32(settings.port), 60)
         if connected != Int32(MOSQ_ERR_SUCCESS.rawValue) {
             throw SimError("cannot connect to MQTT broker at \(address): \(Self.describe(connected))\(tlsHint)")
@@ -164,7 +171,9 @@ final class MQTTPublisher {
         while links[position].connackCode.load(ordering: .acquiring) < 0 {
             let dropped = links[position].disconnectCode.load(ordering: .acquiring)
             if dropped >= 0 {
-                throw SimError("MQTT broker at \(address) closed the connection before accepting client \(clientID): \(Self.describe(Int32(dropped)))\(tlsHint)")
+                throw SimError(
+                    "MQTT broker at \(address) closed the connection before accepting client \(clientID): \(Self.describe(Int32(dropped)))\(tlsHint)"
+                )
             }
             if SystemClock.monotonicNanoseconds() > deadline {
                 throw SimError("MQTT broker at \(address) sent no CONNACK within \(settings.connackTimeoutSeconds) s")
@@ -174,7 +183,8 @@ final class MQTTPublisher {
         let code = Int32(links[position].connackCode.load(ordering: .acquiring))
         if code != 0 {
             let reason = settings.protocolVersion == .v5 ? mosquitto_reason_string(code) : mosquitto_connack_string(code)
-            throw SimError("MQTT broker at \(address) refused client \(clientID): \(reason.map { String(cString: $0) } ?? "code \(code)")")
+            throw SimError(
+                "MQTT broker at \(address) refused client \(clientID): \(reason.map { String(cString: $0) } ?? "code \(code)")")
         }
     }
 
@@ -193,7 +203,8 @@ final class MQTTPublisher {
         while true {
             link.sent.wrappingAdd(1, ordering: .relaxed)
             let result = payload.withUnsafeBytes { bytes in
-                mosquitto_publish(clients[connection], nil, topic, Int32(bytes.count), bytes.baseAddress, Int32(settings.qos), false)
+                mosquitto_publish(
+                    clients[connection], nil, topic, Int32(bytes.count), bytes.baseAddress, Int32(settings.qos), false)
             }
             if result == Int32(MOSQ_ERR_SUCCESS.rawValue) { return true }
             link.sent.wrappingSubtract(1, ordering: .relaxed)
@@ -204,7 +215,9 @@ final class MQTTPublisher {
             let since = failingSince ?? now
             failingSince = since
             if now - since > UInt64(settings.reconnectGiveUpSeconds * 1e9) {
-                throw SimError("lost the connection to MQTT broker at \(address) and could not publish for \(settings.reconnectGiveUpSeconds) s: \(Self.describe(result))")
+                throw SimError(
+                    "lost the connection to MQTT broker at \(address) and could not publish for \(settings.reconnectGiveUpSeconds) s: \(Self.describe(result))"
+                )
             }
             if stop.isRequested { return false }
             SystemClock.sleep(nanoseconds: 10_000_000)

@@ -143,7 +143,8 @@ struct MessageFactory: Sendable {
         default:
             break
         }
-        let shift = applied == .tooLate ? Fault.lateShiftMilliseconds : applied == .futureTimestamp ? Fault.futureShiftMilliseconds : 0
+        let shift =
+            applied == .tooLate ? Fault.lateShiftMilliseconds : applied == .futureTimestamp ? Fault.futureShiftMilliseconds : 0
         let entries = group(&readings, shape: shape, lastTs: now + shift, shift: shift)
         if options.seqEnabled {
             message.seq = devices[deviceIndex].nextSeq
@@ -176,7 +177,9 @@ struct MessageFactory: Sendable {
                 stamp += 1
                 values = devices[deviceIndex].sample(atMilliseconds: stamp)
             }
-            readings.append(SimMessage.Reading(metric: metrics[metric].name, kind: metrics[metric].kind, ts: stamp, value: values[metric], fault: nil))
+            readings.append(
+                SimMessage.Reading(
+                    metric: metrics[metric].name, kind: metrics[metric].kind, ts: stamp, value: values[metric], fault: nil))
         }
         devices[deviceIndex].lastBatchMillis = stamp
         return (selection, readings)
@@ -186,7 +189,9 @@ struct MessageFactory: Sendable {
     /// Array shape: 2–3 entries (never more than readings), 1–5 ms apart, the last at `lastTs`.
     /// Batch shape: the readings already carry their sample's ts; an entry per run of equal ts,
     /// every ts moved by `shift`.
-    private mutating func group(_ readings: inout [SimMessage.Reading], shape: PayloadShape, lastTs: Int64, shift: Int64) -> [PayloadShape.Entry] {
+    private mutating func group(
+        _ readings: inout [SimMessage.Reading], shape: PayloadShape, lastTs: Int64, shift: Int64
+    ) -> [PayloadShape.Entry] {
         switch shape {
         case .batch:
             var entries: [PayloadShape.Entry] = []
@@ -215,7 +220,8 @@ struct MessageFactory: Sendable {
             for (position, stamp) in stamps.enumerated() {
                 let size = readings.count / entryCount + (position < readings.count % entryCount ? 1 : 0)
                 for reading in start..<(start + size) { readings[reading].ts = stamp }
-                entries.append(PayloadShape.Entry(ts: stamp, values: readings[start..<(start + size)].map { ($0.metric, $0.value) }))
+                entries.append(
+                    PayloadShape.Entry(ts: stamp, values: readings[start..<(start + size)].map { ($0.metric, $0.value) }))
                 start += size
             }
             return entries

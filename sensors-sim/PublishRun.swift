@@ -15,7 +15,9 @@ struct PublishRun: Sendable {
 
     /// Runs the loop until a limit or `stop`, then drains and closes `ledger` (also when
     /// publishing failed, so the ledger lists everything that went out before the error).
-    func execute(factory: inout MessageFactory, publisher: MQTTPublisher, ledger: Ledger?, stop: StopSignal) throws(SimError) -> RunSummary {
+    func execute(
+        factory: inout MessageFactory, publisher: MQTTPublisher, ledger: Ledger?, stop: StopSignal
+    ) throws(SimError) -> RunSummary {
         var summary = RunSummary()
         let start = SystemClock.monotonicNanoseconds()
         let deadline = durationSeconds.map { start + UInt64($0 * 1e9) }
@@ -29,7 +31,8 @@ struct PublishRun: Sendable {
                 if let deadline, SystemClock.monotonicNanoseconds() >= deadline { break }
                 let message = factory.next(atMilliseconds: SystemClock.wallMilliseconds())
                 let connection = message.deviceIndex % publisher.connectionCount
-                guard try publisher.publish(topic: message.topic, payload: message.payload, connection: connection, stop: stop) else { break }
+                guard try publisher.publish(topic: message.topic, payload: message.payload, connection: connection, stop: stop)
+                else { break }
                 try ledger?.append(message)
                 summary.record(message)
             }

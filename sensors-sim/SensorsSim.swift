@@ -25,7 +25,9 @@ struct SensorsSim: ParsableCommand {
     @Option(help: "Broker port.")
     var port = 1883
 
-    @Option(name: .customLong("client-id"), help: "MQTT client id (default sensors-sim-<pid>; with several connections, -<k> is appended).")
+    @Option(
+        name: .customLong("client-id"),
+        help: "MQTT client id (default sensors-sim-<pid>; with several connections, -<k> is appended).")
     var clientID: String?
 
     @Option(name: .customLong("mqtt-version"), help: "MQTT version: 3.1.1 or 5.")
@@ -55,7 +57,8 @@ struct SensorsSim: ParsableCommand {
     @Option(help: "Number of simulated devices.")
     var devices = 60
 
-    @Option(name: .customLong("first-device"), help: "Index of the first device, so that several simulators can share out one fleet.")
+    @Option(
+        name: .customLong("first-device"), help: "Index of the first device, so that several simulators can share out one fleet.")
     var firstDevice = 0
 
     @Option(help: "Total messages per second; 0 = as fast as possible.")
@@ -76,13 +79,19 @@ struct SensorsSim: ParsableCommand {
     @Option(help: "Payload shapes to choose from per message, comma-separated: plain, ts, array, batch.")
     var shapes = "plain,ts,array"
 
-    @Flag(name: .customLong("no-seq"), help: "Leave the per-device sequence number out of payloads (--fault-duplicate then needs timestamped shapes only).")
+    @Flag(
+        name: .customLong("no-seq"),
+        help: "Leave the per-device sequence number out of payloads (--fault-duplicate then needs timestamped shapes only).")
     var noSeq = false
 
     @Option(name: .customLong("seq-start"), help: "First sequence number of every device.")
     var seqStart: UInt64 = 1
 
-    @Option(name: .customLong("readings-per-message"), help: "Readings per message; 0 = every metric of the device's kind, N = the next N of a rotating selection (at most the kind's metrics, except in the batch shape, which carries exactly N over several samples).")
+    @Option(
+        name: .customLong("readings-per-message"),
+        help:
+            "Readings per message; 0 = every metric of the device's kind, N = the next N of a rotating selection (at most the kind's metrics, except in the batch shape, which carries exactly N over several samples)."
+    )
     var readingsPerMessage = 0
 
     @Option(name: .customLong("fault-malformed"), help: "Percent of messages with a malformed payload.")
@@ -97,7 +106,11 @@ struct SensorsSim: ParsableCommand {
     @Option(name: .customLong("fault-wrong-type"), help: "Percent of messages with one reading of the wrong JSON type.")
     var faultWrongType = 0.0
 
-    @Option(name: .customLong("fault-duplicate"), help: "Percent of messages that re-send the device's previous message byte for byte: duplicate_seq, or duplicate_payload with --no-seq (then only with ts, array or batch shapes).")
+    @Option(
+        name: .customLong("fault-duplicate"),
+        help:
+            "Percent of messages that re-send the device's previous message byte for byte: duplicate_seq, or duplicate_payload with --no-seq (then only with ts, array or batch shapes)."
+    )
     var faultDuplicate = 0.0
 
     @Option(name: .customLong("fault-late"), help: "Percent of messages with every timestamp 10 minutes in the past.")
@@ -146,19 +159,35 @@ struct SensorsSim: ParsableCommand {
         try require((1...65535).contains(port), "--port \(port): expected 1 to 65535")
         try require((0...2).contains(qos), "--qos \(qos): expected 0, 1 or 2")
         try require((1...1_000_000).contains(devices), "--devices \(devices): expected 1 to 1000000")
-        try require((0...(10_000_000 - devices)).contains(firstDevice), "--first-device \(firstDevice): expected 0 to \(10_000_000 - devices) (device indices end below 10000000)")
-        try require(rate.isFinite && rate >= 0, "--rate \(rate): expected messages per second, 0 or more (0 = as fast as possible)")
-        try require(count == nil || duration == nil, "--count and --duration are exclusive: give one of them, or neither to run until SIGINT")
+        try require(
+            (0...(10_000_000 - devices)).contains(firstDevice),
+            "--first-device \(firstDevice): expected 0 to \(10_000_000 - devices) (device indices end below 10000000)")
+        try require(
+            rate.isFinite && rate >= 0, "--rate \(rate): expected messages per second, 0 or more (0 = as fast as possible)")
+        try require(
+            count == nil || duration == nil,
+            "--count and --duration are exclusive: give one of them, or neither to run until SIGINT")
         if let count { try require(count >= 1, "--count \(count): expected 1 or more") }
         if let duration { try require(duration.seconds > 0, "--duration \(duration): expected a positive length such as 30s") }
-        try require((1...devices).contains(connections), "--connections \(connections): expected 1 to --devices (\(devices)); each connection needs a device")
-        try require((0...Self.maxReadingsPerMessage).contains(readingsPerMessage), "--readings-per-message \(readingsPerMessage): expected 0 (all metrics) to \(Self.maxReadingsPerMessage)")
-        try require(!topicPrefix.isEmpty && !topicPrefix.contains("+") && !topicPrefix.contains("#"), "--topic-prefix '\(topicPrefix)': expected a non-empty topic without + or #")
+        try require(
+            (1...devices).contains(connections),
+            "--connections \(connections): expected 1 to --devices (\(devices)); each connection needs a device")
+        try require(
+            (0...Self.maxReadingsPerMessage).contains(readingsPerMessage),
+            "--readings-per-message \(readingsPerMessage): expected 0 (all metrics) to \(Self.maxReadingsPerMessage)")
+        try require(
+            !topicPrefix.isEmpty && !topicPrefix.contains("+") && !topicPrefix.contains("#"),
+            "--topic-prefix '\(topicPrefix)': expected a non-empty topic without + or #")
         do {
             let shapes = try Self.parseShapes(shapes)
             _ = try FaultPlan(percentages: faultPercentages)
-            try require(!(noSeq && faultDuplicate > 0 && shapes.contains(.plain)), "--fault-duplicate \(faultDuplicate) with --no-seq needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes \(self.shapes) or drop --no-seq")
-            try require(shapes.contains(where: \.isTimestamped) || (faultLate == 0 && faultFuture == 0), "--fault-late/--fault-future need a timestamped shape: add ts or array to --shapes \(self.shapes)")
+            try require(
+                !(noSeq && faultDuplicate > 0 && shapes.contains(.plain)),
+                "--fault-duplicate \(faultDuplicate) with --no-seq needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes \(self.shapes) or drop --no-seq"
+            )
+            try require(
+                shapes.contains(where: \.isTimestamped) || (faultLate == 0 && faultFuture == 0),
+                "--fault-late/--fault-future need a timestamped shape: add ts or array to --shapes \(self.shapes)")
         } catch let error as SimError {
             throw ValidationError(error.message)
         }
@@ -166,7 +195,9 @@ struct SensorsSim: ParsableCommand {
         try require((cert == nil) == (key == nil), "--cert and --key go together: give both or neither")
         try require(!insecure || cafile != nil, "--insecure only applies to TLS: give --cafile as well")
         let password = ProcessInfo.processInfo.environment["SIM_MQTT_PASSWORD"]
-        try require(password == nil || username != nil, "SIM_MQTT_PASSWORD is set but --username is not: the password is only sent with a user name")
+        try require(
+            password == nil || username != nil,
+            "SIM_MQTT_PASSWORD is set but --username is not: the password is only sent with a user name")
     }
 
     /// Connects, publishes until a limit or a signal, prints the summary to stderr. Exits 1 when
@@ -203,8 +234,11 @@ struct SensorsSim: ParsableCommand {
         }
         let limit = count.map { "\($0) messages" } ?? duration.map { "for \($0.seconds) s" } ?? "until SIGINT"
         let pace = rate > 0 ? "\(rate) msg/s" : "full speed"
-        Self.printError("sensors-sim: \(devices) devices -> \(host):\(port) (MQTT \(mqttVersion.rawValue), QoS \(qos), \(connections) connection(s)), \(pace), \(limit)")
-        let run = PublishRun(rate: rate, count: count, durationSeconds: duration?.seconds, drainTimeoutSeconds: drainTimeout.seconds)
+        Self.printError(
+            "sensors-sim: \(devices) devices -> \(host):\(port) (MQTT \(mqttVersion.rawValue), QoS \(qos), \(connections) connection(s)), \(pace), \(limit)"
+        )
+        let run = PublishRun(
+            rate: rate, count: count, durationSeconds: duration?.seconds, drainTimeoutSeconds: drainTimeout.seconds)
         let summary = try run.execute(factory: &factory, publisher: publisher, ledger: ledgerFile, stop: StopSignal.process)
         Self.printError(summary.render(), terminator: "")
         if summary.unacknowledged > 0 && !StopSignal.process.isRequested {

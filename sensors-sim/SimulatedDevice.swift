@@ -115,7 +115,8 @@ struct SimulatedDevice: Sendable {
     private mutating func environment(hour: Double) -> [ReadingValue] {
         let afternoon = Self.dayWave(hour, peak: 14)
         let work = Self.workLoad(hour)
-        let temperature = (profile.temperatureBase + profile.temperatureSwing * afternoon) * (1 + drift[0]) + 0.15 * random.gaussian()
+        let temperature =
+            (profile.temperatureBase + profile.temperatureSwing * afternoon) * (1 + drift[0]) + 0.15 * random.gaussian()
         let humidity = (profile.humidityBase - profile.humiditySwing * afternoon) * (1 + drift[1]) + 0.6 * random.gaussian()
         let pm25 = profile.pmBase * (1 + 0.35 * Self.dayWave(hour, peak: 8)) * (1 + drift[2]) * (1 + 0.06 * random.gaussian())
         let pm10 = pm25 * profile.pm10Ratio * (1 + drift[3]) * (1 + 0.05 * random.gaussian())

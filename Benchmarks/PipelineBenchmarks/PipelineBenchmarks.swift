@@ -10,11 +10,12 @@
 // measures the opposite case, a device the gateway has never seen, and so the cost of
 // registering its series.
 
-#if canImport(Glibc)
-import Glibc
-#endif
 import Benchmark
 import Telemetry
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Counts what the pipeline writes, so nothing is optimised away and no I/O is measured.
 final class CountingSink: IngestSink {
@@ -30,9 +31,10 @@ struct MetricMix {
 
     /// `count` gauges named `m0`, `m1`, … with the range 0…1000.
     static func gauges(_ count: Int) -> MetricMix {
-        MetricMix(definitions: (0..<count).map {
-            MetricDefinition(name: "m\($0)", kind: .gauge, unit: "u", validRange: 0...1000)
-        })
+        MetricMix(
+            definitions: (0..<count).map {
+                MetricDefinition(name: "m\($0)", kind: .gauge, unit: "u", validRange: 0...1000)
+            })
     }
 
     /// The fourteen metrics of `config/metrics.yaml`: gauges, counters and a state, with names
@@ -95,8 +97,9 @@ struct MessageSet {
             let values = mix.definitions.indices.map {
                 "\"\(mix.definitions[$0].name)\":\(mix.value(metric: $0, message: index, devices: devices))"
             }
-            append(device: device, topic: Self.topic(device: device),
-                   text: "{\"ts\":\(Self.timestampPlaceholder),\"values\":{\(values.joined(separator: ","))}}")
+            append(
+                device: device, topic: Self.topic(device: device),
+                text: "{\"ts\":\(Self.timestampPlaceholder),\"values\":{\(values.joined(separator: ","))}}")
         }
     }
 
@@ -128,7 +131,8 @@ struct MessageSet {
                     values = []
                 }
             }
-            append(device: device, topic: Self.topic(device: device, kind: kind.name), text: "[\(entries.joined(separator: ","))]")
+            append(
+                device: device, topic: Self.topic(device: device, kind: kind.name), text: "[\(entries.joined(separator: ","))]")
         }
     }
 
@@ -257,7 +261,8 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("Pipeline/ingest \(scenario.name)", configuration: configuration) { benchmark in
             if run == nil {
                 let count = max(10_000, scenario.devices)
-                let messages = scenario.batch
+                let messages =
+                    scenario.batch
                     ? MessageSet(simulatorBatchOf: scenario.devices, readings: 20, count: count)
                     : MessageSet(devices: scenario.devices, mix: scenario.mix, count: count)
                 let before = residentBytes("VmRSS")

@@ -150,8 +150,10 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(try writeAhead(benchmark.scaledIterations.count, payloadBytes: 1_024, sync: .never))
     }
 
-    Benchmark("Ring file-backed, msync each publish, 64 B",
-              configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 5)) { benchmark in
+    Benchmark(
+        "Ring file-backed, msync each publish, 64 B",
+        configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 5)
+    ) { benchmark in
         blackHole(try writeAhead(benchmark.scaledIterations.count, payloadBytes: payload.count, sync: .eachPublish))
     }
 

@@ -19,8 +19,9 @@
 // never opens a device or an endless file as the catalogue.
 
 import Foundation
-@testable import Gateway
 import Telemetry
+
+@testable import Gateway
 
 /// The checks run on each input; see the file header.
 enum ConfigLoaderTarget {
@@ -92,8 +93,9 @@ enum ConfigLoaderTarget {
         let tiers = config.rollup.tiers
         require(!tiers.isEmpty, "no tiers")
         for (previous, tier) in zip(tiers, tiers.dropFirst()) {
-            require(tier.lengthMillis > previous.lengthMillis && tier.lengthMillis % previous.lengthMillis == 0,
-                    "tiers \(previous.name) then \(tier.name) do not nest")
+            require(
+                tier.lengthMillis > previous.lengthMillis && tier.lengthMillis % previous.lengthMillis == 0,
+                "tiers \(previous.name) then \(tier.name) do not nest")
         }
         for tier in tiers {
             require((1_000...7 * 86_400_000).contains(tier.lengthMillis), "tier \(tier.name) out of range")
@@ -146,8 +148,9 @@ enum ConfigLoaderTarget {
             require(!MetricCatalogueLoader.reservedNames.contains(definition.name), "metric named \(definition.name)")
             switch definition.kind {
             case .state:
-                require(!definition.states.isEmpty && definition.validRange == nil && definition.unit.isEmpty,
-                        "state metric \(definition.name)")
+                require(
+                    !definition.states.isEmpty && definition.validRange == nil && definition.unit.isEmpty,
+                    "state metric \(definition.name)")
                 require(Set(definition.states).count == definition.states.count, "duplicate states")
             case .gauge, .counter:
                 require(definition.states.isEmpty, "states on \(definition.name)")
@@ -162,7 +165,9 @@ enum ConfigLoaderTarget {
     static func checkValueParsers(_ line: String) {
         if let millis = ConfigValueParsers.durationMillis(line) {
             let printed = ConfigValueParsers.durationText(millis: millis)
-            require(ConfigValueParsers.durationMillis(printed) == millis, "duration \(line.debugDescription) → \(millis) → \(printed)")
+            require(
+                ConfigValueParsers.durationMillis(printed) == millis, "duration \(line.debugDescription) → \(millis) → \(printed)"
+            )
         }
         if let bytes = ConfigValueParsers.byteCount(line) {
             let printed = ConfigValueParsers.byteText(bytes)

@@ -174,20 +174,26 @@ enum PayloadDecoderTarget {
             if input.count > maxPayloadBytes {
                 require(reasons == [.payloadTooLarge] && accepted == 0, "oversized payload gave \(reasons), \(accepted) accepted")
             } else if let decodeError {
-                require(reasons == [decodeError.reason] && accepted == 0,
-                        "undecodable payload (\(decodeError.detail)) gave \(reasons), \(accepted) accepted")
+                require(
+                    reasons == [decodeError.reason] && accepted == 0,
+                    "undecodable payload (\(decodeError.detail)) gave \(reasons), \(accepted) accepted")
             } else if round == 1, let seq = expected.seq {
-                require(reasons == [.duplicateSeq] && records[0].seq == seq && accepted == 0,
-                        "redelivered seq \(seq) gave \(reasons), \(accepted) accepted")
+                require(
+                    reasons == [.duplicateSeq] && records[0].seq == seq && accepted == 0,
+                    "redelivered seq \(seq) gave \(reasons), \(accepted) accepted")
             } else if round == 1, !expected.readings.isEmpty, expected.readings.allSatisfy({ $0.timestampMillis != nil }) {
-                require(reasons == [.duplicatePayload] && accepted == 0,
-                        "redelivered timestamped payload gave \(reasons), \(accepted) accepted")
+                require(
+                    reasons == [.duplicatePayload] && accepted == 0,
+                    "redelivered timestamped payload gave \(reasons), \(accepted) accepted")
             } else {
-                require(records.allSatisfy {
-                    ($0.reason.isPerReading || $0.reason == .cardinalityLimit || $0.reason == .nameTooLong) && $0.metric != nil && $0.seq == expected.seq
-                }, "message-level reason for a decodable payload: \(reasons)")
-                require(accepted + records.count == expected.readings.count,
-                        "\(accepted) accepted + \(records.count) quarantined != \(expected.readings.count) decoded")
+                require(
+                    records.allSatisfy {
+                        ($0.reason.isPerReading || $0.reason == .cardinalityLimit || $0.reason == .nameTooLong)
+                            && $0.metric != nil && $0.seq == expected.seq
+                    }, "message-level reason for a decodable payload: \(reasons)")
+                require(
+                    accepted + records.count == expected.readings.count,
+                    "\(accepted) accepted + \(records.count) quarantined != \(expected.readings.count) decoded")
                 var metrics = expected.readings.map { recordedName($0.metric) }
                 for record in records {
                     guard let index = metrics.firstIndex(where: { $0 == record.metric }) else {
@@ -201,14 +207,17 @@ enum PayloadDecoderTarget {
                         fate.map { (recordedName(reading.metric), $0) }
                     }
                     let actual = records.map { ($0.metric ?? "", $0.reason) }
-                    require(rejected.elementsEqual(actual) { $0.0 == $1.0 && $0.1 == $1.1 },
-                            "quarantined \(actual), the reference rejects \(rejected)")
+                    require(
+                        rejected.elementsEqual(actual) { $0.0 == $1.0 && $0.1 == $1.1 },
+                        "quarantined \(actual), the reference rejects \(rejected)")
                     require(accepted == fates.filter { $0 == nil }.count, "\(accepted) accepted, the reference accepts \(fates)")
                 } else {
                     let redelivered = expected.seq == nil && !expected.readings.isEmpty
-                    require(pipeline.stats.redeliveredMessages == (redelivered ? 1 : 0)
-                                && pipeline.stats.redeliveredReadings == (redelivered ? accepted : 0),
-                            "redelivery counted \(pipeline.stats.redeliveredMessages) messages, \(pipeline.stats.redeliveredReadings) readings")
+                    require(
+                        pipeline.stats.redeliveredMessages == (redelivered ? 1 : 0)
+                            && pipeline.stats.redeliveredReadings == (redelivered ? accepted : 0),
+                        "redelivery counted \(pipeline.stats.redeliveredMessages) messages, \(pipeline.stats.redeliveredReadings) readings"
+                    )
                 }
             }
         }
@@ -216,8 +225,9 @@ enum PayloadDecoderTarget {
         pipeline.flushAll()
         for tier in settings.tiers {
             let counted = sink.rollups.filter { $0.tier == tier }.reduce(0) { $0 + $1.partial.count }
-            require(counted == pipeline.stats.readingsAccepted,
-                    "tier \(tier.name) counts \(counted) readings, \(pipeline.stats.readingsAccepted) were accepted")
+            require(
+                counted == pipeline.stats.readingsAccepted,
+                "tier \(tier.name) counts \(counted) readings, \(pipeline.stats.readingsAccepted) were accepted")
         }
         for record in sink.quarantined {
             checkQuarantineLine(record)
@@ -256,8 +266,10 @@ enum PayloadDecoderTarget {
             ("metric", record.metric), ("device", record.device?.device),
         ]
         for (key, expected) in fields {
-            require(same(object[key], expected),
-                    "quarantine line \(key): \(String(describing: object[key]).debugDescription), expected \(expected.debugDescription)")
+            require(
+                same(object[key], expected),
+                "quarantine line \(key): \(String(describing: object[key]).debugDescription), expected \(expected.debugDescription)"
+            )
         }
         require((object["payload_bytes"] as? NSNumber)?.intValue == record.payloadBytes, "quarantine line payload_bytes")
     }

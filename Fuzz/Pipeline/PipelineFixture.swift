@@ -77,7 +77,10 @@ enum PipelineFixture {
         [Tier(name: "1s", lengthMillis: 1_000), Tier(name: "2s", lengthMillis: 2_000), Tier(name: "4s", lengthMillis: 4_000)],
         [Tier(name: "1s", lengthMillis: 1_000), Tier(name: "3s", lengthMillis: 3_000), Tier(name: "6s", lengthMillis: 6_000)],
         [Tier(name: "2s", lengthMillis: 2_000)],
-        [Tier(name: "500ms", lengthMillis: 500), Tier(name: "1500ms", lengthMillis: 1_500), Tier(name: "3s", lengthMillis: 3_000)],
+        [
+            Tier(name: "500ms", lengthMillis: 500), Tier(name: "1500ms", lengthMillis: 1_500),
+            Tier(name: "3s", lengthMillis: 3_000),
+        ],
     ]
 
     /// Allowed lateness choices, milliseconds.

@@ -22,19 +22,25 @@ extension PipelineProgram {
         // summarised readings, and all of them by every rejected reading.
         let summarised = records.reduce(0) { $0 + ($1.readings ?? 0) }
         var grownInAll = 0
-        Invariant.require(before.quarantined.keys.allSatisfy { after.quarantined[$0] != nil }, "a quarantine reason's count disappeared")
+        Invariant.require(
+            before.quarantined.keys.allSatisfy { after.quarantined[$0] != nil }, "a quarantine reason's count disappeared")
         for reason in after.quarantined.keys {
             let grown = (after.quarantined[reason] ?? 0) - (before.quarantined[reason] ?? 0)
             let written = records.count { $0.reason == reason && $0.readings == nil }
-            Invariant.require(grown >= written && grown <= written + summarised && (after.quarantined[reason] ?? 0) >= 0,
-                              "stats.quarantined[\(reason)] grew by \(grown) for \(written) records and \(summarised) summarised readings")
+            Invariant.require(
+                grown >= written && grown <= written + summarised && (after.quarantined[reason] ?? 0) >= 0,
+                "stats.quarantined[\(reason)] grew by \(grown) for \(written) records and \(summarised) summarised readings")
             grownInAll += grown
         }
-        Invariant.require(grownInAll == records.count { $0.readings == nil } + summarised,
-                          "quarantine counts grew by \(grownInAll) for \(records.count) records of \(summarised) summarised readings")
-        Invariant.require(records.allSatisfy { after.quarantined[$0.reason] != nil }, "a quarantine record's reason is not counted")
-        Invariant.require(after.rollupsWritten - before.rollupsWritten == primarySink.rollups.count - checkedRollups,
-                          "stats.rollupsWritten grew by \(after.rollupsWritten - before.rollupsWritten), \(primarySink.rollups.count - checkedRollups) rollups were written")
+        Invariant.require(
+            grownInAll == records.count { $0.readings == nil } + summarised,
+            "quarantine counts grew by \(grownInAll) for \(records.count) records of \(summarised) summarised readings")
+        Invariant.require(
+            records.allSatisfy { after.quarantined[$0.reason] != nil }, "a quarantine record's reason is not counted")
+        Invariant.require(
+            after.rollupsWritten - before.rollupsWritten == primarySink.rollups.count - checkedRollups,
+            "stats.rollupsWritten grew by \(after.rollupsWritten - before.rollupsWritten), \(primarySink.rollups.count - checkedRollups) rollups were written"
+        )
         checkedRollups = primarySink.rollups.count
         Invariant.require(after.seqMissing >= 0, "stats.seqMissing is \(after.seqMissing)")
         var sum: Int64 = 0
@@ -54,7 +60,9 @@ extension PipelineProgram {
     /// each window has counted no more readings than were accepted into it.
     func checkNewRollups(complete: Bool) {
         for rollup in primarySink.rollups[checkedRollups...] {
-            Trace.log("  rollup \(rollup.tier.name) \(rollup.startMillis - PipelineFixture.startMillis) \(rollup.series.device.device) \(rollup.series.metric.debugDescription) count \(rollup.partial.count)")
+            Trace.log(
+                "  rollup \(rollup.tier.name) \(rollup.startMillis - PipelineFixture.startMillis) \(rollup.series.device.device) \(rollup.series.metric.debugDescription) count \(rollup.partial.count)"
+            )
             RollupCheck.check(rollup, complete: complete, tiers: settings.tiers)
             ledger.observe(rollup)
         }
@@ -68,11 +76,14 @@ extension PipelineProgram {
         guard let twin, let twinSink else { return }
         Invariant.require(twin.stats == primary.stats, "twin stats \(twin.stats) != primary stats \(primary.stats)")
         Invariant.require(twin.latestReceivedMillis == primary.latestReceivedMillis, "twin latestReceivedMillis differs")
-        Invariant.require(twin.seriesCount == primary.seriesCount && twin.openWindowCount == primary.openWindowCount,
-                          "twin has \(twin.seriesCount) series and \(twin.openWindowCount) open windows, the primary \(primary.seriesCount) and \(primary.openWindowCount)")
+        Invariant.require(
+            twin.seriesCount == primary.seriesCount && twin.openWindowCount == primary.openWindowCount,
+            "twin has \(twin.seriesCount) series and \(twin.openWindowCount) open windows, the primary \(primary.seriesCount) and \(primary.openWindowCount)"
+        )
         let records = (primarySink.quarantined[comparedRecords.primary...], twinSink.quarantined[comparedRecords.twin...])
-        Invariant.require(records.0.elementsEqual(records.1) { withoutExcerpt($0) == withoutExcerpt($1) },
-                          "twin quarantined \(Array(records.1)), the primary \(Array(records.0))")
+        Invariant.require(
+            records.0.elementsEqual(records.1) { withoutExcerpt($0) == withoutExcerpt($1) },
+            "twin quarantined \(Array(records.1)), the primary \(Array(records.0))")
         let rollups = (primarySink.rollups[comparedRollups.primary...], twinSink.rollups[comparedRollups.twin...])
         Invariant.require(rollups.0.elementsEqual(rollups.1), "twin wrote \(Array(rollups.1)), the primary \(Array(rollups.0))")
         comparedRecords = (primarySink.quarantined.count, twinSink.quarantined.count)

@@ -76,7 +76,9 @@ final class PipelineProgram {
         let flags = reader.byte()
         let more = reader.byte()
         let program = PipelineProgram(flags: flags, more: more)
-        Trace.log("settings: strict \(flags & 1 != 0), ring \(program.viaRing), tiers \(program.settings.tiers.map(\.name)), lateness \(program.settings.allowedLatenessMillis) ms, redelivery window \(program.settings.redeliveryWindow), maxSeries \(program.settings.maxSeries), single records \(program.settings.readingRecordsPerMessage), acceptRetained \(program.settings.acceptRetained), maxNameBytes \(program.settings.maxNameBytes)")
+        Trace.log(
+            "settings: strict \(flags & 1 != 0), ring \(program.viaRing), tiers \(program.settings.tiers.map(\.name)), lateness \(program.settings.allowedLatenessMillis) ms, redelivery window \(program.settings.redeliveryWindow), maxSeries \(program.settings.maxSeries), single records \(program.settings.readingRecordsPerMessage), acceptRetained \(program.settings.acceptRetained), maxNameBytes \(program.settings.maxNameBytes)"
+        )
         while !reader.isAtEnd {
             program.step(&reader)
         }
@@ -111,13 +113,17 @@ final class PipelineProgram {
             checkpoint(reader.byte(), damageAt: Int(reader.uint16()))
         case 13:
             if let last {
-                ingest(topic: last.topic, payload: last.payload, packetID: last.packetID, delivery: .redelivery, fullSize: last.fullSize)
+                ingest(
+                    topic: last.topic, payload: last.payload, packetID: last.packetID, delivery: .redelivery,
+                    fullSize: last.fullSize)
             }
         case 14:
             flushAll()
         default:
             if let last {
-                ingest(topic: last.topic, payload: last.payload, packetID: last.packetID &+ 1, delivery: .resend, fullSize: last.fullSize)
+                ingest(
+                    topic: last.topic, payload: last.payload, packetID: last.packetID &+ 1, delivery: .resend,
+                    fullSize: last.fullSize)
             }
         }
     }
@@ -144,7 +150,9 @@ final class PipelineProgram {
         let resumed = choice & 0x40 != 0 ? nowMillis : .min
         let now = choice & 0x80 != 0 ? nowMillis : .min
         let before = primary.stats
-        Trace.log("closeWindows: ingest clock now + \(clock - nowMillis) ms, resumed \(resumed != .min ? "now" : "-"), timed \(now != .min)")
+        Trace.log(
+            "closeWindows: ingest clock now + \(clock - nowMillis) ms, resumed \(resumed != .min ? "now" : "-"), timed \(now != .min)"
+        )
         primary.closeWindows(ingestClockMillis: clock, resumedAtMillis: resumed, nowMillis: now)
         twin?.closeWindows(ingestClockMillis: clock, resumedAtMillis: resumed, nowMillis: now)
         checkNewRollups(complete: true)
@@ -171,9 +179,12 @@ final class PipelineProgram {
     /// trap, and a refused restore leaves it as it was.
     func checkpoint(_ choice: UInt8, damageAt: Int) {
         let state = primary.checkpointState()
-        Trace.log("checkpoint (\(state.count) bytes): compare the twin's \(choice & 1 != 0), damaged copy \(choice & 2 != 0 ? (choice & 8 != 0 ? "cut" : "changed") + " at \(damageAt % (state.count + 1))" : "-"), into the old twin \(choice & 4 != 0 && twin != nil)")
+        Trace.log(
+            "checkpoint (\(state.count) bytes): compare the twin's \(choice & 1 != 0), damaged copy \(choice & 2 != 0 ? (choice & 8 != 0 ? "cut" : "changed") + " at \(damageAt % (state.count + 1))" : "-"), into the old twin \(choice & 4 != 0 && twin != nil)"
+        )
         if choice & 1 != 0, let twin {
-            Invariant.require(twin.checkpointState() == state, "the twin's checkpoint differs from the primary's after the same messages")
+            Invariant.require(
+                twin.checkpointState() == state, "the twin's checkpoint differs from the primary's after the same messages")
         }
         if choice & 2 != 0 {
             var damaged = state
@@ -204,7 +215,8 @@ final class PipelineProgram {
         } catch {
             Invariant.fail("restoring the pipeline's own checkpoint failed: \(error)")
         }
-        Invariant.require(target.checkpointState() == state, "the restored pipeline checkpoints to other bytes than it was restored from")
+        Invariant.require(
+            target.checkpointState() == state, "the restored pipeline checkpoints to other bytes than it was restored from")
         Invariant.require(target.stats == primary.stats, "restored stats \(target.stats) differ from \(primary.stats)")
         (twin, twinSink) = (target, sink)
         comparedRecords = (primarySink.quarantined.count, sink.quarantined.count)

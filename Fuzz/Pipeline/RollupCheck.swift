@@ -13,7 +13,8 @@ enum RollupCheck {
         let name = { "\(rollup.tier.name) rollup at \(rollup.startMillis) of \(rollup.series)" }
         Invariant.require(tiers.contains(rollup.tier), "\(name()): tier not configured")
         let length = rollup.tier.lengthMillis
-        Invariant.require(rollup.tier.windowStart(containing: rollup.startMillis) == rollup.startMillis, "\(name()): start not aligned")
+        Invariant.require(
+            rollup.tier.windowStart(containing: rollup.startMillis) == rollup.startMillis, "\(name()): start not aligned")
         Invariant.require(rollup.complete == complete, "\(name()): complete is \(rollup.complete), expected \(complete)")
         let (end, overflow) = rollup.startMillis.addingReportingOverflow(length)
         Invariant.require(!overflow, "\(name()): the window's end overflows")
@@ -32,24 +33,33 @@ enum RollupCheck {
             finite("first.v", numeric.first.value)
             finite("last.v", numeric.last.value)
             finite("increase", numeric.increase)
-            Invariant.require(numeric.min <= numeric.max && numeric.m2 >= 0, "\(name()): min \(numeric.min), max \(numeric.max), m2 \(numeric.m2)")
-            Invariant.require(window.contains(numeric.first.timestampMillis) && window.contains(numeric.last.timestampMillis)
-                                  && numeric.first.timestampMillis <= numeric.last.timestampMillis,
-                              "\(name()): first at \(numeric.first.timestampMillis), last at \(numeric.last.timestampMillis)")
+            Invariant.require(
+                numeric.min <= numeric.max && numeric.m2 >= 0,
+                "\(name()): min \(numeric.min), max \(numeric.max), m2 \(numeric.m2)")
+            Invariant.require(
+                window.contains(numeric.first.timestampMillis) && window.contains(numeric.last.timestampMillis)
+                    && numeric.first.timestampMillis <= numeric.last.timestampMillis,
+                "\(name()): first at \(numeric.first.timestampMillis), last at \(numeric.last.timestampMillis)")
             Invariant.require(numeric.resets >= 0 && numeric.resets <= numeric.count, "\(name()): \(numeric.resets) resets")
         case (.state, .state(let state)):
-            Invariant.require(state.count == state.stateCounts.values.reduce(0, +) && state.stateCounts.values.allSatisfy { $0 > 0 },
-                              "\(name()): count \(state.count), state counts \(state.stateCounts)")
-            Invariant.require(state.stateMillis.values.allSatisfy { $0 >= 0 } && state.stateMillis.values.reduce(0, +) <= length,
-                              "\(name()): state time \(state.stateMillis) in a window of \(length) ms")
-            Invariant.require((state.first == nil) == (state.count == 0) && (state.last == nil) == (state.count == 0),
-                              "\(name()): \(state.count) readings, first \(String(describing: state.first)), last \(String(describing: state.last))")
+            Invariant.require(
+                state.count == state.stateCounts.values.reduce(0, +) && state.stateCounts.values.allSatisfy { $0 > 0 },
+                "\(name()): count \(state.count), state counts \(state.stateCounts)")
+            Invariant.require(
+                state.stateMillis.values.allSatisfy { $0 >= 0 } && state.stateMillis.values.reduce(0, +) <= length,
+                "\(name()): state time \(state.stateMillis) in a window of \(length) ms")
+            Invariant.require(
+                (state.first == nil) == (state.count == 0) && (state.last == nil) == (state.count == 0),
+                "\(name()): \(state.count) readings, first \(String(describing: state.first)), last \(String(describing: state.last))"
+            )
             if let first = state.first, let last = state.last {
-                Invariant.require(window.contains(first.timestampMillis) && window.contains(last.timestampMillis)
-                                      && first.timestampMillis <= last.timestampMillis,
-                                  "\(name()): first at \(first.timestampMillis), last at \(last.timestampMillis)")
-                Invariant.require(state.stateCounts[Name(first.state)] != nil && state.stateCounts[Name(last.state)] != nil,
-                                  "\(name()): first or last state not counted")
+                Invariant.require(
+                    window.contains(first.timestampMillis) && window.contains(last.timestampMillis)
+                        && first.timestampMillis <= last.timestampMillis,
+                    "\(name()): first at \(first.timestampMillis), last at \(last.timestampMillis)")
+                Invariant.require(
+                    state.stateCounts[Name(first.state)] != nil && state.stateCounts[Name(last.state)] != nil,
+                    "\(name()): first or last state not counted")
             }
         default:
             Invariant.fail("\(name()): a \(rollup.kind) with partial \(rollup.partial)")
@@ -80,8 +90,9 @@ enum RollupCheck {
                 key = lastString
             case UInt8(ascii: "n"):
                 let field = String(decoding: bytes[key], as: UTF8.self)
-                Invariant.require(nullAllowed && (field == "first" || field == "last"),
-                                  "\(name()): \(field) is null in the line \(String(decoding: bytes, as: UTF8.self))")
+                Invariant.require(
+                    nullAllowed && (field == "first" || field == "last"),
+                    "\(name()): \(field) is null in the line \(String(decoding: bytes, as: UTF8.self))")
             default:
                 break
             }

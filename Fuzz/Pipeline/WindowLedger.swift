@@ -63,14 +63,16 @@ struct WindowLedger {
         var reasons: [Name: [QuarantineReason]] = [:]
         for record in rejected {
             let name = Name(record.metric)
-            Invariant.require(times[name] != nil, "quarantined metric \(record.metric.debugDescription) is not among the message's readings")
+            Invariant.require(
+                times[name] != nil, "quarantined metric \(record.metric.debugDescription) is not among the message's readings")
             reasons[name, default: []].append(record.reason)
         }
         for name in order {
             let stamps = times[name] ?? []
             let refused = reasons[name] ?? []
             let series = Series(device: device, metric: name)
-            Invariant.require(refused.count <= stamps.count, "\(refused.count) quarantine records for \(stamps.count) readings of \(series)")
+            Invariant.require(
+                refused.count <= stamps.count, "\(refused.count) quarantine records for \(stamps.count) readings of \(series)")
             let acceptedCount = stamps.count - refused.count
             guard acceptedCount > 0 else { continue }
             expectedTotals[series, default: 0] += acceptedCount
@@ -106,8 +108,10 @@ struct WindowLedger {
         observed[key, default: 0] += rollup.partial.count
         if !ambiguous.contains(series) && !inexact.contains(series) {
             let written = observed[key] ?? 0
-            Invariant.require(written <= expected[key] ?? 0,
-                              "\(rollup.tier.name) window at \(rollup.startMillis) of \(series) counted \(written) readings, \(expected[key] ?? 0) were accepted into it")
+            Invariant.require(
+                written <= expected[key] ?? 0,
+                "\(rollup.tier.name) window at \(rollup.startMillis) of \(series) counted \(written) readings, \(expected[key] ?? 0) were accepted into it"
+            )
         }
     }
 
@@ -122,17 +126,23 @@ struct WindowLedger {
         for tier in tiers.indices {
             let totals = observedTotals[tier] ?? [:]
             let all = totals.values.reduce(0, +)
-            Invariant.require(all == acceptedReadings, "tier \(tiers[tier].name) rollups count \(all) readings, \(acceptedReadings) were accepted")
+            Invariant.require(
+                all == acceptedReadings,
+                "tier \(tiers[tier].name) rollups count \(all) readings, \(acceptedReadings) were accepted")
             for series in Set(totals.keys).union(expectedTotals.keys) {
                 let counted = totals[series] ?? 0
                 let accepted = expectedTotals[series] ?? 0
-                Invariant.require(inexact.contains(series) ? counted <= accepted : counted == accepted,
-                                  "tier \(tiers[tier].name) rollups of \(series) count \(counted) readings, \(accepted) were accepted")
+                Invariant.require(
+                    inexact.contains(series) ? counted <= accepted : counted == accepted,
+                    "tier \(tiers[tier].name) rollups of \(series) count \(counted) readings, \(accepted) were accepted")
             }
         }
-        for key in Set(observed.keys).union(expected.keys) where !ambiguous.contains(key.series) && !inexact.contains(key.series) {
-            Invariant.require(observed[key] ?? 0 == expected[key] ?? 0,
-                              "tier \(tiers[key.tier].name) window at \(key.start) of \(key.series) counted \(observed[key] ?? 0) readings, \(expected[key] ?? 0) were accepted into it")
+        for key in Set(observed.keys).union(expected.keys) where !ambiguous.contains(key.series) && !inexact.contains(key.series)
+        {
+            Invariant.require(
+                observed[key] ?? 0 == expected[key] ?? 0,
+                "tier \(tiers[key.tier].name) window at \(key.start) of \(key.series) counted \(observed[key] ?? 0) readings, \(expected[key] ?? 0) were accepted into it"
+            )
         }
     }
 }

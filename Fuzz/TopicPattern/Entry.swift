@@ -93,7 +93,9 @@ enum TopicPatternTarget {
         let matched = topic.withUnsafeBytes { pattern.match($0) }
         let expected = referenceMatch(reference, topic)
         if matched != expected {
-            fatalError("pattern \(patternText.debugDescription), topic \(String(decoding: topic, as: UTF8.self).debugDescription): match \(String(describing: matched)), reference \(String(describing: expected))")
+            fatalError(
+                "pattern \(patternText.debugDescription), topic \(String(decoding: topic, as: UTF8.self).debugDescription): match \(String(describing: matched)), reference \(String(describing: expected))"
+            )
         }
         if let matched {
             for field in [matched.park, matched.site, matched.device] where field.isEmpty || field.contains("/") {

@@ -9,22 +9,27 @@ struct BrokerRestartTests {
         let directory = try TestPaths.makeScratchDirectory("restart")
         defer { try? FileManager.default.removeItem(at: directory) }
         let persistence = try MosquittoBroker.makePersistenceDirectory(directory.appendingPathComponent("mosquitto-db"))
-        let broker = try MosquittoBroker(directory: directory, extraConfig: [
-            "persistence true", "persistence_location \(persistence.path)/", "autosave_interval 3600",
-        ])
+        let broker = try MosquittoBroker(
+            directory: directory,
+            extraConfig: [
+                "persistence true", "persistence_location \(persistence.path)/", "autosave_interval 3600",
+            ])
         // The simulator reconnects with back-off up to 10 s, so on a loaded machine it can stay
         // away longer than the default 5 s lateness after the gateway is back: its devices then
         // look idle, their windows close, and the messages it resends arrive too late. That is
         // the lateness contract, not a loss; this test is about the broker restart, so it allows
         // for the publisher's outage.
-        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-restart-\(getpid())",
-                                           mqttYAML: ["reconnect: {initial: 1s, max: 2s}"], rollupYAML: ["allowed_lateness: 60s"])
+        let gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: "it-restart-\(getpid())",
+            mqttYAML: ["reconnect: {initial: 1s, max: 2s}"], rollupYAML: ["allowed_lateness: 60s"])
 
         let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(broker.port)", "--seed", "5", "--devices", "40", "--rate", "1000", "--count", "6000",
-            "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
-        ], logURL: directory.appendingPathComponent("sim.log"))
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(broker.port)", "--seed", "5", "--devices", "40", "--rate", "1000", "--count", "6000",
+                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
+            ], logURL: directory.appendingPathComponent("sim.log"))
         try waitUntil(timeout: 20, "the gateway received nothing before the restart") {
             (gateway.status()?["messages"] as? Int ?? 0) > 500
         }
@@ -44,11 +49,14 @@ struct BrokerRestartTests {
             let duplicates = (status["quarantined"] as? [String: Any])?["duplicate_seq"] as? Int ?? 0
             return (status["messages"] as? Int ?? 0) - duplicates + (status["seq_missing"] as? Int ?? 0)
         }
-        try waitUntil(timeout: 60, """
+        try waitUntil(
+            timeout: 60,
+            """
             gateway accounted for \(accounted()) of \(ledger.messages) messages; \
             quarantined \((try? EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine")))?.filter { !$0.hasPrefix("duplicate_seq") } ?? []); \
             status \(gateway.status() ?? [:]):\n\(gateway.child.output.suffix(3000))
-            """) {
+            """
+        ) {
             accounted() >= ledger.messages
         }
         #expect(try gateway.stop() == 0)
@@ -64,7 +72,9 @@ struct BrokerRestartTests {
         let counted = tenSecond.values.reduce(0) { $0 + $1.count }
         #expect(counted == status["readings_accepted"] as? Int)
         // Every 10 s window equals the ledger's.
-        let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
+        let differing = ledger.tenSecondWindows.filter { key, expected in
+            !(tenSecond[key]?.differences(from: expected).isEmpty ?? false)
+        }
         #expect(counted == ledger.acceptedReadings)
         #expect(differing.isEmpty, "\(differing.count) windows differ")
         let quarantine = try EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))

@@ -17,12 +17,14 @@ struct ChaosTests {
         var gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID)
 
         let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(broker.port)", "--seed", "\(run.seed)", "--devices", "40", "--rate", "\(run.rate)",
-            "--count", "\(run.messages)",
-            "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
-            "--fault-malformed", "1", "--fault-out-of-range", "1", "--fault-duplicate", "1", "--fault-late", "1",
-        ], logURL: directory.appendingPathComponent("sim.log"))
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(broker.port)", "--seed", "\(run.seed)", "--devices", "40", "--rate", "\(run.rate)",
+                "--count", "\(run.messages)",
+                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
+                "--fault-malformed", "1", "--fault-out-of-range", "1", "--fault-duplicate", "1", "--fault-late", "1",
+            ], logURL: directory.appendingPathComponent("sim.log"))
 
         var generator = SystemRandomNumberGenerator()
         var kills = 0
@@ -37,7 +39,10 @@ struct ChaosTests {
         #expect(kills >= run.minimumKills, "the simulator finished before enough kills")
         #expect(try simulator.waitForExit(timeout: 300) == 0, "simulator failed:\n\(simulator.output)")
         let ledger = try SimulatorLedger(url: ledgerURL)
-        try waitUntil(timeout: 60, "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings") {
+        try waitUntil(
+            timeout: 60,
+            "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings"
+        ) {
             (gateway.status()?["readings_accepted"] as? Int ?? 0) >= ledger.acceptedReadings
         }
         #expect(try gateway.stop() == 0)
@@ -45,12 +50,17 @@ struct ChaosTests {
         let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
         let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
         let counted = tenSecond.values.reduce(0) { $0 + $1.count }
-        let (lost, doubled) = ChaosRun.lostAndExtra(expected: ledger.tenSecondWindows.mapValues(\.count),
-                                                    counted: tenSecond.mapValues(\.count))
-        print("chaos: kills \(kills), messages \(run.messages), readings \(ledger.acceptedReadings), counted \(counted), lost \(lost), double-counted \(doubled)")
+        let (lost, doubled) = ChaosRun.lostAndExtra(
+            expected: ledger.tenSecondWindows.mapValues(\.count),
+            counted: tenSecond.mapValues(\.count))
+        print(
+            "chaos: kills \(kills), messages \(run.messages), readings \(ledger.acceptedReadings), counted \(counted), lost \(lost), double-counted \(doubled)"
+        )
         #expect(lost == 0 && doubled == 0, "lost \(lost), double-counted \(doubled) of \(ledger.acceptedReadings) published")
         #expect(counted == ledger.acceptedReadings)
-        let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
+        let differing = ledger.tenSecondWindows.filter { key, expected in
+            !(tenSecond[key]?.differences(from: expected).isEmpty ?? false)
+        }
         #expect(differing.isEmpty, "\(differing.count) windows differ, e.g. \(differing.prefix(3).map(\.key))")
         #expect(gateway.status()?["readings_accepted"] as? Int == ledger.acceptedReadings)
 
@@ -73,8 +83,9 @@ struct ChaosTests {
         // plain readings (receive time) run seconds ahead of the timestamped ones sent with them:
         // 2 minutes of lateness keeps those from being too_late (the late fault is 10 minutes).
         func startGateway() throws -> GatewayUnderTest {
-            try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID,
-                                 rollupYAML: ["allowed_lateness: 2m"], storageYAML: ["rollup_log:", "  fsync: always"])
+            try GatewayUnderTest(
+                directory: directory, brokerPort: broker.port, clientID: clientID,
+                rollupYAML: ["allowed_lateness: 2m"], storageYAML: ["rollup_log:", "  fsync: always"])
         }
         var gateway = try startGateway()
 
@@ -87,11 +98,14 @@ struct ChaosTests {
         ]
         let ledgerURLs = ["plain", "timestamped"].map { directory.appendingPathComponent("ledger-\($0).jsonl") }
         let simulators = [
-            try ChildProcess(try TestPaths.binary("sensors-sim"), common + ["--shapes", "plain,ts,array", "--ledger", ledgerURLs[0].path],
-                             logURL: directory.appendingPathComponent("sim-plain.log")),
-            try ChildProcess(try TestPaths.binary("sensors-sim"), common + [
-                "--first-device", "20", "--shapes", "ts,array", "--fault-duplicate", "1", "--ledger", ledgerURLs[1].path,
-            ], logURL: directory.appendingPathComponent("sim-timestamped.log")),
+            try ChildProcess(
+                try TestPaths.binary("sensors-sim"), common + ["--shapes", "plain,ts,array", "--ledger", ledgerURLs[0].path],
+                logURL: directory.appendingPathComponent("sim-plain.log")),
+            try ChildProcess(
+                try TestPaths.binary("sensors-sim"),
+                common + [
+                    "--first-device", "20", "--shapes", "ts,array", "--fault-duplicate", "1", "--ledger", ledgerURLs[1].path,
+                ], logURL: directory.appendingPathComponent("sim-timestamped.log")),
         ]
 
         var generator = SystemRandomNumberGenerator()
@@ -114,7 +128,9 @@ struct ChaosTests {
             let status = gateway.status()
             return (status?["readings_accepted"] as? Int ?? 0) - (status?["redelivered_readings"] as? Int ?? 0)
         }
-        try waitUntil(timeout: 60, "gateway accepted \(uniqueAccepted()) of \(ledger.acceptedReadings) readings, redeliveries aside") {
+        try waitUntil(
+            timeout: 60, "gateway accepted \(uniqueAccepted()) of \(ledger.acceptedReadings) readings, redeliveries aside"
+        ) {
             uniqueAccepted() >= ledger.acceptedReadings
         }
         #expect(try gateway.stop() == 0)
@@ -131,9 +147,12 @@ struct ChaosTests {
         }
         let (lost, extra) = ChaosRun.lostAndExtra(expected: ledger.seriesReadings, counted: counted)
         let duplicates = (status["quarantined"] as? [String: Any])?["duplicate_payload"] as? Int ?? 0
-        print("chaos --no-seq: kills \(kills), messages \(run.messages), readings \(ledger.acceptedReadings), counted \(counted.values.reduce(0, +)), lost \(lost), extra \(extra), redelivered_readings \(redelivered), duplicate_payload quarantined \(duplicates)")
+        print(
+            "chaos --no-seq: kills \(kills), messages \(run.messages), readings \(ledger.acceptedReadings), counted \(counted.values.reduce(0, +)), lost \(lost), extra \(extra), redelivered_readings \(redelivered), duplicate_payload quarantined \(duplicates)"
+        )
         #expect(lost == 0, "\(lost) readings lost of \(ledger.acceptedReadings)")
-        #expect(extra == redelivered, "\(extra) readings counted more than published, status.json reports \(redelivered) redelivered")
+        #expect(
+            extra == redelivered, "\(extra) readings counted more than published, status.json reports \(redelivered) redelivered")
 
         // The simulator's own repeats are among the expected records (duplicate_payload); extras
         // can only be redeliveries after a kill (malformed payloads are reported again).
@@ -142,7 +161,9 @@ struct ChaosTests {
 
     /// Every quarantine record the ledger expects is in the gateway's quarantine log, and any
     /// record beyond them has one of the `extrasOnly` reasons.
-    private func expectQuarantine(of gateway: GatewayUnderTest, holds ledger: SimulatorLedger, extrasOnly reasons: [String]) throws {
+    private func expectQuarantine(
+        of gateway: GatewayUnderTest, holds ledger: SimulatorLedger, extrasOnly reasons: [String]
+    ) throws {
         var extra = try EndToEndTests.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
         for entry in ledger.quarantine {
             guard let index = extra.firstIndex(of: entry) else {

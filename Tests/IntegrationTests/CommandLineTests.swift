@@ -5,8 +5,9 @@ import Testing
 @Suite("Operator commands")
 struct CommandLineTests {
     private func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-        let child = try ChildProcess(try TestPaths.binary("gateway"), arguments,
-                                     logURL: directory.appendingPathComponent("command-\(UUID().uuidString).log"))
+        let child = try ChildProcess(
+            try TestPaths.binary("gateway"), arguments,
+            logURL: directory.appendingPathComponent("command-\(UUID().uuidString).log"))
         let status = try child.waitForExit(timeout: 30)
         return (status, child.output)
     }
@@ -45,7 +46,8 @@ struct CommandLineTests {
             #"{"tier":"1m","start":"2026-11-22T00:16:00.000Z","end":"2026-11-22T00:17:00.000Z","park":"yen-my","site":"f03","device":"mch-0063","metric":"power_kw","kind":"gauge","unit":"kW","count":4,"sum":1223.07,"min":286.84,"max":333.77,"mean":305.7675,"m2":1214.93,"first":{"ts":"2026-11-22T00:16:55.429Z","v":305.19},"last":{"ts":"2026-11-22T00:16:59.029Z","v":297.27},"complete":false}"#,
             #"{"tier":"10s","start":"2026-11-22T00:16:50.000Z","end":"2026-11-22T00:17:00.000Z","park":"yen-my","site":"f03","device":"mch-0063","metric":"machine_state","kind":"state","unit":"","count":4,"state_count":{"running":4},"state_ms":{"running":4571},"first":{"ts":"2026-11-22T00:16:55.429Z","v":"running"},"last":{"ts":"2026-11-22T00:16:59.029Z","v":"running"},"complete":true}"#,
         ]
-        try (lines.joined(separator: "\n") + "\n").write(to: rollups.appendingPathComponent("rollups.jsonl"), atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: rollups.appendingPathComponent("rollups.jsonl"), atomically: true, encoding: .utf8)
         let dataDir = directory.appendingPathComponent("data").path
 
         let json = try run(["tail", "--data-dir", dataDir, "--no-follow", "--json", "--tier", "10s"], in: directory)

@@ -50,8 +50,10 @@ struct DamagedDataDirectoryTests {
     /// in, kills the gateway with SIGKILL two thirds of the way in, applies `damage` to its data
     /// directory, restarts it, checks its log for each of `expectedLog`, and at the end checks
     /// that the merged 10 s rollups count every published reading exactly once.
-    private func crashDamageAndRecover(_ label: String, duringRun: (URL) throws -> Void, damage: (URL) throws -> Void,
-                                       expectedLog: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    private func crashDamageAndRecover(
+        _ label: String, duringRun: (URL) throws -> Void, damage: (URL) throws -> Void,
+        expectedLog: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let directory = try TestPaths.makeScratchDirectory("damaged-\(label)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try MosquittoBroker(directory: directory)
@@ -60,10 +62,12 @@ struct DamagedDataDirectoryTests {
         let data = gateway.dataDirectory
 
         let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(broker.port)", "--seed", "31", "--devices", "30", "--rate", "800", "--count", "8000",
-            "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
-        ], logURL: directory.appendingPathComponent("sim.log"))
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(broker.port)", "--seed", "31", "--devices", "30", "--rate", "800", "--count", "8000",
+                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
+            ], logURL: directory.appendingPathComponent("sim.log"))
 
         // Checkpoints come every 2 s: the one at the kill is newer than any seen at 1,500 messages.
         try gateway.waitForMessages(1_500, timeout: 60)
@@ -79,9 +83,14 @@ struct DamagedDataDirectoryTests {
             #expect(log.contains(line), "no \"\(line)\" in:\n\(log.suffix(3000))", sourceLocation: sourceLocation)
         }
 
-        #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)", sourceLocation: sourceLocation)
+        #expect(
+            try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)", sourceLocation: sourceLocation
+        )
         let ledger = try SimulatorLedger(url: ledgerURL)
-        try waitUntil(timeout: 60, "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings") {
+        try waitUntil(
+            timeout: 60,
+            "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings"
+        ) {
             (gateway.status()?["readings_accepted"] as? Int ?? 0) >= ledger.acceptedReadings
         }
         #expect(try gateway.stop() == 0, sourceLocation: sourceLocation)
@@ -90,10 +99,16 @@ struct DamagedDataDirectoryTests {
         let rollups = try RollupRecords(directory: data.appendingPathComponent("rollups"))
         let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
         let counted = tenSecond.values.reduce(0) { $0 + $1.count }
-        #expect(counted == ledger.acceptedReadings, "lost or double-counted: \(counted) counted, \(ledger.acceptedReadings) published",
-                sourceLocation: sourceLocation)
-        let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
-        #expect(differing.isEmpty, "\(differing.count) windows differ, e.g. \(differing.prefix(3).map(\.key))", sourceLocation: sourceLocation)
+        #expect(
+            counted == ledger.acceptedReadings,
+            "lost or double-counted: \(counted) counted, \(ledger.acceptedReadings) published",
+            sourceLocation: sourceLocation)
+        let differing = ledger.tenSecondWindows.filter { key, expected in
+            !(tenSecond[key]?.differences(from: expected).isEmpty ?? false)
+        }
+        #expect(
+            differing.isEmpty, "\(differing.count) windows differ, e.g. \(differing.prefix(3).map(\.key))",
+            sourceLocation: sourceLocation)
     }
 
     /// Makes the ring file's write index claim `bytes` more than it holds and fills them with

@@ -12,12 +12,14 @@ struct EndToEndTests {
         let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-gateway-\(getpid())")
 
         let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(broker.port)", "--seed", "42", "--devices", "48", "--rate", "4000", "--count", "14000",
-            "--qos", "1", "--shapes", "ts,array", "--ledger", ledgerURL.path,
-            "--fault-malformed", "1", "--fault-out-of-range", "1", "--fault-unknown-metric", "1", "--fault-wrong-type", "1",
-            "--fault-duplicate", "1", "--fault-late", "1", "--fault-future", "1",
-        ], logURL: directory.appendingPathComponent("sim.log"))
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(broker.port)", "--seed", "42", "--devices", "48", "--rate", "4000", "--count", "14000",
+                "--qos", "1", "--shapes", "ts,array", "--ledger", ledgerURL.path,
+                "--fault-malformed", "1", "--fault-out-of-range", "1", "--fault-unknown-metric", "1", "--fault-wrong-type", "1",
+                "--fault-duplicate", "1", "--fault-late", "1", "--fault-future", "1",
+            ], logURL: directory.appendingPathComponent("sim.log"))
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
 
         let ledger = try SimulatorLedger(url: ledgerURL)
@@ -29,7 +31,9 @@ struct EndToEndTests {
 
         // Every injected fault kind occurred, and the quarantine log holds exactly those.
         let expectedQuarantine = ledger.quarantine.sorted()
-        for reason in ["malformed_payload", "out_of_range", "unknown_metric", "wrong_type", "duplicate_seq", "too_late", "future_timestamp"] {
+        for reason in [
+            "malformed_payload", "out_of_range", "unknown_metric", "wrong_type", "duplicate_seq", "too_late", "future_timestamp",
+        ] {
             #expect(expectedQuarantine.contains { $0.hasPrefix(reason + "|") }, "no \(reason) fault was injected")
         }
         let quarantine = try Self.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
@@ -80,7 +84,8 @@ struct EndToEndTests {
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
             for line in text.split(separator: "\n") {
                 guard let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let reason = record["reason"] as? String, let topic = record["topic"] as? String else {
+                    let reason = record["reason"] as? String, let topic = record["topic"] as? String
+                else {
                     throw TestFailure("quarantine line lacks reason/topic: \(line)")
                 }
                 entries.append("\(reason)|\(topic)|\(record["metric"] as? String ?? "")")

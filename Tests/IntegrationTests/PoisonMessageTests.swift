@@ -18,37 +18,47 @@ struct PoisonMessageTests {
         var environment = ProcessInfo.processInfo.environment
         environment["GATEWAY_TEST_CRASH_ON_PAYLOAD"] = Self.marker
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        var gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID,
-                                           environment: environment)
+        var gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: clientID,
+            environment: environment)
         let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(broker.port)", "--seed", "47", "--devices", "20", "--rate", "600", "--count", "4000",
-            "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "60s",
-        ], logURL: directory.appendingPathComponent("sim.log"))
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(broker.port)", "--seed", "47", "--devices", "20", "--rate", "600", "--count", "4000",
+                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "60s",
+            ], logURL: directory.appendingPathComponent("sim.log"))
         try gateway.waitForMessages(1_000, timeout: 60)
 
         let poisonTopic = "iiot/poison-park/s1/trap-01/telemetry"
-        try SystemTool.run("mosquitto_pub", [
-            "-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", poisonTopic,
-            "-m", "{\"temperature_c\":21.5,\"note\":\"\(Self.marker)\"}",
-        ])
+        try SystemTool.run(
+            "mosquitto_pub",
+            [
+                "-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", poisonTopic,
+                "-m", "{\"temperature_c\":21.5,\"note\":\"\(Self.marker)\"}",
+            ])
         #expect(try gateway.child.waitForExit(timeout: 30) != 0)
         #expect(gateway.child.output.contains("test hook GATEWAY_TEST_CRASH_ON_PAYLOAD"))
 
-        gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID,
-                                       environment: environment, waitForSubscription: false)
+        gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: clientID,
+            environment: environment, waitForSubscription: false)
         #expect(try gateway.child.waitForExit(timeout: 60) != 0, "the replay did not stop the gateway again")
         #expect(gateway.child.output.contains("recovery: the previous process stopped while ingesting the message"))
 
-        gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID,
-                                       environment: environment)
+        gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: clientID,
+            environment: environment)
         try waitUntil(timeout: 30, "no poison message quarantined:\n\(gateway.child.output.suffix(3000))") {
             gateway.child.output.contains("poison message quarantined")
         }
 
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
         let ledger = try SimulatorLedger(url: ledgerURL)
-        try waitUntil(timeout: 60, "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings") {
+        try waitUntil(
+            timeout: 60,
+            "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings"
+        ) {
             (gateway.status()?["readings_accepted"] as? Int ?? 0) >= ledger.acceptedReadings
         }
         #expect(try gateway.stop() == 0)
@@ -60,7 +70,9 @@ struct PoisonMessageTests {
         let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
         let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
         #expect(tenSecond.values.reduce(0) { $0 + $1.count } == ledger.acceptedReadings)
-        let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
+        let differing = ledger.tenSecondWindows.filter { key, expected in
+            !(tenSecond[key]?.differences(from: expected).isEmpty ?? false)
+        }
         #expect(differing.isEmpty, "\(differing.count) windows differ, e.g. \(differing.prefix(3).map(\.key))")
 
         let lines = try quarantineLines(gateway.dataDirectory)
@@ -68,7 +80,8 @@ struct PoisonMessageTests {
         #expect(poison.count == 1)
         #expect(poison.first?["topic"] as? String == poisonTopic)
         #expect((poison.first?["payload"] as? String)?.contains(Self.marker) == true)
-        #expect((poison.first?["detail"] as? String)?.hasPrefix("the gateway stopped 2 times while ingesting this message") == true)
+        #expect(
+            (poison.first?["detail"] as? String)?.hasPrefix("the gateway stopped 2 times while ingesting this message") == true)
     }
 
     /// A retained message is skipped and counted on every subscribe, and ingested once admitted.
@@ -76,12 +89,15 @@ struct PoisonMessageTests {
         let directory = try TestPaths.makeScratchDirectory("retained")
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try MosquittoBroker(directory: directory)
-        try SystemTool.run("mosquitto_pub", [
-            "-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-r", "-t", "iiot/p1/s1/retained-01/telemetry",
-            "-m", #"{"temperature_c":21.5}"#,
-        ])
+        try SystemTool.run(
+            "mosquitto_pub",
+            [
+                "-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-r", "-t", "iiot/p1/s1/retained-01/telemetry",
+                "-m", #"{"temperature_c":21.5}"#,
+            ])
         for run in 1...2 {
-            let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-retained-\(getpid())-\(run)")
+            let gateway = try GatewayUnderTest(
+                directory: directory, brokerPort: broker.port, clientID: "it-retained-\(getpid())-\(run)")
             try waitUntil(timeout: 30, "no retained message skipped: \(gateway.status() ?? [:])") {
                 (gateway.status()?["retained_skipped"] as? Int ?? 0) >= run
             }
@@ -92,8 +108,9 @@ struct PoisonMessageTests {
             #expect(status["readings_accepted"] as? Int == 0)
         }
         try FileManager.default.removeItem(at: directory.appendingPathComponent("data"))
-        let admitting = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-retained-\(getpid())-3",
-                                             ingestYAML: ["accept_retained: true"])
+        let admitting = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: "it-retained-\(getpid())-3",
+            ingestYAML: ["accept_retained: true"])
         try admitting.waitForMessages(1, timeout: 30)
         #expect(try admitting.stop() == 0)
         #expect(admitting.status()?["readings_accepted"] as? Int == 1)

@@ -10,13 +10,17 @@ struct SecurityTests {
     private static let fastReconnect = ["reconnect:", "  initial: 1s", "  max: 2s"]
 
     /// Runs `sensors-sim` to completion against `port` and returns its ledger.
-    private func publish(port: Int, count: Int, in directory: URL, extra: [String] = [],
-                         environment: [String: String]? = nil) throws -> SimulatorLedger {
+    private func publish(
+        port: Int, count: Int, in directory: URL, extra: [String] = [],
+        environment: [String: String]? = nil
+    ) throws -> SimulatorLedger {
         let ledgerURL = directory.appendingPathComponent("ledger-\(UUID().uuidString).jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(port)", "--seed", "11", "--devices", "12", "--rate", "2000", "--count", "\(count)",
-            "--ledger", ledgerURL.path,
-        ] + extra, logURL: directory.appendingPathComponent("sim-\(UUID().uuidString).log"), environment: environment)
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(port)", "--seed", "11", "--devices", "12", "--rate", "2000", "--count", "\(count)",
+                "--ledger", ledgerURL.path,
+            ] + extra, logURL: directory.appendingPathComponent("sim-\(UUID().uuidString).log"), environment: environment)
         #expect(try simulator.waitForExit(timeout: 60) == 0, "simulator failed:\n\(simulator.output)")
         return try SimulatorLedger(url: ledgerURL)
     }
@@ -35,12 +39,15 @@ struct SecurityTests {
 
     /// Writes a Mosquitto password file with `mosquitto_passwd -b` for every (user, password).
     private func makePasswordFile(_ url: URL, users: [(String, String)]) throws {
-        let executable = ["/usr/bin/mosquitto_passwd", "/usr/sbin/mosquitto_passwd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let executable = ["/usr/bin/mosquitto_passwd", "/usr/sbin/mosquitto_passwd"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         guard let executable else { throw TestFailure("mosquitto_passwd is not installed (apt-get install mosquitto)") }
         for (index, (user, password)) in users.enumerated() {
             let arguments = (index == 0 ? ["-b", "-c"] : ["-b"]) + [url.path, user, password]
-            let run = try ChildProcess(URL(fileURLWithPath: executable), arguments,
-                                       logURL: url.deletingLastPathComponent().appendingPathComponent("passwd-\(index).log"))
+            let run = try ChildProcess(
+                URL(fileURLWithPath: executable), arguments,
+                logURL: url.deletingLastPathComponent().appendingPathComponent("passwd-\(index).log"))
             #expect(try run.waitForExit(timeout: 10) == 0, "mosquitto_passwd failed: \(run.output)")
         }
         // Read by Mosquitto after it drops root privileges; it holds only salted hashes.
@@ -50,7 +57,9 @@ struct SecurityTests {
     /// Waits until `text` occurs `times` times in the gateway's log while it keeps running.
     private func waitForLog(_ gateway: GatewayUnderTest, _ text: String, times: Int, timeout: Double) throws {
         try waitUntil(timeout: timeout, "\"\(text)\" not logged \(times) times; log:\n\(gateway.child.output.suffix(3000))") {
-            guard gateway.child.process.isRunning else { throw TestFailure("gateway exited early:\n\(gateway.child.output.suffix(3000))") }
+            guard gateway.child.process.isRunning else {
+                throw TestFailure("gateway exited early:\n\(gateway.child.output.suffix(3000))")
+            }
             return gateway.child.output.components(separatedBy: text).count - 1 >= times
         }
     }
@@ -67,14 +76,18 @@ struct SecurityTests {
         let broker = try MosquittoBroker(directory: directory, extraConfig: certificates.brokerTLSConfig())
 
         // The listener really speaks only TLS: a plaintext client does not get in.
-        let plaintext = try ChildProcess(try TestPaths.binary("sensors-sim"), ["--port", "\(broker.port)", "--count", "5"],
-                                         logURL: directory.appendingPathComponent("sim-plaintext.log"))
-        #expect(try plaintext.waitForExit(timeout: 30) != 0, "a plaintext client published to the TLS listener:\n\(plaintext.output)")
+        let plaintext = try ChildProcess(
+            try TestPaths.binary("sensors-sim"), ["--port", "\(broker.port)", "--count", "5"],
+            logURL: directory.appendingPathComponent("sim-plaintext.log"))
+        #expect(
+            try plaintext.waitForExit(timeout: 30) != 0, "a plaintext client published to the TLS listener:\n\(plaintext.output)")
 
-        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-tls-\(getpid())",
-                                           mqttYAML: ["tls:", "  ca_file: \(certificates.caCertificate.path)"])
+        let gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: "it-tls-\(getpid())",
+            mqttYAML: ["tls:", "  ca_file: \(certificates.caCertificate.path)"])
         #expect(gateway.child.output.contains("tls=true"))
-        let ledger = try publish(port: broker.port, count: 2_000, in: directory, extra: ["--cafile", certificates.caCertificate.path])
+        let ledger = try publish(
+            port: broker.port, count: 2_000, in: directory, extra: ["--cafile", certificates.caCertificate.path])
         #expect(ledger.messages == 2_000)
         #expect(ledger.acceptedReadings == 9_332)
         try gateway.stopAfterIngesting(ledger)
@@ -84,7 +97,8 @@ struct SecurityTests {
         let directory = try TestPaths.makeScratchDirectory("tls-mutual")
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificates = try TestCertificates(directory: directory)
-        let broker = try MosquittoBroker(directory: directory, extraConfig: certificates.brokerTLSConfig(requireClientCertificate: true))
+        let broker = try MosquittoBroker(
+            directory: directory, extraConfig: certificates.brokerTLSConfig(requireClientCertificate: true))
 
         // Without a client certificate: refused at the handshake, retried, never subscribed.
         let anonymous = try GatewayUnderTest(
@@ -103,10 +117,12 @@ struct SecurityTests {
                 "tls:", "  ca_file: \(certificates.caCertificate.path)",
                 "  cert_file: \(certificates.clientCertificate.path)", "  key_file: \(certificates.clientKey.path)",
             ])
-        let ledger = try publish(port: broker.port, count: 1_500, in: directory, extra: [
-            "--cafile", certificates.caCertificate.path,
-            "--cert", certificates.clientCertificate.path, "--key", certificates.clientKey.path,
-        ])
+        let ledger = try publish(
+            port: broker.port, count: 1_500, in: directory,
+            extra: [
+                "--cafile", certificates.caCertificate.path,
+                "--cert", certificates.clientCertificate.path, "--key", certificates.clientKey.path,
+            ])
         #expect(ledger.messages == 1_500)
         try gateway.stopAfterIngesting(ledger)
     }
@@ -146,15 +162,17 @@ struct SecurityTests {
         let wrongPassword = "wrong-secret-\(UUID().uuidString)"
         let passwordFile = directory.appendingPathComponent("mosquitto.passwd")
         try makePasswordFile(passwordFile, users: [("gateway", gatewayPassword), ("simulator", simulatorPassword)])
-        let broker = try MosquittoBroker(directory: directory, extraConfig: ["password_file \(passwordFile.path)", "allow_anonymous false"])
+        let broker = try MosquittoBroker(
+            directory: directory, extraConfig: ["password_file \(passwordFile.path)", "allow_anonymous false"])
 
         // The right password, from the environment variable named by password_env.
         let gateway = try GatewayUnderTest(
             directory: directory, brokerPort: broker.port, clientID: "it-password-\(getpid())",
             mqttYAML: ["username: gateway", "password_env: GATEWAY_IT_MQTT_PASSWORD"],
             environment: environment(adding: ["GATEWAY_IT_MQTT_PASSWORD": gatewayPassword]))
-        let ledger = try publish(port: broker.port, count: 1_500, in: directory, extra: ["--username", "simulator"],
-                                 environment: environment(adding: ["SIM_MQTT_PASSWORD": simulatorPassword]))
+        let ledger = try publish(
+            port: broker.port, count: 1_500, in: directory, extra: ["--username", "simulator"],
+            environment: environment(adding: ["SIM_MQTT_PASSWORD": simulatorPassword]))
         #expect(ledger.messages == 1_500)
         try gateway.stopAfterIngesting(ledger)
 
@@ -172,8 +190,10 @@ struct SecurityTests {
         #expect(!refused.child.output.contains("subscribed"))
 
         // No password ever reaches a log line or status.json.
-        for (name, text) in [("log", gateway.child.output), ("status.json", statusText(gateway)),
-                             ("wrong-password log", refused.child.output), ("wrong-password status.json", statusText(refused))] {
+        for (name, text) in [
+            ("log", gateway.child.output), ("status.json", statusText(gateway)),
+            ("wrong-password log", refused.child.output), ("wrong-password status.json", statusText(refused)),
+        ] {
             #expect(!text.isEmpty, "\(name) is empty")
             let leaked = [gatewayPassword, simulatorPassword, wrongPassword].filter { text.contains($0) }
             #expect(leaked.isEmpty, "\(name) contains \(leaked.count) password(s)")

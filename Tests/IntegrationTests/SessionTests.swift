@@ -13,10 +13,12 @@ struct SessionTests {
 
     private func publish(port: Int, count: Int, in directory: URL, extra: [String] = []) throws -> SimulatorLedger {
         let ledgerURL = directory.appendingPathComponent("ledger-\(UUID().uuidString).jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(port)", "--seed", "7", "--devices", "30", "--rate", "2000", "--count", "\(count)",
-            "--ledger", ledgerURL.path,
-        ] + extra, logURL: directory.appendingPathComponent("sim-\(UUID().uuidString).log"))
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(port)", "--seed", "7", "--devices", "30", "--rate", "2000", "--count", "\(count)",
+                "--ledger", ledgerURL.path,
+            ] + extra, logURL: directory.appendingPathComponent("sim-\(UUID().uuidString).log"))
         #expect(try simulator.waitForExit(timeout: 60) == 0, "simulator failed:\n\(simulator.output)")
         return try SimulatorLedger(url: ledgerURL)
     }
@@ -61,8 +63,9 @@ struct SessionTests {
         let directory = try TestPaths.makeScratchDirectory("always")
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try MosquittoBroker(directory: directory)
-        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-always-\(getpid())",
-                                           storageYAML: ["rollup_log:", "  fsync: always"])
+        let gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: "it-always-\(getpid())",
+            storageYAML: ["rollup_log:", "  fsync: always"])
         let ledger = try publish(port: broker.port, count: 3_000, in: directory)
         try gateway.stopAfterIngesting(ledger)
         #expect(try tenSecondCount(gateway) == ledger.acceptedReadings)
@@ -73,9 +76,11 @@ struct SessionTests {
         let directory = try TestPaths.makeScratchDirectory("v311")
         defer { try? FileManager.default.removeItem(at: directory) }
         let broker = try MosquittoBroker(directory: directory)
-        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-v311-\(getpid())",
-                                           mqttYAML: ["protocol: \"3.1.1\"", "qos: 0", "clean_session: true"])
-        let ledger = try publish(port: broker.port, count: 2_000, in: directory, extra: ["--qos", "0", "--mqtt-version", "3.1.1"])
+        let gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: "it-v311-\(getpid())",
+            mqttYAML: ["protocol: \"3.1.1\"", "qos: 0", "clean_session: true"])
+        let ledger = try publish(
+            port: broker.port, count: 2_000, in: directory, extra: ["--qos", "0", "--mqtt-version", "3.1.1"])
         try gateway.stopAfterIngesting(ledger)
         #expect(try tenSecondCount(gateway) == ledger.acceptedReadings)
     }

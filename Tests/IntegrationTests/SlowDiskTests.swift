@@ -8,7 +8,8 @@ import Testing
 @Suite("Slow disk", .serialized)
 struct SlowDiskTests {
     /// Making and freezing a file system needs root (CI runs as root) and util-linux/e2fsprogs.
-    static let canFreeze = getuid() == 0 && SystemTool.path("mount") != nil && SystemTool.path("umount") != nil
+    static let canFreeze =
+        getuid() == 0 && SystemTool.path("mount") != nil && SystemTool.path("umount") != nil
         && SystemTool.path("mkfs.ext4") != nil && SystemTool.path("fsfreeze") != nil
 
     static let ringBytes = 1 << 20
@@ -27,8 +28,9 @@ struct SlowDiskTests {
         defer { disk.remove() }
 
         let broker = try MosquittoBroker(directory: directory)
-        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-slowdisk-\(getpid())",
-                                           ingestYAML: ["ring_size: 1MiB"])
+        let gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: "it-slowdisk-\(getpid())",
+            ingestYAML: ["ring_size: 1MiB"])
         defer {
             // A process blocked on a frozen file system cannot be killed, and a mounted file
             // system with open files cannot be unmounted: thaw, then kill, then (above) unmount.
@@ -41,16 +43,19 @@ struct SlowDiskTests {
         let pid = gateway.child.process.processIdentifier
 
         let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(broker.port)", "--seed", "31", "--devices", "40", "--rate", "3000", "--count", "45000",
-            "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "60s",
-            "--fault-malformed", "1", "--fault-out-of-range", "1",
-        ], logURL: directory.appendingPathComponent("sim.log"))
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(broker.port)", "--seed", "31", "--devices", "40", "--rate", "3000", "--count", "45000",
+                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "60s",
+                "--fault-malformed", "1", "--fault-out-of-range", "1",
+            ], logURL: directory.appendingPathComponent("sim.log"))
 
         // 8,000 messages are ≈ 2 MB of ring records: the 1 MiB ring has wrapped, so every page of
         // its mapping is resident and already part of the baseline below.
         try gateway.waitForMessages(8_000, timeout: 60)
-        let socket = try #require(BrokerSocket(pid: pid, brokerPort: broker.port), "no TCP connection from the gateway to the broker")
+        let socket = try #require(
+            BrokerSocket(pid: pid, brokerPort: broker.port), "no TCP connection from the gateway to the broker")
         let before = try #require(ProcessMemory(pid: pid))
         let logBytesBefore = gateway.child.output.utf8.count
 
@@ -66,8 +71,9 @@ struct SlowDiskTests {
         // What an operator saw meanwhile: the watchdog's warning, as the status line is silent.
         let loggedDuringStall = String(decoding: gateway.child.output.utf8.dropFirst(logBytesBefore), as: UTF8.self)
             .split(separator: "\n")
-        #expect(loggedDuringStall.contains { $0.contains("pipeline stalled for") && $0.contains(data.path) },
-                "no stall warning during the stall:\n\(loggedDuringStall.joined(separator: "\n"))")
+        #expect(
+            loggedDuringStall.contains { $0.contains("pipeline stalled for") && $0.contains(data.path) },
+            "no stall warning during the stall:\n\(loggedDuringStall.joined(separator: "\n"))")
         let threadsBlocked = ProcessMemory.blockedThreads(pid: pid)
         let statusAge = (gateway.status()?["updated"] as? String).flatMap(Self.date).map { Date().timeIntervalSince($0) }
         let thawedAt = Date()
@@ -86,15 +92,18 @@ struct SlowDiskTests {
         // rest), and there were some — the broker kept sending until the window was full.
         let lastSeconds = unread.filter { $0.seconds >= Self.stallSeconds - 2 }
         #expect((lastSeconds.last?.seconds ?? 0) - (lastSeconds.first?.seconds ?? 0) >= 1, "too few socket samples: \(unread)")
-        #expect(Set(lastSeconds.map(\.bytes)).count == 1 && (lastSeconds.first?.bytes ?? 0) > 0,
-                "the gateway kept reading from the broker during the stall: unread bytes \(lastSeconds.map(\.bytes))")
+        #expect(
+            Set(lastSeconds.map(\.bytes)).count == 1 && (lastSeconds.first?.bytes ?? 0) > 0,
+            "the gateway kept reading from the broker during the stall: unread bytes \(lastSeconds.map(\.bytes))")
 
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
         let ledger = try SimulatorLedger(url: ledgerURL)
         #expect(ledger.messages == 45_000)
         let backlog = try Self.publishedBetween(ledgerURL, from: frozenAt, to: thawedAt)
-        #expect(backlog.bytes > slack,
-                "the stall's backlog (\(backlog.messages) messages, \(backlog.bytes) bytes) is too small for the memory bound to mean anything")
+        #expect(
+            backlog.bytes > slack,
+            "the stall's backlog (\(backlog.messages) messages, \(backlog.bytes) bytes) is too small for the memory bound to mean anything"
+        )
 
         // Catching up pushes the backlog through the 1 MiB ring: the same bound holds, from the
         // peak before the stall.
@@ -112,28 +121,38 @@ struct SlowDiskTests {
         let backPressure = status["back_pressure_ns"] as? Int ?? 0
         #expect(backPressure > 0, "the MQTT thread never waited for the 1 MiB ring")
         #expect(status["storage_failing"] as? Bool == false)
-        #expect(!gateway.child.output.contains("cannot write"), "a stall is not a write error:\n\(gateway.child.output.suffix(2000))")
+        #expect(
+            !gateway.child.output.contains("cannot write"), "a stall is not a write error:\n\(gateway.child.output.suffix(2000))")
 
         // Nothing lost, nothing duplicated, no torn line: every file parses and every figure matches.
         let rollups = try RollupRecords(directory: data.appendingPathComponent("rollups"))
         let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
         let counted = tenSecond.values.reduce(0) { $0 + $1.count }
-        #expect(counted == ledger.acceptedReadings, "lost or double-counted: \(counted) counted, \(ledger.acceptedReadings) published")
-        let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
-            .keys.sorted()
-        #expect(differing.count == 0, """
+        #expect(
+            counted == ledger.acceptedReadings, "lost or double-counted: \(counted) counted, \(ledger.acceptedReadings) published"
+        )
+        let differing = ledger.tenSecondWindows.filter { key, expected in
+            !(tenSecond[key]?.differences(from: expected).isEmpty ?? false)
+        }
+        .keys.sorted()
+        #expect(
+            differing.count == 0,
+            """
             \(differing.count) windows differ, e.g. \(differing.prefix(3).map { "\($0): \(tenSecond[$0]?.differences(from: ledger.tenSecondWindows[$0]!) ?? ["missing"])" }); \
             quarantined \(status["quarantined"] ?? "?")
             """)
         let quarantine = try EndToEndTests.quarantineEntries(data.appendingPathComponent("quarantine"))
         let expectedQuarantine = ledger.quarantine.sorted()
         let quarantineMatches = quarantine == expectedQuarantine
-        #expect(quarantineMatches, """
+        #expect(
+            quarantineMatches,
+            """
             quarantine differs: \(quarantine.count) records, \(expectedQuarantine.count) expected; \
             unexpected e.g. \(quarantine.filter { !expectedQuarantine.contains($0) }.prefix(3))
             """)
 
-        print("""
+        print(
+            """
             slow disk: stall \(String(format: "%.1f", thawedAt.timeIntervalSince(frozenAt))) s, backlog \(backlog.messages) messages \
             (\(backlog.bytes) payload bytes); RSS before \(before.rss / 1024) KiB, peak during stall \(peakRSS / 1024) KiB, \
             peak through catch-up \(after.hwm / 1024) KiB; unread socket bytes at end of stall \(lastSeconds.last?.bytes ?? -1) (\(unread.count) samples); \
@@ -157,8 +176,9 @@ struct SlowDiskTests {
         var messages = 0, bytes = 0
         for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
             guard let message = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let readings = message["readings"] as? [[String: Any]],
-                  let ts = (readings.first?["ts"] as? NSNumber)?.int64Value, ts >= start, ts <= end else { continue }
+                let readings = message["readings"] as? [[String: Any]],
+                let ts = (readings.first?["ts"] as? NSNumber)?.int64Value, ts >= start, ts <= end
+            else { continue }
             messages += 1
             bytes += (message["payload"] as? String)?.utf8.count ?? 0
         }

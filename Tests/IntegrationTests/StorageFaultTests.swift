@@ -32,17 +32,20 @@ struct StorageFaultTests {
         defer { try? SystemTool.run("umount", [data.path]) }
 
         let broker = try MosquittoBroker(directory: directory)
-        let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-diskfull-\(getpid())",
-                                           ingestYAML: ["ring_size: 1MiB"])
+        let gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: "it-diskfull-\(getpid())",
+            ingestYAML: ["ring_size: 1MiB"])
         let filler = data.appendingPathComponent("filler")
         #expect(fill(filler) > 0)
 
         // Malformed payloads make quarantine lines at once, so the full disk is hit at the first flush.
         let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(try TestPaths.binary("sensors-sim"), [
-            "--port", "\(broker.port)", "--seed", "11", "--devices", "60", "--rate", "5000", "--count", "20000",
-            "--shapes", "ts,array", "--fault-malformed", "5", "--ledger", ledgerURL.path,
-        ], logURL: directory.appendingPathComponent("sim.log"))
+        let simulator = try ChildProcess(
+            try TestPaths.binary("sensors-sim"),
+            [
+                "--port", "\(broker.port)", "--seed", "11", "--devices", "60", "--rate", "5000", "--count", "20000",
+                "--shapes", "ts,array", "--fault-malformed", "5", "--ledger", ledgerURL.path,
+            ], logURL: directory.appendingPathComponent("sim.log"))
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
         let ledger = try SimulatorLedger(url: ledgerURL)
 
@@ -70,7 +73,9 @@ struct StorageFaultTests {
         let rollups = try RollupRecords(directory: data.appendingPathComponent("rollups"))
         let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
         #expect(tenSecond.values.reduce(0) { $0 + $1.count } == ledger.acceptedReadings)
-        let differing = ledger.tenSecondWindows.filter { key, expected in !(tenSecond[key]?.differences(from: expected).isEmpty ?? false) }
+        let differing = ledger.tenSecondWindows.filter { key, expected in
+            !(tenSecond[key]?.differences(from: expected).isEmpty ?? false)
+        }
         #expect(differing.isEmpty, "\(differing.count) windows differ")
         #expect(try EndToEndTests.quarantineEntries(data.appendingPathComponent("quarantine")) == ledger.quarantine.sorted())
     }

@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import SensorsSim
 
 @Suite("Batch shape")
 struct BatchShapeTests {
     /// 20 readings per message, batch shape only, 6 devices (2 of each kind), 5 ms per message.
-    private func batchMessages(count: Int, devices: Int = 6, readings: Int = 20, faults: [Fault: Double] = [:], stepMilliseconds: Int64 = 5) throws -> [SimMessage] {
+    private func batchMessages(
+        count: Int, devices: Int = 6, readings: Int = 20, faults: [Fault: Double] = [:], stepMilliseconds: Int64 = 5
+    ) throws -> [SimMessage] {
         try makeMessages(
             count: count, devices: devices, options: MessageOptions(shapes: [.batch], readingsPerMessage: readings),
             faults: faults, stepMilliseconds: stepMilliseconds)
@@ -53,8 +56,10 @@ struct BatchShapeTests {
         }
         // three messages of an environment station: 60 readings, 10 of each of its 6 metrics
         let station = messages.filter { $0.deviceIndex == 0 }.flatMap(\.readings)
-        #expect(Dictionary(grouping: station, by: \.metric).mapValues(\.count) == Dictionary(
-            uniqueKeysWithValues: DeviceKind.environment.metrics.map { ($0.name, 10) }))
+        #expect(
+            Dictionary(grouping: station, by: \.metric).mapValues(\.count)
+                == Dictionary(
+                    uniqueKeysWithValues: DeviceKind.environment.metrics.map { ($0.name, 10) }))
         let meter = messages.filter { $0.deviceIndex == 2 }.flatMap(\.readings)
         #expect(Dictionary(grouping: meter, by: \.metric).mapValues(\.count) == ["water_flow_m3h": 30, "pressure_bar": 30])
     }
@@ -86,10 +91,16 @@ struct BatchShapeTests {
         let messages = try batchMessages(count: 1000, faults: faults)
         let byFault = Dictionary(grouping: messages, by: { $0.fault })
         // two duplicates stay owed at the end: their devices' previous messages were not clean
-        #expect(byFault.mapValues(\.count) == [nil: 602, .unknownMetric: 100, .tooLate: 100, .outOfRange: 100, .malformedPayload: 50, .duplicateSeq: 48])
+        #expect(
+            byFault.mapValues(\.count) == [
+                nil: 602, .unknownMetric: 100, .tooLate: 100, .outOfRange: 100, .malformedPayload: 50, .duplicateSeq: 48,
+            ])
         #expect(byFault[.unknownMetric]?.allSatisfy { $0.readings.count == 21 } == true)
         #expect(byFault[nil]?.allSatisfy { $0.readings.count == 20 } == true)
-        #expect(byFault[.outOfRange]?.allSatisfy { $0.readings.count == 20 && $0.readings.filter { $0.fault == .outOfRange }.count == 1 } == true)
+        #expect(
+            byFault[.outOfRange]?.allSatisfy {
+                $0.readings.count == 20 && $0.readings.filter { $0.fault == .outOfRange }.count == 1
+            } == true)
         #expect(byFault[.malformedPayload]?.allSatisfy { $0.readings.isEmpty && $0.seq == nil } == true)
         #expect(byFault[.duplicateSeq]?.allSatisfy { $0.readings.isEmpty } == true)
         for message in byFault[.tooLate] ?? [] {
@@ -112,15 +123,17 @@ struct BatchShapeTests {
         #expect(readings.count == 20)
         let stamps = readings.compactMap { ($0["ts"] as? NSNumber)?.int64Value }
         let first = testEpochMilliseconds - 3
-        #expect(stamps == Array(repeating: first, count: 6) + Array(repeating: first + 1, count: 6)
-            + Array(repeating: first + 2, count: 6) + [first + 3, first + 3])
+        #expect(
+            stamps == Array(repeating: first, count: 6) + Array(repeating: first + 1, count: 6)
+                + Array(repeating: first + 2, count: 6) + [first + 3, first + 3])
     }
 
     @Test func nEqualsZeroSendsOneSampleOfEveryMetricAndSingleSampleShapesStopAtTheKindsMetrics() throws {
         let whole = try batchMessages(count: 3, readings: 0)
         #expect(whole.map(\.readings.count) == [6, 6, 2])
         #expect(try whole.allSatisfy { try entries(of: $0).count == 1 })
-        let single = try makeMessages(count: 3, devices: 3, options: MessageOptions(shapes: [.ts, .array], readingsPerMessage: 20))
+        let single = try makeMessages(
+            count: 3, devices: 3, options: MessageOptions(shapes: [.ts, .array], readingsPerMessage: 20))
         #expect(single.map(\.readings.count) == [6, 6, 2])
     }
 }

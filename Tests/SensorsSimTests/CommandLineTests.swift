@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SensorsSim
 
 @Suite("Command line")
@@ -35,7 +36,10 @@ struct CommandLineTests {
     @Test(arguments: [
         (["--count", "5", "--duration", "3s"], "--count and --duration are exclusive"),
         (["--qos", "3"], "--qos 3: expected 0, 1 or 2"),
-        (["--no-seq", "--fault-duplicate", "1"], "--fault-duplicate 1.0 with --no-seq needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes plain,ts,array or drop --no-seq"),
+        (
+            ["--no-seq", "--fault-duplicate", "1"],
+            "--fault-duplicate 1.0 with --no-seq needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes plain,ts,array or drop --no-seq"
+        ),
         (["--no-seq", "--shapes", "ts,plain", "--fault-duplicate", "2"], "remove plain from --shapes ts,plain or drop --no-seq"),
         (["--shapes", "plain", "--fault-late", "1"], "--fault-late/--fault-future need a timestamped shape"),
         (["--fault-malformed", "70", "--fault-wrong-type", "40"], "fault percentages add up to 110.0"),
@@ -68,18 +72,24 @@ struct CommandLineTests {
         summary.readings = 40
         summary.faults = [.duplicateSeq: 2, .duplicatePayload: 1]
         summary.seconds = 4
-        #expect(summary.render() == """
-            sensors-sim: 10 messages, 40 readings in 4.0 s (2.5 msg/s)
-            faults: malformed_payload 0, out_of_range 0, unknown_metric 0, wrong_type 0, duplicate_seq 2, duplicate_payload 1, too_late 0, future_timestamp 0
+        #expect(
+            summary.render() == """
+                sensors-sim: 10 messages, 40 readings in 4.0 s (2.5 msg/s)
+                faults: malformed_payload 0, out_of_range 0, unknown_metric 0, wrong_type 0, duplicate_seq 2, duplicate_payload 1, too_late 0, future_timestamp 0
 
-            """)
+                """)
         summary.unacknowledged = 3
-        #expect(summary.render().hasSuffix("warning: 3 published messages were never acknowledged by the broker; the ledger lists them\n"))
+        #expect(
+            summary.render().hasSuffix(
+                "warning: 3 published messages were never acknowledged by the broker; the ledger lists them\n"))
     }
 
     @Test func theGeneratorsStreamIsFixedForASeed() {
         var random = SeededGenerator(seed: 1)
-        #expect((0..<3).map { _ in random.next() } == [12_966_619_160_104_079_557, 9_600_361_134_598_540_522, 10_590_380_919_521_690_900])
+        #expect(
+            (0..<3).map { _ in random.next() } == [
+                12_966_619_160_104_079_557, 9_600_361_134_598_540_522, 10_590_380_919_521_690_900,
+            ])
         var bounded = SeededGenerator(seed: 7)
         let draws = (0..<10_000).map { _ in bounded.below(6) }
         #expect(Set(draws) == Set(0..<6))

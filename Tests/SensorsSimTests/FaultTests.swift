@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SensorsSim
 
 @Suite("Faults")
@@ -11,10 +12,11 @@ struct FaultTests {
         ]
         let messages = try makeMessages(count: 10_000, faults: percentages)
         let counts = Dictionary(grouping: messages.compactMap(\.fault), by: { $0 }).mapValues(\.count)
-        #expect(counts == [
-            .malformedPayload: 500, .outOfRange: 250, .unknownMetric: 100, .wrongType: 700,
-            .duplicateSeq: 300, .tooLate: 35, .futureTimestamp: 400,
-        ])
+        #expect(
+            counts == [
+                .malformedPayload: 500, .outOfRange: 250, .unknownMetric: 100, .wrongType: 700,
+                .duplicateSeq: 300, .tooLate: 35, .futureTimestamp: 400,
+            ])
         #expect(messages.filter { $0.fault == nil }.count == 7715)
     }
 
@@ -27,7 +29,8 @@ struct FaultTests {
     }
 
     @Test func readingLevelFaultsMarkExactlyTheReadingsTheGatewayShouldQuarantine() throws {
-        let messages = try makeMessages(count: 5000, faults: [.outOfRange: 4, .unknownMetric: 4, .wrongType: 4, .tooLate: 4, .futureTimestamp: 4])
+        let messages = try makeMessages(
+            count: 5000, faults: [.outOfRange: 4, .unknownMetric: 4, .wrongType: 4, .tooLate: 4, .futureTimestamp: 4])
         for message in messages {
             let marked = message.readings.filter { $0.fault != nil }
             switch message.fault {
@@ -88,7 +91,9 @@ struct FaultTests {
     }
 
     @Test func lateAndFutureMessagesShiftEveryTsBy10MinAnd1HLateNeedsACleanMessageFirst() throws {
-        let messages = try makeMessages(count: 3000, devices: 10, options: MessageOptions(shapes: [.plain, .array]), faults: [.tooLate: 20, .futureTimestamp: 20])
+        let messages = try makeMessages(
+            count: 3000, devices: 10, options: MessageOptions(shapes: [.plain, .array]),
+            faults: [.tooLate: 20, .futureTimestamp: 20])
         var cleanSeen = Set<Int>()
         for message in messages {
             let now = testEpochMilliseconds + Int64(message.index) * 5
@@ -144,7 +149,8 @@ struct FaultTests {
 
     @Test func withoutSeqADuplicateIsThePreviousCleanMessageByteForByteRecordedAsDuplicatePayload() throws {
         let options = MessageOptions(shapes: [.ts, .array, .batch], seqEnabled: false)
-        let messages = try makeMessages(count: 4000, devices: 8, options: options, faults: [.duplicatePayload: 10, .wrongType: 10])
+        let messages = try makeMessages(
+            count: 4000, devices: 8, options: options, faults: [.duplicatePayload: 10, .wrongType: 10])
         var previous: [Int: SimMessage] = [:]
         for message in messages {
             #expect(message.seq == nil)
@@ -179,9 +185,11 @@ struct FaultTests {
     }
 
     @Test func theDuplicateFaultFollowsSeqDuplicateSeqNeverAppliesWithoutSeqDuplicatePayloadNeverWithIt() throws {
-        let withSeq = try makeMessages(count: 500, devices: 5, options: MessageOptions(shapes: [.ts]), faults: [.duplicatePayload: 20])
+        let withSeq = try makeMessages(
+            count: 500, devices: 5, options: MessageOptions(shapes: [.ts]), faults: [.duplicatePayload: 20])
         #expect(withSeq.allSatisfy { $0.fault == nil })
-        let withoutSeq = try makeMessages(count: 500, devices: 5, options: MessageOptions(shapes: [.ts], seqEnabled: false), faults: [.duplicateSeq: 20])
+        let withoutSeq = try makeMessages(
+            count: 500, devices: 5, options: MessageOptions(shapes: [.ts], seqEnabled: false), faults: [.duplicateSeq: 20])
         #expect(withoutSeq.allSatisfy { $0.fault == nil })
     }
 
@@ -192,17 +200,22 @@ struct FaultTests {
         #expect(throws: SimError("--fault-malformed -1.0: expected a percentage from 0 to 100")) {
             try FaultPlan(percentages: [.malformedPayload: -1])
         }
-        #expect(throws: SimError("fault percentages add up to 110.0 (--fault-malformed 60.0, --fault-duplicate 50.0): at most one fault per message, so they must add up to at most 100")) {
+        #expect(
+            throws: SimError(
+                "fault percentages add up to 110.0 (--fault-malformed 60.0, --fault-duplicate 50.0): at most one fault per message, so they must add up to at most 100"
+            )
+        ) {
             try FaultPlan(percentages: [.malformedPayload: 60, .duplicateSeq: 50])
         }
     }
 
     @Test func quotasRoundPerFaultAndNeverExceedTheBlock() throws {
         let plan = try FaultPlan(percentages: [.malformedPayload: 33.35, .outOfRange: 33.35, .wrongType: 33.3], blockSize: 10)
-        #expect(plan.quotaByFault == [
-            .malformedPayload: 4, .outOfRange: 3, .unknownMetric: 0, .wrongType: 3, .duplicateSeq: 0, .duplicatePayload: 0,
-            .tooLate: 0, .futureTimestamp: 0,
-        ])
+        #expect(
+            plan.quotaByFault == [
+                .malformedPayload: 4, .outOfRange: 3, .unknownMetric: 0, .wrongType: 3, .duplicateSeq: 0, .duplicatePayload: 0,
+                .tooLate: 0, .futureTimestamp: 0,
+            ])
         let small = try FaultPlan(percentages: [.unknownMetric: 0.01])
         #expect(small.quotaByFault[.unknownMetric] == 1)
         #expect(try FaultPlan(percentages: [:]).isEmpty)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SensorsSim
 
 @Suite("Fleet layout")
@@ -16,14 +17,20 @@ struct FleetTests {
         #expect(part.map(\.topic) == whole.map(\.topic))
         #expect(part.map(\.index) == [10, 11, 12, 13])
         for position in part.indices {
-            #expect(part[position].sample(atMilliseconds: testEpochMilliseconds) == whole[position].sample(atMilliseconds: testEpochMilliseconds))
+            #expect(
+                part[position].sample(atMilliseconds: testEpochMilliseconds)
+                    == whole[position].sample(atMilliseconds: testEpochMilliseconds))
         }
     }
 
     @Test func devicesGoRoundRobinOverParksThenSitesAndKindsRotatePerPass() {
         let devices = Fleet(count: 25, seed: 9, topicPrefix: "plant").devices
-        #expect(devices.prefix(7).map(\.name) == ["env-0000", "mch-0001", "utl-0002", "env-0003", "mch-0004", "utl-0005", "mch-0006"])
-        #expect(devices.prefix(7).map(\.park) == ["hoa-lac-hitech", "thang-long-ii", "pho-noi-a", "yen-my", "yen-my-ii", "dinh-vu", "hoa-lac-hitech"])
+        #expect(
+            devices.prefix(7).map(\.name) == ["env-0000", "mch-0001", "utl-0002", "env-0003", "mch-0004", "utl-0005", "mch-0006"])
+        #expect(
+            devices.prefix(7).map(\.park) == [
+                "hoa-lac-hitech", "thang-long-ii", "pho-noi-a", "yen-my", "yen-my-ii", "dinh-vu", "hoa-lac-hitech",
+            ])
         #expect(devices.map(\.site).filter { $0 == "f01" }.count == 7)
         #expect(devices[6].site == "f02")
         #expect(devices[18].site == "f04")
@@ -40,12 +47,16 @@ struct FleetTests {
     }
 
     @Test func namesKeepGrowingPast9999Devices() {
-        let device = SimulatedDevice(index: 12345, kind: .machine, park: "dinh-vu", site: "f02", topicPrefix: "iiot", seed: 1, seqStart: 1)
+        let device = SimulatedDevice(
+            index: 12345, kind: .machine, park: "dinh-vu", site: "f02", topicPrefix: "iiot", seed: 1, seqStart: 1)
         #expect(device.name == "mch-12345")
     }
 
     @Test func catalogueMetricNamesKindsAndRangesPerDeviceKind() {
-        #expect(DeviceKind.environment.metrics.map(\.name) == ["temperature_c", "humidity_pct", "pm25_ugm3", "pm10_ugm3", "co2_ppm", "noise_dba"])
+        #expect(
+            DeviceKind.environment.metrics.map(\.name) == [
+                "temperature_c", "humidity_pct", "pm25_ugm3", "pm10_ugm3", "co2_ppm", "noise_dba",
+            ])
         #expect(DeviceKind.machine.metrics.map(\.kind) == [.gauge, .gauge, .counter, .counter, .counter, .state])
         #expect(DeviceKind.utilityMeter.metrics.map(\.range) == [0...10000, 0...100])
         #expect(DeviceKind.environment.metrics[0].range == -40...150)

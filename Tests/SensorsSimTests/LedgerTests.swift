@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SensorsSim
 
 @Suite("Ledger")
@@ -35,12 +36,16 @@ struct LedgerTests {
     @Test func messageLevelFaultsAreNamedInTheLedgerDuplicateSeqWithSeqDuplicatePayloadWithout() throws {
         let runs: [(MessageOptions, [Fault: Double], String)] = [
             (MessageOptions(), [.duplicateSeq: 5, .malformedPayload: 5], "duplicate_seq"),
-            (MessageOptions(shapes: [.ts, .array, .batch], seqEnabled: false), [.duplicatePayload: 5, .malformedPayload: 5], "duplicate_payload"),
+            (
+                MessageOptions(shapes: [.ts, .array, .batch], seqEnabled: false), [.duplicatePayload: 5, .malformedPayload: 5],
+                "duplicate_payload"
+            ),
         ]
         for (options, faults, duplicate) in runs {
             var names: [String: Int] = [:]
             for message in try makeMessages(count: 1000, devices: 10, options: options, faults: faults) {
-                let object = try #require(try JSONSerialization.jsonObject(with: Data(Ledger.line(for: message))) as? [String: Any])
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(Ledger.line(for: message))) as? [String: Any])
                 guard let name = object["fault"] as? String else { continue }
                 names[name, default: 0] += 1
                 #expect((object["readings"] as? [Any])?.isEmpty == true)
@@ -68,11 +73,17 @@ struct LedgerTests {
 
     @Test func theLedgerOfAMessageIsTheDocumentedExampleLine() {
         let message = SimMessage(
-            index: 0, deviceIndex: 3, topic: "iiot/yen-my/f01/env-0003/telemetry", park: "yen-my", site: "f01", device: "env-0003",
-            seq: 17, shape: .ts, fault: .outOfRange, payload: Array(#"{"ts":1763700000123,"seq":17,"values":{"temperature_c":900.0}}"#.utf8),
-            readings: [.init(metric: "temperature_c", kind: .gauge, ts: 1_763_700_000_123, value: .number(900), fault: .outOfRange)]
+            index: 0, deviceIndex: 3, topic: "iiot/yen-my/f01/env-0003/telemetry", park: "yen-my", site: "f01",
+            device: "env-0003",
+            seq: 17, shape: .ts, fault: .outOfRange,
+            payload: Array(#"{"ts":1763700000123,"seq":17,"values":{"temperature_c":900.0}}"#.utf8),
+            readings: [
+                .init(metric: "temperature_c", kind: .gauge, ts: 1_763_700_000_123, value: .number(900), fault: .outOfRange)
+            ]
         )
-        let expected = #"{"n":0,"topic":"iiot/yen-my/f01/env-0003/telemetry","park":"yen-my","site":"f01","device":"env-0003","seq":17,"shape":"ts","fault":null,"payload":"{\"ts\":1763700000123,\"seq\":17,\"values\":{\"temperature_c\":900.0}}","readings":[{"metric":"temperature_c","kind":"gauge","ts":1763700000123,"v":900.0,"fault":"out_of_range"}]}"# + "\n"
+        let expected =
+            #"{"n":0,"topic":"iiot/yen-my/f01/env-0003/telemetry","park":"yen-my","site":"f01","device":"env-0003","seq":17,"shape":"ts","fault":null,"payload":"{\"ts\":1763700000123,\"seq\":17,\"values\":{\"temperature_c\":900.0}}","readings":[{"metric":"temperature_c","kind":"gauge","ts":1763700000123,"v":900.0,"fault":"out_of_range"}]}"#
+            + "\n"
         #expect(String(decoding: Ledger.line(for: message), as: UTF8.self) == expected)
     }
 
@@ -81,12 +92,15 @@ struct LedgerTests {
         let raw: [UInt8] = [0, 1, 8, 9, 10, 13, 31, 34, 92, 127, 65]
         writer.string(utf8: raw)
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #""\u0000\u0001\u0008\t\n\r\u001f\"\\"# + "\u{7F}A\"")
-        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes), options: [.fragmentsAllowed]) as? String)
+        let parsed = try #require(
+            try JSONSerialization.jsonObject(with: Data(writer.bytes), options: [.fragmentsAllowed]) as? String)
         #expect(Array(parsed.utf8) == raw)
     }
 
     @Test func aLedgerFileHoldsOneLinePerAppendedMessageInOrderAfterClose() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ledger-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let messages = try makeMessages(count: 1500, faults: allFaults(2))
         let ledger = try Ledger(path: path)

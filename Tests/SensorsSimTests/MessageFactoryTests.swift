@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SensorsSim
 
 @Suite("Message factory")
@@ -114,7 +115,8 @@ struct MessageFactoryTests {
     }
 
     @Test func temperatureFollowsTheDayWarmerAt1400ThanAt0200LocalTime() {
-        var device = SimulatedDevice(index: 0, kind: .environment, park: "yen-my", site: "f01", topicPrefix: "iiot", seed: 5, seqStart: 1)
+        var device = SimulatedDevice(
+            index: 0, kind: .environment, park: "yen-my", site: "f01", topicPrefix: "iiot", seed: 5, seqStart: 1)
         let midnightLocal: Int64 = 1_763_658_000_000  // 2025-11-21T00:00+07:00
         var afternoon = 0.0
         var night = 0.0
@@ -134,7 +136,9 @@ struct MessageFactoryTests {
         var increases = 0
         for message in messages where message.deviceIndex == 1 {
             for reading in message.readings where reading.kind == .counter {
-                guard case .number(let value) = reading.value else { Issue.record("counter \(reading.metric) not a number"); continue }
+                guard case .number(let value) = reading.value else {
+                    Issue.record("counter \(reading.metric) not a number"); continue
+                }
                 if let previous = last[reading.metric] {
                     if value < previous {
                         #expect(value == 0, "\(reading.metric) went from \(previous) to \(value)")
@@ -153,10 +157,13 @@ struct MessageFactoryTests {
     @Test func machineStateMovesThroughAllFourStates() throws {
         let messages = try makeMessages(count: 30_000, devices: 3)
         let states = messages.flatMap(\.readings).filter { $0.metric == "machine_state" }.map(\.value)
-        let counts = Dictionary(grouping: states, by: { value -> String in
-            if case .string(let state) = value { return state }
-            return "not a string"
-        }).mapValues(\.count)
+        let counts = Dictionary(
+            grouping: states,
+            by: { value -> String in
+                if case .string(let state) = value { return state }
+                return "not a string"
+            }
+        ).mapValues(\.count)
         #expect(counts == ["running": 7125, "idle": 1446, "fault": 297, "off": 1132])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SensorsSim
 
 @Suite("Publishing to a real Mosquitto", .serialized)
@@ -14,7 +15,9 @@ struct PublishRunTests {
         let output = try FileHandle(forWritingTo: received)
         let subscriber = Process()
         subscriber.executableURL = try TestBroker.executable("mosquitto_sub")
-        subscriber.arguments = ["-p", "\(broker.port)", "-q", "1", "-t", "iiot/#", "-C", "\(count)", "-F", "%t %x", "-i", "sim-test-sub"]
+        subscriber.arguments = [
+            "-p", "\(broker.port)", "-q", "1", "-t", "iiot/#", "-C", "\(count)", "-F", "%t %x", "-i", "sim-test-sub",
+        ]
         subscriber.standardOutput = output
         try subscriber.run()
         defer {
@@ -37,7 +40,8 @@ struct PublishRunTests {
         let plan = try FaultPlan(percentages: allFaults(2), blockSize: count)
         var factory = MessageFactory(fleet: Fleet(count: 25, seed: 7), options: MessageOptions(), plan: plan, seed: 7)
         let run = PublishRun(rate: 0, count: count, durationSeconds: nil)
-        let summary = try run.execute(factory: &factory, publisher: publisher, ledger: try Ledger(path: ledgerPath), stop: StopSignal())
+        let summary = try run.execute(
+            factory: &factory, publisher: publisher, ledger: try Ledger(path: ledgerPath), stop: StopSignal())
         #expect(summary.messages == count)
         #expect(summary.unacknowledged == 0)
         #expect(summary.faults == allFaults(2).mapValues { _ in 40 })
@@ -59,10 +63,11 @@ struct PublishRunTests {
             let fault = object["fault"] as? String ?? readings.compactMap { $0["fault"] as? String }.first ?? "clean"
             ledgerFaults[fault, default: 0] += 1
         }
-        #expect(ledgerFaults == [
-            "clean": 1720, "malformed_payload": 40, "out_of_range": 40, "unknown_metric": 40, "wrong_type": 40,
-            "duplicate_seq": 40, "too_late": 40, "future_timestamp": 40,
-        ])
+        #expect(
+            ledgerFaults == [
+                "clean": 1720, "malformed_payload": 40, "out_of_range": 40, "unknown_metric": 40, "wrong_type": 40,
+                "duplicate_seq": 40, "too_late": 40, "future_timestamp": 40,
+            ])
         var got: [String: [String]] = [:]
         let lines = try String(contentsOf: received, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == count)
@@ -83,14 +88,16 @@ struct PublishRunTests {
         try publisher.connect()
         defer { publisher.shutdown() }
         let ledgerPath = broker.directory.appendingPathComponent("ledger.jsonl").path
-        var factory = MessageFactory(fleet: Fleet(count: 10, seed: 1), options: MessageOptions(), plan: try FaultPlan(percentages: [:]), seed: 1)
+        var factory = MessageFactory(
+            fleet: Fleet(count: 10, seed: 1), options: MessageOptions(), plan: try FaultPlan(percentages: [:]), seed: 1)
         let stop = StopSignal()
         let stopper = Thread {
             usleep(300_000)
             stop.request()
         }
         stopper.start()
-        let summary = try PublishRun(rate: 2000, count: nil, durationSeconds: nil).execute(factory: &factory, publisher: publisher, ledger: try Ledger(path: ledgerPath), stop: stop)
+        let summary = try PublishRun(rate: 2000, count: nil, durationSeconds: nil).execute(
+            factory: &factory, publisher: publisher, ledger: try Ledger(path: ledgerPath), stop: stop)
         #expect(summary.messages > 0)
         #expect(summary.unacknowledged == 0)
         let lines = try String(contentsOfFile: ledgerPath, encoding: .utf8).split(separator: "\n")
@@ -106,8 +113,10 @@ struct PublishRunTests {
         let publisher = MQTTPublisher(settings: settings)
         try publisher.connect()
         defer { publisher.shutdown() }
-        var factory = MessageFactory(fleet: Fleet(count: 10, seed: 1), options: MessageOptions(), plan: try FaultPlan(percentages: [:]), seed: 1)
-        let summary = try PublishRun(rate: 500, count: nil, durationSeconds: 0.2).execute(factory: &factory, publisher: publisher, ledger: nil, stop: StopSignal())
+        var factory = MessageFactory(
+            fleet: Fleet(count: 10, seed: 1), options: MessageOptions(), plan: try FaultPlan(percentages: [:]), seed: 1)
+        let summary = try PublishRun(rate: 500, count: nil, durationSeconds: 0.2).execute(
+            factory: &factory, publisher: publisher, ledger: nil, stop: StopSignal())
         #expect(summary.messages > 0 && summary.messages <= 101)
         #expect(summary.unacknowledged == 0)
     }

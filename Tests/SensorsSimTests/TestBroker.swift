@@ -42,7 +42,11 @@ final class TestBroker {
     /// Waits (up to 10 s) until the broker's log contains `text`.
     func waitForLog(containing text: String, what: String) throws {
         for _ in 0..<1000 {
-            if let log = try? String(contentsOf: directory.appendingPathComponent("broker.log"), encoding: .utf8), log.contains(text) { return }
+            if let log = try? String(contentsOf: directory.appendingPathComponent("broker.log"), encoding: .utf8),
+                log.contains(text)
+            {
+                return
+            }
             usleep(10_000)
         }
         throw TestFailure("timed out waiting for \(what)")
@@ -69,7 +73,9 @@ final class TestBroker {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
         }
         guard bound else { throw TestFailure("cannot bind a loopback port") }
         return Int(UInt16(bigEndian: address.sin_port))

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import SensorsSim
 
 /// A JSON scalar as Foundation's parser returned it, with booleans told apart from numbers.
@@ -85,7 +86,7 @@ struct DecodedPayload: Equatable {
 
     private static func decodeEntry(_ object: [String: Any]) -> (seq: UInt64?, readings: [DecodedReading])? {
         guard let ts = object["ts"] as? NSNumber, String(cString: ts.objCType) != "c",
-              let values = object["values"] as? [String: Any], !values.isEmpty
+            let values = object["values"] as? [String: Any], !values.isEmpty
         else { return nil }
         let seq = (object["seq"] as? NSNumber)?.uint64Value
         let readings = values.map { DecodedReading(metric: $0.key, ts: ts.int64Value, value: ParsedScalar($0.value)) }
@@ -119,7 +120,8 @@ func makeMessages(
     stepMilliseconds: Int64 = 5
 ) throws -> [SimMessage] {
     let plan = try FaultPlan(percentages: faults, blockSize: count)
-    var factory = MessageFactory(fleet: Fleet(count: devices, seed: seed, seqStart: seqStart), options: options, plan: plan, seed: seed)
+    var factory = MessageFactory(
+        fleet: Fleet(count: devices, seed: seed, seqStart: seqStart), options: options, plan: plan, seed: seed)
     return (0..<count).map { factory.next(atMilliseconds: testEpochMilliseconds + Int64($0) * stepMilliseconds) }
 }
 

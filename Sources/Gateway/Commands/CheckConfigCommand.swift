@@ -33,7 +33,8 @@ struct CheckConfigCommand: ParsableCommand {
         }
         let mqtt = config.mqtt
         let metrics = config.catalogue.definitions
-        print("""
+        print(
+            """
             \(file): OK
               broker      \(mqtt.host):\(mqtt.port), MQTT \(mqtt.protocolVersion), QoS \(mqtt.qos), client id "\(mqtt.clientID)", \
             \(mqtt.cleanSession ? "clean session" : "persistent session")\(mqtt.tls != nil ? ", TLS" : "")

@@ -6,10 +6,11 @@
 /// A read that finds a problem reports it and leaves the settings as they were (the default).
 struct ConfigRead<Settings>: Sendable {
     /// Reads the key `name` of `section` into `settings`.
-    typealias Body = @Sendable (
-        _ reader: inout ConfigNodeReader, _ section: ConfigNodeReader.Section, _ name: String,
-        _ settings: inout Settings
-    ) -> Void
+    typealias Body =
+        @Sendable (
+            _ reader: inout ConfigNodeReader, _ section: ConfigNodeReader.Section, _ name: String,
+            _ settings: inout Settings
+        ) -> Void
 
     /// The reading itself.
     let body: Body

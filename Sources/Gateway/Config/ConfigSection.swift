@@ -7,10 +7,11 @@ import Yams
 struct ConfigSection<Settings>: Sendable {
     /// A rule across keys, run after every key was read. `keysValid` is false when reading the
     /// keys reported a problem (rules comparing two values then stay quiet).
-    typealias Check = @Sendable (
-        _ reader: inout ConfigNodeReader, _ section: ConfigNodeReader.Section, _ settings: inout Settings,
-        _ keysValid: Bool
-    ) -> Void
+    typealias Check =
+        @Sendable (
+            _ reader: inout ConfigNodeReader, _ section: ConfigNodeReader.Section, _ settings: inout Settings,
+            _ keysValid: Bool
+        ) -> Void
 
     /// Dotted path of the section (`mqtt.reconnect`).
     let path: String

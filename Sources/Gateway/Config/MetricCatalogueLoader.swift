@@ -67,7 +67,9 @@ enum MetricCatalogueLoader {
         return (MetricCatalogue(definitions, strict: strict), ConfigLoader.inFileOrder(reader.issues))
     }
 
-    private static func readMetric(name nameNode: Node, entry: Node, reader: inout ConfigNodeReader)
+    private static func readMetric(
+        name nameNode: Node, entry: Node, reader: inout ConfigNodeReader
+    )
         -> MetricDefinition?
     {
         guard let name = reader.string(nameNode, key: "metrics", describing: "a metric name") else {
@@ -94,8 +96,7 @@ enum MetricCatalogueLoader {
         let min = reader.number("min", in: section)
         let max = reader.number("max", in: section)
         var states: [String] = []
-        if let items = reader.list("states", in: section, describing: "a list of states like [running, idle]")
-        {
+        if let items = reader.list("states", in: section, describing: "a list of states like [running, idle]") {
             states = readStates(
                 items, key: section.path("states"), listNode: section.node("states"), reader: &reader)
         }

@@ -47,16 +47,20 @@ extension MQTTSource {
             if connectedSinceLoopStart.exchange(false, ordering: .relaxed) {
                 delay = settings.reconnectInitialSeconds
             }
-            logger.warning("MQTT network loop stopped; reconnecting with back-off", metadata: [
-                "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))", "delay_s": "\(delay)",
-            ])
+            logger.warning(
+                "MQTT network loop stopped; reconnecting with back-off",
+                metadata: [
+                    "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))", "delay_s": "\(delay)",
+                ])
             guard sleepUnlessStopping(seconds: delay) else { return }
             delay = min(delay * 2, settings.reconnectMaxSeconds)
             let result = mosquitto_reconnect(handle)
             if result != Int32(MOSQ_ERR_SUCCESS.rawValue) {
-                logger.warning("reconnection attempt failed; retrying with back-off", metadata: [
-                    "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(result))",
-                ])
+                logger.warning(
+                    "reconnection attempt failed; retrying with back-off",
+                    metadata: [
+                        "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(result))",
+                    ])
             }
         }
     }

@@ -73,12 +73,15 @@ final class MQTTSource: @unchecked Sendable {
             try check(mosquitto_username_pw_set(handle, username, password), "set username and password")
         }
         if let tls = settings.tls {
-            try check(mosquitto_tls_set(handle, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil),
-                      "configure TLS (ca_file, ca_path, cert_file, key_file)")
+            try check(
+                mosquitto_tls_set(handle, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil),
+                "configure TLS (ca_file, ca_path, cert_file, key_file)")
             try check(mosquitto_tls_insecure_set(handle, tls.insecure), "set tls.insecure")
         }
-        try check(mosquitto_reconnect_delay_set(
-            handle, UInt32(settings.reconnectInitialSeconds), UInt32(settings.reconnectMaxSeconds), true), "set reconnect delay")
+        try check(
+            mosquitto_reconnect_delay_set(
+                handle, UInt32(settings.reconnectInitialSeconds), UInt32(settings.reconnectMaxSeconds), true),
+            "set reconnect delay")
 
         mosquitto_connect_with_flags_callback_set(handle) { _, userdata, code, flags in
             guard let userdata else { return }
@@ -99,11 +102,13 @@ final class MQTTSource: @unchecked Sendable {
         }
         Self.forwardLibraryLog(handle, true)
 
-        logger.info("connecting to MQTT broker", metadata: [
-            "broker": "\(settings.host):\(settings.port)", "client_id": "\(settings.clientID)",
-            "protocol": "\(settings.protocolVersion)", "tls": "\(settings.tls != nil)",
-            "clean_session": "\(settings.cleanSession)", "qos": "\(settings.qos)",
-        ])
+        logger.info(
+            "connecting to MQTT broker",
+            metadata: [
+                "broker": "\(settings.host):\(settings.port)", "client_id": "\(settings.clientID)",
+                "protocol": "\(settings.protocolVersion)", "tls": "\(settings.tls != nil)",
+                "clean_session": "\(settings.cleanSession)", "qos": "\(settings.qos)",
+            ])
         let code: Int32
         if settings.protocolVersion == .v5 && !settings.cleanSession {
             code = connectAskingForPersistentSession(handle)
@@ -111,9 +116,11 @@ final class MQTTSource: @unchecked Sendable {
             code = mosquitto_connect_async(handle, settings.host, Int32(settings.port), Int32(settings.keepaliveSeconds))
         }
         if code != Int32(MOSQ_ERR_SUCCESS.rawValue) {
-            logger.warning("first connection attempt failed; retrying with back-off", metadata: [
-                "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(code))",
-            ])
+            logger.warning(
+                "first connection attempt failed; retrying with back-off",
+                metadata: [
+                    "broker": "\(settings.host):\(settings.port)", "error": "\(Self.describe(code))",
+                ])
         }
         let thread = Thread { [self] in runNetworkLoop() }
         thread.start()
@@ -124,7 +131,8 @@ final class MQTTSource: @unchecked Sendable {
     /// interval. libmosquitto 2.0 takes CONNECT properties only in this first, blocking connect,
     /// not in its automatic reconnects: hence the warning, and 3.1.1 as the default protocol.
     private func connectAskingForPersistentSession(_ handle: OpaquePointer) -> Int32 {
-        logger.warning("""
+        logger.warning(
+            """
             MQTT 5 with clean_session false: libmosquitto asks for a never-expiring session on this first connection \
             only; after an automatic reconnect the broker ends the session at the next disconnect. Use protocol 3.1.1 \
             for a session that always survives gateway restarts.
@@ -154,10 +162,12 @@ final class MQTTSource: @unchecked Sendable {
 
     private func didConnect(code: Int32, flags: Int32) {
         guard code == 0 else {
-            logger.error("broker refused the connection; retrying with back-off", metadata: [
-                "broker": "\(settings.host):\(settings.port)",
-                "reason": "\(String(cString: mosquitto_connack_string(code)))",
-            ])
+            logger.error(
+                "broker refused the connection; retrying with back-off",
+                metadata: [
+                    "broker": "\(settings.host):\(settings.port)",
+                    "reason": "\(String(cString: mosquitto_connack_string(code)))",
+                ])
             return
         }
         // With a log callback set, libmosquitto formats a debug line for every packet, which
@@ -168,9 +178,11 @@ final class MQTTSource: @unchecked Sendable {
         connection.connected(atMillis: WallClock.millis())
         connectedSinceLoopStart.store(true, ordering: .relaxed)
         connectedSinceReconnect.store(true, ordering: .relaxed)
-        logger.info("connected to MQTT broker", metadata: [
-            "broker": "\(settings.host):\(settings.port)", "session_present": "\(flags & 1 == 1)",
-        ])
+        logger.info(
+            "connected to MQTT broker",
+            metadata: [
+                "broker": "\(settings.host):\(settings.port)", "session_present": "\(flags & 1 == 1)",
+            ])
         guard let handle else { return }
         for topic in settings.topics {
             let result = mosquitto_subscribe(handle, nil, topic, Int32(settings.qos))
@@ -184,21 +196,27 @@ final class MQTTSource: @unchecked Sendable {
         if let handle { Self.forwardLibraryLog(handle, true) }
         connection.disconnected()
         guard code != 0 else { return }
-        logger.warning("lost connection to MQTT broker; reconnecting with back-off", metadata: [
-            "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))",
-            "max_delay_s": "\(settings.reconnectMaxSeconds)",
-        ])
+        logger.warning(
+            "lost connection to MQTT broker; reconnecting with back-off",
+            metadata: [
+                "broker": "\(settings.host):\(settings.port)", "reason": "\(Self.describe(code))",
+                "max_delay_s": "\(settings.reconnectMaxSeconds)",
+            ])
     }
 
     private func didSubscribe(messageID: Int32, granted: [Int32]) {
         if granted.contains(where: { $0 >= 0x80 }) {
-            logger.error("broker refused a subscription", metadata: [
-                "topics": "\(settings.topics.joined(separator: ", "))", "granted": "\(granted)",
-            ])
+            logger.error(
+                "broker refused a subscription",
+                metadata: [
+                    "topics": "\(settings.topics.joined(separator: ", "))", "granted": "\(granted)",
+                ])
         } else {
-            logger.info("subscribed", metadata: [
-                "topics": "\(settings.topics.joined(separator: ", "))", "granted_qos": "\(granted)",
-            ])
+            logger.info(
+                "subscribed",
+                metadata: [
+                    "topics": "\(settings.topics.joined(separator: ", "))", "granted_qos": "\(granted)",
+                ])
         }
     }
 
@@ -239,8 +257,10 @@ final class MQTTSource: @unchecked Sendable {
             payload = UnsafeRawBufferPointer(rebasing: payload.prefix(max(0, room - 8)))
         }
         let packetID = message.qos > 0 ? UInt16(truncatingIfNeeded: message.mid) : 0
-        switch ring.push(topic: topic, payload: payload, receivedAtNanos: receivedAt, packetID: packetID,
-                         retained: message.retain, payloadBytes: payloadBytes) {
+        switch ring.push(
+            topic: topic, payload: payload, receivedAtNanos: receivedAt, packetID: packetID,
+            retained: message.retain, payloadBytes: payloadBytes)
+        {
         case .pushed(let waitedNanos):
             if waitedNanos > 0 {
                 connection.waited(nanos: UInt64(waitedNanos))
@@ -250,7 +270,8 @@ final class MQTTSource: @unchecked Sendable {
             logger.critical("message does not fit the ring even truncated", metadata: ["topic_bytes": "\(topic.count)"])
         case .closed:
             // Only after the pipeline stopped for good; the broker already counts this message delivered.
-            logger.critical("pipeline stopped; message not ingested", metadata: ["topic": "\(String(decoding: topic, as: UTF8.self))"])
+            logger.critical(
+                "pipeline stopped; message not ingested", metadata: ["topic": "\(String(decoding: topic, as: UTF8.self))"])
         }
         connection.received(truncated: truncated)
     }

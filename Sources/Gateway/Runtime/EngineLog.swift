@@ -15,12 +15,13 @@ final class EngineLog: EngineObserver {
     }
 
     func record(_ event: EngineEvent) {
-        let level: Logger.Level = switch event.level {
-        case .info: .info
-        case .notice: .notice
-        case .warning: .warning
-        case .error: .error
-        }
+        let level: Logger.Level =
+            switch event.level {
+            case .info: .info
+            case .notice: .notice
+            case .warning: .warning
+            case .error: .error
+            }
         logger.log(level: level, "\(event.message)", metadata: event.metadata.mapValues { .string($0) })
     }
 

@@ -16,21 +16,25 @@ struct GatewayRuntime {
     func run() throws {
         let password = try config.mqtt.resolvePassword(environment: ProcessInfo.processInfo.environment)
         let dataDirectory = config.storage.dataDirectory
-        let status = StatusReporter(logger: logger, intervalSeconds: config.logging.statusIntervalSeconds,
-                                    dataDirectory: dataDirectory)
+        let status = StatusReporter(
+            logger: logger, intervalSeconds: config.logging.statusIntervalSeconds,
+            dataDirectory: dataDirectory)
         let watchdog = StallWatchdog(dataDirectory: dataDirectory, logger: logger)
         let observer = EngineLog(logger: logger, status: status, watchdog: watchdog)
         // Before the engine starts its threads, so that they inherit the mask and only
         // `SignalWaiter.wait` receives SIGINT/SIGTERM.
         SignalWaiter.blockTerminationSignals()
         let engine = try IngestEngine.open(try engineConfiguration(), observer: observer)
-        let source = MQTTSource(settings: config.mqtt, password: password, ring: engine.ring,
-                                connection: engine.connection, logger: logger)
-        logger.info("gateway starting", metadata: [
-            "data_dir": "\(dataDirectory)", "tiers": "\(config.rollup.tiers.map(\.name).joined(separator: ","))",
-            "metrics": "\(config.catalogue.definitions.count)", "ring_bytes": "\(engine.ring.capacityBytes)",
-            "topic_pattern": "\(config.ingest.topicPattern)",
-        ])
+        let source = MQTTSource(
+            settings: config.mqtt, password: password, ring: engine.ring,
+            connection: engine.connection, logger: logger)
+        logger.info(
+            "gateway starting",
+            metadata: [
+                "data_dir": "\(dataDirectory)", "tiers": "\(config.rollup.tiers.map(\.name).joined(separator: ","))",
+                "metrics": "\(config.catalogue.definitions.count)", "ring_bytes": "\(engine.ring.capacityBytes)",
+                "topic_pattern": "\(config.ingest.topicPattern)",
+            ])
         watchdog.start()
         try engine.start()
         try source.start()

@@ -27,8 +27,10 @@ final class StallWatchdog: @unchecked Sendable {
     private let stopping = DispatchSemaphore(value: 0)
     private let ended = DispatchSemaphore(value: 0)
 
-    init(dataDirectory: String, logger: Logger,
-         stallMillis: Int64 = 5_000, repeatMillis: Int64 = 30_000, checkMillis: Int = 1_000) {
+    init(
+        dataDirectory: String, logger: Logger,
+        stallMillis: Int64 = 5_000, repeatMillis: Int64 = 30_000, checkMillis: Int = 1_000
+    ) {
         self.stallMillis = stallMillis
         self.repeatMillis = repeatMillis
         self.checkMillis = checkMillis
@@ -67,7 +69,8 @@ final class StallWatchdog: @unchecked Sendable {
             let current = EnginePhase(rawValue: phase.load(ordering: .relaxed)) ?? .ingesting
             if now - marked >= stallMillis {
                 if stalledSince != marked || now - reportedMillis >= repeatMillis {
-                    logger.warning("""
+                    logger.warning(
+                        """
                         pipeline stalled for \((now - marked) / 1_000) s while \(current.description) in \(dataDirectory): \
                         storage is not answering; the gateway takes no new messages meanwhile and the broker keeps \
                         them; status.json is not updated

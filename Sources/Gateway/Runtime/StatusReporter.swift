@@ -58,7 +58,8 @@ final class StatusReporter {
         if stats.retainedSkipped > 0 {
             redelivered += ", \(stats.retainedSkipped) retained messages skipped (ingest.accept_retained)"
         }
-        logger.info("""
+        logger.info(
+            """
             status: \(rate(stats.readingsAccepted, previous.readingsAccepted)) readings accepted, \
             \(rate(stats.messages, previous.messages)) messages, \(rate(stats.quarantinedTotal, previous.quarantinedTotal)) quarantined; \
             ring \(String(format: "%.1f", fill))% full, \(snapshot.openWindows) windows open, \(stats.rollupsWritten) rollups written, \
@@ -85,7 +86,8 @@ final class StatusReporter {
             metadata["quarantined.\(reason.rawValue)"] = "\(count)"
         }
         if !stats.seqMissingByDevice.isEmpty {
-            metadata["seq_missing_worst"] = "\(Self.worstGaps(stats, limit: 5).map { "\($0.key.park)/\($0.key.site)/\($0.key.device)=\($0.value)" }.joined(separator: ","))"
+            metadata["seq_missing_worst"] =
+                "\(Self.worstGaps(stats, limit: 5).map { "\($0.key.park)/\($0.key.site)/\($0.key.device)=\($0.value)" }.joined(separator: ","))"
         }
         logger.info("stopped", metadata: metadata)
     }
@@ -154,7 +156,8 @@ final class StatusReporter {
         } catch {
             if !fileFailing {
                 fileFailing = true
-                logger.warning("cannot write the status file; retrying", metadata: ["path": "\(statusPath)", "error": "\(error)"])
+                logger.warning(
+                    "cannot write the status file; retrying", metadata: ["path": "\(statusPath)", "error": "\(error)"])
             }
         }
     }

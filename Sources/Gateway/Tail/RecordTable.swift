@@ -23,12 +23,15 @@ enum RecordTable {
             value = "mean \(number(record["mean"]))\(unit)  min \(number(record["min"]))  max \(number(record["max"]))"
         }
         if record["complete"] as? Bool == false { value += "  *incomplete" }
-        return row([time(record["end"]), string(record["tier"]), string(record["park"]), string(record["site"]),
-                    string(record["device"]), string(record["metric"]), count, value])
+        return row([
+            time(record["end"]), string(record["tier"]), string(record["park"]), string(record["site"]),
+            string(record["device"]), string(record["metric"]), count, value,
+        ])
     }
 
     static func quarantineRow(_ record: [String: Any]) -> String {
-        row([time(record["received"]), string(record["reason"]), string(record["topic"]), string(record["detail"])],
+        row(
+            [time(record["received"]), string(record["reason"]), string(record["topic"]), string(record["detail"])],
             widths: [12, 18, 44])
     }
 
@@ -37,8 +40,12 @@ enum RecordTable {
         for (index, cell) in cells.enumerated() {
             if index < widths.count {
                 let width = widths[index]
-                let padded = cell.count >= width ? cell : (index == 6 ? String(repeating: " ", count: width - cell.count) + cell
-                                                                      : cell + String(repeating: " ", count: width - cell.count))
+                let padded =
+                    cell.count >= width
+                    ? cell
+                    : (index == 6
+                        ? String(repeating: " ", count: width - cell.count) + cell
+                        : cell + String(repeating: " ", count: width - cell.count))
                 line += padded + "  "
             } else {
                 line += cell

@@ -7,7 +7,9 @@ struct TailFilter {
     var metric: String?
 
     func accepts(_ record: [String: Any]) -> Bool {
-        let wanted: [(String, String?)] = [("tier", tier), ("park", park), ("site", site), ("device", device), ("metric", metric)]
+        let wanted: [(String, String?)] = [
+            ("tier", tier), ("park", park), ("site", site), ("device", device), ("metric", metric),
+        ]
         for (field, value) in wanted {
             if let value, record[field] as? String != value { return false }
         }

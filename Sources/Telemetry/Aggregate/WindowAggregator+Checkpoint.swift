@@ -81,10 +81,14 @@ extension WindowAggregator {
         }
         for _ in 0..<(try reader.readCount(minimumItemBytes: 40)) {
             let device = try reader.readInt()
-            guard devices.indices.contains(device) else { throw .invalid("series of unknown device \(device)", offset: reader.offset) }
+            guard devices.indices.contains(device) else {
+                throw .invalid("series of unknown device \(device)", offset: reader.offset)
+            }
             let metric = try reader.readString()
             let kindName = try reader.readString()
-            guard let kind = MetricKind(rawValue: kindName) else { throw .invalid("unknown kind \(kindName)", offset: reader.offset) }
+            guard let kind = MetricKind(rawValue: kindName) else {
+                throw .invalid("unknown kind \(kindName)", offset: reader.offset)
+            }
             let definition = MetricDefinition(name: metric, kind: kind, unit: try reader.readString())
             let index = addSeries(device: device, metric: metricID(for: definition), definition: definition)
             for tier in 0..<tierCount {
@@ -92,7 +96,8 @@ extension WindowAggregator {
                     let start = try reader.readInt64()
                     let partial = try WindowPartial(from: &reader)
                     guard !tiersChanged else {
-                        throw .invalid("""
+                        throw .invalid(
+                            """
                             open windows of tiers \(lengths) ms, but the configured tiers are \(tiers.map(\.lengthMillis)) ms: \
                             start once with the old tiers and stop cleanly before changing them
                             """, offset: reader.offset)
@@ -102,10 +107,14 @@ extension WindowAggregator {
                     }
                 }
             }
-            let previous = try reader.readOptional { (reader: inout CheckpointReader) throws(CheckpointError) in try reader.readDouble() }
+            let previous = try reader.readOptional { (reader: inout CheckpointReader) throws(CheckpointError) in
+                try reader.readDouble()
+            }
             series[index].hasPreviousCounterValue = previous != nil
             series[index].previousCounterValue = previous ?? 0
-            let current = try reader.readOptional { (reader: inout CheckpointReader) throws(CheckpointError) in try reader.readString() }
+            let current = try reader.readOptional { (reader: inout CheckpointReader) throws(CheckpointError) in
+                try reader.readString()
+            }
             series[index].currentState = current.map { stateID(for: $0) } ?? -1
             series[index].stateSinceMillis = try reader.readInt64()
             series[index].creditedThroughMillis = try reader.readInt64()

@@ -60,8 +60,9 @@ extension WindowAggregator {
     mutating func seriesIndex(device: Int, metric: Int32) -> Int {
         if let index = seriesMaps.series(metric: metric, in: devices[device].seriesMap) { return Int(index) }
         let descriptor = metricDescriptors[Int(metric)]
-        return addSeries(SeriesState(
-            device: Int32(device), metric: metric, descriptor: descriptor, kind: descriptors[Int(descriptor)].kind))
+        return addSeries(
+            SeriesState(
+                device: Int32(device), metric: metric, descriptor: descriptor, kind: descriptors[Int(descriptor)].kind))
     }
 
     /// `seriesIndex(device:metric:)` registering a new series as `definition()` says (evaluated
@@ -78,7 +79,8 @@ extension WindowAggregator {
         var descriptor = metricDescriptors[Int(metric)]
         let registered = descriptors[Int(descriptor)]
         if registered.kind != definition.kind || !registered.unit.utf8.elementsEqual(definition.unit.utf8)
-            || !registered.name.utf8.elementsEqual(definition.name.utf8) {
+            || !registered.name.utf8.elementsEqual(definition.name.utf8)
+        {
             descriptor = Int32(descriptors.count)
             descriptors.append(definition)
         }
@@ -92,7 +94,8 @@ extension WindowAggregator {
         let device = Int(state.device)
         series.append(state)
         for _ in tiers.indices {
-            let home = state.kind == .state
+            let home =
+                state.kind == .state
                 ? stateWindows.reserve(StateWindow(startMillis: 0)) : numericWindows.reserve(NumericWindow(startMillis: 0))
             lists.append(WindowList(home: home))
         }
@@ -162,8 +165,9 @@ extension WindowAggregator {
 
     /// Advances the device's event time after a message's readings were added.
     public mutating func observe(device: Int, maxEventMillis: Int64, receivedAtMillis: Int64) {
-        devices[device].watermark.observe(maxEventMillis: maxEventMillis, receivedAtMillis: receivedAtMillis,
-                                          allowedLatenessMillis: allowedLatenessMillis)
+        devices[device].watermark.observe(
+            maxEventMillis: maxEventMillis, receivedAtMillis: receivedAtMillis,
+            allowedLatenessMillis: allowedLatenessMillis)
         let watermark = devices[device].watermark.millis
         if watermark >= devices[device].nextCloseMillis && devices[device].closeDueSinceMillis == .min {
             devices[device].closeDueSinceMillis = receivedAtMillis

@@ -118,8 +118,9 @@ extension WindowAggregator {
         } else {
             partial = .numeric(window.numeric)
         }
-        return rollup(series: Int(window.series), tier: Int(window.tier), startMillis: window.startMillis,
-                      partial: partial, complete: complete)
+        return rollup(
+            series: Int(window.series), tier: Int(window.tier), startMillis: window.startMillis,
+            partial: partial, complete: complete)
     }
 
     /// The `StatePartial` of state window `slot`.
@@ -158,7 +159,8 @@ extension WindowAggregator {
         let window = stateWindows[slot]
         partial.count = window.count
         if window.firstState >= 0 {
-            partial.first = StatePartial.TimedState(timestampMillis: window.firstMillis, state: stateNames[Int(window.firstState)])
+            partial.first = StatePartial.TimedState(
+                timestampMillis: window.firstMillis, state: stateNames[Int(window.firstState)])
         }
         if window.lastState >= 0 {
             partial.last = StatePartial.TimedState(timestampMillis: window.lastMillis, state: stateNames[Int(window.lastState)])

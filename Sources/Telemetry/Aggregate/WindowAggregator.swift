@@ -206,8 +206,9 @@ public struct WindowAggregator {
         ingestClockMillis: Int64, resumedAtMillis: Int64 = .min, nowMillis: Int64 = .min, emit: (RollupWindow) -> Void
     ) {
         for device in devices.indices {
-            devices[device].watermark.carryForward(ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis,
-                                                   allowedLatenessMillis: allowedLatenessMillis)
+            devices[device].watermark.carryForward(
+                ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis,
+                allowedLatenessMillis: allowedLatenessMillis)
             let watermark = devices[device].watermark.millis
             guard watermark >= devices[device].nextCloseMillis else { continue }
             var nextClose = Int64.max

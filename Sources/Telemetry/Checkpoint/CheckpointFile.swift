@@ -5,9 +5,9 @@
 // ever found damaged, recovery falls back to it, and the write-ahead ring rewinds to it.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads and atomically replaces a checkpoint file.

@@ -1,4 +1,3 @@
-
 /// Takes checkpoints on the pipeline thread, has `CheckpointStoreThread` store them, and frees
 /// the write-ahead ring up to each one once it is stored.
 ///
@@ -41,8 +40,10 @@ final class CheckpointKeeper {
     /// checkpoint itself is fsynced whatever `sync` says (one fsync per checkpoint, on the store
     /// thread): under `fsync: never` a power cut otherwise damaged both copies in most
     /// simulated cuts, and the gateway could not start without an operator deleting them.
-    init(path: String, intervalMillis: Int64, sync: Bool, pipeline: IngestPipeline, ring: MessageRing, sink: LogSink,
-         observer: EngineObserver) {
+    init(
+        path: String, intervalMillis: Int64, sync: Bool, pipeline: IngestPipeline, ring: MessageRing, sink: LogSink,
+        observer: EngineObserver
+    ) {
         self.pipeline = pipeline
         self.ring = ring
         self.sink = sink
@@ -78,8 +79,9 @@ final class CheckpointKeeper {
         let position = ring.consumedPosition
         inFlightLogs = (sink.rollups.position, sink.quarantine.position)
         buffer.removeAll()
-        IngestCheckpoint.writeHeader(ringPosition: position, rollupLog: sink.rollups.position,
-                                     quarantineLog: sink.quarantine.position, createdAtMillis: nowMillis, to: &buffer)
+        IngestCheckpoint.writeHeader(
+            ringPosition: position, rollupLog: sink.rollups.position,
+            quarantineLog: sink.quarantine.position, createdAtMillis: nowMillis, to: &buffer)
         pipeline.writeCheckpointState(to: &buffer)
         lastMillis = nowMillis
         store.submit(buffer.bytes)
@@ -103,7 +105,9 @@ final class CheckpointKeeper {
         case .failure(let error):
             if !failing {
                 failing = true
-                observer.record(EngineEvent(.error, "cannot write checkpoint \(path): \(error); not freeing the write-ahead ring until it works"))
+                observer.record(
+                    EngineEvent(
+                        .error, "cannot write checkpoint \(path): \(error); not freeing the write-ahead ring until it works"))
             }
             return false
         case .success:
@@ -121,8 +125,9 @@ final class CheckpointKeeper {
                 inFlightLogs = nil
             }
             if storedLogs.count == 2 {
-                sink.applyRetention(keepingRollupsFrom: storedLogs[0].rollups, quarantineFrom: storedLogs[0].quarantine,
-                                    nowMillis: nowMillis)
+                sink.applyRetention(
+                    keepingRollupsFrom: storedLogs[0].rollups, quarantineFrom: storedLogs[0].quarantine,
+                    nowMillis: nowMillis)
             }
             return true
         }
@@ -130,11 +135,15 @@ final class CheckpointKeeper {
 
     private func reportSlowStore(nowMillis: Int64) {
         guard let pending = inFlight, nowMillis - pending.takenAtMillis >= Self.slowStoreMillis,
-              pending.reportedAtMillis == pending.takenAtMillis || nowMillis - pending.reportedAtMillis >= 30_000 else { return }
+            pending.reportedAtMillis == pending.takenAtMillis || nowMillis - pending.reportedAtMillis >= 30_000
+        else { return }
         inFlight?.reportedAtMillis = nowMillis
-        observer.record(EngineEvent(.warning, """
-            storing checkpoint \(path) has taken \((nowMillis - pending.takenAtMillis) / 1000) s so far (storage slow?); \
-            the write-ahead ring is not freed meanwhile
-            """))
+        observer.record(
+            EngineEvent(
+                .warning,
+                """
+                storing checkpoint \(path) has taken \((nowMillis - pending.takenAtMillis) / 1000) s so far (storage slow?); \
+                the write-ahead ring is not freed meanwhile
+                """))
     }
 }

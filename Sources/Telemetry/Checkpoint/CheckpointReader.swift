@@ -54,7 +54,9 @@ public struct CheckpointReader {
     }
 
     /// Reads an optional written by `CheckpointWriter.write(_:_:)`.
-    public mutating func readOptional<Value>(_ body: (inout CheckpointReader) throws(CheckpointError) -> Value) throws(CheckpointError) -> Value? {
+    public mutating func readOptional<Value>(
+        _ body: (inout CheckpointReader) throws(CheckpointError) -> Value
+    ) throws(CheckpointError) -> Value? {
         try readBool() ? try body(&self) : nil
     }
 }

@@ -10,7 +10,9 @@ public struct IngestCheckpoint: Sendable, Equatable {
     /// `IngestPipeline.checkpointState()`.
     public var pipelineState: [UInt8]
 
-    public init(ringPosition: Int, rollupLog: LogPosition, quarantineLog: LogPosition, createdAtMillis: Int64, pipelineState: [UInt8]) {
+    public init(
+        ringPosition: Int, rollupLog: LogPosition, quarantineLog: LogPosition, createdAtMillis: Int64, pipelineState: [UInt8]
+    ) {
         self.ringPosition = ringPosition
         self.rollupLog = rollupLog
         self.quarantineLog = quarantineLog
@@ -21,16 +23,19 @@ public struct IngestCheckpoint: Sendable, Equatable {
     /// The payload stored by `CheckpointFile`.
     public func encoded() -> [UInt8] {
         var writer = CheckpointWriter()
-        Self.writeHeader(ringPosition: ringPosition, rollupLog: rollupLog, quarantineLog: quarantineLog,
-                         createdAtMillis: createdAtMillis, to: &writer)
+        Self.writeHeader(
+            ringPosition: ringPosition, rollupLog: rollupLog, quarantineLog: quarantineLog,
+            createdAtMillis: createdAtMillis, to: &writer)
         return writer.bytes + pipelineState
     }
 
     /// Writes the fields before the pipeline state: a payload is this followed by
     /// `IngestPipeline.writeCheckpointState(to:)`, which a caller can append to the same writer
     /// instead of building an `IngestCheckpoint` (no copy of a state of tens of megabytes).
-    public static func writeHeader(ringPosition: Int, rollupLog: LogPosition, quarantineLog: LogPosition,
-                                   createdAtMillis: Int64, to writer: inout CheckpointWriter) {
+    public static func writeHeader(
+        ringPosition: Int, rollupLog: LogPosition, quarantineLog: LogPosition,
+        createdAtMillis: Int64, to writer: inout CheckpointWriter
+    ) {
         writer.write(ringPosition)
         for log in [rollupLog, quarantineLog] {
             writer.write(log.nextRotationSequence)

@@ -173,7 +173,8 @@ extension JSONScanner {
         }
         let digits = index - start
         if digits >= 1 && digits <= 16 && (digits == 1 || bytes[start] != UInt8(ascii: "0")) && value < 1 << 53
-            && (index == bytes.count || !Self.continuesNumber(bytes[index])) {
+            && (index == bytes.count || !Self.continuesNumber(bytes[index]))
+        {
             position = index
             return value
         }

@@ -2,9 +2,9 @@
 // Strings and values here, numbers in JSONScanner+Numbers.swift.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A string token's position in the payload; decoded to a `String` only when needed.
@@ -93,7 +93,7 @@ struct JSONScanner {
                 guard position < bytes.count else { break }
                 switch bytes[position] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     position += 1
                 case UInt8(ascii: "u"):
                     guard position + 4 < bytes.count else {
@@ -225,7 +225,8 @@ struct JSONScanner {
                 var unit = Self.hex4(raw, at: index)
                 index += 4
                 if (0xD800..<0xDC00).contains(unit), index + 5 < raw.count,
-                   raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u") {
+                    raw[index] == UInt8(ascii: "\\"), raw[index + 1] == UInt8(ascii: "u")
+                {
                     let low = Self.hex4(raw, at: index + 2)
                     if (0xDC00..<0xE000).contains(low) {
                         unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
@@ -288,7 +289,8 @@ struct JSONScanner {
         let count = literal.utf8CodeUnitCount
         let expected = UnsafeRawBufferPointer(start: literal.utf8Start, count: count)
         guard position + count <= bytes.count,
-              UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]).elementsEqual(expected) else {
+            UnsafeRawBufferPointer(rebasing: bytes[position..<position + count]).elementsEqual(expected)
+        else {
             throw .malformed("invalid literal at byte \(position); expected \(literal)")
         }
         position += count

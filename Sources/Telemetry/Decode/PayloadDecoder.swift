@@ -112,7 +112,9 @@ public struct PayloadDecoder: Sendable {
                 try readValuesObject(&scanner, into: &payload)
             } else {
                 if inArray {
-                    throw .malformed("unexpected key \"\(scanner.string(from: key))\" in an array element; expected \"ts\", \"seq\" and \"values\"")
+                    throw .malformed(
+                        "unexpected key \"\(scanner.string(from: key))\" in an array element; expected \"ts\", \"seq\" and \"values\""
+                    )
                 }
                 plainKey = plainKey ?? key
                 try append(name: key, value: scanner.readValue(), to: &payload)
@@ -124,7 +126,8 @@ public struct PayloadDecoder: Sendable {
         }
         if sawValues {
             if let plainKey {
-                throw .malformed("unexpected key \"\(scanner.string(from: plainKey))\" beside \"values\"; put metrics inside \"values\"")
+                throw .malformed(
+                    "unexpected key \"\(scanner.string(from: plainKey))\" beside \"values\"; put metrics inside \"values\"")
             }
         } else if inArray {
             throw .malformed("array element without \"values\"")

@@ -31,9 +31,10 @@ public final class ConnectionState: Sendable {
     public var isConnected: Bool { connected.load(ordering: .relaxed) }
 
     public var snapshot: Snapshot {
-        Snapshot(isConnected: isConnected, connectedSinceMillis: connectedSinceMillis,
-                 messagesReceived: received.load(ordering: .relaxed),
-                 backPressureNanos: waitedNanos.load(ordering: .relaxed), truncatedMessages: truncated.load(ordering: .relaxed))
+        Snapshot(
+            isConnected: isConnected, connectedSinceMillis: connectedSinceMillis,
+            messagesReceived: received.load(ordering: .relaxed),
+            backPressureNanos: waitedNanos.load(ordering: .relaxed), truncatedMessages: truncated.load(ordering: .relaxed))
     }
 
     /// The broker accepted a connection at `millis`.

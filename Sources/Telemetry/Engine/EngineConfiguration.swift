@@ -17,9 +17,11 @@ public struct EngineConfiguration: Sendable {
     /// a poison message set aside. Nil in production.
     public var crashMarker: [UInt8]?
 
-    public init(dataDirectory: String, pipeline: PipelineSettings, catalogue: MetricCatalogue, ringBytes: Int,
-                rollupLog: LogPolicy, quarantineLog: LogPolicy, quarantineMaxLineBytes: Int = 4_096,
-                checkpointIntervalMillis: Int64 = 2_000, crashMarker: [UInt8]? = nil) {
+    public init(
+        dataDirectory: String, pipeline: PipelineSettings, catalogue: MetricCatalogue, ringBytes: Int,
+        rollupLog: LogPolicy, quarantineLog: LogPolicy, quarantineMaxLineBytes: Int = 4_096,
+        checkpointIntervalMillis: Int64 = 2_000, crashMarker: [UInt8]? = nil
+    ) {
         self.dataDirectory = dataDirectory
         self.pipeline = pipeline
         self.catalogue = catalogue

@@ -4,16 +4,20 @@ extension IngestEngine {
     /// Quarantines a message that stopped the gateway `deaths` times instead of ingesting it.
     func setAside(_ message: RawMessage, deaths: Int, position: Int?) {
         let topic = String(decoding: message.topic.prefix(256), as: UTF8.self)
-        let detail = position.map {
-            "the gateway stopped \(deaths) times while ingesting this message (write-ahead ring byte \($0)); set aside unread so that ingestion goes on"
-        } ?? "the same topic and payload as a message that stopped the gateway \(deaths) times; set aside unread"
+        let detail =
+            position.map {
+                "the gateway stopped \(deaths) times while ingesting this message (write-ahead ring byte \($0)); set aside unread so that ingestion goes on"
+            } ?? "the same topic and payload as a message that stopped the gateway \(deaths) times; set aside unread"
         let nowMillis = WallClock.millis()
         poisonCopiesUnreported += 1
         if position != nil || nowMillis - poisonCopyReportedAtMillis >= 60_000 {
-            observer.record(EngineEvent(.error, "poison message quarantined: \(detail)", metadata: [
-                "topic": topic, "payload_bytes": "\(message.payloadBytes)",
-                "set_aside_since_last_line": "\(poisonCopiesUnreported)",
-            ]))
+            observer.record(
+                EngineEvent(
+                    .error, "poison message quarantined: \(detail)",
+                    metadata: [
+                        "topic": topic, "payload_bytes": "\(message.payloadBytes)",
+                        "set_aside_since_last_line": "\(poisonCopiesUnreported)",
+                    ]))
             poisonCopiesUnreported = 0
             if position == nil { poisonCopyReportedAtMillis = nowMillis }
         }

@@ -45,9 +45,11 @@ public final class IngestEngine: @unchecked Sendable {
     /// How often writing is retried while storage refuses it.
     public static let storageRetryMillis: Int64 = 100
 
-    init(ring: MessageRing, connection: ConnectionState, pipeline: IngestPipeline, sink: LogSink,
-         checkpoints: CheckpointKeeper, ringSync: RingSyncSchedule, poisonGuard: PoisonGuard,
-         observer: EngineObserver, crashMarker: [UInt8]?) {
+    init(
+        ring: MessageRing, connection: ConnectionState, pipeline: IngestPipeline, sink: LogSink,
+        checkpoints: CheckpointKeeper, ringSync: RingSyncSchedule, poisonGuard: PoisonGuard,
+        observer: EngineObserver, crashMarker: [UInt8]?
+    ) {
         self.ring = ring
         self.connection = connection
         self.pipeline = pipeline
@@ -68,13 +70,15 @@ public final class IngestEngine: @unchecked Sendable {
     public func start() throws {
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            let engine = Unmanaged<IngestEngine>.fromOpaque(context).takeRetainedValue()
-            Thread.current.name = "pipeline"
-            engine.runLoop()
-            return nil
-        }, context)
+        let result = pthread_create(
+            &thread, nil,
+            { context in
+                guard let context else { return nil }
+                let engine = Unmanaged<IngestEngine>.fromOpaque(context).takeRetainedValue()
+                Thread.current.name = "pipeline"
+                engine.runLoop()
+                return nil
+            }, context)
         guard result == 0 else {
             Unmanaged<IngestEngine>.fromOpaque(context).release()
             throw SystemCallError(path: "the pipeline thread", operation: "pthread_create", errno: result)
@@ -131,9 +135,10 @@ public final class IngestEngine: @unchecked Sendable {
             }
             let now = WallClock.millis()
             let connectedSince = connection.connectedSinceMillis
-            clock.advance(latestReceivedMillis: pipeline.latestReceivedMillis, nowMillis: now,
-                          following: consumed == 0 && connectedSince > 0 && now - connectedSince >= Self.connectGraceMillis,
-                          connectedSinceMillis: connectedSince)
+            clock.advance(
+                latestReceivedMillis: pipeline.latestReceivedMillis, nowMillis: now,
+                following: consumed == 0 && connectedSince > 0 && now - connectedSince >= Self.connectGraceMillis,
+                connectedSinceMillis: connectedSince)
             if now - lastTick >= Self.tickMillis || consumed == 0 {
                 tick(nowMillis: now)
                 lastTick = now

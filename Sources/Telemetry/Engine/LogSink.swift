@@ -1,4 +1,3 @@
-
 /// Writes closed windows to the rollup log and rejected input to the quarantine log.
 ///
 /// A write failure (disk full, I/O error) is logged once per episode with the path; the logs
@@ -39,18 +38,23 @@ final class LogSink: IngestSink {
     /// Deletes old segments of each log under its retention policy, never one that the kept
     /// checkpoint whose log positions are `rollups` and `quarantine` may need; logs what it
     /// deleted, and a failure once per episode like any other storage error.
-    func applyRetention(keepingRollupsFrom rollupPosition: LogPosition, quarantineFrom quarantinePosition: LogPosition,
-                        nowMillis: Int64) {
+    func applyRetention(
+        keepingRollupsFrom rollupPosition: LogPosition, quarantineFrom quarantinePosition: LogPosition,
+        nowMillis: Int64
+    ) {
         for (log, position) in [(rollups, rollupPosition), (quarantine, quarantinePosition)] {
             attempt(log) {
                 let outcome = try log.segments.applyRetention(
                     maxBytes: log.policy.retainBytes, maxAgeMillis: log.policy.retainAgeMillis,
                     keepingFrom: position.nextRotationSequence, nowMillis: nowMillis)
                 if outcome.segmentsRemoved > 0 {
-                    observer.record(EngineEvent(.info, """
-                        retention: deleted \(outcome.segmentsRemoved) old segment(s), \(outcome.bytesRemoved) bytes, of \
-                        \(log.segments.directory)
-                        """))
+                    observer.record(
+                        EngineEvent(
+                            .info,
+                            """
+                            retention: deleted \(outcome.segmentsRemoved) old segment(s), \(outcome.bytesRemoved) bytes, of \
+                            \(log.segments.directory)
+                            """))
                 }
             }
         }
@@ -95,10 +99,13 @@ final class LogSink: IngestSink {
             }
         } catch {
             if failingPaths.insert(log.path).inserted {
-                observer.record(EngineEvent(.error, """
-                    cannot write \(log.path): \(error); not taking new messages (the broker keeps them) \
-                    and retrying every \(IngestEngine.storageRetryMillis) ms
-                    """))
+                observer.record(
+                    EngineEvent(
+                        .error,
+                        """
+                        cannot write \(log.path): \(error); not taking new messages (the broker keeps them) \
+                        and retrying every \(IngestEngine.storageRetryMillis) ms
+                        """))
             }
         }
     }

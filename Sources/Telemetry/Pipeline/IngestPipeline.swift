@@ -116,7 +116,8 @@ public final class IngestPipeline {
             topic: topic, payload: payload, payloadBytes: max(payloadBytes ?? 0, payload.count), receivedMillis: receivedMillis)
 
         guard topic.count <= settings.maxTopicBytes else {
-            quarantine(message, .topicTooLong, "topic of \(topic.count) bytes exceeds the limit of \(settings.maxTopicBytes) bytes")
+            quarantine(
+                message, .topicTooLong, "topic of \(topic.count) bytes exceeds the limit of \(settings.maxTopicBytes) bytes")
             return
         }
         let source: TopicDevice
@@ -125,8 +126,9 @@ public final class IngestPipeline {
         } else if let key = settings.topicPattern.match(topic) {
             let levels = [("park", key.park), ("site", key.site), ("device", key.device)]
             if let (level, name) = levels.first(where: { $0.1.utf8.count > settings.maxNameBytes }) {
-                quarantine(message, .nameTooLong,
-                           "\(level) name of \(name.utf8.count) bytes exceeds ingest.max_name_bytes (\(settings.maxNameBytes))")
+                quarantine(
+                    message, .nameTooLong,
+                    "\(level) name of \(name.utf8.count) bytes exceeds ingest.max_name_bytes (\(settings.maxNameBytes))")
                 return
             }
             source = .new(key)
@@ -135,9 +137,10 @@ public final class IngestPipeline {
             return
         }
         guard message.payloadBytes <= settings.maxPayloadBytes else {
-            quarantine(message, .payloadTooLarge,
-                       "payload of \(message.payloadBytes) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes",
-                       device: key(of: source))
+            quarantine(
+                message, .payloadTooLarge,
+                "payload of \(message.payloadBytes) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes",
+                device: key(of: source))
             return
         }
         do {
@@ -155,9 +158,10 @@ public final class IngestPipeline {
             deviceKey = aggregator.key(ofAlias: alias)
         case .new(let key):
             guard aggregator.existingDeviceIndex(for: key) != nil || aggregator.deviceCount < settings.maxSeries else {
-                quarantine(message, .cardinalityLimit,
-                           "new device beyond ingest.max_series (\(settings.maxSeries) devices and series in memory)",
-                           device: key, seq: seq)
+                quarantine(
+                    message, .cardinalityLimit,
+                    "new device beyond ingest.max_series (\(settings.maxSeries) devices and series in memory)",
+                    device: key, seq: seq)
                 return
             }
             device = aggregator.deviceIndex(for: key)
@@ -167,7 +171,8 @@ public final class IngestPipeline {
         var redelivered = false
         if let seq {
             guard acceptSequence(seq, device: device, key: deviceKey) else {
-                quarantine(message, .duplicateSeq, "seq \(seq) was already received from this device", device: deviceKey, seq: seq)
+                quarantine(
+                    message, .duplicateSeq, "seq \(seq) was already received from this device", device: deviceKey, seq: seq)
                 return
             }
         } else {
@@ -175,9 +180,10 @@ public final class IngestPipeline {
             case .new:
                 break
             case .repeated(let messagesAgo):
-                quarantine(message, .duplicatePayload,
-                           "the same topic and timestamped payload arrived \(messagesAgo) messages earlier: the same readings again",
-                           device: deviceKey)
+                quarantine(
+                    message, .duplicatePayload,
+                    "the same topic and timestamped payload arrived \(messagesAgo) messages earlier: the same readings again",
+                    device: deviceKey)
                 return
             case .redelivered:
                 redelivered = true
@@ -210,9 +216,10 @@ public final class IngestPipeline {
                         summarised[.cardinalityLimit, default: 0] += 1
                         continue
                     }
-                    quarantine(message, .cardinalityLimit,
-                               "new series beyond ingest.max_series (\(settings.maxSeries) series in memory)",
-                               device: deviceKey, metric: recordedName(reading.name, in: payload), seq: seq)
+                    quarantine(
+                        message, .cardinalityLimit,
+                        "new series beyond ingest.max_series (\(settings.maxSeries) series in memory)",
+                        device: deviceKey, metric: recordedName(reading.name, in: payload), seq: seq)
                     continue
                 }
                 switch value {
@@ -246,7 +253,8 @@ public final class IngestPipeline {
     /// (when receiving last resumed after a gap) counts as idle only from then. `nowMillis`, the
     /// wall clock, times each close in `closeDelays`.
     public func closeWindows(ingestClockMillis: Int64, resumedAtMillis: Int64 = .min, nowMillis: Int64 = .min) {
-        aggregator.closeWindows(ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis, nowMillis: nowMillis) { window in
+        aggregator.closeWindows(ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis, nowMillis: nowMillis) {
+            window in
             stats.rollupsWritten += 1
             sink.write(window)
         }
@@ -315,7 +323,8 @@ public final class IngestPipeline {
         guard aggregator.seriesCount < settings.maxSeries else { return nil }
         guard let metric, Int(metric) < rules.count else {
             let definition = MetricDefinition(name: JSONScanner(payload).string(from: reading.name), kind: .gauge, unit: "")
-            let id = metric ?? registerExtraMetric(definition, bytes: reading.name.hasEscapes ? nil : reading.name.bytes(in: payload))
+            let id =
+                metric ?? registerExtraMetric(definition, bytes: reading.name.hasEscapes ? nil : reading.name.bytes(in: payload))
             return aggregator.seriesIndex(device: device, metric: id) { definition }
         }
         return aggregator.seriesIndex(device: device, metric: metric)

@@ -38,7 +38,8 @@ public struct PipelineSettings: Sendable {
         futureToleranceMillis: Int64 = 300_000, dedupWindow: Int = 1_024,
         redeliveryWindow: Int = 65_536, tiers: [Tier] = PipelineSettings.defaultTiers,
         allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512,
-        maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100, maxNameBytes: Int = PipelineSettings.defaultMaxNameBytes,
+        maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100,
+        maxNameBytes: Int = PipelineSettings.defaultMaxNameBytes,
         acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10
     ) {
         self.topicPattern = topicPattern
@@ -64,6 +65,7 @@ public struct PipelineSettings: Sendable {
 
     /// `10s`, `1m`, `1h`.
     public static let defaultTiers = [
-        Tier(name: "10s", lengthMillis: 10_000), Tier(name: "1m", lengthMillis: 60_000), Tier(name: "1h", lengthMillis: 3_600_000),
+        Tier(name: "10s", lengthMillis: 10_000), Tier(name: "1m", lengthMillis: 60_000),
+        Tier(name: "1h", lengthMillis: 3_600_000),
     ]
 }

@@ -32,9 +32,9 @@
 import Atomics
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Recognises a ring record that stopped the process while it was being ingested, so that it is
@@ -107,7 +107,7 @@ public final class PoisonGuard: @unchecked Sendable {
             throw SystemCallError(path: path, operation: "ftruncate", errno: errno)
         }
         guard let mapping = mmap(nil, Self.fileBytes, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0),
-              mapping != MAP_FAILED
+            mapping != MAP_FAILED
         else { throw SystemCallError(path: path, operation: "mmap", errno: errno) }
         let words = mapping.bindMemory(to: Int64.self, capacity: Self.fileBytes / 8)
         if fresh || words[0] != Self.magic {
@@ -120,12 +120,14 @@ public final class PoisonGuard: @unchecked Sendable {
         if let bootID { Self.storeBootID(bootID, in: words) }
         self.words = words
         position = UnsafeAtomic(at: UnsafeMutableRawPointer(words + 1).assumingMemoryBound(to: UnsafeAtomic<Int>.Storage.self))
-        receivedAt = UnsafeAtomic(at: UnsafeMutableRawPointer(words + 2).assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
+        receivedAt = UnsafeAtomic(
+            at: UnsafeMutableRawPointer(words + 2).assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
         sizes = UnsafeAtomic(at: UnsafeMutableRawPointer(words + 3).assumingMemoryBound(to: UnsafeAtomic<Int64>.Storage.self))
 
         let diedAt = position.load(ordering: .relaxed)
         ignoredMarkFromAnotherBoot = diedAt != Self.idle && !sameBoot
-        previousCrash = diedAt == Self.idle || !sameBoot
+        previousCrash =
+            diedAt == Self.idle || !sameBoot
             ? nil : Crash(position: diedAt, receivedAtNanos: receivedAt.load(ordering: .relaxed))
         pending = previousCrash
         let count = min(max(0, Int(words[7])), Self.maxPoisons)

@@ -47,15 +47,16 @@ extension MessageRing {
             assert(payloadLength >= 0 && Int(length) <= capacityBytes - offset, "corrupt ring record at offset \(offset)")
             let topicStart = record + Self.headerBytes
             let payloadStart = topicStart + topicLength
-            try body(RawMessage(
-                topic: UnsafeRawBufferPointer(start: topicStart, count: topicLength),
-                payload: UnsafeRawBufferPointer(start: payloadStart, count: payloadLength),
-                receivedAtNanos: record.load(fromByteOffset: 8, as: Int64.self),
-                packetID: UInt16(truncatingIfNeeded: delivery),
-                retained: delivery & Self.retainedFlag != 0,
-                payloadBytes: truncated
-                    ? Int(payloadStart.loadUnaligned(fromByteOffset: payloadLength, as: Int64.self)) : payloadLength,
-                position: head))
+            try body(
+                RawMessage(
+                    topic: UnsafeRawBufferPointer(start: topicStart, count: topicLength),
+                    payload: UnsafeRawBufferPointer(start: payloadStart, count: payloadLength),
+                    receivedAtNanos: record.load(fromByteOffset: 8, as: Int64.self),
+                    packetID: UInt16(truncatingIfNeeded: delivery),
+                    retained: delivery & Self.retainedFlag != 0,
+                    payloadBytes: truncated
+                        ? Int(payloadStart.loadUnaligned(fromByteOffset: payloadLength, as: Int64.self)) : payloadLength,
+                    position: head))
             head &+= (Int(length) + 7) & ~7
             count += 1
         }

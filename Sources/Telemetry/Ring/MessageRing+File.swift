@@ -18,9 +18,9 @@
 // records a checkpoint that did not reach the disk still needs.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension MessageRing {
@@ -125,8 +125,9 @@ extension MessageRing {
             torn = written - intact
             restoring = (intact, read)
         }
-        let ring = MessageRing(block: mapped, capacityBytes: capacityBytes, restoring: restoring, fileDescriptor: fd,
-                               fileSystem: fileSystem, syncsEachPublish: sync == .eachPublish)
+        let ring = MessageRing(
+            block: mapped, capacityBytes: capacityBytes, restoring: restoring, fileDescriptor: fd,
+            fileSystem: fileSystem, syncsEachPublish: sync == .eachPublish)
         ring.tornBytesDiscarded = torn
         if let (written, read) = restoring, sync != .never {
             // Records an earlier process published but never synced (it was killed between two
@@ -168,16 +169,17 @@ extension MessageRing {
             let length = record.load(as: UInt32.self)
             if length == skipMarker {
                 guard record.load(fromByteOffset: 4, as: UInt32.self) == skipCheck(position: head),
-                      head + untilEnd < limit else { break }
+                    head + untilEnd < limit
+                else { break }
                 head += untilEnd
                 continue
             }
             let bytes = Int(length)
             let stride = (bytes + 7) & ~7
             guard untilEnd >= headerBytes, bytes >= headerBytes, bytes <= untilEnd, head + stride <= limit,
-                  Int(record.load(fromByteOffset: 4, as: UInt32.self)) <= bytes - headerBytes,
-                  record.load(fromByteOffset: 16, as: Int64.self) == Int64(head),
-                  record.load(fromByteOffset: 28, as: UInt32.self) == checksum(ofRecord: record, length: bytes)
+                Int(record.load(fromByteOffset: 4, as: UInt32.self)) <= bytes - headerBytes,
+                record.load(fromByteOffset: 16, as: Int64.self) == Int64(head),
+                record.load(fromByteOffset: 28, as: UInt32.self) == checksum(ofRecord: record, length: bytes)
             else { break }
             head += stride
         }
@@ -196,8 +198,9 @@ extension MessageRing {
     @inline(__always)
     static func checksum(ofRecord record: UnsafeRawPointer, length: Int) -> UInt32 {
         let header = CRC32C.checksum(UnsafeRawBufferPointer(start: record, count: checkedHeaderBytes))
-        return CRC32C.checksum(UnsafeRawBufferPointer(start: record + headerBytes, count: length - headerBytes),
-                               continuing: header)
+        return CRC32C.checksum(
+            UnsafeRawBufferPointer(start: record + headerBytes, count: length - headerBytes),
+            continuing: header)
     }
 
     /// Reads the header and indices of an existing ring file without mapping it.
@@ -213,16 +216,20 @@ extension MessageRing {
         // after its size did): nothing was ever synced into it, so it holds nothing to replay.
         if control.allSatisfy({ $0 == 0 }) { return nil }
         let (header, written, read) = control.withUnsafeBytes { raw in
-            (raw.load(fromByteOffset: Line.fileHeader * lineBytes, as: FileHeader.self),
-             raw.load(fromByteOffset: 0, as: Int.self),
-             raw.load(fromByteOffset: 2 * lineBytes, as: Int.self))
+            (
+                raw.load(fromByteOffset: Line.fileHeader * lineBytes, as: FileHeader.self),
+                raw.load(fromByteOffset: 0, as: Int.self),
+                raw.load(fromByteOffset: 2 * lineBytes, as: Int.self)
+            )
         }
         guard header.magic == FileHeader.magic else { throw .corrupt(path: path, detail: "no ring header") }
         guard header.version == FileHeader.version else {
             // An empty ring of an older format holds nothing to replay: start a new one.
             if written == read { return nil }
-            throw .corrupt(path: path, detail: "format version \(header.version) with \(written - read) bytes not yet ingested, "
-                + "expected version \(FileHeader.version); ingest them with the gateway version that wrote it")
+            throw .corrupt(
+                path: path,
+                detail: "format version \(header.version) with \(written - read) bytes not yet ingested, "
+                    + "expected version \(FileHeader.version); ingest them with the gateway version that wrote it")
         }
         let fileCapacity = Int(header.capacityBytes)
         // An empty ring of another capacity is reset, whatever the file's size: a power cut while
@@ -232,7 +239,8 @@ extension MessageRing {
             throw .corrupt(path: path, detail: "indices \(read)…\(written) do not fit a ring of \(fileCapacity) bytes")
         }
         guard fileCapacity == capacityBytes else {
-            throw .capacityChanged(path: path, fileCapacity: fileCapacity, requested: capacityBytes, unconsumedBytes: written - read)
+            throw .capacityChanged(
+                path: path, fileCapacity: fileCapacity, requested: capacityBytes, unconsumedBytes: written - read)
         }
         return (written, read)
     }

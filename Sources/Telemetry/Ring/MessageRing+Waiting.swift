@@ -6,11 +6,11 @@
 // costs the producer at most ~1000 wake-ups a second and a freed ring is noticed within 1 ms.
 
 #if canImport(Darwin)
-import Darwin
+    import Darwin
 #elseif canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 extension MessageRing {

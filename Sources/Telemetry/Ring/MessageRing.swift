@@ -78,9 +78,9 @@
 import Atomics
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A bounded, lock-free, single-producer/single-consumer ring of raw MQTT messages
@@ -212,8 +212,9 @@ public final class MessageRing: @unchecked Sendable {
     public convenience init(capacityBytes: Int) {
         Self.checkCapacity(capacityBytes)
         let block = UnsafeMutableRawPointer.allocate(byteCount: Self.controlBytes + capacityBytes, alignment: Self.lineBytes)
-        self.init(block: block, capacityBytes: capacityBytes, restoring: nil, fileDescriptor: -1,
-                  fileSystem: PosixFileSystem(), syncsEachPublish: false)
+        self.init(
+            block: block, capacityBytes: capacityBytes, restoring: nil, fileDescriptor: -1,
+            fileSystem: PosixFileSystem(), syncsEachPublish: false)
     }
 
     static func checkCapacity(_ capacityBytes: Int) {
@@ -226,8 +227,10 @@ public final class MessageRing: @unchecked Sendable {
 
     /// Lays out the control lines in `block`. `restoring` carries the published write index and
     /// the released read index of a reopened ring file; `nil` starts empty.
-    init(block: UnsafeMutableRawPointer, capacityBytes: Int, restoring: (write: Int, read: Int)?,
-         fileDescriptor: Int32, fileSystem: any FileSystem, syncsEachPublish: Bool) {
+    init(
+        block: UnsafeMutableRawPointer, capacityBytes: Int, restoring: (write: Int, read: Int)?,
+        fileDescriptor: Int32, fileSystem: any FileSystem, syncsEachPublish: Bool
+    ) {
         self.capacityBytes = capacityBytes
         self.maxMessageBytes = capacityBytes / 2 - Self.headerBytes
         self.mask = capacityBytes - 1
@@ -248,7 +251,8 @@ public final class MessageRing: @unchecked Sendable {
         writeIndex = UnsafeAtomic(at: writeStorage)
 
         producer = (block + Line.producer * line).bindMemory(to: ProducerCursor.self, capacity: 1)
-        producer.initialize(to: ProducerCursor(tail: written, published: written, cachedHead: read, synced: written, deferring: false))
+        producer.initialize(
+            to: ProducerCursor(tail: written, published: written, cachedHead: read, synced: written, deferring: false))
 
         let readStorage = (block + Line.readIndex * line).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
         readStorage.initialize(to: .init(read))
@@ -303,9 +307,10 @@ public final class MessageRing: @unchecked Sendable {
         topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAtNanos: Int64, packetID: UInt16 = 0,
         retained: Bool = false, payloadBytes: Int? = nil
     ) -> Bool {
-        guard case .staged = stage(
-            topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID, retained: retained,
-            payloadBytes: payloadBytes)
+        guard
+            case .staged = stage(
+                topic: topic, payload: payload, receivedAtNanos: receivedAtNanos, packetID: packetID, retained: retained,
+                payloadBytes: payloadBytes)
         else {
             return false
         }

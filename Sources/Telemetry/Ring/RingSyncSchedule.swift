@@ -1,4 +1,3 @@
-
 /// Forces the write-ahead ring to stable storage on the rollup log's fsync schedule, so a power
 /// cut loses at most `fsync_interval` of acknowledged messages, and reports failed msyncs.
 ///
@@ -38,10 +37,13 @@ struct RingSyncSchedule {
         }
         let failures = ring.syncFailureCount
         if failures > reportedFailures {
-            observer.record(EngineEvent(.error, """
-                msync of the write-ahead ring \(ringPath) failed (\(failures) times since start): messages already \
-                acknowledged to the broker may not survive a power cut; check the disk
-                """))
+            observer.record(
+                EngineEvent(
+                    .error,
+                    """
+                    msync of the write-ahead ring \(ringPath) failed (\(failures) times since start): messages already \
+                    acknowledged to the broker may not survive a power cut; check the disk
+                    """))
             reportedFailures = failures
         }
     }

@@ -15,9 +15,9 @@
 // publish group or interval, come here.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The file operations of the gateway's durable storage, with POSIX semantics: methods return

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Follows a segmented JSON Lines log like `tail -F D/B.jsonl`, for `gateway tail`: returns
@@ -200,8 +200,9 @@ public final class LogFollower {
     private func unfinishedLineIsUnchanged(since start: Int64) throws(LogError) -> Bool {
         guard let followed = current else { return false }
         var onDisk = [UInt8](repeating: 0, count: partial.count)
-        let count = try LogSegments.read(followed.descriptor, into: &onDisk, at: start, path: segments.currentPath,
-                                         fileSystem: fileSystem)
+        let count = try LogSegments.read(
+            followed.descriptor, into: &onDisk, at: start, path: segments.currentPath,
+            fileSystem: fileSystem)
         return count == partial.count && onDisk == partial
     }
 

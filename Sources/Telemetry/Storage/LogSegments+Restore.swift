@@ -3,9 +3,9 @@
 // writes it again exactly once. Runs before any `SegmentedLog` opens the log.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension LogSegments {

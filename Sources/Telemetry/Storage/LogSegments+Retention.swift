@@ -4,9 +4,9 @@
 // segment rotated after the oldest checkpoint kept must stay.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension LogSegments {

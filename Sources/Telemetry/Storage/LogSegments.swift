@@ -2,9 +2,9 @@
 // formatter): the name is a public interface and must not change with the environment.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The segment files of one append-only JSON Lines log, listed oldest→newest, and reading
@@ -159,7 +159,8 @@ public struct LogSegments: Sendable, Equatable {
             if let current { _ = fileSystem.close(current.descriptor) }
         }
         throw .systemCall(
-            path: directory, operation: "list the segments of \(baseName) (it rotated during each of "
+            path: directory,
+            operation: "list the segments of \(baseName) (it rotated during each of "
                 + "\(Self.snapshotAttempts) attempts)", errno: EAGAIN)
     }
 
@@ -210,8 +211,8 @@ public struct LogSegments: Sendable, Equatable {
         guard middle.count >= 23, middle.count <= 35, middle[16] == UInt8(ascii: "-") else { return nil }
         let digits = middle[17...]
         guard digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let sequence = Int(String(decoding: digits, as: UTF8.self)),
-              let millis = Self.millis(stamp: String(decoding: middle[..<16], as: UTF8.self))
+            let sequence = Int(String(decoding: digits, as: UTF8.self)),
+            let millis = Self.millis(stamp: String(decoding: middle[..<16], as: UTF8.self))
         else { return nil }
         return (sequence, millis)
     }
@@ -246,7 +247,7 @@ public struct LogSegments: Sendable, Equatable {
             return value
         }
         guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
-              let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15)
+            let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15)
         else { return nil }
         var parts = tm()
         parts.tm_year = year - 1900

@@ -2,9 +2,9 @@
 // `close`, `write`… name its own methods.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The real file system: each method is the system call of the same name, nothing more (the
@@ -76,8 +76,9 @@ public struct PosixFileSystem: FileSystem {
 
 extension FileStatus {
     init(_ info: stat) {
-        self.init(size: Int64(info.st_size), device: UInt64(truncatingIfNeeded: info.st_dev),
-                  inode: UInt64(truncatingIfNeeded: info.st_ino), isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
+        self.init(
+            size: Int64(info.st_size), device: UInt64(truncatingIfNeeded: info.st_dev),
+            inode: UInt64(truncatingIfNeeded: info.st_ino), isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
     }
 }
 

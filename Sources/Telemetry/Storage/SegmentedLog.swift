@@ -3,9 +3,9 @@
 // "disk full" apart, and a partial write must never be repeated.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The writer of an append-only, segmented JSON Lines log (rollups, quarantine): one record a
@@ -79,8 +79,10 @@ public final class SegmentedLog {
         directory: String, baseName: String, policy: LogPolicy, nowMillis: Int64,
         fileSystem: any FileSystem = PosixFileSystem()
     ) throws(LogError) {
-        try self.init(directory: directory, baseName: baseName, policy: policy, nowMillis: nowMillis,
-                      fileSystem: fileSystem) { descriptor, bytes in
+        try self.init(
+            directory: directory, baseName: baseName, policy: policy, nowMillis: nowMillis,
+            fileSystem: fileSystem
+        ) { descriptor, bytes in
             let written = fileSystem.write(descriptor, bytes)
             return written >= 0 ? written : -Int(errno)
         }
@@ -348,8 +350,9 @@ public final class SegmentedLog {
                 let code = errno
                 let isDirectory = fileSystem.status(ofPath: prefix)?.isDirectory == true
                 if !(code == EEXIST && isDirectory) {
-                    throw LogError.failure(code == EEXIST ? "create directory (a file is in the way)" : "create directory",
-                                           path: prefix, errno: code)
+                    throw LogError.failure(
+                        code == EEXIST ? "create directory (a file is in the way)" : "create directory",
+                        path: prefix, errno: code)
                 }
             }
             prefix += "/"

@@ -50,7 +50,8 @@ struct ByteKeyTable: Sendable {
                 if entryIndex < 0 { return nil }
                 let entry = entries[Int(entryIndex)]
                 if entry.hash == hash && entry.count == key.count
-                    && Self.equal(key, UnsafeRawBufferPointer(rebasing: arena[entry.start..<entry.start + entry.count])) {
+                    && Self.equal(key, UnsafeRawBufferPointer(rebasing: arena[entry.start..<entry.start + entry.count]))
+                {
                     return entry.value
                 }
                 slot = (slot + 1) & mask
@@ -101,7 +102,9 @@ struct ByteKeyTable: Sendable {
     private static func equal(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset + 8 <= lhs.count {
-            if lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+            if lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                != rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            {
                 return false
             }
             offset += 8

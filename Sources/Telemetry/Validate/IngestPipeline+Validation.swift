@@ -111,15 +111,21 @@ extension IngestPipeline {
         case .repeatedName:
             return (.duplicateMetric, "metric \"\(name)\" appears more than once in one object; the first value is the reading")
         case .nameTooLong(let token, let level):
-            return (.nameTooLong,
-                    "\(level) name of \(scanner.string(from: token).utf8.count) bytes exceeds ingest.max_name_bytes (\(settings.maxNameBytes))")
+            return (
+                .nameTooLong,
+                "\(level) name of \(scanner.string(from: token).utf8.count) bytes exceeds ingest.max_name_bytes (\(settings.maxNameBytes))"
+            )
         case .beyondMagnitude(let value) where !value.isFinite:
             return (.outOfRange, "\(name) is not a finite number")
         case .beyondMagnitude(let value):
-            return (.outOfRange,
-                    "\(name) = \(Self.format(value)) is beyond ±1e100, the largest magnitude aggregated (a window's sum and variance must stay finite)")
+            return (
+                .outOfRange,
+                "\(name) = \(Self.format(value)) is beyond ±1e100, the largest magnitude aggregated (a window's sum and variance must stay finite)"
+            )
         case .outsideRange(let value, let rule):
-            return (.outOfRange, "\(name) = \(Self.format(value)) outside [\(Self.format(rule.lower)), \(Self.format(rule.upper))]")
+            return (
+                .outOfRange, "\(name) = \(Self.format(value)) outside [\(Self.format(rule.lower)), \(Self.format(rule.upper))]"
+            )
         case .stateNotAllowed(let token, let catalogueIndex):
             let states = catalogue.definitions[catalogueIndex].states.joined(separator: ", ")
             return (.outOfRange, "\(name) = \"\(scanner.string(from: token))\" is not one of \(states)")
@@ -128,12 +134,16 @@ extension IngestPipeline {
         case .notANumber(let value):
             return (.wrongType, "\(name): expected a number, got \(value.decoded(by: scanner).typeName)")
         case .future:
-            return (.futureTimestamp,
-                    "ts \(UTCTimestamp.string(millis: timestamp)) is \((timestamp - receivedMillis) / 1000) s after its receive time (limit \(settings.futureToleranceMillis / 1000) s)")
+            return (
+                .futureTimestamp,
+                "ts \(UTCTimestamp.string(millis: timestamp)) is \((timestamp - receivedMillis) / 1000) s after its receive time (limit \(settings.futureToleranceMillis / 1000) s)"
+            )
         case .tooLate:
             let watermark = aggregator.watermark(device: device) ?? timestamp
-            return (.tooLate,
-                    "ts \(UTCTimestamp.string(millis: timestamp)) is before the device's watermark \(UTCTimestamp.string(millis: watermark)); its windows are closed")
+            return (
+                .tooLate,
+                "ts \(UTCTimestamp.string(millis: timestamp)) is before the device's watermark \(UTCTimestamp.string(millis: watermark)); its windows are closed"
+            )
         }
     }
 

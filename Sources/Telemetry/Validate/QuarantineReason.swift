@@ -33,7 +33,7 @@ public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
         switch self {
         case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate, .duplicateMetric: return true
         case .malformedPayload, .payloadTooLarge, .tooManyReadings, .topicMismatch, .topicTooLong, .duplicateSeq,
-             .duplicatePayload, .cardinalityLimit, .nameTooLong, .poisonMessage:
+            .duplicatePayload, .cardinalityLimit, .nameTooLong, .poisonMessage:
             return false
         }
     }

@@ -184,8 +184,9 @@ struct ConfigLoaderTests {
         #expect(config.storage.dataDirectory == "/var/lib/telemetry")
         #expect(
             config.storage.rollupLog
-                == LogPolicy(maxSegmentBytes: 1_000_000_000, maxSegmentAgeMillis: 86_400_000, fsync: .always,
-                             retainBytes: 2 << 40, retainAgeMillis: 400 * 86_400_000))
+                == LogPolicy(
+                    maxSegmentBytes: 1_000_000_000, maxSegmentAgeMillis: 86_400_000, fsync: .always,
+                    retainBytes: 2 << 40, retainAgeMillis: 400 * 86_400_000))
         #expect(
             config.storage.quarantineLog
                 == LogPolicy(

@@ -102,7 +102,9 @@ struct ConfigValueParsersTests {
         // does not hide the "+" before it (found by fuzzing: check-config accepted what run refused).
         #expect(
             ConfigValueParsers.topicPatternProblems("iiot/+\u{301}/{park}/{site}/{device}")
-                == ["segment \"+\u{301}\" must be a literal or exactly one {name}; '{', '}', '+' and '#' cannot appear inside a literal"])
+                == [
+                    "segment \"+\u{301}\" must be a literal or exactly one {name}; '{', '}', '+' and '#' cannot appear inside a literal"
+                ])
     }
 
     @Test("did-you-mean suggestions")

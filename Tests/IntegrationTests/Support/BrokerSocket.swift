@@ -10,13 +10,17 @@ struct BrokerSocket {
         self.pid = pid
         self.brokerPort = brokerPort
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-        let inodes = Set(fds.compactMap { fd -> String? in
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
-                  target.hasPrefix("socket:[") else { return nil }
-            return String(target.dropFirst("socket:[".count).dropLast())
-        })
+        let inodes = Set(
+            fds.compactMap { fd -> String? in
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
+                    target.hasPrefix("socket:[")
+                else { return nil }
+                return String(target.dropFirst("socket:[".count).dropLast())
+            })
         let port = String(format: "%04X", brokerPort)
-        guard let row = Self.rows(pid: pid).first(where: { inodes.contains($0[9]) && $0[2].hasSuffix(":" + port) }) else { return nil }
+        guard let row = Self.rows(pid: pid).first(where: { inodes.contains($0[9]) && $0[2].hasSuffix(":" + port) }) else {
+            return nil
+        }
         inode = row[9]
     }
 

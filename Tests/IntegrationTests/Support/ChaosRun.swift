@@ -20,8 +20,9 @@ struct ChaosRun {
             }
             return number
         }
-        return ChaosRun(kills: try value("CHAOS_KILLS", defaults.kills), messages: try value("CHAOS_MESSAGES", defaults.messages),
-                        rate: try value("CHAOS_RATE", defaults.rate), seed: try value("CHAOS_SEED", defaults.seed))
+        return ChaosRun(
+            kills: try value("CHAOS_KILLS", defaults.kills), messages: try value("CHAOS_MESSAGES", defaults.messages),
+            rate: try value("CHAOS_RATE", defaults.rate), seed: try value("CHAOS_SEED", defaults.seed))
     }
 
     /// The fewest kills a run must reach for its verdict to mean anything.

@@ -38,7 +38,9 @@ final class ChildProcess {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             guard Date() < deadline else {
-                throw TestFailure("\(process.executableURL?.lastPathComponent ?? "process") did not exit within \(timeout) s; output:\n\(output.suffix(3000))")
+                throw TestFailure(
+                    "\(process.executableURL?.lastPathComponent ?? "process") did not exit within \(timeout) s; output:\n\(output.suffix(3000))"
+                )
             }
             usleep(20_000)
         }

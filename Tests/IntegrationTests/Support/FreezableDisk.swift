@@ -10,7 +10,8 @@ final class FreezableDisk {
         self.image = image
         self.mountPoint = mountPoint
         guard FileManager.default.createFile(atPath: image.path, contents: nil),
-              truncate(image.path, 64 << 20) == 0 else {
+            truncate(image.path, 64 << 20) == 0
+        else {
             throw TestFailure("cannot create the 64 MiB image \(image.path)")
         }
         try SystemTool.run("mkfs.ext4", ["-q", "-F", image.path])

@@ -13,9 +13,11 @@ final class GatewayUnderTest {
     /// `environment` replaces the child's environment when given (e.g. to pass a password
     /// variable); with `waitForSubscription` false it returns as soon as the process runs, for
     /// tests of connections that must fail.
-    init(directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = [],
-         rollupYAML: [String] = [], storageYAML: [String] = [],
-         environment: [String: String]? = nil, waitForSubscription: Bool = true) throws {
+    init(
+        directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = [],
+        rollupYAML: [String] = [], storageYAML: [String] = [],
+        environment: [String: String]? = nil, waitForSubscription: Bool = true
+    ) throws {
         self.directory = directory
         dataDirectory = directory.appendingPathComponent("data")
         let catalogue = TestPaths.repositoryRoot.appendingPathComponent("config/metrics.yaml").path
@@ -38,9 +40,10 @@ final class GatewayUnderTest {
             """
         let configURL = directory.appendingPathComponent("gateway.yaml")
         try yaml.write(to: configURL, atomically: true, encoding: .utf8)
-        child = try ChildProcess(try TestPaths.binary("gateway"), ["run", "--config", configURL.path],
-                                 logURL: directory.appendingPathComponent("gateway-\(UUID().uuidString).log"),
-                                 environment: environment)
+        child = try ChildProcess(
+            try TestPaths.binary("gateway"), ["run", "--config", configURL.path],
+            logURL: directory.appendingPathComponent("gateway-\(UUID().uuidString).log"),
+            environment: environment)
         guard waitForSubscription else { return }
         try waitUntil(timeout: 30, "gateway did not subscribe; log:\n\(child.output.suffix(3000))") {
             guard child.process.isRunning else { throw TestFailure("gateway exited early:\n\(child.output.suffix(3000))") }
@@ -57,7 +60,10 @@ final class GatewayUnderTest {
 
     /// Waits until the pipeline has processed `messages` messages.
     func waitForMessages(_ messages: Int, timeout: Double) throws {
-        try waitUntil(timeout: timeout, "gateway processed \(status()?["messages"] ?? "no") of \(messages) messages; log:\n\(child.output.suffix(2000))") {
+        try waitUntil(
+            timeout: timeout,
+            "gateway processed \(status()?["messages"] ?? "no") of \(messages) messages; log:\n\(child.output.suffix(2000))"
+        ) {
             guard child.process.isRunning else { throw TestFailure("gateway exited early:\n\(child.output.suffix(3000))") }
             return (status()?["messages"] as? Int ?? 0) >= messages
         }
@@ -65,8 +71,10 @@ final class GatewayUnderTest {
 
     /// Waits until every message of `ledger` is processed, stops the gateway and checks the clean
     /// exit and the totals in status.json against the ledger.
-    func stopAfterIngesting(_ ledger: SimulatorLedger, timeout: Double = 60,
-                            sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func stopAfterIngesting(
+        _ ledger: SimulatorLedger, timeout: Double = 60,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         try waitForMessages(ledger.messages, timeout: timeout)
         #expect(try stop() == 0, "gateway did not exit cleanly", sourceLocation: sourceLocation)
         let totals = try #require(self.status(), sourceLocation: sourceLocation)

@@ -16,15 +16,16 @@ final class MosquittoBroker {
         port = try Self.freeLoopbackPort()
         configURL = directory.appendingPathComponent("mosquitto.conf")
         logURL = directory.appendingPathComponent("mosquitto.log")
-        let lines = [
-            "listener \(port) 127.0.0.1",
-            "allow_anonymous true",
-            "max_queued_messages 1000000",
-            "max_inflight_messages \(Self.maxInflightMessages)",
-            "log_dest stderr",
-            "log_type error",
-            "log_type warning",
-        ] + (extraConfig.contains { $0.hasPrefix("persistence ") } ? [] : ["persistence false"]) + extraConfig
+        let lines =
+            [
+                "listener \(port) 127.0.0.1",
+                "allow_anonymous true",
+                "max_queued_messages 1000000",
+                "max_inflight_messages \(Self.maxInflightMessages)",
+                "log_dest stderr",
+                "log_type error",
+                "log_type warning",
+            ] + (extraConfig.contains { $0.hasPrefix("persistence ") } ? [] : ["persistence false"]) + extraConfig
         try (lines.joined(separator: "\n") + "\n").write(to: configURL, atomically: true, encoding: .utf8)
         child = try Self.launch(configURL: configURL, logURL: logURL, port: port)
     }
@@ -84,7 +85,9 @@ final class MosquittoBroker {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw TestFailure("could not bind a loopback port") }
         return Int(UInt16(bigEndian: address.sin_port))
@@ -99,7 +102,9 @@ final class MosquittoBroker {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 }

@@ -22,7 +22,8 @@ struct ProcessMemory {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return tasks.filter { task in
             guard let stat = readProcFile("/proc/\(pid)/task/\(task)/stat"),
-                  let close = stat.lastIndex(of: ")") else { return false }
+                let close = stat.lastIndex(of: ")")
+            else { return false }
             return stat[stat.index(after: close)...].split(separator: " ").first == "D"
         }.count
     }

@@ -22,10 +22,11 @@ struct RollupRecords {
 
     private mutating func add(_ record: [String: Any], line: String) throws {
         guard let tier = record["tier"] as? String, let start = record["start"] as? String,
-              let park = record["park"] as? String, let site = record["site"] as? String,
-              let device = record["device"] as? String, let metric = record["metric"] as? String,
-              let count = record["count"] as? Int, let complete = record["complete"] as? Bool,
-              let startMillis = ISOTime.millis(start) else {
+            let park = record["park"] as? String, let site = record["site"] as? String,
+            let device = record["device"] as? String, let metric = record["metric"] as? String,
+            let count = record["count"] as? Int, let complete = record["complete"] as? Bool,
+            let startMillis = ISOTime.millis(start)
+        else {
             throw TestFailure("rollup line lacks documented fields: \(line)")
         }
         lineCount += 1
@@ -49,7 +50,8 @@ struct RollupRecords {
 
     private static func timedValue(_ any: Any?) -> (ts: Int64, value: WindowTotals.Value)? {
         guard let object = any as? [String: Any], let ts = (object["ts"] as? String).flatMap(ISOTime.millis),
-              let value = WindowTotals.Value(object["v"]) else { return nil }
+            let value = WindowTotals.Value(object["v"])
+        else { return nil }
         return (ts, value)
     }
 }

@@ -32,7 +32,8 @@ struct SimulatorLedger {
         let text = try String(contentsOf: url, encoding: .utf8)
         for line in text.split(separator: "\n") {
             guard let message = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let topic = message["topic"] as? String else {
+                let topic = message["topic"] as? String
+            else {
                 throw TestFailure("ledger line is not a message: \(line)")
             }
             messages += 1
@@ -41,11 +42,14 @@ struct SimulatorLedger {
                 continue
             }
             guard let park = message["park"] as? String, let site = message["site"] as? String,
-                  let device = message["device"] as? String, let readings = message["readings"] as? [[String: Any]] else {
+                let device = message["device"] as? String, let readings = message["readings"] as? [[String: Any]]
+            else {
                 throw TestFailure("ledger message lacks park/site/device/readings: \(line)")
             }
             for reading in readings {
-                guard let metric = reading["metric"] as? String else { throw TestFailure("ledger reading without metric: \(line)") }
+                guard let metric = reading["metric"] as? String else {
+                    throw TestFailure("ledger reading without metric: \(line)")
+                }
                 if let fault = reading["fault"] as? String {
                     quarantine.append("\(fault)|\(topic)|\(metric)")
                     continue

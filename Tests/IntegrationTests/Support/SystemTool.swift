@@ -5,7 +5,9 @@ import Foundation
 enum SystemTool {
     /// The path of `name`, or nil when it is not installed.
     static func path(_ name: String) -> String? {
-        ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map { "\($0)/\(name)" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     /// Runs `name` with `arguments`; throws unless it is installed and exits 0.

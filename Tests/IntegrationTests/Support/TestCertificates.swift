@@ -29,14 +29,17 @@ struct TestCertificates {
         unrelatedCACertificate = file("unrelated-ca.crt")
 
         try Self.makeCA(subject: "/CN=Gateway Test CA", certificate: caCertificate, key: file("ca.key"), in: folder)
-        try Self.makeCA(subject: "/CN=Unrelated Test CA", certificate: unrelatedCACertificate, key: file("unrelated-ca.key"), in: folder)
+        try Self.makeCA(
+            subject: "/CN=Unrelated Test CA", certificate: unrelatedCACertificate, key: file("unrelated-ca.key"), in: folder)
         try Self.makeLeaf(
-            subject: "/CN=127.0.0.1", extensions: [
+            subject: "/CN=127.0.0.1",
+            extensions: [
                 "subjectAltName=IP:127.0.0.1,DNS:localhost", "extendedKeyUsage=serverAuth",
                 "basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature",
             ], serial: 2, certificate: serverCertificate, key: serverKey, in: folder)
         try Self.makeLeaf(
-            subject: "/CN=gateway-test-client", extensions: [
+            subject: "/CN=gateway-test-client",
+            extensions: [
                 "extendedKeyUsage=clientAuth", "basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature",
             ], serial: 3, certificate: clientCertificate, key: clientKey, in: folder)
         // Mosquitto started as root drops to the `mosquitto` user before it reads its key; this
@@ -56,11 +59,12 @@ struct TestCertificates {
     }
 
     private static func makeCA(subject: String, certificate: URL, key: URL, in folder: URL) throws {
-        try openssl([
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key.path, "-out", certificate.path, "-days", "1", "-subj", subject,
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-        ], in: folder)
+        try openssl(
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key.path, "-out", certificate.path, "-days", "1", "-subj", subject,
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ], in: folder)
     }
 
     private static func makeLeaf(
@@ -69,22 +73,25 @@ struct TestCertificates {
         let request = folder.appendingPathComponent(certificate.lastPathComponent + ".csr")
         let extensionFile = folder.appendingPathComponent(certificate.lastPathComponent + ".ext")
         try (extensions.joined(separator: "\n") + "\n").write(to: extensionFile, atomically: true, encoding: .utf8)
-        try openssl([
-            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key.path, "-out", request.path, "-subj", subject,
-        ], in: folder)
-        try openssl([
-            "x509", "-req", "-in", request.path, "-CA", folder.appendingPathComponent("ca.crt").path,
-            "-CAkey", folder.appendingPathComponent("ca.key").path, "-set_serial", "\(serial)", "-days", "1",
-            "-extfile", extensionFile.path, "-out", certificate.path,
-        ], in: folder)
+        try openssl(
+            [
+                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", key.path, "-out", request.path, "-subj", subject,
+            ], in: folder)
+        try openssl(
+            [
+                "x509", "-req", "-in", request.path, "-CA", folder.appendingPathComponent("ca.crt").path,
+                "-CAkey", folder.appendingPathComponent("ca.key").path, "-set_serial", "\(serial)", "-days", "1",
+                "-extfile", extensionFile.path, "-out", certificate.path,
+            ], in: folder)
     }
 
     private static func openssl(_ arguments: [String], in folder: URL) throws {
         let executable = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let executable else { throw TestFailure("openssl is not installed (apt-get install openssl)") }
-        let run = try ChildProcess(URL(fileURLWithPath: executable), arguments,
-                                   logURL: folder.appendingPathComponent("openssl-\(UUID().uuidString).log"))
+        let run = try ChildProcess(
+            URL(fileURLWithPath: executable), arguments,
+            logURL: folder.appendingPathComponent("openssl-\(UUID().uuidString).log"))
         let status = try run.waitForExit(timeout: 30)
         guard status == 0 else {
             throw TestFailure("openssl \(arguments.prefix(2).joined(separator: " ")) exited \(status):\n\(run.output)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 @Suite("WindowAggregator")
@@ -213,8 +214,10 @@ struct WindowAggregatorTests {
             #expect(!minutes.isEmpty)
             for minute in minutes {
                 var merged = NumericPartial()
-                for window in written where window.tier.name == "10s" && window.series.metric == metric
-                    && window.startMillis >= minute.startMillis && window.endMillis <= minute.endMillis {
+                for window in written
+                where window.tier.name == "10s" && window.series.metric == metric
+                    && window.startMillis >= minute.startMillis && window.endMillis <= minute.endMillis
+                {
                     merged.merge(try #require(numeric(window)))
                 }
                 let expected = try #require(numeric(minute))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 @Suite("Checkpoints")
@@ -105,9 +106,10 @@ struct CheckpointTests {
         var writer = CheckpointWriter()
         writer.write(Int64(7))
         writer.removeAll()
-        IngestCheckpoint.writeHeader(ringPosition: checkpoint.ringPosition, rollupLog: checkpoint.rollupLog,
-                                     quarantineLog: checkpoint.quarantineLog, createdAtMillis: checkpoint.createdAtMillis,
-                                     to: &writer)
+        IngestCheckpoint.writeHeader(
+            ringPosition: checkpoint.ringPosition, rollupLog: checkpoint.rollupLog,
+            quarantineLog: checkpoint.quarantineLog, createdAtMillis: checkpoint.createdAtMillis,
+            to: &writer)
         pipeline.writeCheckpointState(to: &writer)
         #expect(writer.bytes == checkpoint.encoded())
         #expect(try IngestCheckpoint(decoding: writer.bytes) == checkpoint)

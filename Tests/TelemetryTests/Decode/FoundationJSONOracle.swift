@@ -436,15 +436,18 @@ enum FoundationJSONOracle {
                 .append(Value(reading.value))
         }
         for place in actual.keys where expected[place] == nil {
-            return "the decoder has \(place.metric) at ts \(place.timestampMillis.map(String.init) ?? "none"), Foundation does not"
+            return
+                "the decoder has \(place.metric) at ts \(place.timestampMillis.map(String.init) ?? "none"), Foundation does not"
         }
         for (place, values) in expected {
             var pool = actual[place] ?? []
-            let ordered = values.filter { if case .decimal = $0 { false } else { true } }
+            let ordered =
+                values.filter { if case .decimal = $0 { false } else { true } }
                 + values.filter { if case .decimal = $0 { true } else { false } }
             for value in ordered {
                 guard let index = pool.firstIndex(where: { value.matches($0) }) else {
-                    return "\(place.metric) at ts \(place.timestampMillis.map(String.init) ?? "none"): Foundation has \(value), the decoder \(actual[place] ?? [])"
+                    return
+                        "\(place.metric) at ts \(place.timestampMillis.map(String.init) ?? "none"): Foundation has \(value), the decoder \(actual[place] ?? [])"
                 }
                 pool.remove(at: index)
             }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 /// Bugs the libFuzzer targets in Fuzz/ found, each reproduced with its input.
@@ -22,13 +23,21 @@ struct FuzzRegressionTests {
     /// and `seq`), so the payload's readings were lost to `unknown_metric`/`wrong_type`.
     @Test func escapedPayloadKeysAreThePayloadKeys() {
         let payload = decode(#"{"valu\u0065s": {"temperature_c": 1}, "t\u0073": 1763712000000, "s\u0065q": 3}"#)
-        #expect(payload == DecodedPayload(seq: 3, readings: [
-            DecodedReading(metric: "temperature_c", timestampMillis: 1_763_712_000_000, value: .number(1)),
-        ]))
+        #expect(
+            payload
+                == DecodedPayload(
+                    seq: 3,
+                    readings: [
+                        DecodedReading(metric: "temperature_c", timestampMillis: 1_763_712_000_000, value: .number(1))
+                    ]))
         let plain = decode(#"{"\u0073eq": 5, "humidity_pct": 2}"#)
-        #expect(plain == DecodedPayload(seq: 5, readings: [
-            DecodedReading(metric: "humidity_pct", timestampMillis: nil, value: .number(2)),
-        ]))
+        #expect(
+            plain
+                == DecodedPayload(
+                    seq: 5,
+                    readings: [
+                        DecodedReading(metric: "humidity_pct", timestampMillis: nil, value: .number(2))
+                    ]))
     }
 
     /// PayloadDecoderDifferentialTests (generated payloads): a `seq` of 20 digits, from 10^19 up

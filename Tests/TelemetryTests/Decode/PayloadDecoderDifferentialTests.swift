@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 /// `PayloadDecoder` against Foundation's `JSONSerialization` (DESIGN.md: a hand-written decoder
@@ -29,14 +30,15 @@ struct PayloadDecoderDifferentialTests {
             if case .success = verdict.decoded { accepted.append(name) }
         }
         #expect(names.count == 50)
-        #expect(accepted == [
-            "array-of-objects.json", "bom.json", "canonical-equivalent-keys.json", "duplicate-keys.json",
-            "escaped-keywords.json", "escapes.json", "future-and-old.json", "lone-surrogates.json", "long-mantissa.json",
-            "near-size-limit.json", "nested-ok.json", "number-overflow.json", "numbers-edge.json", "out-of-range.json",
-            "over-size-limit.json", "plain-object.json", "plain-with-seq.json", "seq-in-second-element.json",
-            "timestamped-object.json", "too-many-readings.json", "twenty-readings.json", "unknown-metric.json",
-            "utf8-raw.json", "whitespace.json", "wrong-types.json",
-        ])
+        #expect(
+            accepted == [
+                "array-of-objects.json", "bom.json", "canonical-equivalent-keys.json", "duplicate-keys.json",
+                "escaped-keywords.json", "escapes.json", "future-and-old.json", "lone-surrogates.json", "long-mantissa.json",
+                "near-size-limit.json", "nested-ok.json", "number-overflow.json", "numbers-edge.json", "out-of-range.json",
+                "over-size-limit.json", "plain-object.json", "plain-with-seq.json", "seq-in-second-element.json",
+                "timestamped-object.json", "too-many-readings.json", "twenty-readings.json", "unknown-metric.json",
+                "utf8-raw.json", "whitespace.json", "wrong-types.json",
+            ])
     }
 
     @Test func documentedExceptionsDecodeAsTheOracleSays() {
@@ -55,7 +57,10 @@ struct PayloadDecoderDifferentialTests {
         #expect(marked.disagreement == nil && marked.foundationAccepts)
         #expect((try? marked.decoded.get())?.readings.first?.value == .number(1))
         // Exception 2: lone surrogates become U+FFFD; Foundation rejects the raw text.
-        #expect(Self.readings(#"{"a":"\ud800\u0041","b":"\udc00"}"#)?.readings.map(\.value) == [.string("\u{FFFD}A"), .string("\u{FFFD}")])
+        #expect(
+            Self.readings(#"{"a":"\ud800\u0041","b":"\udc00"}"#)?.readings.map(\.value) == [
+                .string("\u{FFFD}A"), .string("\u{FFFD}"),
+            ])
         // Exception 3: overflow is ±infinity, which the pipeline quarantines as out_of_range.
         #expect(Self.readings(#"{"a":1e400,"b":-1e999}"#)?.readings.map(\.value) == [.number(.infinity), .number(-.infinity)])
         // … but not where a key belongs (found by Fuzz/PayloadDecoder): both reject.
@@ -89,9 +94,10 @@ struct PayloadDecoderDifferentialTests {
             if (try? verdict.decoded.get()) != sample.expected { modelMismatches.append(text) }
             readings += sample.expected.readings.count
             if let seq = sample.expected.seq, seq >= 10_000_000_000_000_000_000 { twentyDigitSeqs += 1 }
-            infinite += sample.expected.readings.filter {
-                if case .number(let value) = $0.value { value.isInfinite } else { false }
-            }.count
+            infinite +=
+                sample.expected.readings.filter {
+                    if case .number(let value) = $0.value { value.isInfinite } else { false }
+                }.count
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
         #expect(modelMismatches.isEmpty, "\(modelMismatches.prefix(3))")

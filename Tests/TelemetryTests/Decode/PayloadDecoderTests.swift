@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 @Suite("PayloadDecoder")
@@ -32,29 +33,33 @@ struct PayloadDecoderTests {
     @Test func plainObjectUsesReceiveTime() throws {
         let payload = try decode(#"{"temperature_c": 24.1, "humidity_pct": 61}"#)
         #expect(payload.seq == nil)
-        #expect(payload.readings == [
-            DecodedReading(metric: "temperature_c", timestampMillis: nil, value: .number(24.1)),
-            DecodedReading(metric: "humidity_pct", timestampMillis: nil, value: .number(61)),
-        ])
+        #expect(
+            payload.readings == [
+                DecodedReading(metric: "temperature_c", timestampMillis: nil, value: .number(24.1)),
+                DecodedReading(metric: "humidity_pct", timestampMillis: nil, value: .number(61)),
+            ])
     }
 
     @Test func timestampedObjectWithSeqInAnyOrder() throws {
-        let payload = try decode(#"{"values": {"temperature_c": -3.5e1, "machine_state": "running"}, "seq": 17, "ts": 1763700000123}"#)
+        let payload = try decode(
+            #"{"values": {"temperature_c": -3.5e1, "machine_state": "running"}, "seq": 17, "ts": 1763700000123}"#)
         #expect(payload.seq == 17)
-        #expect(payload.readings == [
-            DecodedReading(metric: "temperature_c", timestampMillis: 1_763_700_000_123, value: .number(-35)),
-            DecodedReading(metric: "machine_state", timestampMillis: 1_763_700_000_123, value: .string("running")),
-        ])
+        #expect(
+            payload.readings == [
+                DecodedReading(metric: "temperature_c", timestampMillis: 1_763_700_000_123, value: .number(-35)),
+                DecodedReading(metric: "machine_state", timestampMillis: 1_763_700_000_123, value: .string("running")),
+            ])
     }
 
     @Test func arrayOfTimestampedObjects() throws {
         let payload = try decode(#"[{"ts":1,"seq":9,"values":{"a":1}},{"ts":2,"values":{"a":2,"b":true}}]"#)
         #expect(payload.seq == 9)
-        #expect(payload.readings == [
-            DecodedReading(metric: "a", timestampMillis: 1, value: .number(1)),
-            DecodedReading(metric: "a", timestampMillis: 2, value: .number(2)),
-            DecodedReading(metric: "b", timestampMillis: 2, value: .bool(true)),
-        ])
+        #expect(
+            payload.readings == [
+                DecodedReading(metric: "a", timestampMillis: 1, value: .number(1)),
+                DecodedReading(metric: "a", timestampMillis: 2, value: .number(2)),
+                DecodedReading(metric: "b", timestampMillis: 2, value: .bool(true)),
+            ])
     }
 
     @Test func keepsExactJSONTypes() throws {
@@ -63,8 +68,10 @@ struct PayloadDecoderTests {
     }
 
     @Test func numbersRoundLikeTheStandardLibrary() throws {
-        let texts = ["0.1", "123456789012345678", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308",
-                     "0.30000000000000004", "9007199254740993", "-0.0", "1E+2", "123.456e-7", "0.000001234"]
+        let texts = [
+            "0.1", "123456789012345678", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308",
+            "0.30000000000000004", "9007199254740993", "-0.0", "1E+2", "123.456e-7", "0.000001234",
+        ]
         for text in texts {
             let payload = try decode("{\"v\": \(text)}")
             #expect(payload.readings.first?.value == .number(Double(text) ?? .nan), "\(text)")
@@ -84,14 +91,19 @@ struct PayloadDecoderTests {
         #expect(malformedDetail("[1,2]") == "array element at byte 1 must be an object {\"ts\": …, \"values\": {…}}")
         #expect(malformedDetail("{\"values\": 3}") == "\"values\" must be an object of metric names to values (byte 11)")
         #expect(malformedDetail("{\"ts\": 5, \"a\": 1}") == "\"ts\" without \"values\": use {\"ts\": …, \"values\": {…}}")
-        #expect(malformedDetail("{\"ts\": 1.5, \"values\": {\"a\": 1}}") == "\"ts\" must be a non-negative integer of milliseconds since 1970 (byte 7)")
+        #expect(
+            malformedDetail("{\"ts\": 1.5, \"values\": {\"a\": 1}}")
+                == "\"ts\" must be a non-negative integer of milliseconds since 1970 (byte 7)")
         #expect(malformedDetail("{\"seq\": -1, \"a\": 1}") == "\"seq\" must be a non-negative integer below 2^64 (byte 8)")
         #expect(malformedDetail("{\"a\": 1} x") == "unexpected data after the JSON value at byte 9")
         #expect(malformedDetail("{\"values\": {}}") == "no readings in the payload")
-        #expect(malformedDetail("{\"values\": {\"a\": 1}, \"b\": 2}") == "unexpected key \"b\" beside \"values\"; put metrics inside \"values\"")
+        #expect(
+            malformedDetail("{\"values\": {\"a\": 1}, \"b\": 2}")
+                == "unexpected key \"b\" beside \"values\"; put metrics inside \"values\"")
         #expect(malformedDetail("{\"a\": \"x\ny\"}") == "control character 0xa inside a string at byte 8")
         #expect(malformedDetail(String(repeating: "[", count: 40)) != nil)
-        #expect(malformedDetail("{\"a\": " + String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "}")
+        #expect(
+            malformedDetail("{\"a\": " + String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "}")
                 == "nesting deeper than 32 levels at byte 38")
     }
 
@@ -106,7 +118,8 @@ struct PayloadDecoderTests {
                 let after = String(name.dropFirst(position))
                 let escaped = try decode("{\"\(before)\\\"\(after)\": 1}").readings.first?.metric
                 #expect(escaped == before + "\"" + after, "escape at \(position) of \(length)")
-                #expect(malformedDetail("{\"\(before)\u{1}\(after)\": 1}")
+                #expect(
+                    malformedDetail("{\"\(before)\u{1}\(after)\": 1}")
                         == "control character 0x1 inside a string at byte \(2 + position)", "control at \(position) of \(length)")
                 let multibyte = try decode("{\"\(before)é€\(after)\": 1}").readings.first?.metric
                 #expect(multibyte == before + "é€" + after)

@@ -57,9 +57,10 @@ struct PayloadGenerator {
                 literal += raw
                 text += raw
             default:
-                let raw = String((0..<random.next(below: 8) + 1).map { _ in
-                    pick(Array("abcdefghijklmnopqrstuvwxyz_0123456789-. "))
-                })
+                let raw = String(
+                    (0..<random.next(below: 8) + 1).map { _ in
+                        pick(Array("abcdefghijklmnopqrstuvwxyz_0123456789-. "))
+                    })
                 literal += raw
                 text += raw
             }
@@ -97,9 +98,11 @@ struct PayloadGenerator {
         case 1:
             literal = chance(50) ? String(Int64(bitPattern: random.next())) : String(random.next() >> random.next(below: 64))
         case 2:
-            literal = pick(["0", "-0", "0.0", "-0.0", "1E5", "1e+5", "2.5E-3", "1e-400", "1e400", "-1e400",
-                            "5e-324", "2.4703282292062328e-324", "1.7976931348623157e308", "9007199254740993",
-                            "0.1", "100e-2", "18446744073709551616", "123456789012345678901234567890"])
+            literal = pick([
+                "0", "-0", "0.0", "-0.0", "1E5", "1e+5", "2.5E-3", "1e-400", "1e400", "-1e400",
+                "5e-324", "2.4703282292062328e-324", "1.7976931348623157e308", "9007199254740993",
+                "0.1", "100e-2", "18446744073709551616", "123456789012345678901234567890",
+            ])
         case 3:
             literal = String(format: "%.17g", Double(random.next(below: 2_000_001) - 1_000_000) / 1000)
         default:
@@ -253,7 +256,8 @@ struct PayloadGenerator {
             "{\"ts\": \"1763712000000\", \"values\": {\(reading)}}",
             "{\"seq\": -\(random.next(below: 1000) + 1), \(reading)}", "{\"seq\": 1.5, \(reading)}",
             "{\"seq\": 18446744073709551616, \(reading)}", "{\"seq\": true, \(reading)}",
-            "{\"seq\": 1, \"seq\": 2, \(reading)}", "[{\"seq\": 1, \"values\": {\(reading)}}, {\"seq\": 2, \"values\": {\(reading)}}]",
+            "{\"seq\": 1, \"seq\": 2, \(reading)}",
+            "[{\"seq\": 1, \"values\": {\(reading)}}, {\"seq\": 2, \"values\": {\(reading)}}]",
             "{\"ts\": 1, \"ts\": 2, \"values\": {\(reading)}}", "{\"values\": {\(reading)}, \"values\": {\(reading)}}",
             "{\"values\": [1]}", "{\"values\": {\(reading)}, \"humidity_pct\": 2}", "{\"ts\": 1, \(reading)}",
             "[{\"ts\": 1}]", "[{\(reading)}]", "{\"values\": {}}", "{\"seq\": 4}", "[[{\"values\": {\(reading)}}]]",

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 @Suite("TopicPattern")
@@ -10,8 +11,10 @@ struct TopicPatternTests {
 
     @Test func rejectsTopicsThatDoNotFit() throws {
         let pattern = try TopicPattern(TopicPattern.defaultPattern)
-        for topic in ["iiot/yen-my/f01/env-0003", "iiot/yen-my/f01/env-0003/telemetry/x", "iiot/yen-my//env-0003/telemetry",
-                      "other/yen-my/f01/env-0003/telemetry", "iiot/yen-my/f01/env-0003/telemetrx", "", "/"] {
+        for topic in [
+            "iiot/yen-my/f01/env-0003", "iiot/yen-my/f01/env-0003/telemetry/x", "iiot/yen-my//env-0003/telemetry",
+            "other/yen-my/f01/env-0003/telemetry", "iiot/yen-my/f01/env-0003/telemetrx", "", "/",
+        ] {
             #expect(pattern.match(topic) == nil, "\(topic)")
         }
     }
@@ -22,10 +25,14 @@ struct TopicPatternTests {
     }
 
     @Test func explainsBadPatterns() {
-        #expect(throws: TopicPatternError.missingName("device", pattern: "iiot/{park}/{site}")) { try TopicPattern("iiot/{park}/{site}") }
+        #expect(throws: TopicPatternError.missingName("device", pattern: "iiot/{park}/{site}")) {
+            try TopicPattern("iiot/{park}/{site}")
+        }
         #expect(throws: TopicPatternError.repeatedName("park", pattern: "{park}/{park}/{site}/{device}")) {
             try TopicPattern("{park}/{park}/{site}/{device}")
         }
-        #expect(throws: TopicPatternError.badLevel("+", pattern: "+/{park}/{site}/{device}")) { try TopicPattern("+/{park}/{site}/{device}") }
+        #expect(throws: TopicPatternError.badLevel("+", pattern: "+/{park}/{site}/{device}")) {
+            try TopicPattern("+/{park}/{site}/{device}")
+        }
     }
 }

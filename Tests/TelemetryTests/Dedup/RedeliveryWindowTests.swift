@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 @Suite("RedeliveryWindow")
@@ -32,7 +33,8 @@ struct RedeliveryWindowTests {
         var arrivals: [UInt64: Int64] = [:]
         for number in 0..<20_000 {
             // Few distinct low bits: long probe runs. Some repeats of remembered fingerprints.
-            let fingerprint = generator.next() % 3 == 0 && !order.isEmpty
+            let fingerprint =
+                generator.next() % 3 == 0 && !order.isEmpty
                 ? order[Int(generator.next() % UInt64(order.count))]
                 : (generator.next() << 8) | (generator.next() % 4)
             #expect(window.arrival(of: fingerprint) == arrivals[fingerprint])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 /// The keeper hands checkpoints to its store thread and frees the write-ahead ring only once one
@@ -18,10 +19,12 @@ struct CheckpointKeeperTests {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("keeper-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             ring = try MessageRing.openFile(atPath: directory.appendingPathComponent("ingest.ring").path, capacityBytes: 1 << 20)
-            let rollups = try SegmentedLog(directory: directory.appendingPathComponent("rollups").path, baseName: "rollups",
-                                           policy: LogPolicy(fsync: .never), nowMillis: 0)
-            let quarantine = try SegmentedLog(directory: directory.appendingPathComponent("quarantine").path, baseName: "quarantine",
-                                              policy: quarantinePolicy, nowMillis: 0)
+            let rollups = try SegmentedLog(
+                directory: directory.appendingPathComponent("rollups").path, baseName: "rollups",
+                policy: LogPolicy(fsync: .never), nowMillis: 0)
+            let quarantine = try SegmentedLog(
+                directory: directory.appendingPathComponent("quarantine").path, baseName: "quarantine",
+                policy: quarantinePolicy, nowMillis: 0)
             sink = LogSink(rollups: rollups, quarantine: quarantine, observer: log)
             pipeline = IngestPipeline(
                 settings: PipelineSettings(topicPattern: try TopicPattern(TopicPattern.defaultPattern)),
@@ -34,13 +37,18 @@ struct CheckpointKeeperTests {
         func ingest(_ count: Int, malformed: Bool = false) {
             let topic = Array("iiot/yen-my/f01/env-0003/telemetry".utf8)
             for index in 0..<count {
-                let payload = malformed
+                let payload =
+                    malformed
                     ? Array("not json \(index)".utf8)
                     : Array(#"{"ts":1763712000\#(index % 10)00,"seq":\#(index + 1),"values":{"temperature_c":20}}"#.utf8)
-                let pushed = topic.withUnsafeBytes { t in payload.withUnsafeBytes { ring.tryPush(topic: t, payload: $0, receivedAtNanos: 1_763_712_001_000_000_000) } }
+                let pushed = topic.withUnsafeBytes { t in
+                    payload.withUnsafeBytes { ring.tryPush(topic: t, payload: $0, receivedAtNanos: 1_763_712_001_000_000_000) }
+                }
                 #expect(pushed)
             }
-            _ = ring.consume(maxMessages: .max) { pipeline.ingest(topic: $0.topic, payload: $0.payload, receivedAtNanos: $0.receivedAtNanos) }
+            _ = ring.consume(maxMessages: .max) {
+                pipeline.ingest(topic: $0.topic, payload: $0.payload, receivedAtNanos: $0.receivedAtNanos)
+            }
         }
     }
 
@@ -48,9 +56,10 @@ struct CheckpointKeeperTests {
     /// checkpoint before the last (the fallback) may need to cut the log back.
     @Test func retentionKeepsWhatTheFallbackCheckpointNeeds() throws {
         let fixture = try Fixture(quarantinePolicy: LogPolicy(maxSegmentBytes: 1_024, fsync: .never, retainBytes: 1))
-        let keeper = CheckpointKeeper(path: fixture.directory.appendingPathComponent("checkpoint").path, intervalMillis: 0,
-                                      sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
-                                      sink: fixture.sink, observer: fixture.log)
+        let keeper = CheckpointKeeper(
+            path: fixture.directory.appendingPathComponent("checkpoint").path, intervalMillis: 0,
+            sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
+            sink: fixture.sink, observer: fixture.log)
         defer { keeper.stop() }
         let segments = fixture.sink.quarantine.segments
         var fallbackNext: [Int] = []
@@ -72,8 +81,9 @@ struct CheckpointKeeperTests {
     @Test func theRingIsFreedOnlyOnceTheStoredCheckpointIsOnDisk() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
-                                      sink: fixture.sink, observer: fixture.log)
+        let keeper = CheckpointKeeper(
+            path: path, intervalMillis: 0, sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
+            sink: fixture.sink, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(100)
         let consumed = fixture.ring.consumedPosition
@@ -92,7 +102,8 @@ struct CheckpointKeeperTests {
         #expect(keeper.count == 1)
         let stored = try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path)))
         #expect(stored.ringPosition == consumed)
-        let restored = IngestPipeline(settings: fixture.pipeline.settings, catalogue: fixture.pipeline.catalogue, sink: fixture.sink)
+        let restored = IngestPipeline(
+            settings: fixture.pipeline.settings, catalogue: fixture.pipeline.catalogue, sink: fixture.sink)
         try restored.restoreState(stored.pipelineState)
         #expect(restored.stats.readingsAccepted == 100)
     }
@@ -100,8 +111,9 @@ struct CheckpointKeeperTests {
     @Test func aForcedCheckpointWaitsForTheOneInFlightAndIsStoredOnReturn() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: true, pipeline: fixture.pipeline, ring: fixture.ring,
-                                      sink: fixture.sink, observer: fixture.log)
+        let keeper = CheckpointKeeper(
+            path: path, intervalMillis: 0, sync: true, pipeline: fixture.pipeline, ring: fixture.ring,
+            sink: fixture.sink, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(10)
         #expect(keeper.takeIfDue(nowMillis: 1))
@@ -109,14 +121,17 @@ struct CheckpointKeeperTests {
         #expect(keeper.takeIfDue(nowMillis: 2, force: true))
         #expect(fixture.ring.unreleasedBytes == 0)
         #expect(keeper.count == 2)
-        #expect(try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path))).ringPosition == fixture.ring.consumedPosition)
+        #expect(
+            try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path))).ringPosition
+                == fixture.ring.consumedPosition)
     }
 
     @Test func aStoreThatFailsFreesNothingAndIsLoggedOnce() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("missing/checkpoint").path
-        let keeper = CheckpointKeeper(path: path, intervalMillis: 0, sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
-                                      sink: fixture.sink, observer: fixture.log)
+        let keeper = CheckpointKeeper(
+            path: path, intervalMillis: 0, sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
+            sink: fixture.sink, observer: fixture.log)
         defer { keeper.stop() }
         fixture.ingest(10)
         for now in Int64(1)...3 {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Telemetry
+import Testing
 
 /// The whole engine without the executable: messages pushed into its ring, rollup lines and a
 /// checkpoint out; a restart in the middle gives the same totals as one run.
@@ -28,9 +28,12 @@ struct IngestEngineTests {
                 let ts = start + Int64(second) * 1_000
                 let temperature = 20 + Double((second * 7 + device) % 13) / 4
                 let energy = Double(device * 1_000) + Double(second) / 2
-                let payload = #"{"ts":\#(ts),"seq":\#(second + 1),"values":{"temperature_c":\#(temperature),"energy_kwh":\#(energy)}}"#
-                messages.append(Message(topic: Array("iiot/yen-my/f01/env-000\(device)/telemetry".utf8),
-                                        receivedAtNanos: (ts + 20) * 1_000_000, payload: Array(payload.utf8)))
+                let payload =
+                    #"{"ts":\#(ts),"seq":\#(second + 1),"values":{"temperature_c":\#(temperature),"energy_kwh":\#(energy)}}"#
+                messages.append(
+                    Message(
+                        topic: Array("iiot/yen-my/f01/env-000\(device)/telemetry".utf8),
+                        receivedAtNanos: (ts + 20) * 1_000_000, payload: Array(payload.utf8)))
             }
         }
         return messages
@@ -126,8 +129,10 @@ struct IngestEngineTests {
         var expectedSum = 0.0
         for second in 0..<180 { expectedSum += 20 + Double((second * 7 + 1) % 13) / 4 }
         var sum = 0.0
-        for record in records where record["tier"] as? String == "10s" && record["metric"] as? String == "temperature_c"
-            && record["device"] as? String == "env-0001" {
+        for record in records
+        where record["tier"] as? String == "10s" && record["metric"] as? String == "temperature_c"
+            && record["device"] as? String == "env-0001"
+        {
             sum += (record["sum"] as? NSNumber)?.doubleValue ?? .nan
         }
         #expect(abs(sum - expectedSum) < 1e-9)

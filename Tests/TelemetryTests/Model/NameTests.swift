@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 /// Names are identified by their UTF-8 bytes, never by Unicode canonical equivalence.
@@ -25,10 +26,11 @@ struct NameTests {
     @Test func namesSortInByteOrder() {
         let sorted = [Name(Self.nfc), Name(Self.nfd), "cafe", "caf", Name(Self.angstrom), Name(Self.letterA), ""].sorted()
         // 63 61 66 < 63 61 66 65 < 63 61 66 65 CC 81 < 63 61 66 C3 A9 < C3 85 < E2 84 AB
-        #expect(sorted.map { Array($0.string.utf8) } == [
-            [], [0x63, 0x61, 0x66], [0x63, 0x61, 0x66, 0x65], [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81],
-            [0x63, 0x61, 0x66, 0xC3, 0xA9], [0xC3, 0x85], [0xE2, 0x84, 0xAB],
-        ])
+        #expect(
+            sorted.map { Array($0.string.utf8) } == [
+                [], [0x63, 0x61, 0x66], [0x63, 0x61, 0x66, 0x65], [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81],
+                [0x63, 0x61, 0x66, 0xC3, 0xA9], [0xC3, 0x85], [0xE2, 0x84, 0xAB],
+            ])
         #expect(Name.compareBytes(Self.nfc, Self.nfc) == 0)
         #expect(Name.compareBytes(Self.nfd, Self.nfc) < 0 && Name.compareBytes(Self.nfc, Self.nfd) > 0)
     }
@@ -43,14 +45,17 @@ struct NameTests {
         #expect(DeviceKey(park: "p", site: Self.letterA, device: "d") != DeviceKey(park: "p", site: Self.angstrom, device: "d"))
         #expect([nfc, nfd].sorted() == [nfd, nfc])
         // Park first, then site, then device.
-        let keys = [DeviceKey(park: "b", site: "a", device: "a"), DeviceKey(park: "a", site: "b", device: "a"),
-                    DeviceKey(park: "a", site: "a", device: "b"), DeviceKey(park: "a", site: "a", device: "a")]
+        let keys = [
+            DeviceKey(park: "b", site: "a", device: "a"), DeviceKey(park: "a", site: "b", device: "a"),
+            DeviceKey(park: "a", site: "a", device: "b"), DeviceKey(park: "a", site: "a", device: "a"),
+        ]
         #expect(keys.sorted() == keys.reversed())
 
         let metricNFC = SeriesKey(device: nfc, metric: Self.nfc)
         let metricNFD = SeriesKey(device: nfc, metric: Self.nfd)
         #expect(metricNFC != metricNFD && Set([metricNFC, metricNFD]).count == 2)
-        #expect([metricNFC, metricNFD, SeriesKey(device: nfd, metric: "z")].sorted()
+        #expect(
+            [metricNFC, metricNFD, SeriesKey(device: nfd, metric: "z")].sorted()
                 == [SeriesKey(device: nfd, metric: "z"), metricNFD, metricNFC])
     }
 
@@ -68,8 +73,10 @@ struct NameTests {
         let nfd = Array(Self.nfd.utf8)
         #expect(nfd.withUnsafeBytes { catalogue.index(nameBytes: $0) } == 1)
         #expect(catalogue.definition(named: "cafe") == nil)
-        #expect(MetricDefinition(name: Self.nfc, kind: .gauge, unit: "") != MetricDefinition(name: Self.nfd, kind: .gauge, unit: ""))
-        #expect(MetricDefinition(name: "s", kind: .state, unit: "", states: [Self.nfc])
+        #expect(
+            MetricDefinition(name: Self.nfc, kind: .gauge, unit: "") != MetricDefinition(name: Self.nfd, kind: .gauge, unit: ""))
+        #expect(
+            MetricDefinition(name: "s", kind: .state, unit: "", states: [Self.nfc])
                 != MetricDefinition(name: "s", kind: .state, unit: "", states: [Self.nfd]))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 @Suite("JSON lines and timestamps")
@@ -18,7 +19,10 @@ struct JSONLineBuilderTests {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<1_000 {
             let millis = Int64.random(in: 0...4_102_444_800_000, using: &generator)
-            #expect(formatter.date(from: UTCTimestamp.string(millis: millis)).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } == millis)
+            #expect(
+                formatter.date(from: UTCTimestamp.string(millis: millis)).map {
+                    Int64(($0.timeIntervalSince1970 * 1000).rounded())
+                } == millis)
         }
     }
 

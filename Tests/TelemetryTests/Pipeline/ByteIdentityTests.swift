@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 /// Issue 10 §4: through the pipeline, devices, metrics and states are told apart by their bytes,
@@ -9,19 +10,21 @@ struct ByteIdentityTests {
     static let nfc = NameTests.nfc
     static let nfd = NameTests.nfd
     static let now: Int64 = 1_763_712_000_000  // a multiple of 10 s
-    static let catalogue = MetricCatalogue([
-        MetricDefinition(name: "temperature_c", kind: .gauge, unit: "°C", validRange: -40...150),
-        MetricDefinition(name: "machine_state", kind: .state, unit: ""),  // any state
-    ], strict: false)
+    static let catalogue = MetricCatalogue(
+        [
+            MetricDefinition(name: "temperature_c", kind: .gauge, unit: "°C", validRange: -40...150),
+            MetricDefinition(name: "machine_state", kind: .state, unit: ""),  // any state
+        ], strict: false)
 
     private func makePipeline(_ sink: CollectingSink, catalogue: MetricCatalogue = catalogue) throws -> IngestPipeline {
         try .forTesting(sink, catalogue: catalogue)
     }
 
     private func send(_ pipeline: IngestPipeline, device: String = "d", seq: Int, offset: Int64, _ values: String) {
-        pipeline.send(topic: "iiot/p/s/\(device)/telemetry",
-                      payload: #"{"seq":\#(seq),"ts":\#(Self.now + offset),"values":{\#(values)}}"#,
-                      receivedAtMillis: Self.now + offset)
+        pipeline.send(
+            topic: "iiot/p/s/\(device)/telemetry",
+            payload: #"{"seq":\#(seq),"ts":\#(Self.now + offset),"values":{\#(values)}}"#,
+            receivedAtMillis: Self.now + offset)
     }
 
     private static func line(_ rollup: RollupWindow) -> [UInt8] {
@@ -114,10 +117,13 @@ struct ByteIdentityTests {
         #expect(partial.first == .init(timestampMillis: Self.now, state: Self.nfc))
         #expect(partial.last == .init(timestampMillis: Self.now + 6_000, state: Self.nfc))
         // In byte order: nfd (63 61 66 65 CC 81) before nfc (63 61 66 C3 A9).
-        #expect(Self.contains(Self.line(window), """
-            "count":5,"state_count":{"\(Self.nfd)":2,"\(Self.nfc)":3},"state_ms":{"\(Self.nfd)":4000,"\(Self.nfc)":2000},\
-            "first":{"ts":"2025-11-21T08:00:00.000Z","v":"\(Self.nfc)"},"last":{"ts":"2025-11-21T08:00:06.000Z","v":"\(Self.nfc)"}
-            """))
+        #expect(
+            Self.contains(
+                Self.line(window),
+                """
+                "count":5,"state_count":{"\(Self.nfd)":2,"\(Self.nfc)":3},"state_ms":{"\(Self.nfd)":4000,"\(Self.nfc)":2000},\
+                "first":{"ts":"2025-11-21T08:00:00.000Z","v":"\(Self.nfc)"},"last":{"ts":"2025-11-21T08:00:06.000Z","v":"\(Self.nfc)"}
+                """))
     }
 
     @Test func aCatalogueStateListAllowsOnlyTheListedBytes() throws {
@@ -130,8 +136,13 @@ struct ByteIdentityTests {
         send(pipeline, seq: 4, offset: 3_000, #""machine_state":"cafe\u0301""#)
         #expect(pipeline.stats.readingsAccepted == 2)
         #expect(sink.quarantined.map(\.reason) == [.outOfRange, .outOfRange])
-        #expect(sink.quarantined.map(\.detail) == Array(repeating: "machine_state = \"\(Self.nfd)\" is not one of \(Self.nfc)", count: 2))
-        #expect(sink.quarantined.allSatisfy { Array($0.detail.utf8) == Array("machine_state = \"\(Self.nfd)\" is not one of \(Self.nfc)".utf8) })
+        #expect(
+            sink.quarantined.map(\.detail)
+                == Array(repeating: "machine_state = \"\(Self.nfd)\" is not one of \(Self.nfc)", count: 2))
+        #expect(
+            sink.quarantined.allSatisfy {
+                Array($0.detail.utf8) == Array("machine_state = \"\(Self.nfd)\" is not one of \(Self.nfc)".utf8)
+            })
     }
 
     @Test func quarantineRecordsCarryTheExactBytes() throws {
@@ -145,7 +156,11 @@ struct ByteIdentityTests {
         #expect(record.device == DeviceKey(park: "p", site: "s", device: Self.nfd))
         #expect(record.metric.map { Array($0.utf8) } == Array(Self.nfd.utf8))
         let line = Self.line(record)
-        #expect(Self.contains(line, #""topic":"iiot/p/s/\#(Self.nfd)/telemetry","reason":"unknown_metric","detail":"metric \"\#(Self.nfd)\" is not in the catalogue""#))
+        #expect(
+            Self.contains(
+                line,
+                #""topic":"iiot/p/s/\#(Self.nfd)/telemetry","reason":"unknown_metric","detail":"metric \"\#(Self.nfd)\" is not in the catalogue""#
+            ))
         #expect(Self.contains(line, #""park":"p","site":"s","device":"\#(Self.nfd)","metric":"\#(Self.nfd)","seq":1}"#))
     }
 
@@ -158,8 +173,11 @@ struct ByteIdentityTests {
             send(original, device: device, seq: 3, offset: 2_000, #""machine_state":"\#(other)","\#(other)":2"#)
         }
         #expect(original.aggregator.deviceCount == 2 && original.seriesCount == 6)
-        #expect(original.stats.seqMissingByDevice == [DeviceKey(park: "p", site: "s", device: Self.nfc): 1,
-                                                      DeviceKey(park: "p", site: "s", device: Self.nfd): 1])
+        #expect(
+            original.stats.seqMissingByDevice == [
+                DeviceKey(park: "p", site: "s", device: Self.nfc): 1,
+                DeviceKey(park: "p", site: "s", device: Self.nfd): 1,
+            ])
         let state = original.checkpointState()
 
         let restoredSink = CollectingSink()

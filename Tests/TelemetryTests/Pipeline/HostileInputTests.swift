@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 /// Input crafted to break the pipeline's arithmetic, its memory or its accounting: each case is
@@ -65,10 +66,11 @@ struct HostileInputTests {
         pipeline.flushAll()
         #expect(pipeline.stats.readingsAccepted == 3)
         #expect(sink.quarantined.map(\.reason) == [.outOfRange, .outOfRange])
-        #expect(sink.quarantined.map(\.detail) == [
-            "x = 2e+101 is beyond ±1e100, the largest magnitude aggregated (a window's sum and variance must stay finite)",
-            "x is not a finite number",
-        ])
+        #expect(
+            sink.quarantined.map(\.detail) == [
+                "x = 2e+101 is beyond ±1e100, the largest magnitude aggregated (a window's sum and variance must stay finite)",
+                "x is not a finite number",
+            ])
         var line = JSONLineBuilder()
         for rollup in sink.rollups {
             guard case .numeric(let partial) = rollup.partial else { continue }
@@ -86,13 +88,15 @@ struct HostileInputTests {
         pipeline.send(topic: "iiot/p/s/\(long)/telemetry", payload: #"{"x":1}"#, receivedAtMillis: Self.now)
         pipeline.send(topic: Self.topic, payload: "{\"\(long)\":1,\"x\":2}", receivedAtMillis: Self.now)
         pipeline.send(topic: Self.topic, payload: "{\"machine_state\":\"\(long)\"}", receivedAtMillis: Self.now)
-        pipeline.send(topic: Self.topic, payload: #"{"a\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9":1}"#, receivedAtMillis: Self.now)
+        pipeline.send(
+            topic: Self.topic, payload: #"{"a\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9":1}"#, receivedAtMillis: Self.now)
         #expect(sink.quarantined.map(\.reason) == [.nameTooLong, .nameTooLong, .nameTooLong])
-        #expect(sink.quarantined.map(\.detail) == [
-            "device name of 18 bytes exceeds ingest.max_name_bytes (16)",
-            "metric name of 18 bytes exceeds ingest.max_name_bytes (16)",
-            "state name of 18 bytes exceeds ingest.max_name_bytes (16)",
-        ])
+        #expect(
+            sink.quarantined.map(\.detail) == [
+                "device name of 18 bytes exceeds ingest.max_name_bytes (16)",
+                "metric name of 18 bytes exceeds ingest.max_name_bytes (16)",
+                "state name of 18 bytes exceeds ingest.max_name_bytes (16)",
+            ])
         #expect(sink.quarantined[1].metric == String(repeating: "é", count: 8) + "…")
         // 15 bytes once unescaped: accepted, like "x".
         #expect(pipeline.stats.readingsAccepted == 2)
@@ -132,7 +136,8 @@ struct HostileInputTests {
         let payload = Array(#"{"x":1}"#.utf8)
         topic.withUnsafeBytes { topic in
             payload.withUnsafeBytes { payload in
-                pipeline.quarantinePoison(topic: topic, payload: payload, receivedAtNanos: Self.now * 1_000_000, detail: "died twice")
+                pipeline.quarantinePoison(
+                    topic: topic, payload: payload, receivedAtNanos: Self.now * 1_000_000, detail: "died twice")
             }
         }
         #expect(pipeline.stats.messages == 1 && pipeline.stats.quarantined == [.poisonMessage: 1])
@@ -149,7 +154,8 @@ struct BoundedQuarantineTests {
             (1...5).map { MetricDefinition(name: "t\($0)", kind: .gauge, unit: "", validRange: 0...10) }, strict: true)
         let pipeline = try IngestPipeline.forTesting(sink, catalogue: catalogue)
         let unknown = (0..<995).map { "\"m\($0)\":1" }
-        let payload = "{" + (unknown + [#""t1":"x""#, #""t2":50"#, #""t3":5"#, #""t4":60"#, #""t5":70"#]).joined(separator: ",") + "}"
+        let payload =
+            "{" + (unknown + [#""t1":"x""#, #""t2":50"#, #""t3":5"#, #""t4":60"#, #""t5":70"#]).joined(separator: ",") + "}"
         pipeline.send(topic: HostileInputTests.topic, payload: payload, receivedAtMillis: HostileInputTests.now)
         #expect(pipeline.stats.readingsAccepted == 1)
         #expect(pipeline.stats.quarantined == [.unknownMetric: 995, .wrongType: 1, .outOfRange: 3])
@@ -157,14 +163,18 @@ struct BoundedQuarantineTests {
         #expect(sink.quarantined.prefix(10).allSatisfy { $0.reason == .unknownMetric && $0.readings == nil })
         let summary = try #require(sink.quarantined.last)
         #expect(summary.reason == .unknownMetric && summary.readings == 989 && summary.metric == nil)
-        #expect(summary.detail == "989 more rejected readings in this message (unknown_metric 985, out_of_range 3, wrong_type 1); only the first 10 are written one by one")
+        #expect(
+            summary.detail
+                == "989 more rejected readings in this message (unknown_metric 985, out_of_range 3, wrong_type 1); only the first 10 are written one by one"
+        )
     }
 
     @Test func aRecordLongerThanTheLimitHasItsTextCut() throws {
         let state = String(repeating: "ộ", count: 20_000)  // 60 KB
         let record = QuarantineRecord(
             receivedAtMillis: HostileInputTests.now, topic: HostileInputTests.topic, reason: .outOfRange,
-            detail: "machine_state = \"\(state)\" is not one of running, idle", payloadExcerpt: String(repeating: "\u{1}", count: 512),
+            detail: "machine_state = \"\(state)\" is not one of running, idle",
+            payloadExcerpt: String(repeating: "\u{1}", count: 512),
             payloadBytes: 60_050, device: DeviceKey(park: "p", site: "s", device: "d"), metric: "machine_state")
         var line = JSONLineBuilder()
         record.write(to: &line, maxBytes: 4_096)
@@ -206,7 +216,8 @@ struct JSONConformanceTests {
         }
         #expect(sink.quarantined.map(\.reason) == Array(repeating: .duplicateMetric, count: 6))
         #expect(sink.quarantined.map(\.metric) == ["x", "x", "z", "m7", "pm25_ugm3", "temperature_c"])
-        #expect(sink.quarantined.first?.detail == "metric \"x\" appears more than once in one object; the first value is the reading")
+        #expect(
+            sink.quarantined.first?.detail == "metric \"x\" appears more than once in one object; the first value is the reading")
         #expect(pipeline.stats.readingsAccepted == 2 + 1 + 2 + 40 + 4)
         pipeline.flushAll()
         let x = try #require(sink.rollups.first { $0.series.metric == "x" && $0.tier.name == "10s" })
@@ -234,10 +245,11 @@ struct JSONConformanceTests {
             }
         }
         #expect(sink.quarantined.map(\.reason) == [.malformedPayload, .malformedPayload])
-        #expect(sink.quarantined.map(\.detail) == [
-            "invalid UTF-8 at byte 5 inside a string (JSON text must be UTF-8)",
-            "invalid UTF-8 at byte 6 inside a string (JSON text must be UTF-8)",
-        ])
+        #expect(
+            sink.quarantined.map(\.detail) == [
+                "invalid UTF-8 at byte 5 inside a string (JSON text must be UTF-8)",
+                "invalid UTF-8 at byte 6 inside a string (JSON text must be UTF-8)",
+            ])
         #expect(pipeline.stats.readingsAccepted == 2)
     }
 }

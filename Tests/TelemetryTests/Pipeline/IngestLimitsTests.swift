@@ -1,9 +1,12 @@
 import Testing
+
 @testable import Telemetry
 
 @Suite("Ingest limits")
 struct IngestLimitsTests {
-    private func makePipeline(_ sink: CollectingSink, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100) throws -> IngestPipeline {
+    private func makePipeline(
+        _ sink: CollectingSink, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100
+    ) throws -> IngestPipeline {
         try .forTesting(sink, catalogue: MetricCatalogue([], strict: false)) {
             $0.payloadExcerptBytes = 64
             $0.maxTopicBytes = 40

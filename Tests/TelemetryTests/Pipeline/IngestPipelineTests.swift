@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 @Suite("IngestPipeline")
@@ -28,21 +29,27 @@ struct IngestPipelineTests {
         let pipeline = try makePipeline(sink, maxPayloadBytes: 200)
         let ts = Self.now
         send(pipeline, #"{"seq":1,"ts":\#(ts),"values":{"temperature_c":20,"machine_state":"running"}}"#)
-        send(pipeline, #"{"temperature_c":21}"#, topic: "iiot/yen-my/f01")                              // topic_mismatch
-        send(pipeline, #"{"temperature_c":"#)                                                           // malformed_payload
-        send(pipeline, #"{"a":1,"b":2,"c":3,"d":4,"e":5}"#)                                              // too_many_readings
-        send(pipeline, "{\"x\":\"" + String(repeating: "y", count: 300) + "\"}")                        // payload_too_large
-        send(pipeline, #"{"seq":1,"ts":\#(ts),"values":{"temperature_c":20}}"#)                          // duplicate_seq
+        send(pipeline, #"{"temperature_c":21}"#, topic: "iiot/yen-my/f01")  // topic_mismatch
+        send(pipeline, #"{"temperature_c":"#)  // malformed_payload
+        send(pipeline, #"{"a":1,"b":2,"c":3,"d":4,"e":5}"#)  // too_many_readings
+        send(pipeline, "{\"x\":\"" + String(repeating: "y", count: 300) + "\"}")  // payload_too_large
+        send(pipeline, #"{"seq":1,"ts":\#(ts),"values":{"temperature_c":20}}"#)  // duplicate_seq
         send(pipeline, #"{"seq":2,"ts":\#(ts + 1),"values":{"temperature_c":900,"flux":1,"energy_kwh":"n/a","machine_state":7}}"#)
-        send(pipeline, #"{"seq":3,"ts":\#(ts + 3_600_000),"values":{"temperature_c":22}}"#)              // future_timestamp
-        send(pipeline, #"{"seq":4,"ts":\#(ts - 600_000),"values":{"temperature_c":23}}"#)                // too_late
+        send(pipeline, #"{"seq":3,"ts":\#(ts + 3_600_000),"values":{"temperature_c":22}}"#)  // future_timestamp
+        send(pipeline, #"{"seq":4,"ts":\#(ts - 600_000),"values":{"temperature_c":23}}"#)  // too_late
         send(pipeline, #"{"seq":6,"ts":\#(ts + 2),"values":{"temperature_c":24,"machine_state":"exploded"}}"#)
 
         let reasons = sink.quarantined.map(\.reason)
-        #expect(reasons == [.topicMismatch, .malformedPayload, .tooManyReadings, .payloadTooLarge, .duplicateSeq,
-                            .outOfRange, .unknownMetric, .wrongType, .wrongType, .futureTimestamp, .tooLate, .outOfRange])
-        #expect(sink.quarantined.map(\.metric) == [nil, nil, nil, nil, nil, "temperature_c", "flux", "energy_kwh",
-                                                    "machine_state", "temperature_c", "temperature_c", "machine_state"])
+        #expect(
+            reasons == [
+                .topicMismatch, .malformedPayload, .tooManyReadings, .payloadTooLarge, .duplicateSeq,
+                .outOfRange, .unknownMetric, .wrongType, .wrongType, .futureTimestamp, .tooLate, .outOfRange,
+            ])
+        #expect(
+            sink.quarantined.map(\.metric) == [
+                nil, nil, nil, nil, nil, "temperature_c", "flux", "energy_kwh",
+                "machine_state", "temperature_c", "temperature_c", "machine_state",
+            ])
         #expect(sink.quarantined[5].detail == "temperature_c = 900 outside [-40, 150]")
         #expect(sink.quarantined[7].detail == "energy_kwh: expected a number, got a string")
         #expect(sink.quarantined[8].detail == "machine_state: expected a state string, got a number")
@@ -80,19 +87,22 @@ struct IngestPipelineTests {
     }
 
     @Test func rollupLineHasTheDocumentedShape() throws {
-        let series = SeriesKey(device: DeviceKey(park: "thang-long-ii", site: "f03", device: "vib-0007"), metric: "vibration_rms_mms")
+        let series = SeriesKey(
+            device: DeviceKey(park: "thang-long-ii", site: "f03", device: "vib-0007"), metric: "vibration_rms_mms")
         var partial = NumericPartial()
         partial.add(3.0, at: 1_763_712_060_412)
         partial.add(3.2, at: 1_763_712_119_380)
-        let window = RollupWindow(tier: Tier(name: "1m", lengthMillis: 60_000), startMillis: 1_763_712_060_000, series: series,
-                                  kind: .gauge, unit: "mm/s", partial: .numeric(partial), complete: true)
+        let window = RollupWindow(
+            tier: Tier(name: "1m", lengthMillis: 60_000), startMillis: 1_763_712_060_000, series: series,
+            kind: .gauge, unit: "mm/s", partial: .numeric(partial), complete: true)
         var line = JSONLineBuilder()
         window.write(to: &line)
-        #expect(String(decoding: line.bytes, as: UTF8.self) == """
-            {"tier":"1m","start":"2025-11-21T08:01:00.000Z","end":"2025-11-21T08:02:00.000Z","park":"thang-long-ii",\
-            "site":"f03","device":"vib-0007","metric":"vibration_rms_mms","kind":"gauge","unit":"mm/s","count":2,\
-            "sum":6.2,"min":3.0,"max":3.2,"mean":3.1,"m2":0.020000000000000035,\
-            "first":{"ts":"2025-11-21T08:01:00.412Z","v":3.0},"last":{"ts":"2025-11-21T08:01:59.380Z","v":3.2},"complete":true}
-            """)
+        #expect(
+            String(decoding: line.bytes, as: UTF8.self) == """
+                {"tier":"1m","start":"2025-11-21T08:01:00.000Z","end":"2025-11-21T08:02:00.000Z","park":"thang-long-ii",\
+                "site":"f03","device":"vib-0007","metric":"vibration_rms_mms","kind":"gauge","unit":"mm/s","count":2,\
+                "sum":6.2,"min":3.0,"max":3.2,"mean":3.1,"m2":0.020000000000000035,\
+                "first":{"ts":"2025-11-21T08:01:00.412Z","v":3.0},"last":{"ts":"2025-11-21T08:01:59.380Z","v":3.2},"complete":true}
+                """)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 /// The poison guard across simulated process deaths: a guard dropped between `enter` and
@@ -14,8 +15,10 @@ struct PoisonGuardTests {
         let payloadBytes = Array(payload.utf8)
         return try topicBytes.withUnsafeBytes { topic in
             try payloadBytes.withUnsafeBytes { payload in
-                try body(RawMessage(topic: topic, payload: payload, receivedAtNanos: receivedAt, packetID: 0, retained: false,
-                                    payloadBytes: payload.count, position: position))
+                try body(
+                    RawMessage(
+                        topic: topic, payload: payload, receivedAtNanos: receivedAt, packetID: 0, retained: false,
+                        payloadBytes: payload.count, position: position))
             }
         }
     }
@@ -49,7 +52,8 @@ struct PoisonGuardTests {
         guardFile.leave()
         #expect(withMessage(payload: "boom", position: 64) { guardFile.enter($0) } == .poison(deaths: 2, position: 64))
         guardFile.leave()
-        #expect(withMessage(payload: "boom", position: 4_096, receivedAt: 9_000) { guardFile.enter($0) }
+        #expect(
+            withMessage(payload: "boom", position: 4_096, receivedAt: 9_000) { guardFile.enter($0) }
                 == .poison(deaths: 2, position: nil))
         guardFile.leave()
         #expect(withMessage(payload: "bang", position: 8_192) { guardFile.enter($0) } == .ingest)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 /// Messages without `seq` arriving again: timestamped ones are dropped as `duplicate_payload`,
@@ -21,15 +22,19 @@ struct RedeliveryTests {
     @Test func timestampedPayloadArrivingAgainIsQuarantinedWhateverItsPacketID() throws {
         let sink = CollectingSink()
         let pipeline = try makePipeline(sink)
-        let payload = #"[{"ts":\#(Self.now),"values":{"temperature_c":20}},{"ts":\#(Self.now + 1),"values":{"temperature_c":21}}]"#
+        let payload =
+            #"[{"ts":\#(Self.now),"values":{"temperature_c":20}},{"ts":\#(Self.now + 1),"values":{"temperature_c":21}}]"#
         pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now, packetID: 5)
-        pipeline.send(topic: Self.topic, payload: #"{"ts":\#(Self.now + 2),"values":{"temperature_c":22}}"#, receivedAtMillis: Self.now)
+        pipeline.send(
+            topic: Self.topic, payload: #"{"ts":\#(Self.now + 2),"values":{"temperature_c":22}}"#, receivedAtMillis: Self.now)
         pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 50, packetID: 5)  // broker
         pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 90, packetID: 61)  // device
         pipeline.send(topic: "iiot/yen-my/f01/env-0004/telemetry", payload: payload, receivedAtMillis: Self.now + 95)
 
         #expect(sink.quarantined.map(\.reason) == [.duplicatePayload, .duplicatePayload])
-        #expect(sink.quarantined[0].detail == "the same topic and timestamped payload arrived 2 messages earlier: the same readings again")
+        #expect(
+            sink.quarantined[0].detail
+                == "the same topic and timestamped payload arrived 2 messages earlier: the same readings again")
         #expect(sink.quarantined[1].device?.device == "env-0003")
         #expect(pipeline.stats.readingsAccepted == 5)
         #expect(pipeline.stats.redeliveredMessages == 0)
@@ -42,9 +47,9 @@ struct RedeliveryTests {
         let payload = #"{"temperature_c":20,"machine_state":"running"}"#
         pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now, packetID: 9)
         pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 1_000, packetID: 10)  // device repeats
-        pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 1_500, packetID: 9)   // broker redelivers
-        pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 2_000)                 // QoS 0
-        pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 2_500)                 // QoS 0 again
+        pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 1_500, packetID: 9)  // broker redelivers
+        pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 2_000)  // QoS 0
+        pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now + 2_500)  // QoS 0 again
 
         #expect(sink.quarantined.isEmpty)
         #expect(pipeline.stats.readingsAccepted == 10, "at least once: every delivery is counted")
@@ -59,7 +64,8 @@ struct RedeliveryTests {
         let payload = #"{"temperature_c":20}"#
         pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now, packetID: 3)
         for index in 0..<IngestPipeline.packetIDReuseHorizon {
-            pipeline.send(topic: Self.topic, payload: #"{"temperature_c":\#(index % 100)}"#, receivedAtMillis: Self.now, packetID: 0)
+            pipeline.send(
+                topic: Self.topic, payload: #"{"temperature_c":\#(index % 100)}"#, receivedAtMillis: Self.now, packetID: 0)
         }
         pipeline.send(topic: Self.topic, payload: payload, receivedAtMillis: Self.now, packetID: 3)
         #expect(pipeline.stats.redeliveredMessages == 0)

@@ -27,9 +27,9 @@ import Foundation
 import Telemetry
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A `FileSystem` in memory whose power can be cut, leaving what a real disk might hold.
@@ -352,7 +352,7 @@ final class PowerCutFileSystem: FileSystem, @unchecked Sendable {
         locked {
             guard beginEvent() else { return fail(EIO) }
             guard let (sourceParent, sourceName) = parentAndName(source), let node = sourceParent.entries[sourceName],
-                  let (targetParent, targetName) = parentAndName(target)
+                let (targetParent, targetName) = parentAndName(target)
             else { return fail(ENOENT) }
             if targetParent.entries[targetName]?.isDirectory == true { return fail(EISDIR) }
             if targetParent === sourceParent && targetName == sourceName { return 0 }
@@ -443,8 +443,9 @@ final class PowerCutFileSystem: FileSystem, @unchecked Sendable {
         locked {
             guard beginEvent() else { return fail(EIO) }
             guard let (node, offset) = mapped(address) else { return fail(EINVAL) }
-            precondition(offset % SimulatedNode.pageBytes == 0 && offset + length <= node.mappingLength,
-                         "madvise of a range that is not whole pages of the mapping")
+            precondition(
+                offset % SimulatedNode.pageBytes == 0 && offset + length <= node.mappingLength,
+                "madvise of a range that is not whole pages of the mapping")
             // MADV_DONTNEED on a shared file mapping keeps the data (page cache): nothing changes.
             return 0
         }

@@ -67,19 +67,22 @@ final class PowerCutGateway {
         self.fsync = fsync
         self.events = events
         recovery = IngestRecovery(dataDirectory: Self.dataDirectory, fileSystem: fileSystem)
-        let syncMode: MessageRing.SyncMode = switch fsync {
-        case .always: .eachPublish
-        case .interval: .periodic
-        case .never: .never
-        }
+        let syncMode: MessageRing.SyncMode =
+            switch fsync {
+            case .always: .eachPublish
+            case .interval: .periodic
+            case .never: .never
+            }
         ring = try recovery.openRing(capacityBytes: Self.ringBytes, sync: syncMode)
         recovered = try recovery.loadCheckpoint()
         if let recovered { _ = try recovery.restoreLogs(to: recovered.checkpoint) }
         let policy = LogPolicy(maxSegmentBytes: Self.maxSegmentBytes, maxSegmentAgeMillis: 3_600_000, fsync: fsync)
-        let rollups = try SegmentedLog(directory: Self.dataDirectory + "/rollups", baseName: "rollups", policy: policy,
-                                       nowMillis: nowMillis, fileSystem: fileSystem)
-        let quarantine = try SegmentedLog(directory: Self.dataDirectory + "/quarantine", baseName: "quarantine",
-                                          policy: policy, nowMillis: nowMillis, fileSystem: fileSystem)
+        let rollups = try SegmentedLog(
+            directory: Self.dataDirectory + "/rollups", baseName: "rollups", policy: policy,
+            nowMillis: nowMillis, fileSystem: fileSystem)
+        let quarantine = try SegmentedLog(
+            directory: Self.dataDirectory + "/quarantine", baseName: "quarantine",
+            policy: policy, nowMillis: nowMillis, fileSystem: fileSystem)
         sink = LogSink(rollups: rollups, quarantine: quarantine, observer: RecordingObserver())
         pipeline = IngestPipeline(settings: try Self.settings, catalogue: Self.catalogue, sink: sink)
         ringOutcome = try recovery.restorePipeline(recovered?.checkpoint, pipeline: pipeline, ring: ring)
@@ -103,8 +106,9 @@ final class PowerCutGateway {
         for message in messages {
             let fitted = message.topic.withUnsafeBytes { topic in
                 message.payload.withUnsafeBytes { payload in
-                    ring.tryPush(topic: topic, payload: payload, receivedAtNanos: message.receivedAtMillis * 1_000_000,
-                                 packetID: message.packetID)
+                    ring.tryPush(
+                        topic: topic, payload: payload, receivedAtNanos: message.receivedAtMillis * 1_000_000,
+                        packetID: message.packetID)
                 }
             }
             guard fitted else { break }
@@ -123,8 +127,9 @@ final class PowerCutGateway {
     func pass(batch: Int, nowMillis: Int64) -> Int {
         let count = ring.consume(maxMessages: batch) { message in
             consumed.append(Int(message.packetID) - 1)
-            pipeline.ingest(topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
-                            packetID: message.packetID, retained: message.retained, payloadBytes: message.payloadBytes)
+            pipeline.ingest(
+                topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
+                packetID: message.packetID, retained: message.retained, payloadBytes: message.payloadBytes)
         }
         tick(nowMillis: nowMillis)
         return count
@@ -146,11 +151,15 @@ final class PowerCutGateway {
     /// Drains the ring (replay), writes every open window as incomplete and closes the logs after
     /// a last checkpoint: the gateway's shutdown.
     func shutDown(nowMillis: Int64) {
-        while ring.consume(maxMessages: 4_096, { message in
-            consumed.append(Int(message.packetID) - 1)
-            pipeline.ingest(topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
-                            packetID: message.packetID, retained: message.retained, payloadBytes: message.payloadBytes)
-        }) > 0 {
+        while ring.consume(
+            maxMessages: 4_096,
+            { message in
+                consumed.append(Int(message.packetID) - 1)
+                pipeline.ingest(
+                    topic: message.topic, payload: message.payload, receivedAtNanos: message.receivedAtNanos,
+                    packetID: message.packetID, retained: message.retained, payloadBytes: message.payloadBytes)
+            }) > 0
+        {
             tick(nowMillis: nowMillis)
         }
         pipeline.flushAll()
@@ -167,7 +176,8 @@ final class PowerCutGateway {
             ring.release(through: position)
             checkpointCount += 1
         }
-        let due = force || nowMillis - lastCheckpointMillis >= Self.checkpointIntervalMillis
+        let due =
+            force || nowMillis - lastCheckpointMillis >= Self.checkpointIntervalMillis
             || ring.unreleasedBytes >= ring.capacityBytes / 2
         guard due, ring.unreleasedBytes > 0 || force || checkpointCount == 0 else { return false }
         sink.flush(nowMillis: nowMillis)
@@ -179,8 +189,9 @@ final class PowerCutGateway {
         }
         let position = ring.consumedPosition
         var writer = CheckpointWriter()
-        IngestCheckpoint.writeHeader(ringPosition: position, rollupLog: sink.rollups.position,
-                                     quarantineLog: sink.quarantine.position, createdAtMillis: nowMillis, to: &writer)
+        IngestCheckpoint.writeHeader(
+            ringPosition: position, rollupLog: sink.rollups.position,
+            quarantineLog: sink.quarantine.position, createdAtMillis: nowMillis, to: &writer)
         pipeline.writeCheckpointState(to: &writer)
         lastCheckpointMillis = nowMillis
         guard let stored = try? IngestCheckpoint(decoding: writer.bytes) else { return false }

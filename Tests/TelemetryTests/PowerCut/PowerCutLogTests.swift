@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Telemetry
 
 /// Simulated power cuts of a `SegmentedLog` on its own (no checkpoint around it): with
@@ -11,8 +12,9 @@ struct PowerCutLogTests {
         for seed in UInt64(1)...200 {
             let fileSystem = PowerCutFileSystem(seed: seed, writebackOdds: 0)
             let directory = "/data/site-\(seed % 3)/rollups"
-            let log = try SegmentedLog(directory: directory, baseName: "rollups", policy: LogPolicy(fsync: .always),
-                                       nowMillis: 0, fileSystem: fileSystem)
+            let log = try SegmentedLog(
+                directory: directory, baseName: "rollups", policy: LogPolicy(fsync: .always),
+                nowMillis: 0, fileSystem: fileSystem)
             for line in 0..<5 { try log.append(#"{"line":\#(line)}"#) }
             try log.flush(nowMillis: 1)
             fileSystem.cutPower()

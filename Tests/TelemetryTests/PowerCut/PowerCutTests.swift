@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 /// Simulated power cuts (issue 10 §8): thousands of cuts at random events of an ingest workload
@@ -24,7 +25,8 @@ struct PowerCutTests {
                 seed: seed, fsync: fsync, messageCount: Self.messagesPerTrial, meanEventsBetweenCuts: 150)
             total = total + trial.run()
         }
-        print("""
+        print(
+            """
             power cuts (\(fsync), seeds \(firstSeed)..<\(firstSeed + UInt64(Self.trialsPerCase))): \(total.cuts) cuts \
             (\(total.cutsWhileStarting) while recovering) and \(total.crashes) process crashes, \(total.events) events, \
             \(total.messages) messages, lost \(total.lost) (and \(total.redeliveredAfterLoss) more, sent again by the \

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Telemetry
 
 /// One power-cut trial: a workload ingested by `PowerCutGateway` processes on one
@@ -125,7 +126,9 @@ struct PowerCutTrial {
         /// Chooses the next interruption: a power cut, or 1 in 4 a process crash; now and then
         /// soon after a restart, inside recovery.
         mutating func scheduleCut() {
-            let offset = random.next(below: 8) == 0 ? 1 + random.next(below: 60)
+            let offset =
+                random.next(below: 8) == 0
+                ? 1 + random.next(below: 60)
                 : 1 + random.next(below: 2 * trial.meanEventsBetweenCuts)
             let kind: PowerCutFileSystem.Interruption = random.next(below: 4) == 0 ? .processCrash : .powerCut
             fileSystem.interrupt(kind, atEvent: fileSystem.events + offset)
@@ -248,8 +251,9 @@ struct PowerCutTrial {
                             }
                         }
                     } else if durable[index] || (trial.fsync == .always && index < acked) {
-                        fail("message \(index) (device \(message.device), received \(message.receivedAtMillis)) must survive "
-                             + "but is not counted (acked \(acked), pushed \(pushedEnd))")
+                        fail(
+                            "message \(index) (device \(message.device), received \(message.receivedAtMillis)) must survive "
+                                + "but is not counted (acked \(acked), pushed \(pushedEnd))")
                     } else if index < acked && !lost.contains(index) {
                         lost.insert(index)
                         outcome.lost += 1
@@ -337,15 +341,16 @@ struct PowerCutTrial {
                         }
                         guard name == "rollups" else { continue }
                         guard let tier = object["tier"] as? String, let start = object["start"] as? String,
-                              let device = (object["device"] as? String).flatMap({ Int($0.dropFirst(4)) }),
-                              let metric = object["metric"] as? String, let count = object["count"] as? Int,
-                              let sum = object["sum"] as? Double, let window = windowStarts[start]
+                            let device = (object["device"] as? String).flatMap({ Int($0.dropFirst(4)) }),
+                            let metric = object["metric"] as? String, let count = object["count"] as? Int,
+                            let sum = object["sum"] as? Double, let window = windowStarts[start]
                         else {
                             fail("unexpected rollup line \(Self.printable(line.prefix(160)))")
                             return nil
                         }
-                        let key = WindowKey(tierMillis: tier == "10s" ? 10_000 : 30_000, windowStart: window, device: device,
-                                            metric: metric)
+                        let key = WindowKey(
+                            tierMillis: tier == "10s" ? 10_000 : 30_000, windowStart: window, device: device,
+                            metric: metric)
                         let total = totals[key, default: (0, 0)]
                         totals[key] = (total.count + count, total.sum + sum)
                     }
@@ -363,8 +368,9 @@ struct PowerCutTrial {
                     return nil
                 }
                 for bit in 0..<64 where bits & (1 << UInt64(bit)) != 0 {
-                    let bitKey = PowerCutWorkload.BitKey(device: key.device, tierMillis: key.tierMillis,
-                                                         windowStart: key.windowStart, bit: bit)
+                    let bitKey = PowerCutWorkload.BitKey(
+                        device: key.device, tierMillis: key.tierMillis,
+                        windowStart: key.windowStart, bit: bit)
                     guard let index = workload.byBit[bitKey] else {
                         fail("window \(key) holds reading \(bit), which no message sent")
                         return nil
@@ -381,7 +387,8 @@ struct PowerCutTrial {
             for index in counted {
                 let message = workload.messages[index]
                 let tenSeconds = WindowKey(tierMillis: 10_000, windowStart: message.window10, device: message.device, metric: "w")
-                let thirtySeconds = WindowKey(tierMillis: 30_000, windowStart: message.window30, device: message.device, metric: "v")
+                let thirtySeconds = WindowKey(
+                    tierMillis: 30_000, windowStart: message.window30, device: message.device, metric: "v")
                 perWindow[tenSeconds, default: 0] += 1
                 perWindow[thirtySeconds, default: 0] += 1
             }

@@ -75,10 +75,11 @@ struct PowerCutWorkload {
                 let extra = random.next(below: 20) == 0 ? #","x":1"# : ""
                 payload = #"{"ts":\#(ts),"seq":\#(seq[device]),"values":{"v":\#(1 << bit10),"w":\#(1 << bit30)\#(extra)}}"#
             }
-            messages.append(Message(
-                index: index, device: device, topic: Array(Self.topic(device: device).utf8), payload: Array(payload.utf8),
-                receivedAtMillis: clock, packetID: UInt16(index % 65_535 + 1), malformed: malformed,
-                window10: window10, bit10: bit10, window30: window30, bit30: bit30))
+            messages.append(
+                Message(
+                    index: index, device: device, topic: Array(Self.topic(device: device).utf8), payload: Array(payload.utf8),
+                    receivedAtMillis: clock, packetID: UInt16(index % 65_535 + 1), malformed: malformed,
+                    window10: window10, bit10: bit10, window30: window30, bit30: bit30))
         }
         self.messages = messages
         self.byBit = byBit

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One file or directory of `PowerCutFileSystem`: what the running process sees (the page
@@ -190,14 +190,16 @@ final class SimulatedNode {
         return disk.withUnsafeBytes { onDisk in
             let covered = max(0, min(range.upperBound, onDisk.count) - range.lowerBound)
             if covered > 0, let base = onDisk.baseAddress,
-               memcmp(base + range.lowerBound, mapping + range.lowerBound, covered) != 0 {
+                memcmp(base + range.lowerBound, mapping + range.lowerBound, covered) != 0
+            {
                 return true
             }
             let rest = range.count - covered
-            return rest > 0 && Self.zeroPage.withUnsafeBytes { zeros in
-                guard let base = zeros.baseAddress else { return false }
-                return memcmp(base, mapping + range.lowerBound + covered, rest) != 0
-            }
+            return rest > 0
+                && Self.zeroPage.withUnsafeBytes { zeros in
+                    guard let base = zeros.baseAddress else { return false }
+                    return memcmp(base, mapping + range.lowerBound + covered, rest) != 0
+                }
         }
     }
 

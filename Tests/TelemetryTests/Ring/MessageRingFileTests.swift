@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 @Suite("MessageRing file (write-ahead log)")
@@ -42,7 +43,9 @@ struct MessageRingFileTests {
             #expect(ring.unreleasedBytes > 0)
             // Staged but never published: beyond the commit marker, must not come back.
             let topic = Array("t".utf8), payload = Array("staged".utf8)
-            #expect(topic.withUnsafeBytes { t in payload.withUnsafeBytes { ring.tryStage(topic: t, payload: $0, receivedAtNanos: 4) } })
+            #expect(
+                topic.withUnsafeBytes { t in payload.withUnsafeBytes { ring.tryStage(topic: t, payload: $0, receivedAtNanos: 4) }
+                })
         }
         let reopened = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity)
         let replayed = drain(reopened)
@@ -190,7 +193,9 @@ struct MessageRingFileTests {
             #expect(push(ring, Self.text(3), at: 3))
         }
         var ids: [UInt16] = []
-        _ = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity).consume(maxMessages: .max) { ids.append($0.packetID) }
+        _ = try MessageRing.openFile(atPath: file, capacityBytes: Self.capacity).consume(maxMessages: .max) {
+            ids.append($0.packetID)
+        }
         #expect(ids == [65_535, 7, 0])
         // The second record's packet id changed on disk: the record is not trusted.
         try patch(file, at: MessageRing.controlBytes + 64 + 24) { $0[0] ^= 0x01 }

@@ -47,9 +47,10 @@ extension MessageRing {
     fileprivate func drain(maxMessages: Int = .max) -> [ReceivedMessage] {
         var received: [ReceivedMessage] = []
         let count = consume(maxMessages: maxMessages) { message in
-            received.append(ReceivedMessage(
-                topic: Array(message.topic), payload: Array(message.payload),
-                receivedAtNanos: message.receivedAtNanos))
+            received.append(
+                ReceivedMessage(
+                    topic: Array(message.topic), payload: Array(message.payload),
+                    receivedAtNanos: message.receivedAtNanos))
         }
         #expect(count == received.count)
         return received
@@ -116,8 +117,9 @@ struct MessageRingTests {
     @Test func orderContentAndTimesArePreserved() {
         let ring = MessageRing(capacityBytes: Self.capacity)
         let sent = [
-            ReceivedMessage(topic: Array("iiot/yen-my/f01/env-0003/telemetry".utf8),
-                            payload: Array(#"{"temperature_c": 24.1}"#.utf8), receivedAtNanos: 1_763_700_000_123_000_000),
+            ReceivedMessage(
+                topic: Array("iiot/yen-my/f01/env-0003/telemetry".utf8),
+                payload: Array(#"{"temperature_c": 24.1}"#.utf8), receivedAtNanos: 1_763_700_000_123_000_000),
             ReceivedMessage(topic: Array("a".utf8), payload: [0, 255, 7], receivedAtNanos: -5),
             ReceivedMessage(topic: Array("b/c".utf8), payload: [], receivedAtNanos: .max),
         ]
@@ -136,11 +138,12 @@ struct MessageRingTests {
         #expect(ring.tryPush(topic: [], payload: [9], at: 43))
         #expect(ring.tryPush(topic: [8], payload: [], at: 44))
         #expect(ring.usedBytes == 32 + 40 + 40)
-        #expect(ring.drain() == [
-            ReceivedMessage(topic: [], payload: [], receivedAtNanos: 42),
-            ReceivedMessage(topic: [], payload: [9], receivedAtNanos: 43),
-            ReceivedMessage(topic: [8], payload: [], receivedAtNanos: 44),
-        ])
+        #expect(
+            ring.drain() == [
+                ReceivedMessage(topic: [], payload: [], receivedAtNanos: 42),
+                ReceivedMessage(topic: [], payload: [9], receivedAtNanos: 43),
+                ReceivedMessage(topic: [8], payload: [], receivedAtNanos: 44),
+            ])
         #expect(ring.usedBytes == 0)
     }
 
@@ -484,8 +487,10 @@ struct MessageRingTests {
                         local.fail("message #\(expected): receivedAtNanos \(message.receivedAtNanos)")
                     }
                     if message.topic.count != Self.topicLength(sequence)
-                        || message.payload.count != 8 + Self.extraLength(sequence) {
-                        return local.fail("message #\(expected): topic \(message.topic.count) B, payload \(message.payload.count) B")
+                        || message.payload.count != 8 + Self.extraLength(sequence)
+                    {
+                        return local.fail(
+                            "message #\(expected): topic \(message.topic.count) B, payload \(message.payload.count) B")
                     }
                     for index in 0..<message.topic.count where message.topic[index] != Self.byte(sequence, index) {
                         local.fail("message #\(expected): topic byte \(index) = \(message.topic[index])")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 @Suite("Log retention")
@@ -39,7 +40,8 @@ struct LogRetentionTests {
     @Test func segmentsACheckpointMayNeedStayWhateverTheLimits() throws {
         let scratch = try LogScratchDirectory()
         let segments = try makeLog(scratch)
-        let outcome = try segments.applyRetention(maxBytes: 1, maxAgeMillis: 1, keepingFrom: 3, nowMillis: Self.start + 30 * Self.day)
+        let outcome = try segments.applyRetention(
+            maxBytes: 1, maxAgeMillis: 1, keepingFrom: 3, nowMillis: Self.start + 30 * Self.day)
         #expect(outcome.segmentsRemoved == 2)
         #expect(try segments.list().map { $0.sequence ?? 0 } == [3, 4, 5, 0])
         #expect(try segments.applyRetention(maxBytes: nil, maxAgeMillis: nil, keepingFrom: 6, nowMillis: 0).segmentsRemoved == 0)

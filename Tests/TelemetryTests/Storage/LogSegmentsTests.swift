@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 @Suite("LogSegments layout and reading")
@@ -32,7 +33,8 @@ struct LogSegmentsTests {
             let seconds = Int64(mixed % 4_102_444_800)  // 1970 … 2099
             let stamp = LogSegments.stamp(millis: seconds * 1000 + 999)
             if stamp != formatter.string(from: Date(timeIntervalSince1970: Double(seconds)))
-                || LogSegments.millis(stamp: stamp) != seconds * 1000 {
+                || LogSegments.millis(stamp: stamp) != seconds * 1000
+            {
                 mismatches.append(seconds)
             }
         }
@@ -49,10 +51,12 @@ struct LogSegmentsTests {
     @Test func namesRotatedSegments() throws {
         let segments = try LogSegments(directory: "/var/lib/gateway/", baseName: "rollups")
         #expect(segments.currentPath == "/var/lib/gateway/rollups.jsonl")
-        #expect(segments.rotatedPath(sequence: 7, rotatedAtMillis: 1_763_700_000_123)
-            == "/var/lib/gateway/rollups-20251121T044000Z-000007.jsonl")
-        #expect(segments.rotatedPath(sequence: 1_234_567, rotatedAtMillis: 0)
-            == "/var/lib/gateway/rollups-19700101T000000Z-1234567.jsonl")
+        #expect(
+            segments.rotatedPath(sequence: 7, rotatedAtMillis: 1_763_700_000_123)
+                == "/var/lib/gateway/rollups-20251121T044000Z-000007.jsonl")
+        #expect(
+            segments.rotatedPath(sequence: 1_234_567, rotatedAtMillis: 0)
+                == "/var/lib/gateway/rollups-19700101T000000Z-1234567.jsonl")
     }
 
     @Test func parsesOnlyThisLogsRotatedNames() throws {
@@ -80,10 +84,12 @@ struct LogSegmentsTests {
             try directory.write("", to: name)
         }
         let listed = try LogSegments(directory: directory.path, baseName: "rollups").list()
-        #expect(listed.map(\.path) == [
-            "rollups-20251121T040000Z-000001.jsonl", "rollups-20251121T044000Z-000002.jsonl",
-            "rollups-20251121T045000Z-000010.jsonl", "rollups-20251121T050000Z-1000000.jsonl", "rollups.jsonl",
-        ].map { directory.file($0) })
+        #expect(
+            listed.map(\.path)
+                == [
+                    "rollups-20251121T040000Z-000001.jsonl", "rollups-20251121T044000Z-000002.jsonl",
+                    "rollups-20251121T045000Z-000010.jsonl", "rollups-20251121T050000Z-1000000.jsonl", "rollups.jsonl",
+                ].map { directory.file($0) })
         #expect(listed.map(\.isCurrent) == [false, false, false, false, true])
         #expect(listed.first?.rotatedAtMillis == 1_763_697_600_000)
     }
@@ -132,7 +138,9 @@ struct LogSegmentsTests {
         try directory.write("{\"c\":3}\n", to: "rollups.jsonl")
         let rotated = try segments.rotatedSegments()
         #expect(rotated.count == 2)
-        let withoutOpen = try rotated.filter { try LogSegments.identity(ofPath: $0.path, fileSystem: segments.fileSystem) != current.identity }
+        let withoutOpen = try rotated.filter {
+            try LogSegments.identity(ofPath: $0.path, fileSystem: segments.fileSystem) != current.identity
+        }
         #expect(withoutOpen.map(\.sequence) == [1])
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A fresh directory under the system temporary directory, removed with everything in it
@@ -88,19 +89,19 @@ struct LogTmpfsMount {
     /// inodes (the root directory takes one) when given.
     init(at path: String, sizeBytes: Int, inodes: Int? = nil) throws {
         #if os(Linux)
-        let options = "size=\(sizeBytes)" + (inodes.map { ",nr_inodes=\($0)" } ?? "")
-        guard mount("tmpfs", path, "tmpfs", 0, options) == 0 else {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM)
-        }
-        self.path = path
+            let options = "size=\(sizeBytes)" + (inodes.map { ",nr_inodes=\($0)" } ?? "")
+            guard mount("tmpfs", path, "tmpfs", 0, options) == 0 else {
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM)
+            }
+            self.path = path
         #else
-        throw POSIXError(.ENOTSUP)
+            throw POSIXError(.ENOTSUP)
         #endif
     }
 
     func unmount() {
         #if os(Linux)
-        _ = umount2(path, Int32(MNT_DETACH))
+            _ = umount2(path, Int32(MNT_DETACH))
         #endif
     }
 

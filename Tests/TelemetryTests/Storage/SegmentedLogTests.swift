@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Telemetry
 
 @Suite("SegmentedLog writer")
@@ -129,11 +130,12 @@ struct SegmentedLogTests {
         try log.close()
         #expect(log.rotationCount == 2)
         // Lines 1–12 reach 120 bytes at the flush after line 12 (index 11); lines 13–24 after line 24.
-        #expect(try directory.names() == [
-            "rollups-20251121T044011Z-000001.jsonl",
-            "rollups-20251121T044023Z-000002.jsonl",
-            "rollups.jsonl",
-        ])
+        #expect(
+            try directory.names() == [
+                "rollups-20251121T044011Z-000001.jsonl",
+                "rollups-20251121T044023Z-000002.jsonl",
+                "rollups.jsonl",
+            ])
         let segments = try LogSegments(directory: directory.path, baseName: "rollups")
         let listed = try segments.list()
         #expect(listed.map(\.sequence) == [1, 2, nil])
@@ -162,14 +164,15 @@ struct SegmentedLogTests {
         try second.append("{\"c\":3}{\"pad\":0}")
         try second.flush(nowMillis: 1_000_000)
         try second.close()
-        #expect(try directory.names() == [
-            "rollups-19700101T001000Z-000041.jsonl",
-            "rollups-19700101T002000Z-x.jsonl",
-            "rollups-19700101T003320Z-000042.jsonl",
-            "rollups-19700101T003320Z-000043.jsonl",
-            "rollups-1m-19700101T002000Z-000099.jsonl",
-            "rollups.jsonl",
-        ])
+        #expect(
+            try directory.names() == [
+                "rollups-19700101T001000Z-000041.jsonl",
+                "rollups-19700101T002000Z-x.jsonl",
+                "rollups-19700101T003320Z-000042.jsonl",
+                "rollups-19700101T003320Z-000043.jsonl",
+                "rollups-1m-19700101T002000Z-000099.jsonl",
+                "rollups.jsonl",
+            ])
         let lines = try LogSegments(directory: directory.path, baseName: "rollups").readCompleteLines()
         #expect(lines == ["{\"old\":1}", "{\"a\":1}", "{\"b\":2}", "{\"c\":3}{\"pad\":0}"])
     }
@@ -194,11 +197,12 @@ struct SegmentedLogTests {
         try log.flush(nowMillis: 6500)
         #expect(log.rotationCount == 2)
         try log.close()
-        #expect(try directory.names() == [
-            "quarantine-19700101T000001Z-000001.jsonl",
-            "quarantine-19700101T000006Z-000002.jsonl",
-            "quarantine.jsonl",
-        ])
+        #expect(
+            try directory.names() == [
+                "quarantine-19700101T000001Z-000001.jsonl",
+                "quarantine-19700101T000006Z-000002.jsonl",
+                "quarantine.jsonl",
+            ])
         #expect(try directory.contents("quarantine-19700101T000006Z-000002.jsonl") == "{\"b\":2}\n")
         #expect(try directory.contents("quarantine.jsonl") == "")
     }
@@ -420,21 +424,27 @@ struct SegmentedLogTests {
         try log.close()
         #expect(log.rotationCount == 1)
         #expect(try directory.names(in: "small") == ["rollups-19700101T000001Z-000001.jsonl", "rollups.jsonl"])
-        #expect(try LogSegments(directory: mountPoint, baseName: "rollups").readCompleteLines()
-            == ["{\"a\":1,\"b\":2}", "{\"c\":3}"])
+        #expect(
+            try LogSegments(directory: mountPoint, baseName: "rollups").readCompleteLines()
+                == ["{\"a\":1,\"b\":2}", "{\"c\":3}"])
     }
 
     @Test func errorsNameThePathAndTheReason() {
-        #expect(LogError.failure("write", path: "/d/r.jsonl", errno: ENOSPC)
-            == .diskFull(path: "/d/r.jsonl", operation: "write", errno: ENOSPC))
-        #expect(LogError.failure("write", path: "/d/r.jsonl", errno: EDQUOT)
-            == .diskFull(path: "/d/r.jsonl", operation: "write", errno: EDQUOT))
-        #expect(LogError.failure("fsync", path: "/d/r.jsonl", errno: EIO)
-            == .systemCall(path: "/d/r.jsonl", operation: "fsync", errno: EIO))
-        #expect(LogError.diskFull(path: "/d/r.jsonl", operation: "write", errno: ENOSPC).description
-            == "/d/r.jsonl: write failed, disk full: No space left on device (errno 28); "
-            + "unwritten lines are kept in memory and written by the next successful flush")
-        #expect(LogError.systemCall(path: "/d/r.jsonl", operation: "fsync", errno: EIO).description
-            == "/d/r.jsonl: fsync failed: Input/output error (errno 5)")
+        #expect(
+            LogError.failure("write", path: "/d/r.jsonl", errno: ENOSPC)
+                == .diskFull(path: "/d/r.jsonl", operation: "write", errno: ENOSPC))
+        #expect(
+            LogError.failure("write", path: "/d/r.jsonl", errno: EDQUOT)
+                == .diskFull(path: "/d/r.jsonl", operation: "write", errno: EDQUOT))
+        #expect(
+            LogError.failure("fsync", path: "/d/r.jsonl", errno: EIO)
+                == .systemCall(path: "/d/r.jsonl", operation: "fsync", errno: EIO))
+        #expect(
+            LogError.diskFull(path: "/d/r.jsonl", operation: "write", errno: ENOSPC).description
+                == "/d/r.jsonl: write failed, disk full: No space left on device (errno 28); "
+                + "unwritten lines are kept in memory and written by the next successful flush")
+        #expect(
+            LogError.systemCall(path: "/d/r.jsonl", operation: "fsync", errno: EIO).description
+                == "/d/r.jsonl: fsync failed: Input/output error (errno 5)")
     }
 }

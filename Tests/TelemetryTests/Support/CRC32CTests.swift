@@ -1,7 +1,7 @@
 import CCRC32C
 import Foundation
-import Testing
 import Telemetry
+import Testing
 
 @Suite("CRC-32C")
 struct CRC32CTests {
@@ -64,7 +64,9 @@ struct CRC32CTests {
     @Test func longInputsEqualTheBitwiseDefinition() {
         let data = randomBytes(70_000 + 3, seed: 2)
         var lengths = [65_536, 69_999]
-        for rounds in 1...6 { lengths += [384 * rounds - 1, 384 * rounds, 384 * rounds + 1, 384 * rounds + 7, 384 * rounds + 255] }
+        for rounds in 1...6 {
+            lengths += [384 * rounds - 1, 384 * rounds, 384 * rounds + 1, 384 * rounds + 7, 384 * rounds + 255]
+        }
         var wrong: [String] = []
         data.withUnsafeBytes { raw in
             for length in lengths {
@@ -72,7 +74,8 @@ struct CRC32CTests {
                     let bytes = UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length])
                     let expected = bitwise(bytes, continuing: 0xDEAD_BEEF)
                     if CRC32C.checksum(bytes, continuing: 0xDEAD_BEEF) != expected
-                        || portable(bytes, continuing: 0xDEAD_BEEF) != expected {
+                        || portable(bytes, continuing: 0xDEAD_BEEF) != expected
+                    {
                         wrong.append("offset \(offset) length \(length)")
                     }
                 }
@@ -126,13 +129,13 @@ struct CRC32CTests {
     @Test func usesTheCPUInstructionWhereThereIsOne() throws {
         let implementation = String(cString: ccrc32c_implementation())
         #if arch(x86_64) && os(Linux)
-        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
-        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-        #expect(implementation == (flags.split(separator: " ").contains("sse4_2") ? "sse4.2" : "portable"))
+            let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+            let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+            #expect(implementation == (flags.split(separator: " ").contains("sse4_2") ? "sse4.2" : "portable"))
         #elseif arch(arm64) && os(macOS)
-        #expect(implementation == "armv8-crc")
+            #expect(implementation == "armv8-crc")
         #else
-        #expect(["sse4.2", "armv8-crc", "portable"].contains(implementation))
+            #expect(["sse4.2", "armv8-crc", "portable"].contains(implementation))
         #endif
     }
 }

@@ -21,9 +21,10 @@ extension IngestPipeline {
         var payloadBytes = Array(payload.utf8)
         topicBytes.withUnsafeMutableBytes { topicBuffer in
             payloadBytes.withUnsafeMutableBytes { payloadBuffer in
-                ingest(topic: UnsafeRawBufferPointer(topicBuffer), payload: UnsafeRawBufferPointer(payloadBuffer),
-                       receivedAtNanos: millis * 1_000_000, packetID: packetID, retained: retained,
-                       payloadBytes: fullPayloadBytes)
+                ingest(
+                    topic: UnsafeRawBufferPointer(topicBuffer), payload: UnsafeRawBufferPointer(payloadBuffer),
+                    receivedAtNanos: millis * 1_000_000, packetID: packetID, retained: retained,
+                    payloadBytes: fullPayloadBytes)
             }
         }
     }
