@@ -23,19 +23,18 @@ struct BrokerRestartTests {
             directory: directory, brokerPort: broker.port, clientID: "it-restart-\(getpid())",
             mqttYAML: ["reconnect: {initial: 1s, max: 2s}"], rollupYAML: ["allowed_lateness: 60s"])
 
-        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(
-            try TestPaths.binary("sensors-sim"),
+        let simulator = try SimulatorRun(
+            directory: directory, port: broker.port,
             [
-                "--port", "\(broker.port)", "--seed", "5", "--devices", "40", "--rate", "1000", "--count", "6000",
-                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
-            ], logURL: directory.appendingPathComponent("sim.log"))
+                "--seed", "5", "--devices", "40", "--rate", "1000", "--count", "6000",
+                "--shapes", "ts,array", "--drain-timeout", "30s",
+            ])
         try waitUntil(timeout: 20, "the gateway received nothing before the restart") {
             (gateway.status()?["messages"] as? Int ?? 0) > 500
         }
         try broker.restart()
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
-        let ledger = try SimulatorLedger(url: ledgerURL)
+        let ledger = try simulator.ledger()
         #expect(ledger.messages == 6_000)
 
         // Redeliveries after the restart are expected; they must be dropped as duplicates.

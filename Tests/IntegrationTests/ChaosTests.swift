@@ -10,25 +10,23 @@ import Testing
 struct ChaosTests {
     @Test func killNineRepeatedlyLosesAndDoublesNothing() throws {
         let run = try ChaosRun.fromEnvironment(defaults: ChaosRun(kills: 6, messages: 15_000, rate: 1_500, seed: 23))
-        let directory = try TestPaths.makeScratchDirectory("chaos")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("chaos")
+        let (directory, broker) = (bed.directory, bed.broker)
         let clientID = "it-chaos-\(getpid())"
         var gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID)
 
-        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(
-            try TestPaths.binary("sensors-sim"),
+        let simulator = try SimulatorRun(
+            directory: directory, port: broker.port,
             [
-                "--port", "\(broker.port)", "--seed", "\(run.seed)", "--devices", "40", "--rate", "\(run.rate)",
+                "--seed", "\(run.seed)", "--devices", "40", "--rate", "\(run.rate)",
                 "--count", "\(run.messages)",
-                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
+                "--shapes", "ts,array", "--drain-timeout", "30s",
                 "--fault-malformed", "1", "--fault-out-of-range", "1", "--fault-duplicate", "1", "--fault-late", "1",
-            ], logURL: directory.appendingPathComponent("sim.log"))
+            ])
 
         var generator = SystemRandomNumberGenerator()
         var kills = 0
-        while simulator.process.isRunning && kills < run.kills {
+        while simulator.isRunning && kills < run.kills {
             usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
             gateway.child.signal(SIGKILL)
             _ = try gateway.child.waitForExit(timeout: 10)
@@ -38,13 +36,8 @@ struct ChaosTests {
         }
         #expect(kills >= run.minimumKills, "the simulator finished before enough kills")
         #expect(try simulator.waitForExit(timeout: 300) == 0, "simulator failed:\n\(simulator.output)")
-        let ledger = try SimulatorLedger(url: ledgerURL)
-        try waitUntil(
-            timeout: 60,
-            "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings"
-        ) {
-            (gateway.status()?["readings_accepted"] as? Int ?? 0) >= ledger.acceptedReadings
-        }
+        let ledger = try simulator.ledger()
+        try gateway.waitForReadings(ledger.acceptedReadings)
         #expect(try gateway.stop() == 0)
 
         let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
@@ -74,9 +67,8 @@ struct ChaosTests {
     /// as `redelivered_readings`. Plain readings carry the receive time, so the check is per series.
     @Test func killNineWithoutSeqCountsRedeliveries() throws {
         let run = try ChaosRun.fromEnvironment(defaults: ChaosRun(kills: 6, messages: 15_000, rate: 1_500, seed: 29))
-        let directory = try TestPaths.makeScratchDirectory("chaos-no-seq")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("chaos-no-seq")
+        let (directory, broker) = (bed.directory, bed.broker)
         let clientID = "it-chaos-no-seq-\(getpid())"
         // fsync always: the ring is synced before the PUBACKs, so kills often leave messages the
         // gateway has unacknowledged, and the broker redelivers them. After a restart the backlog's
@@ -92,25 +84,19 @@ struct ChaosTests {
         // Devices 0–19 send plain, ts and array payloads; a plain payload cannot be repeated
         // without seq, so devices 20–39 send timestamped ones only and repeat some byte for byte.
         let common = [
-            "--port", "\(broker.port)", "--seed", "\(run.seed)", "--no-seq", "--devices", "20", "--rate", "\(run.rate / 2)",
-            "--count", "\(run.messages / 2)",
+            "--seed", "\(run.seed)", "--no-seq", "--devices", "20", "--rate", "\(run.rate / 2)", "--count", "\(run.messages / 2)",
             "--drain-timeout", "30s", "--fault-malformed", "1", "--fault-late", "1",
         ]
-        let ledgerURLs = ["plain", "timestamped"].map { directory.appendingPathComponent("ledger-\($0).jsonl") }
         let simulators = [
-            try ChildProcess(
-                try TestPaths.binary("sensors-sim"), common + ["--shapes", "plain,ts,array", "--ledger", ledgerURLs[0].path],
-                logURL: directory.appendingPathComponent("sim-plain.log")),
-            try ChildProcess(
-                try TestPaths.binary("sensors-sim"),
-                common + [
-                    "--first-device", "20", "--shapes", "ts,array", "--fault-duplicate", "1", "--ledger", ledgerURLs[1].path,
-                ], logURL: directory.appendingPathComponent("sim-timestamped.log")),
+            try SimulatorRun(directory: directory, port: broker.port, name: "plain", common + ["--shapes", "plain,ts,array"]),
+            try SimulatorRun(
+                directory: directory, port: broker.port, name: "timestamped",
+                common + ["--first-device", "20", "--shapes", "ts,array", "--fault-duplicate", "1"]),
         ]
 
         var generator = SystemRandomNumberGenerator()
         var kills = 0
-        while simulators.contains(where: \.process.isRunning) && kills < run.kills {
+        while simulators.contains(where: \.isRunning) && kills < run.kills {
             usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
             gateway.child.signal(SIGKILL)
             _ = try gateway.child.waitForExit(timeout: 10)
@@ -122,7 +108,7 @@ struct ChaosTests {
         for simulator in simulators {
             #expect(try simulator.waitForExit(timeout: 300) == 0, "simulator failed:\n\(simulator.output)")
         }
-        let ledger = try SimulatorLedger(urls: ledgerURLs)
+        let ledger = try SimulatorLedger(urls: simulators.map(\.ledgerURL))
         #expect(ledger.untimedReadings > 0 && ledger.quarantine.contains { $0.hasPrefix("duplicate_payload|") })
         func uniqueAccepted() -> Int {
             let status = gateway.status()

@@ -54,20 +54,18 @@ struct DamagedDataDirectoryTests {
         _ label: String, duringRun: (URL) throws -> Void, damage: (URL) throws -> Void,
         expectedLog: [String], sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
-        let directory = try TestPaths.makeScratchDirectory("damaged-\(label)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("damaged-\(label)")
+        let (directory, broker) = (bed.directory, bed.broker)
         let clientID = "it-damaged-\(label)-\(getpid())"
         var gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID)
         let data = gateway.dataDirectory
 
-        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(
-            try TestPaths.binary("sensors-sim"),
+        let simulator = try SimulatorRun(
+            directory: directory, port: broker.port,
             [
-                "--port", "\(broker.port)", "--seed", "31", "--devices", "30", "--rate", "800", "--count", "8000",
-                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "30s",
-            ], logURL: directory.appendingPathComponent("sim.log"))
+                "--seed", "31", "--devices", "30", "--rate", "800", "--count", "8000",
+                "--shapes", "ts,array", "--drain-timeout", "30s",
+            ])
 
         // Checkpoints come every 2 s: the one at the kill is newer than any seen at 1,500 messages.
         try gateway.waitForMessages(1_500, timeout: 60)
@@ -86,13 +84,8 @@ struct DamagedDataDirectoryTests {
         #expect(
             try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)", sourceLocation: sourceLocation
         )
-        let ledger = try SimulatorLedger(url: ledgerURL)
-        try waitUntil(
-            timeout: 60,
-            "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings"
-        ) {
-            (gateway.status()?["readings_accepted"] as? Int ?? 0) >= ledger.acceptedReadings
-        }
+        let ledger = try simulator.ledger()
+        try gateway.waitForReadings(ledger.acceptedReadings)
         #expect(try gateway.stop() == 0, sourceLocation: sourceLocation)
         #expect(gateway.status()?["readings_accepted"] as? Int == ledger.acceptedReadings, sourceLocation: sourceLocation)
 

@@ -6,23 +6,21 @@ import Testing
 @Suite("End to end", .serialized)
 struct EndToEndTests {
     @Test func everyValidReadingIsCountedOnceAndEveryFaultIsQuarantined() throws {
-        let directory = try TestPaths.makeScratchDirectory("e2e")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("e2e")
+        let (directory, broker) = (bed.directory, bed.broker)
         let gateway = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: "it-gateway-\(getpid())")
 
-        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(
-            try TestPaths.binary("sensors-sim"),
+        let simulator = try SimulatorRun(
+            directory: directory, port: broker.port,
             [
-                "--port", "\(broker.port)", "--seed", "42", "--devices", "48", "--rate", "4000", "--count", "14000",
-                "--qos", "1", "--shapes", "ts,array", "--ledger", ledgerURL.path,
-                "--fault-malformed", "1", "--fault-out-of-range", "1", "--fault-unknown-metric", "1", "--fault-wrong-type", "1",
+                "--seed", "42", "--devices", "48", "--rate", "4000", "--count", "14000",
+                "--qos", "1", "--shapes", "ts,array", "--fault-malformed", "1", "--fault-out-of-range", "1",
+                "--fault-unknown-metric", "1", "--fault-wrong-type", "1",
                 "--fault-duplicate", "1", "--fault-late", "1", "--fault-future", "1",
-            ], logURL: directory.appendingPathComponent("sim.log"))
+            ])
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
 
-        let ledger = try SimulatorLedger(url: ledgerURL)
+        let ledger = try simulator.ledger()
         #expect(ledger.messages == 14_000)
         #expect(ledger.acceptedReadings >= 50_000)
         #expect(ledger.untimedReadings == 0)

@@ -11,9 +11,8 @@ struct PoisonMessageTests {
     /// The gateway dies on the marked message, dies again replaying it, and the third start
     /// quarantines it as poison_message; every other reading is counted exactly once.
     @Test func aMessageThatStopsTheGatewayTwiceIsQuarantinedAndIngestionGoesOn() throws {
-        let directory = try TestPaths.makeScratchDirectory("poison")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("poison")
+        let (directory, broker) = (bed.directory, bed.broker)
         let clientID = "it-poison-\(getpid())"
         var environment = ProcessInfo.processInfo.environment
         environment["GATEWAY_TEST_CRASH_ON_PAYLOAD"] = Self.marker
@@ -21,13 +20,12 @@ struct PoisonMessageTests {
         var gateway = try GatewayUnderTest(
             directory: directory, brokerPort: broker.port, clientID: clientID,
             environment: environment)
-        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(
-            try TestPaths.binary("sensors-sim"),
+        let simulator = try SimulatorRun(
+            directory: directory, port: broker.port,
             [
-                "--port", "\(broker.port)", "--seed", "47", "--devices", "20", "--rate", "600", "--count", "4000",
-                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "60s",
-            ], logURL: directory.appendingPathComponent("sim.log"))
+                "--seed", "47", "--devices", "20", "--rate", "600", "--count", "4000",
+                "--shapes", "ts,array", "--drain-timeout", "60s",
+            ])
         try gateway.waitForMessages(1_000, timeout: 60)
 
         let poisonTopic = "iiot/poison-park/s1/trap-01/telemetry"
@@ -54,13 +52,8 @@ struct PoisonMessageTests {
         }
 
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
-        let ledger = try SimulatorLedger(url: ledgerURL)
-        try waitUntil(
-            timeout: 60,
-            "gateway accepted \(gateway.status()?["readings_accepted"] ?? "no") of \(ledger.acceptedReadings) readings"
-        ) {
-            (gateway.status()?["readings_accepted"] as? Int ?? 0) >= ledger.acceptedReadings
-        }
+        let ledger = try simulator.ledger()
+        try gateway.waitForReadings(ledger.acceptedReadings)
         #expect(try gateway.stop() == 0)
         let status = try #require(gateway.status())
         #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)
@@ -86,9 +79,8 @@ struct PoisonMessageTests {
 
     /// A retained message is skipped and counted on every subscribe, and ingested once admitted.
     @Test func retainedMessagesAreSkippedAndCountedUnlessAdmitted() throws {
-        let directory = try TestPaths.makeScratchDirectory("retained")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("retained")
+        let (directory, broker) = (bed.directory, bed.broker)
         try SystemTool.run(
             "mosquitto_pub",
             [

@@ -32,9 +32,8 @@ struct SessionTests {
 
     @Test(arguments: ["3.1.1", "5"])
     func readingsPublishedWhileTheGatewayIsDownArriveWhenItReturns(protocolVersion: String) throws {
-        let directory = try TestPaths.makeScratchDirectory("session")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("session")
+        let (directory, broker) = (bed.directory, bed.broker)
         let clientID = "it-session-\(getpid())"
 
         // The first run only establishes the persistent subscription, then stops.
@@ -60,9 +59,8 @@ struct SessionTests {
     /// `fsync: always`: the write-ahead ring is msynced before each PUBACK (grouped while the
     /// network loop reads on); the path must deliver every reading exactly once like the others.
     @Test func fsyncAlwaysCountsEveryReadingOnce() throws {
-        let directory = try TestPaths.makeScratchDirectory("always")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("always")
+        let (directory, broker) = (bed.directory, bed.broker)
         let gateway = try GatewayUnderTest(
             directory: directory, brokerPort: broker.port, clientID: "it-always-\(getpid())",
             storageYAML: ["rollup_log:", "  fsync: always"])
@@ -73,9 +71,8 @@ struct SessionTests {
     }
 
     @Test func mqtt311AtQoS0() throws {
-        let directory = try TestPaths.makeScratchDirectory("v311")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let broker = try MosquittoBroker(directory: directory)
+        let bed = try BrokerTestBed("v311")
+        let (directory, broker) = (bed.directory, bed.broker)
         let gateway = try GatewayUnderTest(
             directory: directory, brokerPort: broker.port, clientID: "it-v311-\(getpid())",
             mqttYAML: ["protocol: \"3.1.1\"", "qos: 0", "clean_session: true"])

@@ -42,14 +42,13 @@ struct SlowDiskTests {
         }
         let pid = gateway.child.process.processIdentifier
 
-        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(
-            try TestPaths.binary("sensors-sim"),
+        let simulator = try SimulatorRun(
+            directory: directory, port: broker.port,
             [
-                "--port", "\(broker.port)", "--seed", "31", "--devices", "40", "--rate", "3000", "--count", "45000",
-                "--shapes", "ts,array", "--ledger", ledgerURL.path, "--drain-timeout", "60s",
+                "--seed", "31", "--devices", "40", "--rate", "3000", "--count", "45000",
+                "--shapes", "ts,array", "--drain-timeout", "60s",
                 "--fault-malformed", "1", "--fault-out-of-range", "1",
-            ], logURL: directory.appendingPathComponent("sim.log"))
+            ])
 
         // 8,000 messages are ≈ 2 MB of ring records: the 1 MiB ring has wrapped, so every page of
         // its mapping is resident and already part of the baseline below.
@@ -97,9 +96,9 @@ struct SlowDiskTests {
             "the gateway kept reading from the broker during the stall: unread bytes \(lastSeconds.map(\.bytes))")
 
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
-        let ledger = try SimulatorLedger(url: ledgerURL)
+        let ledger = try simulator.ledger()
         #expect(ledger.messages == 45_000)
-        let backlog = try Self.publishedBetween(ledgerURL, from: frozenAt, to: thawedAt)
+        let backlog = try Self.publishedBetween(simulator.ledgerURL, from: frozenAt, to: thawedAt)
         #expect(
             backlog.bytes > slack,
             "the stall's backlog (\(backlog.messages) messages, \(backlog.bytes) bytes) is too small for the memory bound to mean anything"

@@ -39,15 +39,14 @@ struct StorageFaultTests {
         #expect(fill(filler) > 0)
 
         // Malformed payloads make quarantine lines at once, so the full disk is hit at the first flush.
-        let ledgerURL = directory.appendingPathComponent("ledger.jsonl")
-        let simulator = try ChildProcess(
-            try TestPaths.binary("sensors-sim"),
+        let simulator = try SimulatorRun(
+            directory: directory, port: broker.port,
             [
-                "--port", "\(broker.port)", "--seed", "11", "--devices", "60", "--rate", "5000", "--count", "20000",
-                "--shapes", "ts,array", "--fault-malformed", "5", "--ledger", ledgerURL.path,
-            ], logURL: directory.appendingPathComponent("sim.log"))
+                "--seed", "11", "--devices", "60", "--rate", "5000", "--count", "20000",
+                "--shapes", "ts,array", "--fault-malformed", "5",
+            ])
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
-        let ledger = try SimulatorLedger(url: ledgerURL)
+        let ledger = try simulator.ledger()
 
         try waitUntil(timeout: 30, "the gateway never reported the full disk:\n\(gateway.child.output.suffix(2000))") {
             gateway.child.output.contains("cannot write \(data.path)/quarantine/quarantine.jsonl")

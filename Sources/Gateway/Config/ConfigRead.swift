@@ -21,112 +21,66 @@ struct ConfigRead<Settings>: Sendable {
         ConfigRead(body: body)
     }
 
-    /// An integer in `range` (`ConfigNodeReader.integer`).
-    static func integer(
-        _ keyPath: WritableKeyPath<Settings, Int> & Sendable, range: ClosedRange<Int>
+    /// Reads a value with `value` (nil when the key is absent or wrong, the problem reported)
+    /// and stores it into `keyPath`.
+    private static func storing<Value>(
+        _ keyPath: WritableKeyPath<Settings, Value> & Sendable,
+        _ value: @escaping @Sendable (inout ConfigNodeReader, ConfigNodeReader.Section, String) -> Value?
     ) -> ConfigRead {
         ConfigRead { reader, section, name, settings in
-            if let value = reader.integer(name, in: section, range: range) {
-                settings[keyPath: keyPath] = value
-            }
+            if let read = value(&reader, section, name) { settings[keyPath: keyPath] = read }
         }
+    }
+
+    /// An integer in `range` (`ConfigNodeReader.integer`).
+    static func integer(_ keyPath: WritableKeyPath<Settings, Int> & Sendable, range: ClosedRange<Int>) -> ConfigRead {
+        storing(keyPath) { $0.integer($2, in: $1, range: range) }
     }
 
     /// A byte size in `range`, optionally a power of two (`ConfigNodeReader.byteSize`).
     static func byteSize(
-        _ keyPath: WritableKeyPath<Settings, Int> & Sendable, range: ClosedRange<Int64>,
-        powerOfTwo: Bool = false
+        _ keyPath: WritableKeyPath<Settings, Int> & Sendable, range: ClosedRange<Int64>, powerOfTwo: Bool = false
     ) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let bytes = reader.byteSize(name, in: section, range: range, powerOfTwo: powerOfTwo) {
-                settings[keyPath: keyPath] = Int(bytes)
-            }
-        }
+        storing(keyPath) { $0.byteSize($2, in: $1, range: range, powerOfTwo: powerOfTwo).map { Int($0) } }
     }
 
     /// A byte size in `range` stored as `Int64`.
-    static func byteSize(
-        _ keyPath: WritableKeyPath<Settings, Int64> & Sendable, range: ClosedRange<Int64>
-    ) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let bytes = reader.byteSize(name, in: section, range: range) {
-                settings[keyPath: keyPath] = bytes
-            }
-        }
+    static func byteSize(_ keyPath: WritableKeyPath<Settings, Int64> & Sendable, range: ClosedRange<Int64>) -> ConfigRead {
+        storing(keyPath) { $0.byteSize($2, in: $1, range: range) }
     }
 
     /// A byte size in `range` for a limit that is off (`nil`) by default.
-    static func byteSize(
-        _ keyPath: WritableKeyPath<Settings, Int64?> & Sendable, range: ClosedRange<Int64>
-    ) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let bytes = reader.byteSize(name, in: section, range: range) {
-                settings[keyPath: keyPath] = bytes
-            }
-        }
+    static func byteSize(_ keyPath: WritableKeyPath<Settings, Int64?> & Sendable, range: ClosedRange<Int64>) -> ConfigRead {
+        storing(keyPath) { $0.byteSize($2, in: $1, range: range).map { Optional($0) } }
     }
 
     /// A duration in `range`, stored in milliseconds (`ConfigNodeReader.duration`).
-    static func duration(
-        _ keyPath: WritableKeyPath<Settings, Int64> & Sendable, range: ClosedRange<Int64>
-    ) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let millis = reader.duration(name, in: section, range: range) {
-                settings[keyPath: keyPath] = millis
-            }
-        }
+    static func duration(_ keyPath: WritableKeyPath<Settings, Int64> & Sendable, range: ClosedRange<Int64>) -> ConfigRead {
+        storing(keyPath) { $0.duration($2, in: $1, range: range) }
     }
 
     /// A duration in `range` for a limit that is off (`nil`) by default, in milliseconds.
-    static func duration(
-        _ keyPath: WritableKeyPath<Settings, Int64?> & Sendable, range: ClosedRange<Int64>
-    ) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let millis = reader.duration(name, in: section, range: range) {
-                settings[keyPath: keyPath] = millis
-            }
-        }
+    static func duration(_ keyPath: WritableKeyPath<Settings, Int64?> & Sendable, range: ClosedRange<Int64>) -> ConfigRead {
+        storing(keyPath) { $0.duration($2, in: $1, range: range).map { Optional($0) } }
     }
 
     /// A duration of whole seconds in `range` (given in milliseconds), stored in seconds.
-    static func seconds(
-        _ keyPath: WritableKeyPath<Settings, Int> & Sendable, range: ClosedRange<Int64>
-    ) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let millis = reader.duration(name, in: section, range: range, wholeSeconds: true) {
-                settings[keyPath: keyPath] = Int(millis / 1_000)
-            }
-        }
+    static func seconds(_ keyPath: WritableKeyPath<Settings, Int> & Sendable, range: ClosedRange<Int64>) -> ConfigRead {
+        storing(keyPath) { $0.duration($2, in: $1, range: range, wholeSeconds: true).map { Int($0 / 1_000) } }
     }
 
     /// `true` or `false` (`ConfigNodeReader.bool`).
     static func bool(_ keyPath: WritableKeyPath<Settings, Bool> & Sendable) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let value = reader.bool(name, in: section) {
-                settings[keyPath: keyPath] = value
-            }
-        }
+        storing(keyPath) { $0.bool($2, in: $1) }
     }
 
     /// One of `options`, written exactly (`ConfigNodeReader.choice`).
-    static func choice(
-        _ keyPath: WritableKeyPath<Settings, String> & Sendable, options: [String]
-    ) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let value = reader.choice(name, in: section, options: options) {
-                settings[keyPath: keyPath] = value
-            }
-        }
+    static func choice(_ keyPath: WritableKeyPath<Settings, String> & Sendable, options: [String]) -> ConfigRead {
+        storing(keyPath) { $0.choice($2, in: $1, options: options) }
     }
 
     /// A non-empty string; a problem says it expected `expected` (`ConfigNodeReader.string`).
-    static func string(
-        _ keyPath: WritableKeyPath<Settings, String> & Sendable, describing expected: String
-    ) -> ConfigRead {
-        ConfigRead { reader, section, name, settings in
-            if let value = reader.string(name, in: section, describing: expected) {
-                settings[keyPath: keyPath] = value
-            }
-        }
+    static func string(_ keyPath: WritableKeyPath<Settings, String> & Sendable, describing expected: String) -> ConfigRead {
+        storing(keyPath) { $0.string($2, in: $1, describing: expected) }
     }
 }

@@ -59,6 +59,15 @@ final class GatewayUnderTest {
     }
 
     /// Waits until the pipeline has processed `messages` messages.
+    /// Waits until status.json counts `readings` accepted readings (the ledger's, after a run).
+    func waitForReadings(_ readings: Int, timeout: Double = 60) throws {
+        try waitUntil(
+            timeout: timeout, "gateway accepted \(status()?["readings_accepted"] ?? "no") of \(readings) readings"
+        ) {
+            (status()?["readings_accepted"] as? Int ?? 0) >= readings
+        }
+    }
+
     func waitForMessages(_ messages: Int, timeout: Double) throws {
         try waitUntil(
             timeout: timeout,

@@ -33,6 +33,16 @@ struct CheckpointKeeperTests {
 
         deinit { try? FileManager.default.removeItem(at: directory) }
 
+        /// Where the keeper stores its checkpoint.
+        var checkpointPath: String { directory.appendingPathComponent("checkpoint").path }
+
+        /// A keeper of this fixture's pipeline, ring and logs, checkpointing at every chance.
+        func keeper(sync: Bool = false, path: String? = nil) -> CheckpointKeeper {
+            CheckpointKeeper(
+                path: path ?? checkpointPath, intervalMillis: 0, sync: sync, pipeline: pipeline, ring: ring, sink: sink,
+                observer: log)
+        }
+
         /// Pushes `count` messages (malformed ones with `malformed`) and ingests them.
         func ingest(_ count: Int, malformed: Bool = false) {
             let topic = Array("iiot/yen-my/f01/env-0003/telemetry".utf8)
@@ -56,10 +66,7 @@ struct CheckpointKeeperTests {
     /// checkpoint before the last (the fallback) may need to cut the log back.
     @Test func retentionKeepsWhatTheFallbackCheckpointNeeds() throws {
         let fixture = try Fixture(quarantinePolicy: LogPolicy(maxSegmentBytes: 1_024, fsync: .never, retainBytes: 1))
-        let keeper = CheckpointKeeper(
-            path: fixture.directory.appendingPathComponent("checkpoint").path, intervalMillis: 0,
-            sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
-            sink: fixture.sink, observer: fixture.log)
+        let keeper = fixture.keeper()
         defer { keeper.stop() }
         let segments = fixture.sink.quarantine.segments
         var fallbackNext: [Int] = []
@@ -80,10 +87,8 @@ struct CheckpointKeeperTests {
 
     @Test func theRingIsFreedOnlyOnceTheStoredCheckpointIsOnDisk() throws {
         let fixture = try Fixture()
-        let path = fixture.directory.appendingPathComponent("checkpoint").path
-        let keeper = CheckpointKeeper(
-            path: path, intervalMillis: 0, sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
-            sink: fixture.sink, observer: fixture.log)
+        let path = fixture.checkpointPath
+        let keeper = fixture.keeper(sync: false)
         defer { keeper.stop() }
         fixture.ingest(100)
         let consumed = fixture.ring.consumedPosition
@@ -110,10 +115,8 @@ struct CheckpointKeeperTests {
 
     @Test func aForcedCheckpointWaitsForTheOneInFlightAndIsStoredOnReturn() throws {
         let fixture = try Fixture()
-        let path = fixture.directory.appendingPathComponent("checkpoint").path
-        let keeper = CheckpointKeeper(
-            path: path, intervalMillis: 0, sync: true, pipeline: fixture.pipeline, ring: fixture.ring,
-            sink: fixture.sink, observer: fixture.log)
+        let path = fixture.checkpointPath
+        let keeper = fixture.keeper(sync: true)
         defer { keeper.stop() }
         fixture.ingest(10)
         #expect(keeper.takeIfDue(nowMillis: 1))
@@ -129,9 +132,7 @@ struct CheckpointKeeperTests {
     @Test func aStoreThatFailsFreesNothingAndIsLoggedOnce() throws {
         let fixture = try Fixture()
         let path = fixture.directory.appendingPathComponent("missing/checkpoint").path
-        let keeper = CheckpointKeeper(
-            path: path, intervalMillis: 0, sync: false, pipeline: fixture.pipeline, ring: fixture.ring,
-            sink: fixture.sink, observer: fixture.log)
+        let keeper = fixture.keeper(path: path)
         defer { keeper.stop() }
         fixture.ingest(10)
         for now in Int64(1)...3 {
