@@ -166,3 +166,32 @@ extension ConfigKeys {
         }
     }
 }
+
+extension ConfigRead where Settings == TLSSettings {
+    /// A file (or, with `directory`, a directory) resolved against the config file's directory,
+    /// reported when missing or of the wrong kind but kept either way.
+    static func tlsPath(
+        _ keyPath: WritableKeyPath<TLSSettings, String?> & Sendable, directory: Bool
+    ) -> ConfigRead {
+        ConfigRead { reader, section, name, settings in
+            guard
+                let text = reader.string(name, in: section, describing: "a file path", nullMeansAbsent: true)
+            else {
+                return
+            }
+            let resolved = ConfigTextFile.resolve(text, against: reader.baseDirectory)
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory)
+            if !exists {
+                let what = directory ? "directory" : "file"
+                reader.report(
+                    "\(what) not found: \(resolved)", key: section.path(name), at: section.node(name))
+            } else if isDirectory.boolValue != directory {
+                let what = directory ? "a directory of CA certificates" : "a PEM file"
+                reader.report(
+                    "expected \(what), got \(resolved)", key: section.path(name), at: section.node(name))
+            }
+            settings[keyPath: keyPath] = resolved
+        }
+    }
+}
