@@ -41,10 +41,13 @@ extension MQTTSource {
         Thread.current.name = "mosquitto loop"
         guard let handle else { return }
         var delay = settings.reconnectInitialSeconds
+        // A connection accepted since the last failure resets the back-off.
+        var connectionsSeen = connection.acceptedConnections
         while !stopping.load(ordering: .acquiring) {
             let code = runUntilFatalError(handle)
             if stopping.load(ordering: .acquiring) { return }
-            if connectedSinceLoopStart.exchange(false, ordering: .relaxed) {
+            if connection.acceptedConnections != connectionsSeen {
+                connectionsSeen = connection.acceptedConnections
                 delay = settings.reconnectInitialSeconds
             }
             logger.warning(
@@ -81,6 +84,7 @@ extension MQTTSource {
         let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
         let timeoutMillis = Int32(settings.keepaliveSeconds) * 1000
         var reconnects = 0
+        var connectionsSeen = connection.acceptedConnections
         while !stopping.load(ordering: .acquiring) {
             var code = mosquitto_loop(handle, timeoutMillis, 1)
             if code == success {
@@ -90,7 +94,10 @@ extension MQTTSource {
             }
             if code == success { continue }
             if stopping.load(ordering: .acquiring) || Self.endsLoop(code) || errno == EPROTO { return code }
-            if connectedSinceReconnect.exchange(false, ordering: .relaxed) { reconnects = 0 }
+            if connection.acceptedConnections != connectionsSeen {
+                connectionsSeen = connection.acceptedConnections
+                reconnects = 0
+            }
             repeat {
                 let initial = settings.reconnectInitialSeconds
                 let maximum = settings.reconnectMaxSeconds

@@ -34,11 +34,6 @@ final class MQTTSource: @unchecked Sendable {
     let connection: ConnectionState
     /// Set by `stop()`: the network thread then ends instead of reconnecting.
     let stopping = ManagedAtomic<Bool>(false)
-    /// Set on every accepted connection, cleared by the network thread to reset its back-off.
-    let connectedSinceLoopStart = ManagedAtomic<Bool>(false)
-    /// Set on every accepted connection, cleared by the network loop to reset libmosquitto's
-    /// own reconnect delay after a lost connection.
-    let connectedSinceReconnect = ManagedAtomic<Bool>(false)
     /// Signalled once when the network thread ends.
     let networkThreadEnded = DispatchSemaphore(value: 0)
     /// True once `start` has started the network thread.
@@ -176,8 +171,6 @@ final class MQTTSource: @unchecked Sendable {
         // while connected.
         if let handle { Self.forwardLibraryLog(handle, false) }
         connection.connected(atMillis: WallClock.millis())
-        connectedSinceLoopStart.store(true, ordering: .relaxed)
-        connectedSinceReconnect.store(true, ordering: .relaxed)
         logger.info(
             "connected to MQTT broker",
             metadata: [

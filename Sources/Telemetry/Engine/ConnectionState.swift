@@ -22,6 +22,7 @@ public final class ConnectionState: Sendable {
     private let received = ManagedAtomic<UInt64>(0)
     private let waitedNanos = ManagedAtomic<UInt64>(0)
     private let truncated = ManagedAtomic<UInt64>(0)
+    private let accepted = ManagedAtomic<UInt64>(0)
 
     public init() {}
 
@@ -29,6 +30,10 @@ public final class ConnectionState: Sendable {
     public var connectedSinceMillis: Int64 { connectedSince.load(ordering: .relaxed) }
 
     public var isConnected: Bool { connected.load(ordering: .relaxed) }
+
+    /// Connections the broker accepted since start: the source's network loop compares it with
+    /// what it saw before to tell that a connection succeeded since (and reset its back-off).
+    public var acceptedConnections: UInt64 { accepted.load(ordering: .relaxed) }
 
     public var snapshot: Snapshot {
         Snapshot(
@@ -41,6 +46,7 @@ public final class ConnectionState: Sendable {
     public func connected(atMillis millis: Int64) {
         connectedSince.store(millis, ordering: .relaxed)
         connected.store(true, ordering: .relaxed)
+        accepted.wrappingIncrement(ordering: .relaxed)
     }
 
     /// The connection is gone.
