@@ -4,12 +4,9 @@
 // Why C: Swift cannot reach the SSE 4.2 `crc32` or the ARMv8 `crc32c*` instructions (no
 // intrinsics, no inline assembly). Why hand-written: none of the gateway's dependencies offers
 // CRC-32C, Debian 12 packages one only for Python (python3-crc32c), and a checksum needs no
-// more than this file. Figures on this machine (AMD EPYC, Zen 5; Benchmarks/ChecksumBenchmarks,
-// time per byte): the software CRC-32 in Swift this replaces (slicing by 8) took 0.43 ns in
-// pieces of any size, ~450 ns per 1 KiB record on the MQTT thread; here 64-byte pieces take
-// 0.10 ns, 1 KiB ones 0.058 ns and 1 MiB ones 0.046 ns. The file-backed ring's push + consume
-// went from 74 to 36 ns per 64-byte message and from 678 to 242 ns per 1 KiB one
-// (RingBenchmarks).
+// more than this file. The instruction is four to ten times faster per byte than the software
+// CRC-32 in Swift it replaced, which had been most of the file-backed ring's cost per record
+// on the MQTT thread (figures in Benchmarks/README.md: ChecksumBenchmarks, RingBenchmarks).
 //
 // Layout: a portable slicing-by-8 fallback (any CPU), an x86-64 SSE 4.2 path
 // with three interleaved streams, an AArch64 path, and a dispatcher that picks one before main.
@@ -77,13 +74,12 @@ uint32_t ccrc32c_update_portable(uint32_t crc, const void *bytes, size_t count) 
 // cycle, so a single chain of them uses a third of the unit. Three independent streams over
 // three adjacent blocks run in parallel; the block CRCs are then joined by "shifting" the
 // first over the length of the next (multiplying by x^(8 * STREAM_BYTES) mod P, four table
-// lookups) and xoring (CRC is linear). Measured against one chain, per call: 400 B 40 -> 20 ns,
-// 1 KiB 95 -> 58 ns, 1 MiB 0.095 -> 0.045 ns per byte. Inputs under 3 * STREAM_BYTES (most
-// telemetry records) take the single chain only.
+// lookups) and xoring (CRC is linear): about twice as fast as one chain from a few hundred
+// bytes up. Inputs under 3 * STREAM_BYTES (most telemetry records) take the single chain only.
 
 /// Bytes of each stream per round. 128 rather than 256 (Mark Adler's crc32c.c) so inputs of
-/// 384–767 bytes interleave too: 2x at 400 B, for 58 rather than 54 ns at 1 KiB and 0.045
-/// rather than 0.038 ns per byte at 1 MiB. A single size keeps a single shift table.
+/// 384–767 bytes interleave too (twice as fast there), for a few percent at 1 KiB and up. A
+/// single size keeps a single shift table.
 #define STREAM_BYTES 128
 
 /// `shift[k][i]`: byte `i` in byte `k` of a CRC register, times x^(8 * STREAM_BYTES) mod P:

@@ -3,9 +3,8 @@
 // Why: libmosquitto reads each packet with about four read(2) calls (the command byte, the
 // length bytes one by one, the rest) and offers no way to give it a buffer. Once the network
 // thread drains hundreds of packets per wake-up (MQTTSource+NetworkLoop.swift), those calls
-// are most of its time: in perf, read(2) took 16 % of all the gateway's samples during
-// `scripts/loadtest.py --qos 0 --readings 20`, nearly all of it per-call work (socket lock, file
-// lookup, timestamps) rather than copying bytes. Here one read(2) of up to 64 KiB serves
+// are most of its time (perf, under `scripts/loadtest.py --qos 0 --readings 20`), nearly all of
+// it per-call work (socket lock, file lookup, timestamps) rather than copying bytes. Here one read(2) of up to 64 KiB serves
 // every packet in it. (Tried before the network thread drained the socket, when it read a
 // few packets per wake-up, this measured no better; see Benchmarks/README.md.)
 //

@@ -14,7 +14,7 @@
 //   reports a rejection as a reason and a detail built only then.
 // * The mutable stored properties are `@exclusivity(unchecked)`: Swift otherwise checks every
 //   access to a class's stored property at run time (`swift_beginAccess`, a thread-local access
-//   set), several per reading, which cost about 7 % of the one-reading-per-message benchmark.
+//   set), several per reading, a measurable share of the one-reading-per-message benchmark.
 //   What makes skipping the checks safe: the pipeline is used from one thread, and no access to
 //   one of these properties starts while another access to the same property is in progress
 //   (the sink, called while `aggregator` is being modified, is not given the pipeline).
