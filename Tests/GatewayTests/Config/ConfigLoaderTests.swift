@@ -8,8 +8,7 @@ import Testing
 struct ConfigLoaderTests {
     // MARK: - Defaults and the shipped files
 
-    @Test("an empty file gives every documented default")
-    func emptyFileIsDefaults() throws {
+    @Test func anEmptyFileGivesEveryDocumentedDefault() throws {
         let fixture = try ConfigFixture()
         let config = try fixture.parse("")
         #expect(config.sourcePath == fixture.configPath)
@@ -22,16 +21,14 @@ struct ConfigLoaderTests {
         #expect(config.catalogue.strict)
     }
 
-    @Test("a file of comments only is all defaults too")
-    func commentsOnly() throws {
+    @Test func aFileOfCommentsOnlyIsAllDefaultsToo() throws {
         let fixture = try ConfigFixture()
         let config = try fixture.parse("# nothing set\n\n# still nothing\n")
         #expect(config.mqtt == MQTTSettings())
         #expect(config.rollup == RollupSettings())
     }
 
-    @Test("the default values are the documented ones")
-    func defaultValues() {
+    @Test func theDefaultValuesAreTheDocumentedOnes() {
         let mqtt = MQTTSettings()
         #expect(mqtt.host == "127.0.0.1")
         #expect(mqtt.port == 1883)
@@ -77,8 +74,7 @@ struct ConfigLoaderTests {
         #expect(LoggingSettings().statusIntervalSeconds == 10)
     }
 
-    @Test("the shipped config/gateway.yaml loads with no issue and equals the defaults")
-    func shippedConfig() throws {
+    @Test func theShippedGatewayYAMLLoadsWithNoIssueAndEqualsTheDefaults() throws {
         let path = ConfigFixture.repositoryRoot + "/config/gateway.yaml"
         let config = try ConfigLoader.load(path: path)
         let defaults = GatewayConfig.defaults(catalogue: config.catalogue)
@@ -92,8 +88,7 @@ struct ConfigLoaderTests {
         #expect(config.catalogue.strict)
     }
 
-    @Test("every key is in the shipped config/gateway.yaml; only unset-by-default ones commented out")
-    func shippedConfigMentionsEveryKey() throws {
+    @Test func everyKeyIsInTheShippedGatewayYAMLOnlyUnsetByDefaultOnesCommentedOut() throws {
         let text = try String(
             contentsOfFile: ConfigFixture.repositoryRoot + "/config/gateway.yaml", encoding: .utf8)
         let lines = text.split(separator: "\n").map { $0.drop { $0 == " " } }
@@ -113,8 +108,7 @@ struct ConfigLoaderTests {
         #expect(unsetByDefault.filter { !commentedKeys.contains(Substring($0)) } == [])
     }
 
-    @Test("every value is read, not only the defaults")
-    func nonDefaultValues() throws {
+    @Test func everyValueIsReadNotOnlyTheDefaults() throws {
         let fixture = try ConfigFixture()
         try fixture.write("s3cret\n", to: "mqtt.pass")
         try fixture.write("-----BEGIN CERTIFICATE-----\n", to: "ca.pem")
@@ -198,8 +192,7 @@ struct ConfigLoaderTests {
         #expect(try config.mqtt.resolvePassword(environment: [:]) == "s3cret")
     }
 
-    @Test("protocol accepts 5, \"5\", 311 and \"3.1.1\"")
-    func protocolForms() throws {
+    @Test func protocolAcceptsBothSpellingsOf5And311() throws {
         let fixture = try ConfigFixture()
         #expect(try fixture.parse("mqtt: {protocol: 5}").mqtt.protocolVersion == .v5)
         #expect("\(MQTTProtocolVersion.v311)" == "3.1.1" && MQTTProtocolVersion.v311.protocolLevel == 4)
@@ -213,16 +206,14 @@ struct ConfigLoaderTests {
 
     // MARK: - strict_metrics versus the catalogue's strict
 
-    @Test("without strict_metrics the catalogue's strict flag applies")
-    func catalogueStrictApplies() throws {
+    @Test func withoutStrictMetricsTheCataloguesStrictFlagApplies() throws {
         let fixture = try ConfigFixture(catalogue: "strict: false\n" + ConfigFixture.minimalCatalogue)
         let config = try fixture.parse("")
         #expect(config.catalogue.strict == false)
         #expect(config.ingest.strictMetrics == false)
     }
 
-    @Test("strict_metrics in the config overrides the catalogue")
-    func strictMetricsOverrides() throws {
+    @Test func strictMetricsInTheConfigOverridesTheCatalogue() throws {
         let fixture = try ConfigFixture(catalogue: "strict: false\n" + ConfigFixture.minimalCatalogue)
         let config = try fixture.parse("ingest:\n  strict_metrics: true\n")
         #expect(config.catalogue.strict)
@@ -231,8 +222,7 @@ struct ConfigLoaderTests {
 
     // MARK: - Each kind of error, exactly
 
-    @Test("wrong type: a string where an integer belongs")
-    func wrongTypeString() throws {
+    @Test func wrongTypeAStringWhereAnIntegerBelongs() throws {
         let fixture = try ConfigFixture()
         let issues = fixture.issues("mqtt:\n  port: abc\n")
         #expect(
@@ -242,8 +232,7 @@ struct ConfigLoaderTests {
                 + ":2:9: mqtt.port: expected an integer from 1 to 65535, got \"abc\"")
     }
 
-    @Test("Windows line endings give the same positions")
-    func crlfLineEndings() throws {
+    @Test func windowsLineEndingsGiveTheSamePositions() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\r\n  qos: 1\r\n  port: abc\r\n")
@@ -258,8 +247,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("wrong type: a list where a duration belongs, a mapping where a section's scalar belongs")
-    func wrongTypeContainers() throws {
+    @Test func wrongTypeAListWhereADurationBelongsAMappingWhereASectionsScalarBelongs() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\n  keepalive: [30s]\nlogging: verbose\n")
@@ -285,8 +273,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("an empty value where a value is required")
-    func emptyValue() throws {
+    @Test func anEmptyValueWhereAValueIsRequired() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\n  port:\n  username:\n")
@@ -296,8 +283,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("out of range values name the range")
-    func outOfRange() throws {
+    @Test func outOfRangeValuesNameTheRange() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues(
@@ -327,8 +313,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("unknown keys, with a suggestion when one is close")
-    func unknownKeys() throws {
+    @Test func unknownKeysWithASuggestionWhenOneIsClose() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\n  prot: 1883\n")
@@ -360,8 +345,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("bad durations show the accepted forms")
-    func badDurations() throws {
+    @Test func badDurationsShowTheAcceptedForms() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\n  keepalive: 30\n")
@@ -380,8 +364,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("bad byte sizes show the accepted forms")
-    func badByteSizes() throws {
+    @Test func badByteSizesShowTheAcceptedForms() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("ingest:\n  max_payload: 64 kilobytes\n")
@@ -393,8 +376,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("tiers must nest and ascend")
-    func tierNesting() throws {
+    @Test func tiersMustNestAndAscend() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("rollup:\n  tiers: [10s, 25s, 1h]\n")
@@ -424,8 +406,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("a password key is rejected with what to use instead")
-    func passwordKeyRejected() throws {
+    @Test func aPasswordKeyIsRejectedWithWhatToUseInstead() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\n  username: gw\n  password: hunter2\n")
@@ -438,8 +419,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("credential rules: a valid variable name, one source, and a user name")
-    func credentialRules() throws {
+    @Test func credentialRulesAValidVariableNameOneSourceAndAUserName() throws {
         let fixture = try ConfigFixture()
         try fixture.write("pw\n", to: "pw.txt")
         #expect(
@@ -471,8 +451,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("a topic pattern without {device}, and invalid topic filters")
-    func topicPatternAndFilters() throws {
+    @Test func aTopicPatternWithoutDeviceAndInvalidTopicFilters() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("ingest:\n  topic_pattern: \"iiot/{park}/{site}/telemetry\"\n")
@@ -496,8 +475,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("TLS: a CA is required, files must exist, certificate and key go together")
-    func tlsRules() throws {
+    @Test func tlsACAIsRequiredFilesMustExistCertificateAndKeyGoTogether() throws {
         let fixture = try ConfigFixture()
         try fixture.write("pem\n", to: "ca.pem")
         try fixture.write("pem\n", to: "client.crt")
@@ -531,8 +509,7 @@ struct ConfigLoaderTests {
         #expect(config.mqtt.tls == TLSSettings(caPath: fixture.directory + "/."))
     }
 
-    @Test("reconnect max must not be below initial")
-    func reconnectOrder() throws {
+    @Test func reconnectMaxMustNotBeBelowInitial() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\n  reconnect: {initial: 1m, max: 10s}\n")
@@ -542,8 +519,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("a YAML syntax error becomes an issue with line and column")
-    func yamlSyntaxError() throws {
+    @Test func aYAMLSyntaxErrorBecomesAnIssueWithLineAndColumn() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\n  port: 1883\n   host: x\n")
@@ -585,8 +561,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("a missing config file is one issue")
-    func missingConfigFile() throws {
+    @Test func aMissingConfigFileIsOneIssue() throws {
         let fixture = try ConfigFixture()
         let path = fixture.directory + "/absent.yaml"
         #expect(throws: ConfigErrors.self) { try ConfigLoader.load(path: path) }
@@ -598,8 +573,7 @@ struct ConfigLoaderTests {
         }
     }
 
-    @Test("a missing catalogue file is reported at ingest.catalogue")
-    func missingCatalogue() throws {
+    @Test func aMissingCatalogueFileIsReportedAtIngestCatalogue() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("ingest:\n  catalogue: nope.yaml\n")
@@ -619,8 +593,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("catalogue errors name the catalogue file and line, after the config's own")
-    func catalogueErrorsInConfigLoad() throws {
+    @Test func catalogueErrorsNameTheCatalogueFileAndLineAfterTheConfigsOwn() throws {
         let fixture = try ConfigFixture(catalogue: "metrics:\n  temperature_c: {kind: gauge, max: hot}\n")
         #expect(
             fixture.issues("mqtt:\n  qos: 5\n")
@@ -632,8 +605,7 @@ struct ConfigLoaderTests {
                 ])
     }
 
-    @Test("several errors in one file are all reported, in file order")
-    func severalErrors() throws {
+    @Test func severalErrorsInOneFileAreAllReportedInFileOrder() throws {
         let fixture = try ConfigFixture()
         let yaml = """
             mqtt:

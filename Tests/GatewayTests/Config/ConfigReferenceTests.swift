@@ -14,8 +14,7 @@ struct ConfigReferenceTests {
 
     // MARK: - config/README.md
 
-    @Test("config/README.md's key tables are the declarations, row for row")
-    func readmeMatchesDeclarations() throws {
+    @Test func theReadmeKeyTablesAreTheDeclarationsRowForRow() throws {
         let readme = ReadmeKeyTables(markdown: try String(contentsOfFile: Self.readmePath, encoding: .utf8))
         #expect(readme.tables.count == ConfigReference.tables.count)
         for problem in readme.problems(against: ConfigReference.tables) {
@@ -23,8 +22,7 @@ struct ConfigReferenceTests {
         }
     }
 
-    @Test("a README row that differs from its declaration is named by key")
-    func readmeDriftIsReported() throws {
+    @Test func aReadmeRowThatDiffersFromItsDeclarationIsNamedByKey() throws {
         let text = try String(contentsOfFile: Self.readmePath, encoding: .utf8)
         func problems(_ edited: String) -> [String] {
             #expect(edited != text, "the edit did not apply")
@@ -58,8 +56,7 @@ struct ConfigReferenceTests {
                 ])
     }
 
-    @Test("config-reference prints one table per README table, every declared key in exactly one row")
-    func referenceCoversEveryKey() {
+    @Test func configReferencePrintsOneTablePerReadmeTableEveryDeclaredKeyInExactlyOneRow() {
         let tablePaths = ConfigReference.tables.flatMap { $0.rows.flatMap(\.paths) }
         #expect(tablePaths.count == Set(tablePaths).count)
         #expect(tablePaths.sorted() == ConfigReference.keys.map(\.path).sorted())
@@ -71,8 +68,7 @@ struct ConfigReferenceTests {
 
     // MARK: - The declarations themselves
 
-    @Test("every key sits in its section, once, and every nested section's keys are declared")
-    func declarationsHangTogether() {
+    @Test func everyKeySitsInItsSectionOnceAndEveryNestedSectionsKeysAreDeclared() {
         let paths = ConfigReference.keys.map(\.path)
         #expect(paths.count == Set(paths).count, "a key is declared twice")
         func check<Settings>(_ section: ConfigSection<Settings>) {
@@ -96,8 +92,7 @@ struct ConfigReferenceTests {
         #expect(ConfigKeys.sectionNames == ["mqtt", "ingest", "rollup", "storage", "logging"])
     }
 
-    @Test("every declared default loads as the settings struct's default")
-    func declaredDefaultsAreTheStructDefaults() throws {
+    @Test func everyDeclaredDefaultLoadsAsTheSettingsStructsDefault() throws {
         let fixture = try ConfigFixture()
         let keysWithDefaults = ConfigReference.keys.filter { $0.kind == .value && $0.defaultLiteral != nil }
         #expect(keysWithDefaults.count >= 40)
@@ -133,16 +128,14 @@ struct ConfigReferenceTests {
 
     // MARK: - config/gateway.yaml
 
-    @Test("every declared key is in config/gateway.yaml, set to its declared default or commented out when unset")
-    func gatewayYamlShowsEveryKey() throws {
+    @Test func everyDeclaredKeyIsInGatewayYAMLSetToItsDeclaredDefaultOrCommentedOutWhenUnset() throws {
         let yaml = try GatewayYamlKeyLines(text: try String(contentsOfFile: Self.yamlPath, encoding: .utf8))
         for problem in yaml.problems(against: ConfigReference.keys) {
             Issue.record(Comment(rawValue: problem))
         }
     }
 
-    @Test("a config/gateway.yaml line that differs from its declaration is named by key")
-    func gatewayYamlDriftIsReported() throws {
+    @Test func aGatewayYAMLLineThatDiffersFromItsDeclarationIsNamedByKey() throws {
         let text = try String(contentsOfFile: Self.yamlPath, encoding: .utf8)
         func problems(_ edited: String) throws -> [String] {
             #expect(edited != text, "the edit did not apply")

@@ -8,8 +8,7 @@ import Testing
 /// change when declarations move, and the rules that span keys.
 @Suite("Config sections")
 struct ConfigSectionReadingTests {
-    @Test("allowed keys, in the order unknown-key messages list them")
-    func allowedKeyOrder() {
+    @Test func allowedKeysInTheOrderUnknownKeyMessagesListThem() {
         #expect(ConfigKeys.sectionNames == ["mqtt", "ingest", "rollup", "storage", "logging"])
         #expect(
             ConfigKeys.mqtt.allowedKeys == [
@@ -38,8 +37,7 @@ struct ConfigSectionReadingTests {
         #expect(ConfigKeys.logging.allowedKeys == ["level", "status_interval"])
     }
 
-    @Test("fsync_interval applies exactly when the fsync mode in force is interval")
-    func fsyncInterval() throws {
+    @Test func fsyncIntervalAppliesExactlyWhenTheFsyncModeInForceIsInterval() throws {
         let fixture = try ConfigFixture()
         func rollupFsync(_ policy: String) throws -> FsyncPolicy {
             try fixture.parse("storage:\n  rollup_log: {\(policy)}\n").storage.rollupLog.fsync
@@ -58,8 +56,7 @@ struct ConfigSectionReadingTests {
                 ])
     }
 
-    @Test("reconnect order is checked only when both delays are valid")
-    func reconnectOrderNeedsValidDelays() throws {
+    @Test func reconnectOrderIsCheckedOnlyWhenBothDelaysAreValid() throws {
         let fixture = try ConfigFixture()
         #expect(
             fixture.issues("mqtt:\n  reconnect: {initial: 2h, max: 10s}\n")

@@ -47,26 +47,24 @@ struct ConfigValueParsersTests {
         #expect(ConfigValueParsers.byteCount(text) == bytes)
     }
 
-    @Test("rejected byte sizes", arguments: ["1.5GiB", "12 XB", "KiB", "-1", "64kib", "9999999999TiB"])
-    func badByteSize(text: String) {
+    @Test(arguments: ["1.5GiB", "12 XB", "KiB", "-1", "64kib", "9999999999TiB"])
+    func rejectedByteSizes(text: String) {
         #expect(ConfigValueParsers.byteCount(text) == nil)
     }
 
-    @Test("byte sizes printed in the largest exact binary unit")
-    func byteText() {
+    @Test func byteSizesPrintedInTheLargestExactBinaryUnit() {
         #expect(ConfigValueParsers.byteText(33_554_432) == "32MiB")
         #expect(ConfigValueParsers.byteText(4 << 30) == "4GiB")
         #expect(ConfigValueParsers.byteText(1_000) == "1000B")
         #expect(ConfigValueParsers.byteText(0) == "0B")
     }
 
-    @Test("valid MQTT topic filters", arguments: ["iiot/+/+/+/telemetry", "#", "iiot/#", "+", "a//b", "/x"])
-    func validFilter(filter: String) {
+    @Test(arguments: ["iiot/+/+/+/telemetry", "#", "iiot/#", "+", "a//b", "/x"])
+    func validMQTTTopicFilters(filter: String) {
         #expect(ConfigValueParsers.topicFilterProblem(filter) == nil)
     }
 
-    @Test("invalid MQTT topic filters name the rule broken")
-    func invalidFilters() {
+    @Test func invalidMQTTTopicFiltersNameTheRuleBroken() {
         #expect(
             ConfigValueParsers.topicFilterProblem("iiot/#/x")
                 == "'#' must be a whole level and the last one (like iiot/#), in \"iiot/#/x\"")
@@ -79,8 +77,7 @@ struct ConfigValueParsersTests {
         #expect(ConfigValueParsers.topicFilterProblem("") == "a topic filter cannot be empty")
     }
 
-    @Test("topic patterns: names, duplicates, literals")
-    func topicPatterns() {
+    @Test func topicPatternsNamesDuplicatesLiterals() {
         #expect(ConfigValueParsers.topicPatternProblems("iiot/{park}/{site}/{device}/telemetry") == [])
         #expect(ConfigValueParsers.topicPatternProblems("{device}/{site}/{park}") == [])
         #expect(
@@ -107,8 +104,7 @@ struct ConfigValueParsersTests {
                 ])
     }
 
-    @Test("did-you-mean suggestions")
-    func suggestions() {
+    @Test func didYouMeanSuggestions() {
         let mqttKeys = ConfigKeys.mqtt.allowedKeys
         #expect(ConfigKeySuggester.suggestion(for: "prot", among: mqttKeys) == "port")
         #expect(ConfigKeySuggester.suggestion(for: "hots", among: mqttKeys) == "host")

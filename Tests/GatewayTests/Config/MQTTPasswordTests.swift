@@ -12,21 +12,18 @@ struct MQTTPasswordTests {
         return settings
     }
 
-    @Test("no password source means no password")
-    func none() throws {
+    @Test func noPasswordSourceMeansNoPassword() throws {
         #expect(try MQTTSettings().resolvePassword(environment: ["GATEWAY_MQTT_PASSWORD": "x"]) == nil)
     }
 
-    @Test("from the environment variable named by password_env")
-    func fromEnvironment() throws {
+    @Test func fromTheEnvironmentVariableNamedByPasswordEnv() throws {
         let password = try settings(env: "GW_PW").resolvePassword(environment: [
             "GW_PW": "s3 cr3t", "OTHER": "x",
         ])
         #expect(password == "s3 cr3t")
     }
 
-    @Test("an unset or empty variable is an error naming it")
-    func environmentErrors() {
+    @Test func anUnsetOrEmptyVariableIsAnErrorNamingIt() {
         #expect(throws: MQTTSettings.PasswordError.environmentVariableNotSet(name: "GW_PW")) {
             try settings(env: "GW_PW").resolvePassword(environment: [:])
         }
@@ -39,8 +36,7 @@ struct MQTTPasswordTests {
         )
     }
 
-    @Test("from the first line of password_file, without its line ending")
-    func fromFile() throws {
+    @Test func fromTheFirstLineOfPasswordFileWithoutItsLineEnding() throws {
         let fixture = try ConfigFixture()
         let unix = try fixture.write("s3cret\nsecond line\n", to: "unix.txt")
         let windows = try fixture.write("s3cret\r\n", to: "windows.txt")
@@ -50,8 +46,7 @@ struct MQTTPasswordTests {
         #expect(try settings(file: bare).resolvePassword(environment: [:]) == " spaced pw ")
     }
 
-    @Test("a missing or empty password file is an error naming it")
-    func fileErrors() throws {
+    @Test func aMissingOrEmptyPasswordFileIsAnErrorNamingIt() throws {
         let fixture = try ConfigFixture()
         let empty = try fixture.write("\nsecond\n", to: "empty.txt")
         let missing = fixture.directory + "/missing.txt"
@@ -66,8 +61,7 @@ struct MQTTPasswordTests {
                 == "mqtt.password_file: cannot read \(missing) (missing, or not readable by this user)")
     }
 
-    @Test("password_file is resolved against the config file's directory")
-    func fileRelativeToConfig() throws {
+    @Test func passwordFileIsResolvedAgainstTheConfigFilesDirectory() throws {
         let fixture = try ConfigFixture()
         try fixture.write("from-file\n", to: "pw.txt")
         let config = try fixture.parse("mqtt:\n  username: gw\n  password_file: pw.txt\n")

@@ -34,8 +34,7 @@ struct MetricCatalogueLoaderTests {
         ConfigIssue(file: file, line: line, column: column, key: key, message: message)
     }
 
-    @Test("the shipped config/metrics.yaml loads with no issue and holds the default catalogue")
-    func shippedCatalogue() throws {
+    @Test func theShippedMetricsYAMLLoadsWithNoIssueAndHoldsTheDefaultCatalogue() throws {
         let path = ConfigFixture.repositoryRoot + "/config/metrics.yaml"
         let catalogue = try MetricCatalogueLoader.load(path: path)
         #expect(catalogue.definitions == Self.defaultDefinitions)
@@ -44,8 +43,7 @@ struct MetricCatalogueLoaderTests {
         #expect(catalogue.definition(named: "speed_rpm") == nil)
     }
 
-    @Test("strict defaults to true; one-sided and absent ranges")
-    func rangesAndStrict() throws {
+    @Test func strictDefaultsToTrueOneSidedAndAbsentRanges() throws {
         let catalogue = try MetricCatalogueLoader.parse(
             yaml: """
                 metrics:
@@ -66,16 +64,14 @@ struct MetricCatalogueLoaderTests {
         #expect(lax.strict == false)
     }
 
-    @Test("states that differ only in Unicode normalisation are two states (bytes), not one listed twice")
-    func statesAreBytes() throws {
+    @Test func statesThatDifferOnlyInUnicodeNormalisationAreTwoStatesBytesNotOneListedTwice() throws {
         let (nfc, nfd) = ("caf\u{E9}", "cafe\u{301}")
         let catalogue = try MetricCatalogueLoader.parse(
             yaml: "metrics:\n  state: {kind: state, states: [\(nfc), \(nfd)]}\n", sourcePath: file)
         #expect(catalogue.definition(named: "state")?.states.map { Array($0.utf8) } == [Array(nfc.utf8), Array(nfd.utf8)])
     }
 
-    @Test("catalogue errors carry the catalogue file's name, line and column")
-    func catalogueErrors() {
+    @Test func catalogueErrorsCarryTheCatalogueFilesNameLineAndColumn() {
         let yaml = """
             strict: true
             metrics:
@@ -97,8 +93,7 @@ struct MetricCatalogueLoaderTests {
             ])
     }
 
-    @Test("kind-specific rules: states only for state metrics, no range or unit on states")
-    func kindRules() {
+    @Test func kindSpecificRulesStatesOnlyForStateMetricsNoRangeOrUnitOnStates() {
         #expect(
             issues(
                 "metrics:\n  s: {kind: state, states: [on], min: 0, unit: x}\n  g: {kind: gauge, states: [a]}\n  t: {kind: state}\n  u: {kind: state, states: []}\n"
@@ -116,8 +111,7 @@ struct MetricCatalogueLoaderTests {
                 ])
     }
 
-    @Test("reserved names, missing metrics, wrong shapes and YAML errors")
-    func structuralErrors() {
+    @Test func reservedNamesMissingMetricsWrongShapesAndYAMLErrors() {
         #expect(
             issues("metrics:\n  ts: {kind: gauge}\n")
                 == [
@@ -156,8 +150,7 @@ struct MetricCatalogueLoaderTests {
                 == [issue(2, 3, "", "duplicate key \"a\": a key may appear only once in a mapping")])
     }
 
-    @Test("a missing catalogue file given directly is one issue")
-    func missingFile() {
+    @Test func aMissingCatalogueFileGivenDirectlyIsOneIssue() {
         #expect(throws: ConfigErrors.self) {
             try MetricCatalogueLoader.load(path: "/nonexistent/metrics.yaml")
         }
