@@ -50,15 +50,21 @@ extension MessageRing {
 
     /// Why a ring file could not be opened, with the path and what to do.
     public enum FileError: Error, Equatable, CustomStringConvertible {
-        case system(path: String, operation: String, errno: Int32)
+        /// A system call on the ring file failed.
+        case system(SystemCallError)
         case locked(path: String)
         case capacityChanged(path: String, fileCapacity: Int, requested: Int, unconsumedBytes: Int)
         case corrupt(path: String, detail: String)
 
+        /// `operation` on `path` failed with `errno`.
+        public static func system(path: String, operation: String, errno: Int32) -> FileError {
+            .system(SystemCallError(path: path, operation: operation, errno: errno))
+        }
+
         public var description: String {
             switch self {
-            case .system(let path, let operation, let code):
-                return "\(path): \(operation) failed: \(String(cString: strerror(code)))"
+            case .system(let failure):
+                return failure.description
             case .locked(path: let path):
                 return "\(path) is in use by another gateway process"
             case .capacityChanged(let path, let fileCapacity, let requested, let unconsumed):

@@ -10,9 +10,9 @@ public enum LogError: Error, Equatable, CustomStringConvertible {
     /// The file system holding `path` is full (`ENOSPC`) or the quota is used up (`EDQUOT`).
     /// Nothing is lost: unwritten lines stay in memory and the next flush retries, so a caller
     /// can log this once and keep retrying quietly until a flush succeeds.
-    case diskFull(path: String, operation: String, errno: Int32)
+    case diskFull(SystemCallError)
     /// Any other failed system call (`operation`, e.g. `"fsync"`) on `path`.
-    case systemCall(path: String, operation: String, errno: Int32)
+    case systemCall(SystemCallError)
     /// Another process holds the write lock on the current segment `path`: two writers on
     /// one log would interleave lines and clash over rotated names.
     case locked(path: String)
@@ -25,14 +25,24 @@ public enum LogError: Error, Equatable, CustomStringConvertible {
     /// than this writer creates files named like this log's rotated segments.
     case segmentExists(path: String)
 
+    /// `operation` on `path` failed with `ENOSPC` or `EDQUOT`.
+    public static func diskFull(path: String, operation: String, errno: Int32) -> LogError {
+        .diskFull(SystemCallError(path: path, operation: operation, errno: errno))
+    }
+
+    /// `operation` on `path` failed with `errno`.
+    public static func systemCall(path: String, operation: String, errno: Int32) -> LogError {
+        .systemCall(SystemCallError(path: path, operation: operation, errno: errno))
+    }
+
     /// The message for logs and the command line.
     public var description: String {
         switch self {
-        case let .diskFull(path, operation, code):
-            return "\(path): \(operation) failed, disk full: \(Self.reason(code)) (errno \(code)); "
-                + "unwritten lines are kept in memory and written by the next successful flush"
-        case let .systemCall(path, operation, code):
-            return "\(path): \(operation) failed: \(Self.reason(code)) (errno \(code))"
+        case let .diskFull(failure):
+            return "\(failure.path): \(failure.operation) failed, disk full: \(Self.reason(failure.errno)) "
+                + "(errno \(failure.errno)); unwritten lines are kept in memory and written by the next successful flush"
+        case let .systemCall(failure):
+            return failure.description
         case let .locked(path):
             return "\(path): another process is writing this log (it holds the write lock); "
                 + "run one writer per log directory and base name"
