@@ -188,19 +188,6 @@ public final class MessageRing: @unchecked Sendable {
         case tooLarge
     }
 
-    /// The 128-byte lines of the block, in the order of the layout at the top of this file.
-    enum Line {
-        static let writeIndex = 0
-        static let producer = 1
-        static let readIndex = 2
-        static let consumer = 3
-        /// `closed` at offset 0, `syncFailures` at offset 8.
-        static let flags = 4
-        static let fileHeader = 5
-        /// The first line of records.
-        static let data = 6
-    }
-
     /// Bytes before the data area: five control lines and the file header line.
     static let controlBytes = Line.data * lineBytes
 
