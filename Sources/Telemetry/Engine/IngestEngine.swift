@@ -45,20 +45,59 @@ public final class IngestEngine: @unchecked Sendable {
     /// How often writing is retried while storage refuses it.
     public static let storageRetryMillis: Int64 = 100
 
-    init(
-        ring: MessageRing, connection: ConnectionState, pipeline: IngestPipeline, sink: LogSink,
-        checkpoints: CheckpointKeeper, ringSync: RingSyncSchedule, poisonGuard: PoisonGuard,
-        observer: EngineObserver, crashMarker: [UInt8]?
-    ) {
+    /// Opens (or creates) `configuration.dataDirectory`: see `open(_:connection:observer:)`.
+    init(opening configuration: EngineConfiguration, connection: ConnectionState, observer: EngineObserver) throws {
+        let directory = configuration.dataDirectory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let recovery = CrashRecovery(dataDirectory: directory, observer: observer)
+        let fsync = configuration.rollupLog.fsync
+        let ring = try recovery.openRing(capacityBytes: configuration.ringBytes, sync: RingSyncSchedule.mode(for: fsync))
+        let maxPayloadBytes = configuration.pipeline.maxPayloadBytes
+        guard maxPayloadBytes <= ring.maxMessageBytes - Self.maxTopicBytes else {
+            throw EngineError(
+                description: """
+                    ingest.max_payload (\(maxPayloadBytes) bytes) must leave room for a topic in half of ingest.ring_size \
+                    (\(ring.capacityBytes) bytes): raise ring_size or lower max_payload
+                    """)
+        }
+        let checkpoint = try recovery.restoreLogs()
+        let now = WallClock.millis()
+        let rollups = try Self.openLog(
+            directory: directory + "/rollups", baseName: "rollups",
+            policy: configuration.rollupLog, nowMillis: now, observer: observer)
+        let quarantine = try Self.openLog(
+            directory: directory + "/quarantine", baseName: "quarantine",
+            policy: configuration.quarantineLog, nowMillis: now, observer: observer)
+        let sink = LogSink(
+            rollups: rollups, quarantine: quarantine,
+            quarantineMaxLineBytes: configuration.quarantineMaxLineBytes, observer: observer)
+        let pipeline = IngestPipeline(settings: configuration.pipeline, catalogue: configuration.catalogue, sink: sink)
+        try recovery.restorePipeline(checkpoint, pipeline: pipeline, ring: ring)
+        let poisonGuard = try recovery.openPoisonGuard()
+        let checkpoints = CheckpointKeeper(
+            path: recovery.checkpointPath, intervalMillis: configuration.checkpointIntervalMillis,
+            sync: fsync != .never, pipeline: pipeline, ring: ring, sink: sink, observer: observer)
+        guard checkpoints.takeIfDue(nowMillis: now, force: true) else {
+            checkpoints.stop()
+            throw EngineError(description: "cannot write the first checkpoint \(recovery.checkpointPath); see the log above")
+        }
+        if let marker = configuration.crashMarker {
+            observer.record(
+                EngineEvent(
+                    .warning,
+                    """
+                    test hook: the pipeline traps on any payload containing "\(String(decoding: marker, as: UTF8.self))"
+                    """))
+        }
         self.ring = ring
         self.connection = connection
         self.pipeline = pipeline
         self.sink = sink
         self.checkpoints = checkpoints
-        self.ringSync = ringSync
+        self.ringSync = RingSyncSchedule(policy: fsync, ringPath: recovery.ringPath, observer: observer)
         self.poisonGuard = poisonGuard
         self.observer = observer
-        self.crashMarker = crashMarker
+        self.crashMarker = configuration.crashMarker
         clock = IngestClock(millis: pipeline.latestReceivedMillis)
     }
 
