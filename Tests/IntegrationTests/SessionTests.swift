@@ -48,10 +48,13 @@ struct SessionTests {
         let second = try GatewayUnderTest(directory: directory, brokerPort: broker.port, clientID: clientID, mqttYAML: mqtt)
         #expect(second.child.output.contains("session_present=true"))
         try second.waitForMessages(ledger.messages, timeout: 60)
-        // The backlog arrives in bursts, read through the buffer under libmosquitto: without it,
-        // about four read(2) calls per message (Sources/CMQTTReadBuffer).
+        // The backlog is read through the buffer under libmosquitto (Sources/CMQTTReadBuffer):
+        // without it, about four read(2) calls per message. How many messages one read finds
+        // depends on how fast the broker sends, so on a loaded machine (CI runs the chaos suites
+        // beside this one) it has been 0.6 reads per message, 0.2 on an idle one. The
+        // bound is set between that and the unbuffered four.
         let reads = try readSyscalls(of: second.child.process.processIdentifier)
-        #expect(reads < ledger.messages / 2, "\(reads) read(2) calls for \(ledger.messages) messages")
+        #expect(reads < ledger.messages * 2, "\(reads) read(2) calls for \(ledger.messages) messages")
         try second.stopAfterIngesting(ledger)
         #expect(try tenSecondCount(second) == ledger.acceptedReadings)
     }
