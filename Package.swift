@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -30,10 +31,17 @@ let package = Package(
             name: "Telemetry",
             dependencies: ["CCRC32C", .product(name: "Atomics", package: "swift-atomics")]
         ),
+        // The query index: a SQLite file derived from the rollup log, and the queries over it.
+        // Apart from Telemetry so that the data path (and its fuzzers) link no database.
+        .target(
+            name: "TelemetryIndex",
+            dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "Gateway",
             dependencies: [
                 "Telemetry",
+                "TelemetryIndex",
                 "CMosquitto",
                 "CMQTTReadBuffer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -51,6 +59,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CCRC32C"]),
+        .testTarget(name: "TelemetryIndexTests", dependencies: ["TelemetryIndex", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "CMQTTReadBuffer"]),
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Telemetry"]),
