@@ -21,10 +21,10 @@ extension LogSegments {
         }
     }
 
-    /// Deletes the oldest rotated segments numbered below `keepingFrom` while the log's files
-    /// (rotated and current) add up to more than `maxBytes`, or while a segment was rotated
-    /// more than `maxAgeMillis` before `nowMillis` (all its lines are older). `nil` limits keep
-    /// everything. O(segments).
+    /// Deletes the oldest rotated segments numbered below `keepingFrom`, never the newest one,
+    /// while the log's files (rotated and current) add up to more than `maxBytes`, or while a
+    /// segment was rotated more than `maxAgeMillis` before `nowMillis` (all its lines are
+    /// older). `nil` limits keep everything. O(segments).
     public func applyRetention(
         maxBytes: Int64?, maxAgeMillis: Int64?, keepingFrom sequence: Int, nowMillis: Int64
     ) throws(LogError) -> RetentionOutcome {
@@ -37,8 +37,11 @@ extension LogSegments {
             sized.append((segment, status.size))
             total += status.size
         }
+        // The newest rotated segment always stays: the current file's number is one past it
+        // (`LogReader`), and a log reopened after losing it would number segments anew.
+        let newestRotated = sized.last { $0.segment.sequence != nil }?.segment.sequence ?? 0
         for (segment, bytes) in sized {
-            guard let number = segment.sequence, number < sequence else { break }
+            guard let number = segment.sequence, number < sequence, number < newestRotated else { break }
             let tooBig = maxBytes.map { total > $0 } ?? false
             let tooOld = maxAgeMillis.map { (segment.rotatedAtMillis ?? .max) < nowMillis - $0 } ?? false
             guard tooBig || tooOld else { break }

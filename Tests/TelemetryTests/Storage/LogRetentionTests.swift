@@ -46,4 +46,16 @@ struct LogRetentionTests {
         #expect(try segments.list().map { $0.sequence ?? 0 } == [3, 4, 5, 0])
         #expect(try segments.applyRetention(maxBytes: nil, maxAgeMillis: nil, keepingFrom: 6, nowMillis: 0).segmentsRemoved == 0)
     }
+
+    /// The current file is numbered one past the newest rotated segment (`LogReader`), so that
+    /// one stays even when every limit is passed and no checkpoint needs it.
+    @Test func theNewestRotatedSegmentAlwaysStays() throws {
+        let scratch = try LogScratchDirectory()
+        let segments = try makeLog(scratch)
+        let outcome = try segments.applyRetention(
+            maxBytes: 1, maxAgeMillis: 1, keepingFrom: 6, nowMillis: Self.start + 30 * Self.day)
+        #expect(outcome == LogSegments.RetentionOutcome(segmentsRemoved: 4, bytesRemoved: 400))
+        #expect(try segments.list().map { $0.sequence ?? 0 } == [5, 0])
+        #expect(try LogReader(segments: segments).end() == LogCursor(segment: 6, offset: 50))
+    }
 }
