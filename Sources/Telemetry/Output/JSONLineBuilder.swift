@@ -28,6 +28,18 @@ public struct JSONLineBuilder: Sendable {
         needsComma.removeLast()
     }
 
+    /// Opens an array; values follow, then `closeArray`.
+    public mutating func openArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+
+    public mutating func closeArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma.removeLast()
+    }
+
     /// Writes `"name":`; the next call writes its value.
     public mutating func key(_ name: String) {
         separate()

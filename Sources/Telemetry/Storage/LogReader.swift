@@ -48,7 +48,8 @@ public struct LogReader: Sendable {
         defer { if let current = snapshot.current { _ = segments.fileSystem.close(current.descriptor) } }
         let sequence = Self.currentSequence(rotated: snapshot.rotated)
         guard let current = snapshot.current else { return LogCursor(segment: sequence, offset: 0) }
-        let size = try LogSegments.size(ofDescriptor: current.descriptor, path: segments.currentPath, fileSystem: segments.fileSystem)
+        let size = try LogSegments.size(
+            ofDescriptor: current.descriptor, path: segments.currentPath, fileSystem: segments.fileSystem)
         return LogCursor(segment: sequence, offset: size)
     }
 
@@ -102,7 +103,8 @@ public struct LogReader: Sendable {
             chunk.cursorBeyondEnd = true
             return chunk
         }
-        let bytes = try LogSegments.readToEnd(descriptor: current.descriptor, from: chunk.end.offset, path: path, fileSystem: fileSystem)
+        let bytes = try LogSegments.readToEnd(
+            descriptor: current.descriptor, from: chunk.end.offset, path: path, fileSystem: fileSystem)
         let consumed = Self.appendLines(of: bytes, in: currentSequence, from: 0, to: &chunk, base: chunk.end.offset)
         chunk.end = LogCursor(segment: currentSequence, offset: chunk.end.offset + Int64(consumed))
         return chunk
@@ -144,7 +146,9 @@ public struct LogReader: Sendable {
         while index < bytes.count {
             if bytes[index] == UInt8(ascii: "\n") {
                 chunk.lines.append(
-                    Line(start: LogCursor(segment: sequence, offset: base + Int64(lineStart)), bytes: Array(bytes[lineStart..<index])))
+                    Line(
+                        start: LogCursor(segment: sequence, offset: base + Int64(lineStart)),
+                        bytes: Array(bytes[lineStart..<index])))
                 lineStart = index + 1
             }
             index += 1

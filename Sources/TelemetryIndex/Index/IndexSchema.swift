@@ -10,7 +10,10 @@ import GRDB
 ///   the log (`IndexOrigin`): a window written twice (cut short at a shutdown, finished after
 ///   the restart) is two rows that queries merge, and rows of a log cut back by crash recovery
 ///   can be found and removed.
-/// * `log_position`: the one row saying how far into the log the index reaches.
+///   `partial_by_origin` finds the rows of a log cut back by crash recovery.
+/// * `tier`: the window lengths seen, for queries to choose from.
+/// * `log_position`: the one row saying how far into the log the index reaches, and which
+///   line it read last (its checksum shows whether the log still holds it).
 enum IndexSchema {
     /// Stored in SQLite's `user_version`; bumped whenever the tables change.
     static let version = 1
@@ -34,16 +37,20 @@ enum IndexSchema {
                     sum REAL, min REAL, max REAL, m2 REAL,
                     first_ts INTEGER, first_value, last_ts INTEGER, last_value,
                     increase REAL, resets INTEGER,
-                    states TEXT,
+                    states BLOB,
                     complete INTEGER NOT NULL,
                     sketch BLOB,
                     PRIMARY KEY (series_id, tier_ms, start_ms, origin)
                 ) WITHOUT ROWID;
+                CREATE INDEX partial_by_origin ON partial (origin);
+                CREATE TABLE tier (ms INTEGER PRIMARY KEY);
                 CREATE TABLE log_position (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     segment INTEGER NOT NULL,
                     offset INTEGER NOT NULL,
+                    last_line_segment INTEGER NOT NULL,
                     last_line_offset INTEGER NOT NULL,
+                    last_line_length INTEGER NOT NULL,
                     last_line_checksum INTEGER NOT NULL
                 );
                 PRAGMA user_version = \(version);

@@ -11,6 +11,8 @@ public struct QueryRequest: Sendable, Equatable {
     public var step: QueryStep
     /// The zone day steps follow (local midnights); `UTC` by default.
     public var timeZone: TimeZone
+    /// The zone's name as asked (Foundation on Linux calls `UTC` "GMT"), for the response.
+    public var timeZoneName: String
     /// Parks selected.
     public var park: NameFilter
     /// Sites selected.
@@ -48,6 +50,7 @@ public struct QueryRequest: Sendable, Equatable {
         self.toMillis = toMillis
         self.step = step
         self.timeZone = timeZone
+        self.timeZoneName = timeZone == Self.defaultTimeZone ? "UTC" : timeZone.identifier
         self.park = park
         self.site = site
         self.device = device
@@ -112,6 +115,7 @@ public struct QueryRequest: Sendable, Equatable {
                     expected: "an IANA zone name such as UTC, Europe/Berlin or Asia/Ho_Chi_Minh")
             }
             request.timeZone = zone
+            request.timeZoneName = text
         }
         request.park = try NameFilter.parse(values["park"] ?? "", parameter: "park")
         request.site = try NameFilter.parse(values["site"] ?? "", parameter: "site")

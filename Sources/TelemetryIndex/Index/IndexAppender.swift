@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+import Telemetry
+
+/// Writes log lines into the index, each batch in one transaction together with the position
+/// it reaches, so that after a crash the index holds exactly the lines before its position.
+/// Keeps the series ids in memory (one entry per series). Used by one thread.
+struct IndexAppender {
+    /// What one `append` did.
+    struct Outcome: Equatable {
+        var records = 0
+        /// Lines that are not rollup records (torn or foreign), skipped.
+        var unreadable = 0
+    }
+
+    let index: RollupIndex
+    private var seriesIDs: [SeriesName: Int64] = [:]
+    private var tiers: Set<Int64> = []
+
+    init(index: RollupIndex) throws(IndexError) {
+        self.index = index
+        (seriesIDs, tiers) = try index.attempt("read the series") { db in
+            var ids: [SeriesName: Int64] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, park, site, device, metric FROM series")
+            while let row = try rows.next() {
+                let name = SeriesName(
+                    park: Self.bytes(row[1]), site: Self.bytes(row[2]), device: Self.bytes(row[3]), metric: Self.bytes(row[4]))
+                ids[name] = row[0]
+            }
+            return (ids, Set(try Int64.fetchAll(db, sql: "SELECT ms FROM tier")))
+        }
+    }
+
+    static func bytes(_ data: Data?) -> [UInt8] { data.map { [UInt8]($0) } ?? [] }
+
+    /// Indexes `lines` and records `end` as the position reached, in one transaction.
+    mutating func append(_ lines: [LogReader.Line], end: LogCursor) throws(IndexError) -> Outcome {
+        var outcome = Outcome()
+        var records: [(origin: Int64, record: RollupRecord)] = []
+        records.reserveCapacity(lines.count)
+        for line in lines {
+            if let record = RollupRecord(line: line.bytes) {
+                records.append((IndexOrigin.value(of: line.start), record))
+            } else {
+                outcome.unreadable += 1
+            }
+        }
+        outcome.records = records.count
+        var ids = seriesIDs
+        var knownTiers = tiers
+        let last = lines.last
+        try index.attempt("index \(lines.count) log lines") { db in
+            var newest: [Int64: TimedValue] = [:]
+            for (origin, record) in records {
+                let id = try Self.seriesID(for: record, in: db, ids: &ids)
+                if knownTiers.insert(record.tierMillis).inserted {
+                    try db.execute(sql: "INSERT OR IGNORE INTO tier (ms) VALUES (?)", arguments: [record.tierMillis])
+                }
+                try Self.insert(record, series: id, origin: origin, in: db)
+                if let last = record.last, last.millis > newest[id]?.millis ?? .min { newest[id] = last }
+            }
+            let update = try db.cachedStatement(
+                sql: "UPDATE series SET last_ts = ?, last_value = ? WHERE id = ? AND (last_ts IS NULL OR last_ts <= ?)")
+            for (id, value) in newest {
+                try update.execute(arguments: [value.millis, Self.databaseValue(value.value), id, value.millis])
+            }
+            try Self.store(end: end, lastLine: last, in: db)
+        }
+        seriesIDs = ids
+        tiers = knownTiers
+        return outcome
+    }
+
+    /// Deletes the rows of lines at or after `cursor` (the log was cut back there) and sets the
+    /// position to it.
+    mutating func removeRows(from cursor: LogCursor) throws(IndexError) -> Int {
+        try index.attempt("remove the rows after \(cursor)") { db in
+            try db.execute(sql: "DELETE FROM partial WHERE origin >= ?", arguments: [IndexOrigin.value(of: cursor)])
+            let removed = db.changesCount
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO log_position
+                        (id, segment, offset, last_line_segment, last_line_offset, last_line_length, last_line_checksum)
+                    VALUES (1, ?, ?, 0, 0, 0, 0)
+                    """,
+                arguments: [cursor.segment, cursor.offset])
+            return removed
+        }
+    }
+
+    private static func seriesID(for record: RollupRecord, in db: Database, ids: inout [SeriesName: Int64]) throws -> Int64 {
+        if let id = ids[record.series] { return id }
+        let name = record.series
+        try db.execute(
+            sql: "INSERT INTO series (park, site, device, metric, kind, unit) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [Data(name.park), Data(name.site), Data(name.device), Data(name.metric), record.kind, record.unit])
+        let id = db.lastInsertedRowID
+        ids[name] = id
+        return id
+    }
+
+    private static func insert(_ record: RollupRecord, series id: Int64, origin: Int64, in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO partial (series_id, tier_ms, start_ms, origin, count, sum, min, max, m2,
+                    first_ts, first_value, last_ts, last_value, increase, resets, states, complete)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let values: [(any DatabaseValueConvertible)?] = [
+            id, record.tierMillis, record.startMillis, origin, record.count, record.sum, record.min, record.max, record.m2,
+            record.first?.millis, record.first.map { databaseValue($0.value) }, record.last?.millis,
+            record.last.map { databaseValue($0.value) }, record.increase, record.resets, StateTime.encode(record.states),
+            record.complete,
+        ]
+        try statement.execute(arguments: StatementArguments(values))
+    }
+
+    static func databaseValue(_ value: RecordedValue) -> DatabaseValue {
+        switch value {
+        case .number(let number): number.databaseValue
+        case .state(let name): Data(name).databaseValue
+        }
+    }
+
+    private static func store(end: LogCursor, lastLine: LogReader.Line?, in db: Database) throws {
+        if let lastLine {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO log_position
+                        (id, segment, offset, last_line_segment, last_line_offset, last_line_length, last_line_checksum)
+                    VALUES (1, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    end.segment, end.offset, lastLine.start.segment, lastLine.start.offset, lastLine.bytes.count,
+                    Int64(CRC32C.checksum(lastLine.bytes)),
+                ])
+        } else {
+            // Keep the last line of an earlier batch when this one read none.
+            try db.execute(
+                sql: """
+                    INSERT INTO log_position
+                        (id, segment, offset, last_line_segment, last_line_offset, last_line_length, last_line_checksum)
+                    VALUES (1, ?, ?, 0, 0, 0, 0)
+                    ON CONFLICT (id) DO UPDATE SET segment = excluded.segment, offset = excluded.offset
+                    """,
+                arguments: [end.segment, end.offset])
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// One rollup line of the log, parsed: a window of one series (see docs/formats.md). The
+/// index stores these; the log stays the source of truth.
+public struct RollupRecord: Sendable, Equatable {
+    public var startMillis: Int64
+    public var endMillis: Int64
+    public var series: SeriesName
+    /// `gauge`, `counter` or `state`.
+    public var kind: String
+    public var unit: String
+    public var count: Int64
+    public var sum: Double?
+    public var min: Double?
+    public var max: Double?
+    /// Sum of squared deviations from the mean.
+    public var m2: Double?
+    public var first: TimedValue?
+    public var last: TimedValue?
+    public var increase: Double?
+    public var resets: Int64?
+    /// States in byte order of their names.
+    public var states: [StateTime]
+    /// False for a window written before it ended (at a shutdown).
+    public var complete: Bool
+
+    /// The tier is the window's length.
+    public var tierMillis: Int64 { endMillis - startMillis }
+
+    public init(
+        startMillis: Int64, endMillis: Int64, series: SeriesName, kind: String, unit: String, count: Int64,
+        sum: Double? = nil, min: Double? = nil, max: Double? = nil, m2: Double? = nil,
+        first: TimedValue? = nil, last: TimedValue? = nil, increase: Double? = nil, resets: Int64? = nil,
+        states: [StateTime] = [], complete: Bool
+    ) {
+        self.startMillis = startMillis
+        self.endMillis = endMillis
+        self.series = series
+        self.kind = kind
+        self.unit = unit
+        self.count = count
+        self.sum = sum
+        self.min = min
+        self.max = max
+        self.m2 = m2
+        self.first = first
+        self.last = last
+        self.increase = increase
+        self.resets = resets
+        self.states = states
+        self.complete = complete
+    }
+
+    /// Parses one log line; nil when it is not a rollup record of the documented shape (the
+    /// caller counts those rather than stopping: the log may hold a line torn by a crash).
+    /// `JSONDecoder`, not `JSONSerialization`: the latter reads long decimals as
+    /// `NSDecimalNumber`, whose `doubleValue` is not always the nearest double, and the index
+    /// must hold the log's numbers exactly.
+    public init?(line: [UInt8]) {
+        guard let wire = try? JSONDecoder().decode(Wire.self, from: Data(line)),
+            let start = TimeExpression.rfc3339UTCMillis(wire.start), let end = TimeExpression.rfc3339UTCMillis(wire.end),
+            end > start, wire.count >= 0
+        else { return nil }
+        var states: [[UInt8]: StateTime] = [:]
+        for (name, readings) in wire.stateCount ?? [:] {
+            states[Array(name.utf8), default: StateTime(name: Array(name.utf8), readings: 0, millis: 0)].readings = readings
+        }
+        for (name, millis) in wire.stateMs ?? [:] {
+            states[Array(name.utf8), default: StateTime(name: Array(name.utf8), readings: 0, millis: 0)].millis = millis
+        }
+        self.init(
+            startMillis: start, endMillis: end,
+            series: SeriesName(
+                park: Array(wire.park.utf8), site: Array(wire.site.utf8), device: Array(wire.device.utf8),
+                metric: Array(wire.metric.utf8)),
+            kind: wire.kind, unit: wire.unit ?? "", count: wire.count, sum: wire.sum, min: wire.min, max: wire.max,
+            m2: wire.m2, first: wire.first?.timedValue, last: wire.last?.timedValue, increase: wire.increase,
+            resets: wire.resets, states: states.values.sorted { $0.name.lexicographicallyPrecedes($1.name) },
+            complete: wire.complete)
+    }
+
+    /// The line as JSON has it (field names as in docs/formats.md).
+    private struct Wire: Decodable {
+        var start: String
+        var end: String
+        var park: String
+        var site: String
+        var device: String
+        var metric: String
+        var kind: String
+        var unit: String?
+        var count: Int64
+        var sum: Double?
+        var min: Double?
+        var max: Double?
+        var m2: Double?
+        var first: WireValue?
+        var last: WireValue?
+        var increase: Double?
+        var resets: Int64?
+        var stateCount: [String: Int64]?
+        var stateMs: [String: Int64]?
+        var complete: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case start, end, park, site, device, metric, kind, unit, count, sum, min, max, m2, first, last, increase, resets
+            case complete
+            case stateCount = "state_count"
+            case stateMs = "state_ms"
+        }
+    }
+
+    private struct WireValue: Decodable {
+        var ts: String
+        var v: RecordedValue
+
+        var timedValue: TimedValue? { TimeExpression.rfc3339UTCMillis(ts).map { TimedValue(millis: $0, value: v) } }
+
+        enum CodingKeys: String, CodingKey { case ts, v }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            ts = try container.decode(String.self, forKey: .ts)
+            if let state = try? container.decode(String.self, forKey: .v) {
+                v = .state(Array(state.utf8))
+            } else {
+                v = .number(try container.decode(Double.self, forKey: .v))
+            }
+        }
+    }
+}
