@@ -34,8 +34,21 @@ enum ConfigLoader {
         ConfigKeys.rollup.read(root.node(ConfigKeys.rollup.name), into: &rollup, reader: &reader)
         var storage = StorageSettings()
         ConfigKeys.storage.read(root.node(ConfigKeys.storage.name), into: &storage, reader: &reader)
+        var query = QuerySettings()
+        ConfigKeys.query.read(root.node(ConfigKeys.query.name), into: &query, reader: &reader)
         var logging = LoggingSettings()
         ConfigKeys.logging.read(root.node(ConfigKeys.logging.name), into: &logging, reader: &reader)
+        if let retention = root.node(ConfigKeys.query.name)?.mapping?["retention"]?.mapping {
+            let tiers = Set(rollup.tiers.map(\.lengthMillis))
+            for (tierNode, _) in retention {
+                let text = tierNode.scalar?.string ?? ""
+                if let millis = ConfigValueParsers.durationMillis(text), !tiers.contains(millis) {
+                    reader.report(
+                        "no tier \(text) in rollup.tiers (\(rollup.tiers.map(\.name).joined(separator: ", ")))",
+                        key: "query.retention.\(text)", at: tierNode)
+                }
+            }
+        }
 
         let ingestNode = root.node("ingest")?.mapping
         let cataloguePath = ConfigTextFile.resolve(ingest.cataloguePath, against: reader.baseDirectory)
@@ -59,7 +72,7 @@ enum ConfigLoader {
             ingest.strictMetrics = catalogue.strict
         }
         return GatewayConfig(
-            mqtt: mqtt, ingest: ingest, rollup: rollup, storage: storage, logging: logging,
+            mqtt: mqtt, ingest: ingest, rollup: rollup, storage: storage, query: query, logging: logging,
             catalogue: catalogue, sourcePath: sourcePath)
     }
 

@@ -12,6 +12,8 @@ struct GatewayConfig: Sendable {
     var rollup: RollupSettings
     /// Rollup and quarantine log locations and policies.
     var storage: StorageSettings
+    /// The query index and the limits on queries.
+    var query: QuerySettings
     /// The gateway's own logging.
     var logging: LoggingSettings
     /// Metrics known to the gateway; its `strict` equals `ingest.strictMetrics`.
@@ -23,13 +25,14 @@ struct GatewayConfig: Sendable {
     init(
         mqtt: MQTTSettings = MQTTSettings(), ingest: IngestSettings = IngestSettings(),
         rollup: RollupSettings = RollupSettings(), storage: StorageSettings = StorageSettings(),
-        logging: LoggingSettings = LoggingSettings(), catalogue: MetricCatalogue,
+        query: QuerySettings = QuerySettings(), logging: LoggingSettings = LoggingSettings(), catalogue: MetricCatalogue,
         sourcePath: String? = nil
     ) {
         self.mqtt = mqtt
         self.ingest = ingest
         self.rollup = rollup
         self.storage = storage
+        self.query = query
         self.logging = logging
         self.catalogue = catalogue
         self.sourcePath = sourcePath
