@@ -62,7 +62,9 @@ let package = Package(
         .testTarget(name: "TelemetryIndexTests", dependencies: ["TelemetryIndex", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "CMQTTReadBuffer"]),
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Telemetry"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,9 @@ struct GatewayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "IoT telemetry ingestion gateway: MQTT in, validated rollups on disk.",
-        subcommands: [RunCommand.self, CheckConfigCommand.self, TailCommand.self, ConfigReferenceCommand.self]
+        subcommands: [
+            RunCommand.self, CheckConfigCommand.self, TailCommand.self, QueryCommand.self, ReindexCommand.self,
+            ConfigReferenceCommand.self,
+        ]
     )
 }

@@ -15,6 +15,11 @@ final class EngineLog: EngineObserver {
     }
 
     func record(_ event: EngineEvent) {
+        Self.log(event, to: logger)
+    }
+
+    /// Logs `event` at its level; also for the query index writer's events.
+    static func log(_ event: EngineEvent, to logger: Logger) {
         let level: Logger.Level =
             switch event.level {
             case .info: .info

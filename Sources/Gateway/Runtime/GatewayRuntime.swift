@@ -7,7 +7,8 @@ import Telemetry
 ///
 /// Shutdown order: stop the MQTT source (no new messages; unacknowledged ones stay with the
 /// broker's persistent session), then the engine drains the ring, writes every open window as
-/// incomplete, flushes and fsyncs the logs and stores a last checkpoint; exit 0.
+/// incomplete, flushes and fsyncs the logs and stores a last checkpoint; the query index reads
+/// the log's last lines and closes; exit 0.
 struct GatewayRuntime {
     let config: GatewayConfig
     let logger: Logger
@@ -35,6 +36,7 @@ struct GatewayRuntime {
                 "metrics": "\(config.catalogue.definitions.count)", "ring_bytes": "\(engine.ring.capacityBytes)",
                 "topic_pattern": "\(config.ingest.topicPattern)",
             ])
+        let index = QueryIndexService.start(config: config, logger: logger)
         watchdog.start()
         try engine.start()
         try source.start()
@@ -44,6 +46,7 @@ struct GatewayRuntime {
         source.stop()
         engine.requestStop()
         engine.waitUntilStopped()
+        index?.stop(logger: logger)
         watchdog.stop()
     }
 

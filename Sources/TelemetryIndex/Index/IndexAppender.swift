@@ -88,6 +88,29 @@ struct IndexAppender {
         }
     }
 
+    /// Deletes the windows each tier keeps no longer: `keep` maps a tier's length to how long
+    /// (ms) its windows stay, counted from their start. One range delete per series and tier,
+    /// along the table's clustering. Returns the rows deleted.
+    mutating func applyRetention(_ keep: [Int64: Int64], nowMillis: Int64) throws(IndexError) -> Int {
+        let ids = Array(seriesIDs.values)
+        let rules = keep.filter { tiers.contains($0.key) }
+        guard !rules.isEmpty, !ids.isEmpty else { return 0 }
+        return try index.attempt("apply retention") { db in
+            let statement = try db.cachedStatement(
+                sql: "DELETE FROM partial WHERE series_id = ? AND tier_ms = ? AND start_ms < ?")
+            var removed = 0
+            for (tier, millis) in rules {
+                let (cutoff, overflow) = nowMillis.subtractingReportingOverflow(millis)
+                guard !overflow else { continue }
+                for id in ids {
+                    try statement.execute(arguments: [id, tier, cutoff])
+                    removed += db.changesCount
+                }
+            }
+            return removed
+        }
+    }
+
     private static func seriesID(for record: RollupRecord, in db: Database, ids: inout [SeriesName: Int64]) throws -> Int64 {
         if let id = ids[record.series] { return id }
         let name = record.series

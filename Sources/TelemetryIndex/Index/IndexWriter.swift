@@ -18,6 +18,20 @@ public final class IndexWriter: Sendable {
         public var lagBytes: Int64 = 0
         /// Whether the last pass failed (the error was reported once).
         public var failing = false
+        /// Rows deleted by retention.
+        public var expiredRows = 0
+    }
+
+    /// How long the index keeps each tier's windows, and how often it deletes older ones.
+    public struct Retention: Sendable, Equatable {
+        /// Tier length (ms) → how long (ms) its windows stay; tiers not listed stay forever.
+        public var keepMillis: [Int64: Int64]
+        public var everyMillis: Int64
+
+        public init(keepMillis: [Int64: Int64] = [:], everyMillis: Int64 = 600_000) {
+            self.keepMillis = keepMillis
+            self.everyMillis = everyMillis
+        }
     }
 
     /// Log bytes read per transaction (about 8,000 records).
@@ -27,6 +41,7 @@ public final class IndexWriter: Sendable {
     private let reader: LogReader
     private let report: @Sendable (EngineEvent) -> Void
     private let pollInterval: Duration
+    private let retention: Retention
     private let state = Mutex(State())
     private let finished = DispatchSemaphore(value: 0)
 
@@ -40,20 +55,23 @@ public final class IndexWriter: Sendable {
     /// operator should know (a cut-back log, a failing disk), from the writer's thread.
     public init(
         index: RollupIndex, segments: LogSegments, pollInterval: Duration = .milliseconds(200),
-        report: @escaping @Sendable (EngineEvent) -> Void
+        retention: Retention = Retention(), report: @escaping @Sendable (EngineEvent) -> Void
     ) {
         self.index = index
         self.reader = LogReader(segments: segments)
         self.pollInterval = pollInterval
+        self.retention = retention
         self.report = report
     }
 
     public var progress: Progress { state.withLock { $0.progress } }
 
-    /// Indexes everything the log holds now, on the calling thread (`gateway reindex`, tests).
-    public func catchUp() throws -> Progress {
+    /// Indexes everything the log holds now, on the calling thread (`gateway reindex`, tests),
+    /// then applies retention as of `nowMillis` (nil: none).
+    public func catchUp(nowMillis: Int64? = nil) throws -> Progress {
         var session = try Session(writer: self)
         try session.catchUp()
+        if let nowMillis { try session.expire(nowMillis: nowMillis) }
         return progress
     }
 
@@ -80,11 +98,16 @@ public final class IndexWriter: Sendable {
     private func run() {
         var session: Session?
         var reportedFailure = false
+        var lastExpiry = ContinuousClock.now.advanced(by: .seconds(-86_400))
         while true {
             let stopping = state.withLock { $0.stopping }
             do {
                 if session == nil { session = try Session(writer: self) }
                 try session?.catchUp()
+                if ContinuousClock.now - lastExpiry >= .milliseconds(retention.everyMillis) {
+                    try session?.expire(nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
+                    lastExpiry = ContinuousClock.now
+                }
                 if reportedFailure {
                     report(EngineEvent(.notice, "the query index at \(index.path) is written again"))
                     reportedFailure = false
@@ -141,6 +164,11 @@ public final class IndexWriter: Sendable {
             if position.lastLine.segment < (try writer.reader.start()).segment { return true }
             guard let bytes = try writer.reader.bytes(at: position.lastLine, count: position.lastLineLength) else { return false }
             return CRC32C.checksum(bytes) == position.lastLineChecksum
+        }
+
+        mutating func expire(nowMillis: Int64) throws {
+            let removed = try appender.applyRetention(writer.retention.keepMillis, nowMillis: nowMillis)
+            writer.state.withLock { $0.progress.expiredRows += removed }
         }
 
         mutating func catchUp() throws {

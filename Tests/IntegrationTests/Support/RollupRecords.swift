@@ -64,4 +64,11 @@ enum ISOTime {
         guard let date = formatter.date(from: text) else { return nil }
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
+
+    /// `millis` as RFC 3339 in UTC with milliseconds.
+    static func text(_ millis: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
 }
