@@ -1,8 +1,8 @@
 // libFuzzer target `ConfigLoader`: every input is the text of a `gateway.yaml` (UTF-8 with
-// replacement), read by the gateway's own loader. The loader lives in the `Gateway` executable
-// target; scripts/fuzz links that module's objects (SwiftPM renames its entry point to
-// `Gateway_main`, so they link beside libFuzzer's `main`) and `@testable import` reaches its
-// internal API, so no code had to move between targets.
+// replacement), read by the gateway's own loader. The loader's sources (Sources/Gateway/Config,
+// which import only Foundation, Telemetry and Yams) are compiled into this harness's module by
+// scripts/fuzz, so their internal API is this module's own and the rest of the gateway (MQTT,
+// SQLite, HTTP) stays out of the link.
 //
 // Each input goes through:
 // 1. `ConfigLoader.parse(yaml:sourcePath:)` with the source in a scratch directory that holds
@@ -20,8 +20,6 @@
 
 import Foundation
 import Telemetry
-
-@testable import Gateway
 
 /// The checks run on each input; see the file header.
 enum ConfigLoaderTarget {
