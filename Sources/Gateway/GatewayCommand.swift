@@ -8,7 +8,8 @@ struct GatewayCommand: ParsableCommand {
         commandName: "gateway",
         abstract: "IoT telemetry ingestion gateway: MQTT in, validated rollups on disk.",
         subcommands: [
-            RunCommand.self, CheckConfigCommand.self, TailCommand.self, QueryCommand.self, ReindexCommand.self,
+            RunCommand.self, CheckConfigCommand.self, TailCommand.self, QueryCommand.self, ServeCommand.self,
+            ReindexCommand.self,
             ConfigReferenceCommand.self,
         ]
     )

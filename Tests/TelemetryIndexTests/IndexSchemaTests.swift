@@ -11,7 +11,7 @@ struct IndexSchemaTests {
             let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             return (names, try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
-        #expect(tables == ["log_position", "partial", "series", "tier"])
+        #expect(tables == ["log_position", "partial", "series", "series_readings", "tier"])
         #expect(version == IndexSchema.version)
     }
 

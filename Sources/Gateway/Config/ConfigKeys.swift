@@ -4,7 +4,7 @@ import Telemetry
 /// Every key of `gateway.yaml`, declared once, here, in the order of `config/README.md`'s
 /// tables; the reads with rules of their own are in `ConfigKeys+MQTTRules.swift`,
 /// `ConfigKeys+Tiers.swift`, `ConfigKeys+LogPolicy.swift` (both logs' policies) and
-/// `ConfigKeys+Query.swift` (the query index).
+/// `ConfigKeys+Query.swift` (the query index) and `ConfigKeys+HTTP.swift` (the API).
 /// `ConfigLoader` reads the file through these declarations, and `ConfigReference` prints the
 /// README's key tables from them, which `ConfigReferenceTests` holds the README and
 /// `config/gateway.yaml` to.
@@ -16,7 +16,7 @@ enum ConfigKeys {
     static let day: Int64 = 86_400_000
 
     /// The top-level sections, in the order they are allowed, listed and suggested.
-    static let sectionNames = [mqtt.path, ingest.path, rollup.path, storage.path, query.path, logging.path]
+    static let sectionNames = [mqtt.path, ingest.path, rollup.path, storage.path, query.path, http.path, logging.path]
 
     // MARK: - MQTT
     //

@@ -36,6 +36,9 @@ enum ConfigLoader {
         ConfigKeys.storage.read(root.node(ConfigKeys.storage.name), into: &storage, reader: &reader)
         var query = QuerySettings()
         ConfigKeys.query.read(root.node(ConfigKeys.query.name), into: &query, reader: &reader)
+        var http = HTTPSettings()
+        ConfigKeys.http.read(root.node(ConfigKeys.http.name), into: &http, reader: &reader)
+        ConfigKeys.checkHTTPToken(http, node: root.node(ConfigKeys.http.name)?.mapping?["listen"], reader: &reader)
         var logging = LoggingSettings()
         ConfigKeys.logging.read(root.node(ConfigKeys.logging.name), into: &logging, reader: &reader)
         if let retention = root.node(ConfigKeys.query.name)?.mapping?["retention"]?.mapping {
@@ -72,7 +75,7 @@ enum ConfigLoader {
             ingest.strictMetrics = catalogue.strict
         }
         return GatewayConfig(
-            mqtt: mqtt, ingest: ingest, rollup: rollup, storage: storage, query: query, logging: logging,
+            mqtt: mqtt, ingest: ingest, rollup: rollup, storage: storage, query: query, http: http, logging: logging,
             catalogue: catalogue, sourcePath: sourcePath)
     }
 

@@ -55,7 +55,7 @@ enum ConfigReference {
     static let keys: [ConfigKeyDoc] =
         ConfigKeys.mqtt.docs + ConfigKeys.tls.docs + ConfigKeys.ingest.docs + ConfigKeys.rollup.docs
         + ConfigKeys.storage.docs + ConfigKeys.rollupLog.docs + ConfigKeys.quarantineLog.docs
-        + ConfigKeys.query.docs + ConfigKeys.logging.docs
+        + ConfigKeys.query.docs + ConfigKeys.http.docs + ConfigKeys.logging.docs
 
     /// The tables, in the README's order.
     static let tables: [Table] = [
@@ -66,6 +66,7 @@ enum ConfigReference {
         table(ConfigKeys.storage.path, " — logs on disk", ConfigKeys.storage.docs),
         logPolicyTable,
         table(ConfigKeys.query.path, " — the query index", ConfigKeys.query.docs),
+        table(ConfigKeys.http.path, " — the HTTP API", ConfigKeys.http.docs),
         table(ConfigKeys.logging.path, " — the gateway's own log", ConfigKeys.logging.docs),
     ]
 

@@ -14,6 +14,8 @@ struct GatewayConfig: Sendable {
     var storage: StorageSettings
     /// The query index and the limits on queries.
     var query: QuerySettings
+    /// The HTTP API.
+    var http: HTTPSettings
     /// The gateway's own logging.
     var logging: LoggingSettings
     /// Metrics known to the gateway; its `strict` equals `ingest.strictMetrics`.
@@ -25,7 +27,8 @@ struct GatewayConfig: Sendable {
     init(
         mqtt: MQTTSettings = MQTTSettings(), ingest: IngestSettings = IngestSettings(),
         rollup: RollupSettings = RollupSettings(), storage: StorageSettings = StorageSettings(),
-        query: QuerySettings = QuerySettings(), logging: LoggingSettings = LoggingSettings(), catalogue: MetricCatalogue,
+        query: QuerySettings = QuerySettings(), http: HTTPSettings = HTTPSettings(),
+        logging: LoggingSettings = LoggingSettings(), catalogue: MetricCatalogue,
         sourcePath: String? = nil
     ) {
         self.mqtt = mqtt
@@ -33,6 +36,7 @@ struct GatewayConfig: Sendable {
         self.rollup = rollup
         self.storage = storage
         self.query = query
+        self.http = http
         self.logging = logging
         self.catalogue = catalogue
         self.sourcePath = sourcePath

@@ -2,16 +2,18 @@ import Logging
 import Telemetry
 
 /// The gateway's `EngineObserver`: engine events go to the log at their level, phases to the
-/// stall watchdog, snapshots to the status reporter. Called on the engine thread only.
+/// stall watchdog, snapshots to the status reporter and the HTTP API's board. Called on the engine thread only.
 final class EngineLog: EngineObserver {
     private let logger: Logger
     private let status: StatusReporter
     private let watchdog: StallWatchdog
+    private let board: SnapshotBoard
 
-    init(logger: Logger, status: StatusReporter, watchdog: StallWatchdog) {
+    init(logger: Logger, status: StatusReporter, watchdog: StallWatchdog, board: SnapshotBoard) {
         self.logger = logger
         self.status = status
         self.watchdog = watchdog
+        self.board = board
     }
 
     func record(_ event: EngineEvent) {
@@ -35,6 +37,7 @@ final class EngineLog: EngineObserver {
     }
 
     func tick(_ snapshot: EngineSnapshot) {
+        board.post(snapshot)
         status.report(snapshot)
     }
 }

@@ -6,7 +6,7 @@ import Telemetry
 /// SIGINT/SIGTERM, then shuts down without losing what was received.
 ///
 /// Shutdown order: stop the MQTT source (no new messages; unacknowledged ones stay with the
-/// broker's persistent session), then the engine drains the ring, writes every open window as
+/// broker's persistent session) and the HTTP API, then the engine drains the ring, writes every open window as
 /// incomplete, flushes and fsyncs the logs and stores a last checkpoint; the query index reads
 /// the log's last lines and closes; exit 0.
 struct GatewayRuntime {
@@ -21,7 +21,8 @@ struct GatewayRuntime {
             logger: logger, intervalSeconds: config.logging.statusIntervalSeconds,
             dataDirectory: dataDirectory)
         let watchdog = StallWatchdog(dataDirectory: dataDirectory, logger: logger)
-        let observer = EngineLog(logger: logger, status: status, watchdog: watchdog)
+        let board = SnapshotBoard()
+        let observer = EngineLog(logger: logger, status: status, watchdog: watchdog, board: board)
         // Before the engine starts its threads, so that they inherit the mask and only
         // `SignalWaiter.wait` receives SIGINT/SIGTERM.
         SignalWaiter.blockTerminationSignals()
@@ -37,6 +38,7 @@ struct GatewayRuntime {
                 "topic_pattern": "\(config.ingest.topicPattern)",
             ])
         let index = QueryIndexService.start(config: config, logger: logger)
+        let api = try APIServer.startForGateway(config: config, board: board, index: index, logger: logger)
         watchdog.start()
         try engine.start()
         try source.start()
@@ -44,6 +46,7 @@ struct GatewayRuntime {
         let signal = SignalWaiter.wait()
         logger.info("received \(signal): stopping; draining the ring and writing open windows")
         source.stop()
+        api?.stop()
         engine.requestStop()
         engine.waitUntilStopped()
         index?.stop(logger: logger)

@@ -57,6 +57,7 @@ struct IndexAppender {
                     try db.execute(sql: "INSERT OR IGNORE INTO tier (ms) VALUES (?)", arguments: [record.tierMillis])
                 }
                 try Self.insert(record, series: id, origin: origin, in: db)
+                try Self.addReadings(record.count, series: id, tier: record.tierMillis, in: db)
                 if let last = record.last, last.millis > newest[id]?.millis ?? .min { newest[id] = last }
             }
             let update = try db.cachedStatement(
@@ -75,7 +76,12 @@ struct IndexAppender {
     /// position to it.
     mutating func removeRows(from cursor: LogCursor) throws(IndexError) -> Int {
         try index.attempt("remove the rows after \(cursor)") { db in
-            try db.execute(sql: "DELETE FROM partial WHERE origin >= ?", arguments: [IndexOrigin.value(of: cursor)])
+            let origin = IndexOrigin.value(of: cursor)
+            let sums = try Row.fetchAll(
+                db, sql: "SELECT series_id, tier_ms, SUM(count) FROM partial WHERE origin >= ? GROUP BY series_id, tier_ms",
+                arguments: [origin])
+            for row in sums { try Self.addReadings(-(row[2] as Int64), series: row[0], tier: row[1], in: db) }
+            try db.execute(sql: "DELETE FROM partial WHERE origin >= ?", arguments: [origin])
             let removed = db.changesCount
             try db.execute(
                 sql: """
@@ -98,17 +104,30 @@ struct IndexAppender {
         return try index.attempt("apply retention") { db in
             let statement = try db.cachedStatement(
                 sql: "DELETE FROM partial WHERE series_id = ? AND tier_ms = ? AND start_ms < ?")
+            let sum = try db.cachedStatement(
+                sql: "SELECT SUM(count) FROM partial WHERE series_id = ? AND tier_ms = ? AND start_ms < ?")
             var removed = 0
             for (tier, millis) in rules {
                 let (cutoff, overflow) = nowMillis.subtractingReportingOverflow(millis)
                 guard !overflow else { continue }
                 for id in ids {
+                    let readings = try Int64.fetchOne(sum, arguments: [id, tier, cutoff]) ?? 0
                     try statement.execute(arguments: [id, tier, cutoff])
                     removed += db.changesCount
+                    try Self.addReadings(-readings, series: id, tier: tier, in: db)
                 }
             }
             return removed
         }
+    }
+
+    private static func addReadings(_ readings: Int64, series id: Int64, tier: Int64, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO series_readings (series_id, tier_ms, readings) VALUES (?, ?, ?)
+                ON CONFLICT (series_id, tier_ms) DO UPDATE SET readings = readings + excluded.readings
+                """
+        ).execute(arguments: [id, tier, readings])
     }
 
     private static func seriesID(for record: RollupRecord, in db: Database, ids: inout [SeriesName: Int64]) throws -> Int64 {

@@ -12,11 +12,13 @@ import GRDB
 ///   can be found and removed.
 ///   `partial_by_origin` finds the rows of a log cut back by crash recovery.
 /// * `tier`: the window lengths seen, for queries to choose from.
+/// * `series_readings`: readings per series in the windows each tier holds, kept with every
+///   insert and delete, so a fleet overview needs no scan of `partial`.
 /// * `log_position`: the one row saying how far into the log the index reaches, and which
 ///   line it read last (its checksum shows whether the log still holds it).
 enum IndexSchema {
     /// Stored in SQLite's `user_version`; bumped whenever the tables change.
-    static let version = 1
+    static let version = 2
 
     static func create(_ db: Database) throws {
         try db.execute(
@@ -44,6 +46,12 @@ enum IndexSchema {
                 ) WITHOUT ROWID;
                 CREATE INDEX partial_by_origin ON partial (origin);
                 CREATE TABLE tier (ms INTEGER PRIMARY KEY);
+                CREATE TABLE series_readings (
+                    series_id INTEGER NOT NULL,
+                    tier_ms INTEGER NOT NULL,
+                    readings INTEGER NOT NULL,
+                    PRIMARY KEY (series_id, tier_ms)
+                ) WITHOUT ROWID;
                 CREATE TABLE log_position (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     segment INTEGER NOT NULL,

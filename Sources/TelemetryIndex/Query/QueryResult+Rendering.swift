@@ -56,7 +56,7 @@ extension QueryResult.Point {
 }
 
 extension QueryResult {
-    /// The JSON body of `GET /api/v1/query` (documented in docs/query.md and openapi.yaml).
+    /// The JSON body of `GET /api/v1/query` (documented in docs/http-api.md and openapi.yaml).
     public func json() -> [UInt8] {
         var json = JSONLineBuilder(capacity: 4096)
         json.openObject()

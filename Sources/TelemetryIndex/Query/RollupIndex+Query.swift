@@ -10,7 +10,12 @@ extension RollupIndex {
         let tiers: [Int64]
         do { tiers = try self.tiers() } catch { throw QueryError(.unavailable, error.description) }
         let (from, to, step, zone) = (request.fromMillis, request.toMillis, request.step, request.timeZone)
-        guard !tiers.isEmpty else { return QueryResult(request: request, tierMillis: 0, series: []) }
+        guard !tiers.isEmpty else {
+            // Nothing indexed yet: an empty answer, its tier the step itself.
+            var length: Int64 = 86_400_000
+            if case .fixed(let millis) = step { length = millis }
+            return QueryResult(request: request, tierMillis: length, series: [])
+        }
         guard let bucketCount = QueryBuckets.bucketCount(from: from, to: to, step: step, timeZone: zone) else {
             throw QueryError(.badRequest, parameter: "step", "step \(step) cannot cover the range from `from` to `to`")
         }
@@ -145,7 +150,7 @@ extension RollupIndex {
             complete: row[13])
     }
 
-    private static func timedValue(millis: Int64?, value: DatabaseValue) -> TimedValue? {
+    static func timedValue(millis: Int64?, value: DatabaseValue) -> TimedValue? {
         guard let millis else { return nil }
         switch value.storage {
         case .double(let number): return TimedValue(millis: millis, value: .number(number))

@@ -89,7 +89,7 @@ struct ConfigReferenceTests {
         for key in ConfigReference.keys where key.kind == .section {
             #expect(paths.contains { $0.hasPrefix(key.path + ".") }, "\(key.path)'s keys are not in ConfigReference.keys")
         }
-        #expect(ConfigKeys.sectionNames == ["mqtt", "ingest", "rollup", "storage", "query", "logging"])
+        #expect(ConfigKeys.sectionNames == ["mqtt", "ingest", "rollup", "storage", "query", "http", "logging"])
     }
 
     @Test func everyDeclaredDefaultLoadsAsTheSettingsStructsDefault() throws {

@@ -9,7 +9,7 @@ import Testing
 @Suite("Config sections")
 struct ConfigSectionReadingTests {
     @Test func allowedKeysInTheOrderUnknownKeyMessagesListThem() {
-        #expect(ConfigKeys.sectionNames == ["mqtt", "ingest", "rollup", "storage", "query", "logging"])
+        #expect(ConfigKeys.sectionNames == ["mqtt", "ingest", "rollup", "storage", "query", "http", "logging"])
         #expect(
             ConfigKeys.mqtt.allowedKeys == [
                 "host", "port", "protocol", "client_id", "keepalive", "clean_session", "qos", "topics",

@@ -6,6 +6,8 @@ final class GatewayUnderTest {
     let directory: URL
     let dataDirectory: URL
     let child: ChildProcess
+    /// The loopback port of its HTTP API (each gateway under test gets a free one).
+    let apiPort: Int
 
     /// Writes a configuration for `brokerPort` (with `mqttYAML` lines added under `mqtt:`, and
     /// likewise for the other sections) and
@@ -15,11 +17,12 @@ final class GatewayUnderTest {
     /// tests of connections that must fail.
     init(
         directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = [],
-        rollupYAML: [String] = [], storageYAML: [String] = [],
+        rollupYAML: [String] = [], storageYAML: [String] = [], httpYAML: [String] = [],
         environment: [String: String]? = nil, waitForSubscription: Bool = true
     ) throws {
         self.directory = directory
         dataDirectory = directory.appendingPathComponent("data")
+        apiPort = try MosquittoBroker.freeLoopbackPort()
         let catalogue = TestPaths.repositoryRoot.appendingPathComponent("config/metrics.yaml").path
         let yaml = """
             mqtt:
@@ -34,6 +37,9 @@ final class GatewayUnderTest {
             storage:
               data_directory: \(dataDirectory.path)
             \(storageYAML.map { "  " + $0 }.joined(separator: "\n"))
+            http:
+              listen: 127.0.0.1:\(apiPort)
+            \(httpYAML.map { "  " + $0 }.joined(separator: "\n"))
             logging:
               status_interval: 1s
             \(rollupYAML.isEmpty ? "" : "rollup:\n" + rollupYAML.map { "  " + $0 }.joined(separator: "\n"))

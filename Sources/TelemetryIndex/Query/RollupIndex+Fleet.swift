@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+
+extension RollupIndex {
+    /// One series as `GET /api/v1/series` lists it.
+    public struct SeriesSummary: Sendable, Equatable {
+        public var name: SeriesName
+        public var kind: String
+        public var unit: String
+        /// Event time of the newest reading in any indexed window.
+        public var lastSeen: TimedValue?
+    }
+
+    /// One device as `GET /api/v1/devices` lists it.
+    public struct DeviceSummary: Sendable, Equatable {
+        public var park: [UInt8]
+        public var site: [UInt8]
+        public var device: [UInt8]
+        /// Newest reading of any of its series (ms), nil before the first indexed window.
+        public var lastSeenMillis: Int64?
+        /// Readings in the windows of the coarsest tier the index holds (every tier counts each
+        /// reading once; the coarsest is kept longest).
+        public var readings: Int64
+        public var series: Int
+    }
+
+    /// The series whose names match, in byte order of their names.
+    public func series(
+        park: NameFilter = .any, site: NameFilter = .any, device: NameFilter = .any, metric: NameFilter = .any
+    ) throws(QueryError) -> [SeriesSummary] {
+        try read("list the series") { db in
+            var result: [SeriesSummary] = []
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT park, site, device, metric, kind, unit, last_ts, last_value FROM series")
+            while let row = try rows.next() {
+                let name = SeriesName(
+                    park: IndexAppender.bytes(row[0]), site: IndexAppender.bytes(row[1]), device: IndexAppender.bytes(row[2]),
+                    metric: IndexAppender.bytes(row[3]))
+                guard park.matches(name.park), site.matches(name.site), device.matches(name.device), metric.matches(name.metric)
+                else { continue }
+                let lastSeen = Self.timedValue(millis: row[6], value: row["last_value"] as DatabaseValue)
+                result.append(SeriesSummary(name: name, kind: row[4], unit: row[5], lastSeen: lastSeen))
+            }
+            return result.sorted { Self.order($0.name).lexicographicallyPrecedes(Self.order($1.name)) }
+        }
+    }
+
+    /// The devices whose names match, with their newest reading and reading count.
+    public func devices(
+        park: NameFilter = .any, site: NameFilter = .any, device: NameFilter = .any
+    ) throws(QueryError)
+        -> [DeviceSummary]
+    {
+        try read("list the devices") { db in
+            let coarsest = try Int64.fetchOne(db, sql: "SELECT MAX(ms) FROM tier") ?? 0
+            var devices: [[[UInt8]]: DeviceSummary] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT s.park, s.site, s.device, s.last_ts, COALESCE(r.readings, 0)
+                    FROM series s LEFT JOIN series_readings r ON r.series_id = s.id AND r.tier_ms = ?
+                    """, arguments: [coarsest])
+            while let row = try rows.next() {
+                let names = [IndexAppender.bytes(row[0]), IndexAppender.bytes(row[1]), IndexAppender.bytes(row[2])]
+                guard park.matches(names[0]), site.matches(names[1]), device.matches(names[2]) else { continue }
+                var summary =
+                    devices[names]
+                    ?? DeviceSummary(
+                        park: names[0], site: names[1], device: names[2], lastSeenMillis: nil, readings: 0, series: 0)
+                if let seen: Int64 = row[3] { summary.lastSeenMillis = max(summary.lastSeenMillis ?? .min, seen) }
+                summary.readings += row[4]
+                summary.series += 1
+                devices[names] = summary
+            }
+            return devices.values.sorted {
+                [$0.park, $0.site, $0.device].lexicographicallyPrecedes([$1.park, $1.site, $1.device]) {
+                    $0.lexicographicallyPrecedes($1)
+                }
+            }
+        }
+    }
+
+    private static func order(_ name: SeriesName) -> [UInt8] {
+        name.park + [0] + name.site + [0] + name.device + [0] + name.metric
+    }
+
+    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(QueryError) -> T {
+        do {
+            return try database.read(body)
+        } catch {
+            throw QueryError(.unavailable, "reading the query index \(path) to \(operation) failed: \(error)")
+        }
+    }
+}
