@@ -79,12 +79,10 @@ struct APIRoutes: Sendable {
             return error.response
         }
         guard let index else { return Self.noIndex.response }
-        do {
-            let list = try await BlockingWork.run {
-                try index.series(
-                    park: filters["park"] ?? .any, site: filters["site"] ?? .any, device: filters["device"] ?? .any,
-                    metric: filters["metric"] ?? .any)
-            }
+        return await Self.listing {
+            let list = try index.series(
+                park: filters["park"] ?? .any, site: filters["site"] ?? .any, device: filters["device"] ?? .any,
+                metric: filters["metric"] ?? .any)
             var json = JSONLineBuilder(capacity: 256 * max(1, list.count))
             json.openObject()
             json.key("series")
@@ -112,11 +110,7 @@ struct APIRoutes: Sendable {
             }
             json.closeArray()
             json.closeObject()
-            return APIResponse.json(json.bytes)
-        } catch let error as QueryError {
-            return APIError(error).response
-        } catch {
-            return APIError(.serviceUnavailable, "\(error)").response
+            return json.bytes
         }
     }
 
@@ -145,15 +139,15 @@ struct APIRoutes: Sendable {
             return APIError(.badRequest, "\(error)").response
         }
         guard let index else { return Self.noIndex.response }
-        do {
-            let list = try await BlockingWork.run {
-                try index.devices(park: filters["park"] ?? .any, site: filters["site"] ?? .any, device: filters["device"] ?? .any)
-            }
+        let threshold = silence
+        return await Self.listing {
+            let list = try index.devices(
+                park: filters["park"] ?? .any, site: filters["site"] ?? .any, device: filters["device"] ?? .any)
             let now = Self.nowMillis
             var json = JSONLineBuilder(capacity: 200 * max(1, list.count))
             json.openObject()
             json.key("silence")
-            json.string(QueryStep.fixed(millis: silence).description)
+            json.string(QueryStep.fixed(millis: threshold).description)
             json.key("now")
             json.timestamp(millis: now)
             json.key("devices")
@@ -164,7 +158,7 @@ struct APIRoutes: Sendable {
                 json.key("last_seen")
                 if let seen = device.lastSeenMillis { json.timestamp(millis: seen) } else { json.null() }
                 json.key("status")
-                json.string((device.lastSeenMillis ?? .min) >= now - silence ? "online" : "silent")
+                json.string((device.lastSeenMillis ?? .min) >= now - threshold ? "online" : "silent")
                 json.key("readings")
                 json.integer(device.readings)
                 json.key("series")
@@ -173,7 +167,15 @@ struct APIRoutes: Sendable {
             }
             json.closeArray()
             json.closeObject()
-            return APIResponse.json(json.bytes)
+            return json.bytes
+        }
+    }
+
+    /// Runs a listing's read and rendering off the concurrency pool; an index that cannot be
+    /// read is a 503.
+    private static func listing(_ render: @escaping @Sendable () throws -> [UInt8]) async -> Response {
+        do {
+            return APIResponse.json(try await BlockingWork.run(render))
         } catch let error as QueryError {
             return APIError(error).response
         } catch {
