@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "sensors-sim", targets: ["SensorsSim"]),
         .library(name: "Telemetry", targets: ["Telemetry"]),
+        .library(name: "TelemetryIndex", targets: ["TelemetryIndex"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
@@ -37,7 +38,11 @@ let package = Package(
         // Apart from Telemetry so that the data path (and its fuzzers) link no database.
         .target(
             name: "TelemetryIndex",
-            dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "Telemetry", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the progress handler that ends a query at its deadline.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         .executableTarget(
             name: "Gateway",

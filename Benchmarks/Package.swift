@@ -38,6 +38,14 @@ let package = Package(
             path: "PipelineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "QueryIndexBenchmark",
+            dependencies: [
+                .product(name: "Telemetry", package: "telemetry-gateway"),
+                .product(name: "TelemetryIndex", package: "telemetry-gateway"),
+            ],
+            path: "QueryIndexBenchmark"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,71 +5,83 @@ import Telemetry
 /// Writes log lines into the index, each batch in one transaction together with the position
 /// it reaches, so that after a crash the index holds exactly the lines before its position.
 /// Keeps the series ids in memory (one entry per series). Used by one thread.
-struct IndexAppender {
+public struct IndexAppender {
     /// What one `append` did.
-    struct Outcome: Equatable {
-        var records = 0
+    public struct Outcome: Equatable, Sendable {
+        public var records = 0
         /// Lines that are not rollup records (torn or foreign), skipped.
-        var unreadable = 0
+        public var unreadable = 0
     }
 
-    let index: RollupIndex
+    public let index: RollupIndex
     private var seriesIDs: [SeriesName: Int64] = [:]
     private var tiers: Set<Int64> = []
 
-    init(index: RollupIndex) throws(IndexError) {
+    public init(index: RollupIndex) throws(IndexError) {
         self.index = index
         (seriesIDs, tiers) = try index.attempt("read the series") { db in
             var ids: [SeriesName: Int64] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT id, park, site, device, metric FROM series")
-            while let row = try rows.next() {
-                let name = SeriesName(
-                    park: Self.bytes(row[1]), site: Self.bytes(row[2]), device: Self.bytes(row[3]), metric: Self.bytes(row[4]))
-                ids[name] = row[0]
-            }
+            while let row = try rows.next() { ids[SeriesCatalogue.name(row, from: 1)] = row[0] }
             return (ids, Set(try Int64.fetchAll(db, sql: "SELECT ms FROM tier")))
         }
     }
 
-    static func bytes(_ data: Data?) -> [UInt8] { data.map { [UInt8]($0) } ?? [] }
-
     /// Indexes `lines` and records `end` as the position reached, in one transaction.
     mutating func append(_ lines: [LogReader.Line], end: LogCursor) throws(IndexError) -> Outcome {
         var outcome = Outcome()
-        var records: [(origin: Int64, record: RollupRecord)] = []
+        var records: [(origin: LogCursor, record: RollupRecord)] = []
         records.reserveCapacity(lines.count)
         for line in lines {
             if let record = RollupRecord(line: line.bytes) {
-                records.append((IndexOrigin.value(of: line.start), record))
+                records.append((line.start, record))
             } else {
                 outcome.unreadable += 1
             }
         }
         outcome.records = records.count
+        try append(records, end: end, lastLine: lines.last)
+        return outcome
+    }
+
+    /// Indexes records already parsed, each with where its line starts in the log, and records
+    /// `end` as the position reached, in one transaction. `lastLine` is the batch's last line,
+    /// whose checksum lets a restart see whether the log still holds it (nil: keep the last
+    /// line of an earlier batch). Also the way benchmarks fill an index without a log.
+    public mutating func append(
+        _ records: [(origin: LogCursor, record: RollupRecord)], end: LogCursor, lastLine: LogReader.Line?
+    ) throws(IndexError) {
         var ids = seriesIDs
         var knownTiers = tiers
-        let last = lines.last
-        try index.attempt("index \(lines.count) log lines") { db in
+        try index.attempt("index \(records.count) rollup records") { db in
             var newest: [Int64: TimedValue] = [:]
+            var readings: [SeriesTier: Int64] = [:]
             for (origin, record) in records {
                 let id = try Self.seriesID(for: record, in: db, ids: &ids)
                 if knownTiers.insert(record.tierMillis).inserted {
                     try db.execute(sql: "INSERT OR IGNORE INTO tier (ms) VALUES (?)", arguments: [record.tierMillis])
                 }
-                try Self.insert(record, series: id, origin: origin, in: db)
-                try Self.addReadings(record.count, series: id, tier: record.tierMillis, in: db)
+                try Self.insert(record, series: id, origin: IndexOrigin.value(of: origin), in: db)
+                let key = SeriesTier(series: id, tier: record.tierMillis)
+                readings[key] = readings[key, default: 0].addingSaturated(record.count)
                 if let last = record.last, last.millis > newest[id]?.millis ?? .min { newest[id] = last }
             }
+            for (key, count) in readings { try Self.addReadings(count, series: key.series, tier: key.tier, in: db) }
             let update = try db.cachedStatement(
                 sql: "UPDATE series SET last_ts = ?, last_value = ? WHERE id = ? AND (last_ts IS NULL OR last_ts <= ?)")
             for (id, value) in newest {
                 try update.execute(arguments: [value.millis, Self.databaseValue(value.value), id, value.millis])
             }
-            try Self.store(end: end, lastLine: last, in: db)
+            try Self.store(end: end, lastLine: lastLine, in: db)
         }
         seriesIDs = ids
         tiers = knownTiers
-        return outcome
+    }
+
+    /// A key of `series_readings`, for summing a batch's readings before one update each.
+    private struct SeriesTier: Hashable {
+        var series: Int64
+        var tier: Int64
     }
 
     /// Deletes the rows of lines at or after `cursor` (the log was cut back there) and sets the

@@ -10,6 +10,8 @@ public final class RollupIndex: Sendable {
     /// The database file.
     public let path: String
     let database: DatabasePool
+    /// The series table in memory, for choosing a query's series.
+    let catalogue = SeriesCatalogue()
 
     private init(path: String, database: DatabasePool) {
         self.path = path

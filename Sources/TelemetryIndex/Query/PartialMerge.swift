@@ -19,7 +19,7 @@ public struct PartialMerge: Sendable, Equatable {
     /// Readings counted in `sum` and `m2` (gauges and counters).
     private var numericCount: Int64 = 0
     /// False once a window that was never finished is part of the merge.
-    public private(set) var complete = true
+    public internal(set) var complete = true
 
     public init() {}
 
@@ -41,27 +41,38 @@ public struct PartialMerge: Sendable, Equatable {
             && lhs.states.mapValues { [$0.readings, $0.millis] } == rhs.states.mapValues { [$0.readings, $0.millis] }
     }
 
-    /// Adds one record's window. `windowComplete` says whether the window (all its records)
-    /// was finished; a window cut short and never finished leaves the merge incomplete.
-    public mutating func add(_ record: RollupRecord, windowComplete: Bool) {
-        count &+= record.count
-        if let sum = record.sum, record.count > 0 {
-            mergeMoments(count: record.count, sum: sum, m2: record.m2 ?? 0)
-        }
-        if let low = record.min { min = Swift.min(min ?? low, low) }
-        if let high = record.max { max = Swift.max(max ?? high, high) }
-        if let value = record.first, value.millis < first?.millis ?? .max { first = value }
-        if let value = record.last, value.millis >= last?.millis ?? .min { last = value }
-        if let growth = record.increase { increase = (increase ?? 0) + growth }
-        resets &+= record.resets ?? 0
-        for state in record.states {
-            let sofar = states[state.name] ?? (0, 0)
-            states[state.name] = (sofar.readings &+ state.readings, sofar.millis &+ state.millis)
-        }
-        if !windowComplete { complete = false }
+    /// The merge of one record's window alone. `windowComplete` says whether the window (all
+    /// its records) was finished; a window cut short and never finished leaves any merge it
+    /// joins incomplete.
+    public init(_ record: RollupRecord, windowComplete: Bool) {
+        self.init(
+            count: record.count, sum: record.sum, m2: record.m2, min: record.min, max: record.max, first: record.first,
+            last: record.last, increase: record.increase, resets: record.resets, states: record.states,
+            complete: windowComplete)
     }
 
-    /// Adds another merge (series of a group).
+    /// The merge of one stored window's figures, as a record or a `partial` row holds them.
+    init(
+        count: Int64, sum: Double?, m2: Double?, min: Double?, max: Double?, first: TimedValue?, last: TimedValue?,
+        increase: Double?, resets: Int64?, states: [StateTime], complete: Bool
+    ) {
+        self.count = count
+        if let sum, count > 0 { (self.sum, self.m2, numericCount) = (sum, m2 ?? 0, count) }
+        (self.min, self.max, self.first, self.last, self.increase) = (min, max, first, last, increase)
+        self.resets = resets ?? 0
+        for state in states {
+            let sofar = self.states[state.name] ?? (0, 0)
+            self.states[state.name] = (sofar.readings &+ state.readings, sofar.millis &+ state.millis)
+        }
+        self.complete = complete
+    }
+
+    /// Adds one record's window (see ``init(_:windowComplete:)``).
+    public mutating func add(_ record: RollupRecord, windowComplete: Bool) {
+        add(PartialMerge(record, windowComplete: windowComplete))
+    }
+
+    /// Adds another merge: other windows of the series, or other series of a group.
     public mutating func add(_ other: PartialMerge) {
         count &+= other.count
         if other.numericCount > 0 { mergeMoments(count: other.numericCount, sum: other.sum, m2: other.m2) }

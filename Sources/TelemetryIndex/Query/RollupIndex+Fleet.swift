@@ -24,25 +24,39 @@ extension RollupIndex {
         public var series: Int
     }
 
-    /// The series whose names match, in byte order of their names.
+    /// The series whose names match, ordered by park, site, device and metric, each name in
+    /// byte order. Names come from the catalogue in memory; only the newest readings are read.
     public func series(
         park: NameFilter = .any, site: NameFilter = .any, device: NameFilter = .any, metric: NameFilter = .any
     ) throws(QueryError) -> [SeriesSummary] {
         try read("list the series") { db in
-            var result: [SeriesSummary] = []
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT park, site, device, metric, kind, unit, last_ts, last_value FROM series")
-            while let row = try rows.next() {
-                let name = SeriesName(
-                    park: IndexAppender.bytes(row[0]), site: IndexAppender.bytes(row[1]), device: IndexAppender.bytes(row[2]),
-                    metric: IndexAppender.bytes(row[3]))
-                guard park.matches(name.park), site.matches(name.site), device.matches(name.device), metric.matches(name.metric)
-                else { continue }
-                let lastSeen = Self.timedValue(millis: row[6], value: row["last_value"] as DatabaseValue)
-                result.append(SeriesSummary(name: name, kind: row[4], unit: row[5], lastSeen: lastSeen))
+            let entries = try catalogue.current(in: db).filter {
+                park.matches($0.name.park) && site.matches($0.name.site) && device.matches($0.name.device)
+                    && metric.matches($0.name.metric)
             }
-            return result.sorted { Self.order($0.name).lexicographicallyPrecedes(Self.order($1.name)) }
+            // The newest readings, joined by id: both in id order.
+            var result: [SeriesSummary] = []
+            result.reserveCapacity(entries.count)
+            var next = 0
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, last_ts, last_value FROM series ORDER BY id")
+            while next < entries.count, let row = try rows.next() {
+                let id: Int64 = row[0]
+                guard id == entries[next].id else { continue }
+                let entry = entries[next]
+                let lastSeen = Self.timedValue(millis: row[1], value: row[2] as DatabaseValue)
+                result.append(SeriesSummary(name: entry.name, kind: entry.kind, unit: entry.unit, lastSeen: lastSeen))
+                next += 1
+            }
+            return result.sorted { Self.precedes($0.name, $1.name) }
         }
+    }
+
+    /// Park, then site, device and metric, each name in byte order.
+    static func precedes(_ lhs: SeriesName, _ rhs: SeriesName) -> Bool {
+        if lhs.park != rhs.park { return lhs.park.lexicographicallyPrecedes(rhs.park) }
+        if lhs.site != rhs.site { return lhs.site.lexicographicallyPrecedes(rhs.site) }
+        if lhs.device != rhs.device { return lhs.device.lexicographicallyPrecedes(rhs.device) }
+        return lhs.metric.lexicographicallyPrecedes(rhs.metric)
     }
 
     /// The devices whose names match, with their newest reading and reading count.
@@ -61,7 +75,7 @@ extension RollupIndex {
                     FROM series s LEFT JOIN series_readings r ON r.series_id = s.id AND r.tier_ms = ?
                     """, arguments: [coarsest])
             while let row = try rows.next() {
-                let names = [IndexAppender.bytes(row[0]), IndexAppender.bytes(row[1]), IndexAppender.bytes(row[2])]
+                let names = [SeriesCatalogue.bytes(row[0]), SeriesCatalogue.bytes(row[1]), SeriesCatalogue.bytes(row[2])]
                 guard park.matches(names[0]), site.matches(names[1]), device.matches(names[2]) else { continue }
                 var summary =
                     devices[names]
@@ -78,10 +92,6 @@ extension RollupIndex {
                 }
             }
         }
-    }
-
-    private static func order(_ name: SeriesName) -> [UInt8] {
-        name.park + [0] + name.site + [0] + name.device + [0] + name.metric
     }
 
     private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(QueryError) -> T {

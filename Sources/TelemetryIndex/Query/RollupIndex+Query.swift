@@ -1,12 +1,14 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension RollupIndex {
     /// Answers `request` from one consistent snapshot of the index: the coarsest stored tier
     /// that divides the step, each bucket the exact merge of that tier's partials (both records
     /// of a window cut short by a restart included), series merged by `group_by`.
     public func query(_ request: QueryRequest, limits: QueryLimits = QueryLimits()) throws(QueryError) -> QueryResult {
-        let deadline = ContinuousClock.now.advanced(by: limits.timeout)
+        let deadline = QueryDeadline(ContinuousClock.now.advanced(by: limits.timeout))
+        let timedOut = QueryError(.timedOut, "the query ran longer than \(limits.timeout) and was abandoned")
         let tiers: [Int64]
         do { tiers = try self.tiers() } catch { throw QueryError(.unavailable, error.description) }
         let (from, to, step, zone) = (request.fromMillis, request.toMillis, request.step, request.timeZone)
@@ -38,68 +40,85 @@ extension RollupIndex {
         }
         do {
             return try database.read { db in
-                let selected = try Self.selectSeries(request, in: db)
-                let points = buckets.count.multipliedReportingOverflow(by: selected.groups.count)
-                guard !points.overflow, points.partialValue <= limits.maxPoints else {
-                    throw QueryError(
-                        .badRequest,
-                        "the query would return \(buckets.count) buckets × \(selected.groups.count) series, over the limit "
-                            + "of \(limits.maxPoints) points: narrow the names or the range, or use a longer step")
-                }
-                var merges = [[Int: PartialMerge]](repeating: [:], count: selected.groups.count)
-                let statement = try db.cachedStatement(
-                    sql: """
-                        SELECT start_ms, count, sum, min, max, m2, first_ts, first_value, last_ts, last_value,
-                            increase, resets, states, complete
-                        FROM partial WHERE series_id = ? AND tier_ms = ? AND start_ms >= ? AND start_ms < ?
-                        ORDER BY start_ms, origin
-                        """)
-                for member in selected.members {
-                    guard ContinuousClock.now < deadline else {
-                        throw QueryError(.timedOut, "the query ran longer than \(limits.timeout) and was abandoned")
+                try deadline.enforce(on: db) {
+                    let selected = try selectSeries(request, in: db)
+                    let points = buckets.count.multipliedReportingOverflow(by: selected.groups.count)
+                    guard !points.overflow, points.partialValue <= limits.maxPoints else {
+                        throw QueryError(
+                            .badRequest,
+                            "the query would return \(buckets.count) buckets × \(selected.groups.count) series, over the limit "
+                                + "of \(limits.maxPoints) points: narrow the names or the range, or use a longer step")
                     }
-                    var window: [RollupRecord] = []
-                    let rows = try Row.fetchCursor(
-                        statement, arguments: [member.id, tier, first.lowerBound, last.upperBound])
-                    while let row = try rows.next() {
-                        let record = Self.record(row, tier: tier)
-                        if let open = window.first, open.startMillis != record.startMillis {
-                            Self.add(window, to: &merges[member.group], buckets: buckets, step: step)
-                            window.removeAll(keepingCapacity: true)
+                    // A merge per group and bucket, group-major: at most `maxPoints`, checked above.
+                    var merges = [PartialMerge?](repeating: nil, count: points.partialValue)
+                    let needed = PartialRow.Needed(request.aggregates)
+                    let statement = try db.cachedStatement(sql: PartialRow.select(needed))
+                    for member in selected.members {
+                        guard !deadline.hasPassed else { throw timedOut }
+                        let offset = member.group * buckets.count
+                        // A window's rows (two when a restart cut it short) merge first: the
+                        // window is complete when any of them is.
+                        var window = PartialMerge()
+                        var windowStart: Int64?
+                        var windowComplete = false
+                        let rows = try Row.fetchCursor(
+                            statement, arguments: [member.id, tier, first.lowerBound, last.upperBound])
+                        let sqlite = statement.sqliteStatement
+                        while try rows.next() != nil {
+                            let start = PartialRow.start(sqlite)
+                            let row = PartialRow.merge(sqlite, needed: needed)
+                            if start == windowStart {
+                                window.add(row)
+                                windowComplete = windowComplete || row.complete
+                                continue
+                            }
+                            if let windowStart, let bucket = Self.bucketIndex(of: windowStart, in: buckets, step: step) {
+                                window.complete = windowComplete
+                                Self.add(window, to: &merges[offset + bucket])
+                            }
+                            windowComplete = row.complete
+                            window = row
+                            windowStart = start
                         }
-                        window.append(record)
+                        if let windowStart, let bucket = Self.bucketIndex(of: windowStart, in: buckets, step: step) {
+                            window.complete = windowComplete
+                            Self.add(window, to: &merges[offset + bucket])
+                        }
                     }
-                    Self.add(window, to: &merges[member.group], buckets: buckets, step: step)
-                }
-                var series: [QueryResult.Series] = []
-                for (index, group) in selected.groups.enumerated() where !merges[index].isEmpty {
-                    let points = merges[index].sorted { $0.key < $1.key }.map { bucket, merge in
-                        QueryResult.Point(start: buckets[bucket].lowerBound, end: buckets[bucket].upperBound, merge: merge)
+                    var series: [QueryResult.Series] = []
+                    for (index, group) in selected.groups.enumerated() {
+                        let offset = index * buckets.count
+                        let points = buckets.indices.compactMap { bucket in
+                            merges[offset + bucket].map {
+                                QueryResult.Point(start: buckets[bucket].lowerBound, end: buckets[bucket].upperBound, merge: $0)
+                            }
+                        }
+                        guard !points.isEmpty else { continue }
+                        series.append(QueryResult.Series(group: group.group, kind: group.kind, unit: group.unit, points: points))
                     }
-                    series.append(QueryResult.Series(group: group.group, kind: group.kind, unit: group.unit, points: points))
+                    series.sort { QueryGroup.precedes($0.group, $1.group) }
+                    return QueryResult(request: request, tierMillis: tier, series: series)
                 }
-                series.sort { QueryGroup.precedes($0.group, $1.group) }
-                return QueryResult(request: request, tierMillis: tier, series: series)
             }
         } catch let error as QueryError {
             throw error
+        } catch let error where QueryDeadline.interrupted(error) {
+            throw timedOut
         } catch {
             throw QueryError(.unavailable, "reading the query index \(path) failed: \(error)")
         }
     }
 
-    /// The series matching the request's names, and the groups they fall into.
-    private static func selectSeries(
+    /// The series matching the request's names (from the catalogue in memory), and the groups
+    /// they fall into.
+    private func selectSeries(
         _ request: QueryRequest, in db: Database
     ) throws -> (groups: [(group: QueryGroup, kind: String, unit: String)], members: [(id: Int64, group: Int)]) {
         var groups: [(group: QueryGroup, kind: String, unit: String)] = []
         var groupIndex: [QueryGroup: Int] = [:]
         var members: [(id: Int64, group: Int)] = []
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, park, site, device, metric, kind, unit FROM series")
-        while let row = try rows.next() {
-            let name = SeriesName(
-                park: IndexAppender.bytes(row[1]), site: IndexAppender.bytes(row[2]), device: IndexAppender.bytes(row[3]),
-                metric: IndexAppender.bytes(row[4]))
+        for entry in try catalogue.current(in: db) {
+            let name = entry.name
             guard request.park.matches(name.park), request.site.matches(name.site), request.device.matches(name.device),
                 request.metric.matches(name.metric)
             else { continue }
@@ -110,20 +129,20 @@ extension RollupIndex {
             } else {
                 index = groups.count
                 groupIndex[group] = index
-                groups.append((group, row[5], row[6]))
+                groups.append((group, entry.kind, entry.unit))
             }
-            members.append((row[0], index))
+            members.append((entry.id, index))
         }
         return (groups, members)
     }
 
-    /// Adds the records of one window (one or more rows with the same start) to its bucket.
-    private static func add(
-        _ window: [RollupRecord], to merges: inout [Int: PartialMerge], buckets: [Range<Int64>], step: QueryStep
-    ) {
-        guard let start = window.first?.startMillis, let bucket = bucketIndex(of: start, in: buckets, step: step) else { return }
-        let complete = window.contains { $0.complete }
-        for record in window { merges[bucket, default: PartialMerge()].add(record, windowComplete: complete) }
+    /// Adds one window's merge to its bucket's.
+    private static func add(_ window: PartialMerge, to bucket: inout PartialMerge?) {
+        if bucket == nil {
+            bucket = window
+        } else {
+            bucket?.add(window)
+        }
     }
 
     private static func bucketIndex(of millis: Int64, in buckets: [Range<Int64>], step: QueryStep) -> Int? {
@@ -138,16 +157,6 @@ extension RollupIndex {
             if buckets[middle].upperBound <= millis { low = middle + 1 } else { high = middle }
         }
         return low < buckets.count && buckets[low].contains(millis) ? low : nil
-    }
-
-    private static func record(_ row: Row, tier: Int64) -> RollupRecord {
-        let start: Int64 = row[0]
-        return RollupRecord(
-            startMillis: start, endMillis: start + tier, series: SeriesName(park: [], site: [], device: [], metric: []),
-            kind: "", unit: "", count: row[1], sum: row[2], min: row[3], max: row[4], m2: row[5],
-            first: timedValue(millis: row[6], value: row[7]), last: timedValue(millis: row[8], value: row[9]),
-            increase: row[10], resets: row[11], states: (row[12] as Data?).flatMap(StateTime.decode) ?? [],
-            complete: row[13])
     }
 
     static func timedValue(millis: Int64?, value: DatabaseValue) -> TimedValue? {
