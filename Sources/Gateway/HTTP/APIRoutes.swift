@@ -21,7 +21,7 @@ struct APIRoutes: Sendable {
         router.get("healthz") { _, _ in health.response() }
         router.get("metrics") { _, _ in
             APIResponse.body(
-                metrics.render(snapshot: health.board?.snapshot, progress: health.indexProgress?()),
+                metrics.render(figures: health.board?.snapshot.map(EngineFigures.init), progress: health.indexProgress?()),
                 contentType: "text/plain; version=0.0.4")
         }
     }

@@ -23,7 +23,7 @@ extension APIServer {
         let reader = openReader(config: config, dataDirectory: dataDirectory, logger: logger)
         let health = GatewayHealth(board: nil, indexProgress: nil, statusPath: dataDirectory + "/status.json")
         return try start(
-            config: config, index: reader, health: health, metrics: MetricsExporter(engine: false), logger: logger)
+            config: config, index: reader, health: health, metrics: MetricsExporter(), logger: logger)
     }
 
     private static func openReader(config: GatewayConfig, dataDirectory: String, logger: Logger) -> RollupIndex? {
