@@ -51,7 +51,8 @@ extension IngestPipeline {
 
     /// The totals at the start of a pipeline state from `checkpointState()` (format `format`),
     /// without restoring the rest, which needs a pipeline of the same configuration: for a reader
-    /// beside a running gateway (`gateway serve`). O(devices listed in the totals).
+    /// beside a running gateway (`gateway serve`). All but `retainedSkipped` (0 here), which is
+    /// stored after the rest. O(devices listed in the totals).
     public static func stats(inState bytes: [UInt8], format: UInt64) throws(CheckpointError) -> PipelineStats {
         var reader = CheckpointReader(bytes)
         _ = try reader.readInt64()
