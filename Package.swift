@@ -68,8 +68,11 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CCRC32C"]),
-        .testTarget(name: "TelemetryIndexTests", dependencies: ["TelemetryIndex", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "CMQTTReadBuffer"]),
+        .testTarget(
+            name: "TelemetryIndexTests",
+            dependencies: ["TelemetryIndex", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "CMQTTReadBuffer"]),
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]

@@ -13,6 +13,8 @@ struct APIRoutes: Sendable {
     let silenceMillis: Int64
     let health: GatewayHealth
     let metrics: MetricsExporter
+    /// The engine's numbers for `/metrics` and the devices' counts.
+    let engine: EngineSource
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("api/v1/query") { request, _ in await query(request) }
@@ -21,7 +23,7 @@ struct APIRoutes: Sendable {
         router.get("healthz") { _, _ in health.response() }
         router.get("metrics") { _, _ in
             APIResponse.body(
-                metrics.render(snapshot: health.board?.snapshot, progress: health.indexProgress?()),
+                metrics.render(figures: engine.figures(), progress: health.indexProgress?()),
                 contentType: "text/plain; version=0.0.4")
         }
     }
@@ -139,35 +141,13 @@ struct APIRoutes: Sendable {
             return APIError(.badRequest, "\(error)").response
         }
         guard let index else { return Self.noIndex.response }
-        let threshold = silence
+        let listing = FleetListing(
+            park: filters["park"] ?? .any, site: filters["site"] ?? .any, device: filters["device"] ?? .any,
+            silenceMillis: silence)
+        let counts = engine.deviceCounts
         return await Self.listing {
-            let list = try index.devices(
-                park: filters["park"] ?? .any, site: filters["site"] ?? .any, device: filters["device"] ?? .any)
-            let now = Self.nowMillis
-            var json = JSONLineBuilder(capacity: 200 * max(1, list.count))
-            json.openObject()
-            json.key("silence")
-            json.string(QueryStep.fixed(millis: threshold).description)
-            json.key("now")
-            json.timestamp(millis: now)
-            json.key("devices")
-            json.openArray()
-            for device in list {
-                json.openObject()
-                Self.names([("park", device.park), ("site", device.site), ("device", device.device)], to: &json)
-                json.key("last_seen")
-                if let seen = device.lastSeenMillis { json.timestamp(millis: seen) } else { json.null() }
-                json.key("status")
-                json.string((device.lastSeenMillis ?? .min) >= now - threshold ? "online" : "silent")
-                json.key("readings")
-                json.integer(device.readings)
-                json.key("series")
-                json.integer(device.series)
-                json.closeObject()
-            }
-            json.closeArray()
-            json.closeObject()
-            return json.bytes
+            let indexed = try index.devices(park: listing.park, site: listing.site, device: listing.device)
+            return listing.json(indexed: indexed, counts: counts(), nowMillis: Self.nowMillis)
         }
     }
 

@@ -9,8 +9,10 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the HTTP API read-only over a data directory, without ingesting.",
         discussion: """
-            Queries read the data directory's query index; /healthz reads the status.json that a running \
-            gateway writes there; /metrics has the API's own counts. Stops on SIGINT or SIGTERM.
+            Queries read the data directory's query index; /healthz and /metrics read the status.json that a \
+            running gateway rewrites there four times a second; /api/v1/devices takes each device's quarantined \
+            and seq_missing counts from its last checkpoint (at most storage.checkpoint_interval old). Once that \
+            gateway stopped, they are its last numbers. Stops on SIGINT or SIGTERM.
             """
     )
 

@@ -97,13 +97,15 @@ final class StatusReporter {
         Array(stats.seqMissingByDevice.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(limit))
     }
 
-    private func writeFile(_ snapshot: EngineSnapshot) {
+    /// The `status.json` of `snapshot` (docs/formats.md), one line.
+    static func json(_ snapshot: EngineSnapshot) -> [UInt8] {
         let stats = snapshot.stats
         var line = JSONLineBuilder()
         line.openObject()
         line.key("updated"); line.timestamp(millis: snapshot.takenAtMillis)
         line.key("stopped"); line.bool(snapshot.stopped)
         line.key("broker_connected"); line.bool(snapshot.connection.isConnected)
+        line.key("reconnects"); line.integer(snapshot.connection.reconnects)
         line.key("messages_received"); line.integer(snapshot.connection.messagesReceived)
         line.key("messages"); line.integer(stats.messages)
         line.key("readings_accepted"); line.integer(stats.readingsAccepted)
@@ -138,14 +140,24 @@ final class StatusReporter {
         line.key("series"); line.integer(snapshot.series)
         line.key("ring_used_bytes"); line.integer(snapshot.ringUsedBytes)
         line.key("ring_capacity_bytes"); line.integer(snapshot.ringCapacityBytes)
+        line.key("ingest_lag_ms"); line.integer(snapshot.ingestLagMillis)
         line.key("back_pressure_ns"); line.integer(snapshot.connection.backPressureNanos)
         line.key("messages_truncated"); line.integer(snapshot.connection.truncatedMessages)
+        line.key("bytes_written")
+        line.openObject()
+        line.key("rollups"); line.integer(snapshot.rollupBytesWritten)
+        line.key("quarantine"); line.integer(snapshot.quarantineBytesWritten)
+        line.closeObject()
         line.key("storage_failing"); line.bool(snapshot.storageFailing)
         line.key("storage_buffered_bytes"); line.integer(snapshot.storageBufferedBytes)
         line.closeObject()
+        return line.bytes
+    }
+
+    private func writeFile(_ snapshot: EngineSnapshot) {
         let temporary = statusPath + ".tmp"
         do {
-            try Data(line.bytes + [UInt8(ascii: "\n")]).write(to: URL(fileURLWithPath: temporary))
+            try Data(Self.json(snapshot) + [UInt8(ascii: "\n")]).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, statusPath) == 0 else {
                 throw SystemCallError(path: statusPath, operation: "rename", errno: errno)
             }

@@ -13,8 +13,21 @@
 /// Reads and atomically replaces a checkpoint file.
 public enum CheckpointFile {
     static let magic: UInt64 = 0x3130_5450_4B43_4754  // "TGCKPT01", little-endian
-    /// Bumped whenever the payload's layout changes; an older file is refused, not misread.
-    public static let version: UInt64 = 2
+    /// Bumped whenever the payload's layout changes. A file of a version from
+    /// `oldestReadableVersion` on is read with that version's layout (`load` returns it with the
+    /// payload); any other is refused, not misread.
+    ///
+    /// 3: the totals carry quarantines by device (`PipelineStats.quarantinedByDevice`).
+    public static let version: UInt64 = 3
+    /// The oldest version whose layout the readers still know.
+    public static let oldestReadableVersion: UInt64 = 2
+
+    /// A checkpoint as read from its file.
+    public struct Contents: Sendable, Equatable {
+        /// The format version the payload was written in: pass it to the payload's readers.
+        public var version: UInt64
+        public var payload: [UInt8]
+    }
 
     /// Where the checkpoint replaced by the latest `store` to `path` is kept.
     public static func previousPath(of path: String) -> String { path + ".previous" }
@@ -66,10 +79,11 @@ public enum CheckpointFile {
         }
     }
 
-    /// The payload of the checkpoint at `path` on `fileSystem`, or nil when there is none.
+    /// The payload of the checkpoint at `path` on `fileSystem` and its format version, or nil
+    /// when there is none.
     public static func load(
         from path: String, fileSystem: any FileSystem = PosixFileSystem()
-    ) throws(CheckpointError) -> [UInt8]? {
+    ) throws(CheckpointError) -> Contents? {
         let descriptor = fileSystem.open(path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
         guard descriptor >= 0 else {
             if errno == ENOENT { return nil }
@@ -88,8 +102,10 @@ public enum CheckpointFile {
         var reader = CheckpointReader(bytes)
         guard try reader.readUInt64() == magic else { throw .mismatch(path: path, detail: "not a gateway checkpoint") }
         let fileVersion = try reader.readUInt64()
-        guard fileVersion == version else {
-            throw .mismatch(path: path, detail: "checkpoint format \(fileVersion), this gateway reads \(version)")
+        guard (oldestReadableVersion...version).contains(fileVersion) else {
+            throw .mismatch(
+                path: path,
+                detail: "checkpoint format \(fileVersion), this gateway reads \(oldestReadableVersion) to \(version)")
         }
         let length = try reader.readInt()
         let checksum = try reader.readUInt64()
@@ -101,6 +117,6 @@ public enum CheckpointFile {
         guard UInt64(CRC32C.checksum(payload)) == checksum else {
             throw .mismatch(path: path, detail: "checksum mismatch: the file is damaged")
         }
-        return payload
+        return Contents(version: fileVersion, payload: payload)
     }
 }

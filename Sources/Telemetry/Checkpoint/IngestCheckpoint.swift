@@ -9,18 +9,23 @@ public struct IngestCheckpoint: Sendable, Equatable {
     public var createdAtMillis: Int64
     /// `IngestPipeline.checkpointState()`.
     public var pipelineState: [UInt8]
+    /// The checkpoint format `pipelineState` is in: `CheckpointFile.version`, or the older one
+    /// of the file it was read from (`IngestPipeline.restoreState(_:format:)` takes it).
+    public var format: UInt64
 
     public init(
-        ringPosition: Int, rollupLog: LogPosition, quarantineLog: LogPosition, createdAtMillis: Int64, pipelineState: [UInt8]
+        ringPosition: Int, rollupLog: LogPosition, quarantineLog: LogPosition, createdAtMillis: Int64, pipelineState: [UInt8],
+        format: UInt64 = CheckpointFile.version
     ) {
         self.ringPosition = ringPosition
         self.rollupLog = rollupLog
         self.quarantineLog = quarantineLog
         self.createdAtMillis = createdAtMillis
         self.pipelineState = pipelineState
+        self.format = format
     }
 
-    /// The payload stored by `CheckpointFile`.
+    /// The payload stored by `CheckpointFile` (whose header gives its format).
     public func encoded() -> [UInt8] {
         var writer = CheckpointWriter()
         Self.writeHeader(
@@ -44,8 +49,10 @@ public struct IngestCheckpoint: Sendable, Equatable {
         writer.write(createdAtMillis)
     }
 
-    /// Reads a payload written by `encoded()`.
-    public init(decoding bytes: [UInt8]) throws(CheckpointError) {
+    /// Reads a payload written by `encoded()` in checkpoint format `format` (the header fields
+    /// are the same in every format).
+    public init(decoding bytes: [UInt8], format: UInt64 = CheckpointFile.version) throws(CheckpointError) {
+        self.format = format
         var reader = CheckpointReader(bytes)
         ringPosition = try reader.readInt()
         rollupLog = LogPosition(nextRotationSequence: try reader.readInt(), currentBytes: try reader.readInt64())

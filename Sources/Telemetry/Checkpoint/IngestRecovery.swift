@@ -57,13 +57,17 @@ public struct IngestRecovery: Sendable {
     /// damaged with no readable previous one.
     public func loadCheckpoint() throws(CheckpointError) -> LoadedCheckpoint? {
         do throws(CheckpointError) {
-            guard let payload = try CheckpointFile.load(from: checkpointPath, fileSystem: fileSystem) else { return nil }
-            return LoadedCheckpoint(checkpoint: try IngestCheckpoint(decoding: payload), path: checkpointPath, newestError: nil)
+            guard let stored = try CheckpointFile.load(from: checkpointPath, fileSystem: fileSystem) else { return nil }
+            return LoadedCheckpoint(
+                checkpoint: try IngestCheckpoint(decoding: stored.payload, format: stored.version), path: checkpointPath,
+                newestError: nil)
         } catch {
             if case .file = error { throw error }
             let previousPath = CheckpointFile.previousPath(of: checkpointPath)
-            guard let payload = try CheckpointFile.load(from: previousPath, fileSystem: fileSystem) else { throw error }
-            return LoadedCheckpoint(checkpoint: try IngestCheckpoint(decoding: payload), path: previousPath, newestError: error)
+            guard let stored = try CheckpointFile.load(from: previousPath, fileSystem: fileSystem) else { throw error }
+            return LoadedCheckpoint(
+                checkpoint: try IngestCheckpoint(decoding: stored.payload, format: stored.version), path: previousPath,
+                newestError: error)
         }
     }
 
@@ -105,7 +109,7 @@ public struct IngestRecovery: Sendable {
         _ checkpoint: IngestCheckpoint?, pipeline: IngestPipeline, ring: MessageRing
     ) throws(CheckpointError) -> RingOutcome {
         guard let checkpoint else { return .noCheckpoint }
-        try pipeline.restoreState(checkpoint.pipelineState)
+        try pipeline.restoreState(checkpoint.pipelineState, format: checkpoint.format)
         let freed = ring.consumedPosition
         if checkpoint.ringPosition < freed {
             return ring.rewind(to: checkpoint.ringPosition)

@@ -1,7 +1,8 @@
 import Atomics
 
 /// What the message source (the MQTT client) tells the rest of the gateway: whether it is
-/// connected and since when, how many messages it received, how long it waited for ring space.
+/// connected and since when, how often it reconnected, how many messages it received, how long
+/// it waited for ring space.
 ///
 /// Written by the source's network thread and read by the engine thread and the status, so each
 /// value is an atomic; all relaxed, since none guards other memory (the ring has its own
@@ -15,6 +16,9 @@ public final class ConnectionState: Sendable {
         public var messagesReceived: UInt64
         public var backPressureNanos: UInt64
         public var truncatedMessages: UInt64
+        /// Connections the broker accepted since start after the first one: how often the
+        /// connection was lost and made again.
+        public var reconnects: UInt64
     }
 
     private let connected = ManagedAtomic<Bool>(false)
@@ -39,7 +43,8 @@ public final class ConnectionState: Sendable {
         Snapshot(
             isConnected: isConnected, connectedSinceMillis: connectedSinceMillis,
             messagesReceived: received.load(ordering: .relaxed),
-            backPressureNanos: waitedNanos.load(ordering: .relaxed), truncatedMessages: truncated.load(ordering: .relaxed))
+            backPressureNanos: waitedNanos.load(ordering: .relaxed), truncatedMessages: truncated.load(ordering: .relaxed),
+            reconnects: max(acceptedConnections, 1) - 1)
     }
 
     /// The broker accepted a connection at `millis`.

@@ -139,13 +139,16 @@ public final class IngestEngine: @unchecked Sendable {
         self.thread = nil
     }
 
-    /// The state now, as `status.json` shows it.
+    /// The state now, as `status.json` shows it. On the engine thread (the ring's consumer).
     func snapshot(nowMillis: Int64, stopped: Bool) -> EngineSnapshot {
-        EngineSnapshot(
+        let oldestWaiting = ring.oldestWaitingReceivedAtNanos()
+        return EngineSnapshot(
             takenAtMillis: nowMillis, stopped: stopped, stats: pipeline.stats, openWindows: pipeline.openWindowCount,
             series: pipeline.seriesCount, closeDelays: pipeline.closeDelays, ringUsedBytes: ring.usedBytes,
-            ringCapacityBytes: ring.capacityBytes, storageFailing: sink.isFailing,
-            storageBufferedBytes: sink.bufferedBytes, connection: connection.snapshot)
+            ringCapacityBytes: ring.capacityBytes,
+            ingestLagMillis: oldestWaiting.map { max(0, nowMillis - $0 / 1_000_000) } ?? 0,
+            rollupBytesWritten: sink.rollups.bytesWritten, quarantineBytesWritten: sink.quarantine.bytesWritten,
+            storageFailing: sink.isFailing, storageBufferedBytes: sink.bufferedBytes, connection: connection.snapshot)
     }
 
     private func runLoop() {

@@ -16,18 +16,19 @@ extension IngestPipeline {
         for window in sequences { window.encode(to: &writer) }
         redeliveries.encode(to: &writer)
         aggregator.encode(to: &writer)
-        // Fields added after checkpoint format 2 follow here, so that a format-2 state (which
-        // ends above) still restores.
+        // Fields added to checkpoint format 2 after its first release follow here, so that a
+        // format-2 state that ends above still restores.
         for window in sequences { window.encodeStart(to: &writer) }
         writer.write(stats.retainedSkipped)
     }
 
-    /// Replaces the pipeline's state with bytes from `checkpointState()`; on error the pipeline
-    /// is left as it was.
-    public func restoreState(_ bytes: [UInt8]) throws(CheckpointError) {
+    /// Replaces the pipeline's state with bytes from `checkpointState()`, written in checkpoint
+    /// format `format` (`CheckpointFile.version`, or an older one `CheckpointFile` still reads);
+    /// on error the pipeline is left as it was.
+    public func restoreState(_ bytes: [UInt8], format: UInt64 = CheckpointFile.version) throws(CheckpointError) {
         var reader = CheckpointReader(bytes)
         let latest = try reader.readInt64()
-        var restoredStats = try PipelineStats(from: &reader)
+        var restoredStats = try PipelineStats(from: &reader, format: format)
         var restoredSequences: [SequenceWindow] = []
         for _ in 0..<(try reader.readCount(minimumItemBytes: 17)) {
             restoredSequences.append(try SequenceWindow(from: &reader))
@@ -35,7 +36,8 @@ extension IngestPipeline {
         let restoredRedeliveries = try RedeliveryWindow(from: &reader, capacity: settings.redeliveryWindow)
         var restoredAggregator = aggregator
         try restoredAggregator.restore(from: &reader)
-        if !reader.isAtEnd {
+        // Format 3 always has them; format 2 has them when written after they were added.
+        if format >= 3 || !reader.isAtEnd {
             for index in restoredSequences.indices { try restoredSequences[index].decodeStart(from: &reader) }
             restoredStats.retainedSkipped = try reader.readInt()
         }
@@ -45,5 +47,15 @@ extension IngestPipeline {
         sequences = restoredSequences
         redeliveries = restoredRedeliveries
         aggregator = restoredAggregator
+    }
+
+    /// The totals at the start of a pipeline state from `checkpointState()` (format `format`),
+    /// without restoring the rest, which needs a pipeline of the same configuration: for a reader
+    /// beside a running gateway (`gateway serve`). All but `retainedSkipped` (0 here), which is
+    /// stored after the rest. O(devices listed in the totals).
+    public static func stats(inState bytes: [UInt8], format: UInt64) throws(CheckpointError) -> PipelineStats {
+        var reader = CheckpointReader(bytes)
+        _ = try reader.readInt64()
+        return try PipelineStats(from: &reader, format: format)
     }
 }

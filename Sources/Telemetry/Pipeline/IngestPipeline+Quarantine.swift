@@ -28,8 +28,9 @@ extension IngestPipeline {
         _ message: MessageContext, _ reason: QuarantineReason, _ detail: String,
         device: DeviceKey? = nil, metric: String? = nil, seq: UInt64? = nil, summarisedReadings: Int? = nil
     ) {
-        // A summary's readings were counted by reason already.
+        // A summary's readings were counted by reason already, but not by device.
         if summarisedReadings == nil { stats.quarantined[reason, default: 0] += 1 }
+        if let device { countQuarantined(summarisedReadings ?? 1, of: device) }
         let second = message.receivedMillis / 1000
         if second != excerptSecond {
             excerptSecond = second
@@ -47,6 +48,16 @@ extension IngestPipeline {
         record.payloadOmitted = !withExcerpt && !message.payload.isEmpty
         record.readings = summarisedReadings
         sink.write(record)
+    }
+
+    /// Adds `count` to `device`'s quarantines; a device not listed yet is listed only while
+    /// fewer than `settings.maxSeries` are (see `PipelineStats.quarantinedByDevice`).
+    private func countQuarantined(_ count: Int, of device: DeviceKey) {
+        if let counted = stats.quarantinedByDevice[device] {
+            stats.quarantinedByDevice[device] = counted.addingSaturated(count)
+        } else if stats.quarantinedByDevice.count < settings.maxSeries {
+            stats.quarantinedByDevice[device] = count
+        }
     }
 
     /// One record for the rejected readings of a message beyond `readingRecordsPerMessage`,

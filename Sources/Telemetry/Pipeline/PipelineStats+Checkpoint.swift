@@ -21,10 +21,19 @@ extension PipelineStats {
             writer.write(reason.rawValue)
             writer.write(count)
         }
+        // Format 3 on.
+        writer.write(quarantinedByDevice.count)
+        for (device, count) in quarantinedByDevice.sorted(by: { $0.key < $1.key }) {
+            writer.write(device.park)
+            writer.write(device.site)
+            writer.write(device.device)
+            writer.write(count)
+        }
     }
 
-    /// Reads totals written by `encode(to:)`.
-    init(from reader: inout CheckpointReader) throws(CheckpointError) {
+    /// Reads totals written by `encode(to:)` in checkpoint format `format` (a format-2 state has
+    /// no `quarantinedByDevice`, which then starts empty).
+    init(from reader: inout CheckpointReader, format: UInt64) throws(CheckpointError) {
         self.init()
         messages = try reader.readInt()
         readingsAccepted = try reader.readInt()
@@ -45,6 +54,13 @@ extension PipelineStats {
                 throw .invalid("unknown quarantine reason \(name)", offset: reader.offset)
             }
             quarantined[reason] = try reader.readInt()
+        }
+        guard format >= 3 else { return }
+        for _ in 0..<(try reader.readCount(minimumItemBytes: 32)) {
+            let park = try reader.readString()
+            let site = try reader.readString()
+            let device = DeviceKey(park: park, site: site, device: try reader.readString())
+            quarantinedByDevice[device] = try reader.readInt()
         }
     }
 }

@@ -4,6 +4,12 @@ public struct PipelineStats: Sendable, Equatable {
     public var readingsAccepted = 0
     /// Quarantine records written, by reason.
     public var quarantined: [QuarantineReason: Int] = [:]
+    /// `quarantined` by device, for the quarantines whose topic named a device (matched the
+    /// pattern with names within `ingest.max_name_bytes`), so that a fleet view can point at the
+    /// devices sending bad data, including one never accepted. At most `ingest.max_series`
+    /// devices: beyond that a device not listed yet is counted in `quarantined` only, so that
+    /// devices invented by a hostile client cannot grow it without bound.
+    public var quarantinedByDevice: [DeviceKey: Int] = [:]
     /// Sequence numbers skipped by devices (loss upstream of the gateway), net of gaps filled later.
     public var seqMissing: Int64 = 0
     /// `seqMissing` by device, for the devices with gaps (loss upstream of the gateway).

@@ -22,6 +22,19 @@ extension RollupIndex {
         /// reading once; the coarsest is kept longest).
         public var readings: Int64
         public var series: Int
+
+        /// A device of these names and figures (the listing builds them; callers that merge
+        /// other figures into a listing, and their tests, too).
+        public init(
+            park: [UInt8], site: [UInt8], device: [UInt8], lastSeenMillis: Int64?, readings: Int64, series: Int
+        ) {
+            self.park = park
+            self.site = site
+            self.device = device
+            self.lastSeenMillis = lastSeenMillis
+            self.readings = readings
+            self.series = series
+        }
     }
 
     /// The series whose names match, ordered by park, site, device and metric, each name in

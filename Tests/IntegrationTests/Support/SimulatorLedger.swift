@@ -15,6 +15,8 @@ struct SimulatorLedger {
     /// Accepted readings per series "park|site|device|metric", untimed ones included: what the
     /// rollups must count over all windows when plain readings make per-window checks impossible.
     var seriesReadings: [String: Int] = [:]
+    /// The `seq` of every message that carried one (duplicates included), by topic, in order.
+    var seqsByTopic: [String: [Int64]] = [:]
 
     init(url: URL) throws {
         try self.init(urls: [url])
@@ -37,6 +39,7 @@ struct SimulatorLedger {
                 throw TestFailure("ledger line is not a message: \(line)")
             }
             messages += 1
+            if let seq = (message["seq"] as? NSNumber)?.int64Value { seqsByTopic[topic, default: []].append(seq) }
             if let fault = message["fault"] as? String {
                 quarantine.append("\(fault)|\(topic)|")
                 continue

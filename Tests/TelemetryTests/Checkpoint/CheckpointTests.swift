@@ -79,7 +79,7 @@ struct CheckpointTests {
         defer { unlink(path) }
         let state = pipeline.checkpointState()
         try CheckpointFile.store(state, to: path, sync: true)
-        #expect(try CheckpointFile.load(from: path) == state)
+        #expect(try CheckpointFile.load(from: path)?.payload == state)
 
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count / 2] ^= 0x40
@@ -122,7 +122,7 @@ struct CheckpointTests {
         for generation in 1...3 {
             try CheckpointFile.store(Array(repeating: UInt8(generation), count: 100), to: path, sync: false)
         }
-        #expect(try CheckpointFile.load(from: path) == Array(repeating: 3, count: 100))
-        #expect(try CheckpointFile.load(from: previous) == Array(repeating: 2, count: 100))
+        #expect(try CheckpointFile.load(from: path)?.payload == Array(repeating: 3, count: 100))
+        #expect(try CheckpointFile.load(from: previous)?.payload == Array(repeating: 2, count: 100))
     }
 }

@@ -105,7 +105,7 @@ struct CheckpointKeeperTests {
         }
         #expect(fixture.ring.unreleasedBytes == 0)
         #expect(keeper.count == 1)
-        let stored = try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path)))
+        let stored = try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path)).payload)
         #expect(stored.ringPosition == consumed)
         let restored = IngestPipeline(
             settings: fixture.pipeline.settings, catalogue: fixture.pipeline.catalogue, sink: fixture.sink)
@@ -125,7 +125,7 @@ struct CheckpointKeeperTests {
         #expect(fixture.ring.unreleasedBytes == 0)
         #expect(keeper.count == 2)
         #expect(
-            try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path))).ringPosition
+            try IngestCheckpoint(decoding: try #require(try CheckpointFile.load(from: path)).payload).ringPosition
                 == fixture.ring.consumedPosition)
     }
 
