@@ -45,7 +45,7 @@ final class MetricsExporter: Sendable {
                     counter("back_pressure_nanoseconds_total", "Time the MQTT thread waited for ring space, in ns."),
                     counter("messages_truncated_total", "Messages larger than the ring's largest record."),
                     counter("index_records_total", "Rollup records written into the query index."),
-                    counter("index_expired_rows_total", "Index rows deleted by query.retention."),
+                    counter("index_expired_rows_total", "Index rows deleted by rollup.retention."),
                 ])
         quarantined = Dictionary(
             uniqueKeysWithValues: (engine ? QuarantineReason.allCases : []).map { reason in
