@@ -3,8 +3,9 @@ import Telemetry
 
 /// Every key of `gateway.yaml`, declared once, here, in the order of `config/README.md`'s
 /// tables; the reads with rules of their own are in `ConfigKeys+MQTTRules.swift`,
-/// `ConfigKeys+Tiers.swift`, `ConfigKeys+LogPolicy.swift` (both logs' policies) and
-/// `ConfigKeys+Query.swift` (the query index) and `ConfigKeys+HTTP.swift` (the API).
+/// `ConfigKeys+Tiers.swift` (tiers and their retention), `ConfigKeys+LogPolicy.swift` (both
+/// logs' policies) and `ConfigKeys+Query.swift` (the query index) and `ConfigKeys+HTTP.swift`
+/// (the API).
 /// `ConfigLoader` reads the file through these declarations, and `ConfigReference` prints the
 /// README's key tables from them, which `ConfigReferenceTests` holds the README and
 /// `config/gateway.yaml` to.
@@ -257,7 +258,8 @@ enum ConfigKeys {
 
     // MARK: - Rollup
     //
-    // The keys of `rollup:`: window tiers and how long windows wait for late readings.
+    // The keys of `rollup:`: window tiers, how long each tier is kept, and how long windows wait
+    // for late readings.
 
     /// `rollup:`, read into `RollupSettings`.
     static let rollup = ConfigSection<RollupSettings>(
@@ -272,6 +274,15 @@ enum ConfigKeys {
                         settings.tiers = tiers
                     }
                 }),
+            ConfigKey(
+                "rollup.retention", type: "mapping tier → duration or `forever`",
+                default: "`{10s: 2d, 1m: 30d}`",
+                meaning: "How long each tier's windows are kept; a tier not listed is kept forever. The query "
+                    + "index deletes a window once it started longer ago than this; the rollup log's rotated "
+                    + "segments are rewritten without a tier's lines once all of that tier's lines in the "
+                    + "segment ended longer ago (and the segment was rotated at least 1h ago). Each key must "
+                    + "be one of `tiers`.",
+                read: .custom(readRetention)),
             ConfigKey(
                 "rollup.allowed_lateness", type: "duration 0ms…1h", default: "`5s`",
                 meaning: "A window closes when the newest event time seen from its device passes its end "

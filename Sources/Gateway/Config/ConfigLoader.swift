@@ -41,17 +41,6 @@ enum ConfigLoader {
         ConfigKeys.checkHTTPToken(http, node: root.node(ConfigKeys.http.name)?.mapping?["listen"], reader: &reader)
         var logging = LoggingSettings()
         ConfigKeys.logging.read(root.node(ConfigKeys.logging.name), into: &logging, reader: &reader)
-        if let retention = root.node(ConfigKeys.query.name)?.mapping?["retention"]?.mapping {
-            let tiers = Set(rollup.tiers.map(\.lengthMillis))
-            for (tierNode, _) in retention {
-                let text = tierNode.scalar?.string ?? ""
-                if let millis = ConfigValueParsers.durationMillis(text), !tiers.contains(millis) {
-                    reader.report(
-                        "no tier \(text) in rollup.tiers (\(rollup.tiers.map(\.name).joined(separator: ", ")))",
-                        key: "query.retention.\(text)", at: tierNode)
-                }
-            }
-        }
 
         let ingestNode = root.node("ingest")?.mapping
         let cataloguePath = ConfigTextFile.resolve(ingest.cataloguePath, against: reader.baseDirectory)

@@ -42,6 +42,14 @@ struct GatewayConfig: Sendable {
         self.sourcePath = sourcePath
     }
 
+    /// The rollup log's policy as the engine runs it: `storage.rollup_log` plus
+    /// `rollup.retention`, which governs the log's rotated segments as well as the query index.
+    var rollupLogPolicy: LogPolicy {
+        var policy = storage.rollupLog
+        policy.retainTierMillis = rollup.retentionMillis
+        return policy
+    }
+
     /// Every setting at its default, with `catalogue` (there is no built-in catalogue: it lives
     /// in `metrics.yaml`); `ingest.strictMetrics` follows the catalogue's `strict`.
     static func defaults(catalogue: MetricCatalogue) -> GatewayConfig {

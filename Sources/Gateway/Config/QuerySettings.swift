@@ -6,9 +6,6 @@ struct QuerySettings: Sendable, Equatable {
     var indexPath = ""
     /// SQLite's page cache per connection, bytes: what bounds the index's memory.
     var cacheBytes: Int64 = 16 << 20
-    /// How long the index keeps windows of each tier (ms), by tier length; a tier not listed is
-    /// kept forever.
-    var retentionMillis: [Int64: Int64] = [10_000: 2 * 86_400_000, 60_000: 30 * 86_400_000]
     /// Points (buckets × series) one query may return.
     var maxPoints = 100_000
     /// Wall time one query may run.

@@ -1,6 +1,7 @@
 import Telemetry
 
-/// Which windows are aggregated and how long the aggregator waits for late readings.
+/// Which windows are aggregated, how long the aggregator waits for late readings, and how long
+/// each tier's windows are kept.
 struct RollupSettings: Sendable, Equatable {
     /// Window lengths, non-empty and strictly ascending, each a whole multiple of the one before
     /// so that windows of a longer tier are made of whole windows of the shorter one.
@@ -13,6 +14,10 @@ struct RollupSettings: Sendable, Equatable {
     var allowedLatenessMillis: Int64 = 5_000
     /// A machine state lasts until the next reading of its series, but at most this long.
     var stateHorizonMillis: Int64 = 300_000
+    /// How long windows of each tier are kept (ms), by tier length, in the query index and in
+    /// the rollup log's rotated segments; a tier not listed is kept forever. Every key is the
+    /// length of one of `tiers`.
+    var retentionMillis: [Int64: Int64] = [10_000: 2 * 86_400_000, 60_000: 30 * 86_400_000]
 
     /// All defaults.
     init() {}

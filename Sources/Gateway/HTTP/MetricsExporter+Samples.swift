@@ -40,7 +40,7 @@ extension MetricsExporter {
         if let progress {
             samples += [
                 .total("index_records_total", "Rollup records written into the query index.", Int64(progress.records)),
-                .total("index_expired_rows_total", "Index rows deleted by query.retention.", Int64(progress.expiredRows)),
+                .total("index_expired_rows_total", "Index rows deleted by rollup.retention.", Int64(progress.expiredRows)),
                 Sample("index_lag_bytes", "Rollup log bytes not yet in the query index.", .gauge(Double(progress.lagBytes))),
             ]
         }

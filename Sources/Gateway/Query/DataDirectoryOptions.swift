@@ -18,9 +18,13 @@ struct DataDirectoryOptions: ParsableArguments {
         }
     }
 
-    /// The data directory and the query settings that apply to it.
-    func resolve() throws -> (dataDirectory: String, query: QuerySettings) {
+    /// The data directory and the query and rollup settings (tiers and their retention) that
+    /// apply to it.
+    func resolve() throws -> (dataDirectory: String, query: QuerySettings, rollup: RollupSettings) {
         let loaded = try load()
-        return (dataDir ?? loaded?.storage.dataDirectory ?? "data", loaded?.query ?? QuerySettings())
+        return (
+            dataDir ?? loaded?.storage.dataDirectory ?? "data", loaded?.query ?? QuerySettings(),
+            loaded?.rollup ?? RollupSettings()
+        )
     }
 }

@@ -40,7 +40,7 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (dataDirectory, settings) = try options.resolve()
+        let (dataDirectory, settings, _) = try options.resolve()
         let given: [(String, String?)] = [
             ("from", from), ("to", to), ("park", park), ("site", site), ("device", device), ("metric", metric),
             ("step", step), ("tz", tz), ("group_by", groupBy), ("agg", agg),

@@ -10,7 +10,7 @@ struct ReindexCommand: ParsableCommand {
         abstract: "Rebuild the query index from the rollup log.",
         discussion: """
             Deletes the index file and indexes every rollup line of every segment again, then applies \
-            query.retention. The gateway must not be running on the same data directory (its own index \
+            rollup.retention. The gateway must not be running on the same data directory (its own index \
             thread keeps the index up to date; this is for a lost, damaged or outdated index).
             """
     )
@@ -18,7 +18,7 @@ struct ReindexCommand: ParsableCommand {
     @OptionGroup var options: DataDirectoryOptions
 
     func run() throws {
-        let (dataDirectory, query) = try options.resolve()
+        let (dataDirectory, query, rollup) = try options.resolve()
         if let holder = Self.runningGateway(dataDirectory: dataDirectory) {
             throw ValidationError(holder)
         }
@@ -31,7 +31,7 @@ struct ReindexCommand: ParsableCommand {
         defer { try? index.close() }
         let segments = try LogSegments(directory: dataDirectory + "/rollups", baseName: "rollups")
         let writer = IndexWriter(
-            index: index, segments: segments, retention: IndexWriter.Retention(keepMillis: query.retentionMillis)
+            index: index, segments: segments, retention: IndexWriter.Retention(keepMillis: rollup.retentionMillis)
         ) { event in
             FileHandle.standardError.write(Data((event.message + "\n").utf8))
         }
@@ -43,7 +43,7 @@ struct ReindexCommand: ParsableCommand {
         print(
             "indexed \(progress.records) rollup records into \(path) in \(String(format: "%.1f", seconds)) s "
                 + "(\(rate) records/s); \(progress.unreadableLines) lines skipped as not rollup records, "
-                + "\(progress.expiredRows) rows past query.retention removed")
+                + "\(progress.expiredRows) rows past rollup.retention removed")
     }
 
     /// A sentence when a gateway holds the data directory's ring lock, nil otherwise.

@@ -75,7 +75,7 @@ struct GatewayRuntime {
         let marker = ProcessInfo.processInfo.environment["GATEWAY_TEST_CRASH_ON_PAYLOAD"].map { Array($0.utf8) }
         return EngineConfiguration(
             dataDirectory: config.storage.dataDirectory, pipeline: pipeline, catalogue: config.catalogue,
-            ringBytes: config.ingest.ringBytes, rollupLog: config.storage.rollupLog,
+            ringBytes: config.ingest.ringBytes, rollupLog: config.rollupLogPolicy,
             quarantineLog: config.storage.quarantineLog, quarantineMaxLineBytes: config.storage.quarantineMaxLineBytes,
             checkpointIntervalMillis: config.storage.checkpointIntervalMillis,
             crashMarker: marker?.isEmpty == false ? marker : nil)

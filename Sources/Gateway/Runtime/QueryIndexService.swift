@@ -25,7 +25,7 @@ final class QueryIndexService: Sendable {
             let index = try RollupIndex.openForWriting(path: path, cacheKiB: Int(config.query.cacheBytes >> 10))
             let segments = try LogSegments(directory: dataDirectory + "/rollups", baseName: "rollups")
             let writer = IndexWriter(
-                index: index, segments: segments, retention: IndexWriter.Retention(keepMillis: config.query.retentionMillis)
+                index: index, segments: segments, retention: IndexWriter.Retention(keepMillis: config.rollup.retentionMillis)
             ) { event in
                 EngineLog.log(event, to: logger)
             }

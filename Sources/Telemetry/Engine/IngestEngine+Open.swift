@@ -17,7 +17,8 @@ extension IngestEngine {
         try IngestEngine(opening: configuration, connection: connection, observer: observer)
     }
 
-    /// Opens one of the two logs, reporting a torn last line it repaired.
+    /// Opens one of the two logs, reporting a torn last line it repaired and the leftovers of an
+    /// interrupted segment rewrite it deleted.
     static func openLog(
         directory: String, baseName: String, policy: LogPolicy, nowMillis: Int64,
         observer: EngineObserver
@@ -29,6 +30,14 @@ extension IngestEngine {
                     .warning, "repaired a torn last line left by an earlier crash",
                     metadata: [
                         "path": log.path, "bytes_dropped": "\(log.repairedTailBytes)",
+                    ]))
+        }
+        if log.rewriteLeftoversRemoved > 0 {
+            observer.record(
+                EngineEvent(
+                    .notice, "deleted the temporary file of a segment rewrite an earlier crash interrupted",
+                    metadata: [
+                        "directory": log.segments.directory, "files": "\(log.rewriteLeftoversRemoved)",
                     ]))
         }
         return log

@@ -35,9 +35,10 @@ final class LogSink: IngestSink {
         append(to: quarantine)
     }
 
-    /// Deletes old segments of each log under its retention policy, never one that the kept
-    /// checkpoint whose log positions are `rollups` and `quarantine` may need; logs what it
-    /// deleted, and a failure once per episode like any other storage error.
+    /// Deletes old segments of each log under its retention policy, then removes expired tiers'
+    /// lines from the rotated segments left (the rollup log's `rollup.retention`), never touching
+    /// a segment that the kept checkpoint whose log positions are `rollups` and `quarantine` may
+    /// need; logs what it removed, and a failure once per episode like any other storage error.
     func applyRetention(
         keepingRollupsFrom rollupPosition: LogPosition, quarantineFrom quarantinePosition: LogPosition,
         nowMillis: Int64
@@ -54,6 +55,17 @@ final class LogSink: IngestSink {
                             """
                             retention: deleted \(outcome.segmentsRemoved) old segment(s), \(outcome.bytesRemoved) bytes, of \
                             \(log.segments.directory)
+                            """))
+                }
+                let tiers = try log.applyTierRetention(keepingFrom: position.nextRotationSequence, nowMillis: nowMillis)
+                if tiers.linesRemoved > 0 {
+                    observer.record(
+                        EngineEvent(
+                            .info,
+                            """
+                            retention: removed \(tiers.linesRemoved) expired line(s), \(tiers.bytesRemoved) bytes, of \
+                            \(log.segments.directory): \(tiers.segmentsRewritten) segment(s) rewritten, \
+                            \(tiers.segmentsRemoved) left empty and deleted
                             """))
                 }
             }

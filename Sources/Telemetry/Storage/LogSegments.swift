@@ -15,7 +15,9 @@
 /// * `D/B.jsonl` is the current segment, the only file ever appended to. It always ends with a
 ///   newline except while a write is in progress or after a crash; a writer opening it cuts a
 ///   torn last line back to the last newline.
-/// * `D/B-<yyyyMMdd'T'HHmmss'Z'>-<sequence>.jsonl` are rotated segments, never modified again.
+/// * `D/B-<yyyyMMdd'T'HHmmss'Z'>-<sequence>.jsonl` are rotated segments, never appended to
+///   again. Tier retention may later replace one, atomically by rename, with a copy lacking
+///   expired lines (`applyTierRetention`); readers opening it get the old file or the new one.
 ///   The time is the UTC second at which the segment was rotated (closed), so a segment holds
 ///   lines written up to that time and after the previous segment's time; it is never earlier
 ///   than the previous segment's time even if the wall clock steps back. The sequence starts at

@@ -14,7 +14,8 @@
 /// The files are laid out as documented on `LogSegments`: `D/B.jsonl` is appended to, and on
 /// rotation it is flushed, synced (unless the policy is `never`), renamed to
 /// `D/B-<UTC rotation time>-<sequence>.jsonl`, a new `D/B.jsonl` is created and the directory
-/// synced. Opening repairs a torn last line left by a crash or power loss.
+/// synced. Opening repairs a torn last line left by a crash or power loss, and deletes the
+/// temporary file of a segment rewrite (tier retention) that a crash interrupted.
 ///
 /// Not thread-safe: used from one thread (the pipeline). Holds an exclusive `flock` on the
 /// current segment so a second writer on the same log fails with `LogError.locked`.
@@ -34,6 +35,8 @@ public final class SegmentedLog {
     public let policy: LogPolicy
     /// Bytes dropped from a torn tail at open (0 when none), so the caller can log it.
     public private(set) var repairedTailBytes = 0
+    /// Temporary files of segment rewrites a crash interrupted, deleted at open (0 when none).
+    public private(set) var rewriteLeftoversRemoved = 0
     /// Bytes that reached the file system in this session (not counting the buffer), for status.
     public private(set) var bytesWritten: Int64 = 0
     /// `fsync` calls on segment files in this session (not counting directory syncs).
@@ -68,6 +71,8 @@ public final class SegmentedLog {
     private var nextSequence: Int
     /// Rotation time of the newest rotated segment; later names never go below it.
     private var lastRotationMillis: Int64
+    /// What tier retention learnt of the rotated segments in this session.
+    private var tierRecord = TierRetentionRecord()
 
     /// Opens or creates `directory/baseName.jsonl` (creating `directory` and its parents),
     /// repairing a torn tail: if the file is non-empty and does not end in "\n", it is cut back
@@ -107,6 +112,7 @@ public final class SegmentedLog {
         try openCurrentSegment(nowMillis: nowMillis)
         do {
             repairedTailBytes = try repairTornTail()
+            rewriteLeftoversRemoved = try segments.removeRewriteLeftovers()
         } catch {
             _ = fileSystem.close(descriptor)
             descriptor = -1
@@ -205,6 +211,18 @@ public final class SegmentedLog {
             }
         }
         isClosed = true
+    }
+
+    /// Removes expired rollup lines from the rotated segments numbered below `keepingFrom` (the
+    /// oldest kept checkpoint's `nextRotationSequence`) under `policy.retainTierMillis`: see
+    /// `LogSegments.applyTierRetention`. Remembers what it read, so later calls read a segment
+    /// again only when another tier in it expires. Does nothing when the policy lists no tier.
+    public func applyTierRetention(
+        keepingFrom sequence: Int, nowMillis: Int64
+    ) throws(LogError) -> LogSegments.TierRetentionOutcome {
+        guard !policy.retainTierMillis.isEmpty else { return LogSegments.TierRetentionOutcome() }
+        return try segments.applyTierRetention(
+            keepMillis: policy.retainTierMillis, record: &tierRecord, keepingFrom: sequence, nowMillis: nowMillis)
     }
 
     // MARK: - Writing

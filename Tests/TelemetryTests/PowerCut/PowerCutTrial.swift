@@ -146,7 +146,13 @@ struct PowerCutTrial {
             do {
                 let gateway = try PowerCutGateway(fileSystem: fileSystem, fsync: trial.fsync, nowMillis: now, events: events)
                 absorbRecords()
-                return gateway
+                guard fileSystem.isDown else { return gateway }
+                // The interruption fell on a call whose failure start-up ignores (a close): the
+                // process is dead all the same, and must not be handed messages it would seem to
+                // acknowledge.
+                if fileSystem.lastInterruption == .powerCut { outcome.cutsWhileStarting += 1 }
+                handleInterruption()
+                return nil
             } catch {
                 absorbRecords()
                 guard fileSystem.isDown else {
