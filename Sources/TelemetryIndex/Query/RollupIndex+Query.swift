@@ -49,8 +49,10 @@ extension RollupIndex {
                             "the query would return \(buckets.count) buckets × \(selected.groups.count) series, over the limit "
                                 + "of \(limits.maxPoints) points: narrow the names or the range, or use a longer step")
                     }
-                    // A merge per group and bucket, group-major: at most `maxPoints`, checked above.
-                    var merges = [PartialMerge?](repeating: nil, count: points.partialValue)
+                    // A merge per group and bucket, group-major (at most `maxPoints`, checked above), and
+                    // whether any window reached it: adding to an empty merge is taking the window's.
+                    var merges = [PartialMerge](repeating: PartialMerge(), count: points.partialValue)
+                    var filled = [Bool](repeating: false, count: points.partialValue)
                     let needed = PartialRow.Needed(request.aggregates)
                     let statement = try db.cachedStatement(sql: PartialRow.select(needed))
                     for member in selected.members {
@@ -74,7 +76,8 @@ extension RollupIndex {
                             }
                             if let windowStart, let bucket = Self.bucketIndex(of: windowStart, in: buckets, step: step) {
                                 window.complete = windowComplete
-                                Self.add(window, to: &merges[offset + bucket])
+                                merges[offset + bucket].add(window)
+                                filled[offset + bucket] = true
                             }
                             windowComplete = row.complete
                             window = row
@@ -82,16 +85,17 @@ extension RollupIndex {
                         }
                         if let windowStart, let bucket = Self.bucketIndex(of: windowStart, in: buckets, step: step) {
                             window.complete = windowComplete
-                            Self.add(window, to: &merges[offset + bucket])
+                            merges[offset + bucket].add(window)
+                            filled[offset + bucket] = true
                         }
                     }
                     var series: [QueryResult.Series] = []
                     for (index, group) in selected.groups.enumerated() {
                         let offset = index * buckets.count
-                        let points = buckets.indices.compactMap { bucket in
-                            merges[offset + bucket].map {
-                                QueryResult.Point(start: buckets[bucket].lowerBound, end: buckets[bucket].upperBound, merge: $0)
-                            }
+                        let points = buckets.indices.filter { filled[offset + $0] }.map { bucket in
+                            QueryResult.Point(
+                                start: buckets[bucket].lowerBound, end: buckets[bucket].upperBound, merge: merges[offset + bucket]
+                            )
                         }
                         guard !points.isEmpty else { continue }
                         series.append(QueryResult.Series(group: group.group, kind: group.kind, unit: group.unit, points: points))
@@ -134,15 +138,6 @@ extension RollupIndex {
             members.append((entry.id, index))
         }
         return (groups, members)
-    }
-
-    /// Adds one window's merge to its bucket's.
-    private static func add(_ window: PartialMerge, to bucket: inout PartialMerge?) {
-        if bucket == nil {
-            bucket = window
-        } else {
-            bucket?.add(window)
-        }
     }
 
     private static func bucketIndex(of millis: Int64, in buckets: [Range<Int64>], step: QueryStep) -> Int? {
