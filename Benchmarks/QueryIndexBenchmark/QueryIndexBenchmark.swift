@@ -6,18 +6,19 @@ import TelemetryIndex
 /// query can be compared with the size of the store.
 ///
 ///     swift run -c release QueryIndexBenchmark generate PATH --minute-days 1
-///     swift run -c release QueryIndexBenchmark measure PATH [--runs 200]
+///     swift run -c release QueryIndexBenchmark measure PATH [--runs 200] [--shape 1|2|3]
 ///
 /// `generate` fills an index the way the gateway's index writer does (one transaction per
 /// window end, every series), without a log. `measure` runs the three query shapes of the
 /// pilots, each on a randomly chosen device or site, and prints p50, p99 and max of the wall
 /// time and the CPU time of the query and its JSON rendering, in this process (no HTTP).
+/// `--shape` runs one of them alone, for a profiler.
 @main
 struct QueryIndexBenchmark {
     static func main() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard arguments.count >= 2 else {
-            print("usage: QueryIndexBenchmark generate PATH --minute-days N | measure PATH [--runs N]")
+            print("usage: QueryIndexBenchmark generate PATH --minute-days N | measure PATH [--runs N] [--shape 1|2|3]")
             exit(2)
         }
         let path = arguments[1]
@@ -25,7 +26,7 @@ struct QueryIndexBenchmark {
         case "generate":
             try generate(path: path, minuteDays: option("--minute-days", in: arguments) ?? 1)
         case "measure":
-            try measure(path: path, runs: option("--runs", in: arguments) ?? 200)
+            try measure(path: path, runs: option("--runs", in: arguments) ?? 200, shape: option("--shape", in: arguments))
         default:
             print("unknown command \(arguments[0]): generate or measure")
             exit(2)
@@ -85,7 +86,7 @@ struct QueryIndexBenchmark {
         LogCursor(segment: Int(1 + line / 1_000_000), offset: line % 1_000_000 * 160)
     }
 
-    static func measure(path: String, runs: Int) throws {
+    static func measure(path: String, runs: Int, shape only: Int?) throws {
         let index = try RollupIndex.openForReading(path: path, cacheKiB: 16_384)
         let end = SyntheticPark.endMillis
         var random = SplitMix64(seed: 42)
@@ -124,7 +125,7 @@ struct QueryIndexBenchmark {
         ]
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print("\(path): \(bytes / 1_048_576) MiB, \(runs) runs per query after 10 warm-up runs")
-        for shape in shapes {
+        for (number, shape) in zip(1..., shapes) where only == nil || only == number {
             for _ in 0..<10 { _ = try shape.run(&random) }
             var times: [Double] = []
             var cpuTimes: [Double] = []
