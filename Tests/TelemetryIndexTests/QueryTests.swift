@@ -101,6 +101,22 @@ struct QueryTests {
         }
     }
 
+    @Test func aQueryOfPlainNumbersMergesAsOneThatAlsoAsksForNamedFigures() throws {
+        // Without first, last or state time the scan merges `PartialNumbers` alone; with them,
+        // whole `PartialMerge`s. Both must give the same numbers, windows cut short included.
+        let park = Self.park()
+        let scratch = try Self.indexed(park, cutShort: [Self.start + 600_000, Self.start + 1_800_000])
+        let numbers = "count,sum,min,max,mean,stddev,increase"
+        let plain = try scratch.query(Self.range() + [("step", "10m"), ("agg", numbers)], nowMillis: Self.start)
+        let named = try scratch.query(
+            Self.range() + [("step", "10m"), ("agg", numbers + ",first,last,state_ms")], nowMillis: Self.start)
+        #expect(plain.series.count == 9 && plain.series.allSatisfy { $0.points.count == 36 })
+        #expect(plain.series.map(\.points.count) == named.series.map(\.points.count))
+        for (one, other) in zip(plain.series, named.series) {
+            #expect(one.points.map(\.merge.numbers) == other.points.map(\.merge.numbers))
+        }
+    }
+
     @Test func counterIncreaseAcrossResetsPerHourEqualsTheGrowthOfTheReadings() throws {
         let park = Self.park()
         let scratch = try Self.indexed(park)

@@ -1,43 +1,42 @@
 /// The exact merge of rollup partials: windows of one series across time, the two records of a
-/// window cut short by a restart, and series of a group. Every field of a record merges:
-/// counts, sums, increases, resets and state times add; min and max compare; first and last
-/// go by event time; the variance term merges by Chan et al.'s pairwise formula, which is
-/// exact in real arithmetic (`m2 = m2a + m2b + δ²·na·nb/n`, δ the difference of the means).
+/// window cut short by a restart, and series of a group. Every field of a record merges: the
+/// plain numbers as `PartialNumbers` says; first and last go by event time; readings and
+/// milliseconds add per state.
 public struct PartialMerge: Sendable, Equatable {
-    public private(set) var count: Int64 = 0
-    public private(set) var sum: Double = 0
-    public private(set) var min: Double?
-    public private(set) var max: Double?
-    /// Sum of squared deviations from the mean, over the readings that had numbers.
-    public private(set) var m2: Double = 0
+    /// Counts, moments, extremes, increase, resets and completeness.
+    public private(set) var numbers = PartialNumbers()
     public private(set) var first: TimedValue?
     public private(set) var last: TimedValue?
-    public private(set) var increase: Double?
-    public private(set) var resets: Int64 = 0
     /// Readings and milliseconds per state, by the state name's bytes.
     public private(set) var states: [[UInt8]: (readings: Int64, millis: Int64)] = [:]
-    /// Readings counted in `sum` and `m2` (gauges and counters).
-    private var numericCount: Int64 = 0
-    /// False once a window that was never finished is part of the merge.
-    public internal(set) var complete = true
 
     public init() {}
 
-    public var mean: Double? { numericCount > 0 ? sum / Double(numericCount) : nil }
+    /// A merge of `numbers` alone: a query that asked for no first, last or state time.
+    public init(numbers: PartialNumbers) { self.numbers = numbers }
 
+    public var count: Int64 { numbers.count }
+    public var sum: Double { numbers.sum }
+    public var min: Double? { numbers.min }
+    public var max: Double? { numbers.max }
+    /// Sum of squared deviations from the mean, over the readings that had numbers.
+    public var m2: Double { numbers.m2 }
+    public var increase: Double? { numbers.increase }
+    public var resets: Int64 { numbers.resets }
+    public var mean: Double? { numbers.mean }
     /// Sample standard deviation (n − 1); nil below two readings.
-    public var standardDeviation: Double? {
-        guard numericCount > 1 else { return nil }
-        return (Swift.max(0, m2) / Double(numericCount - 1)).squareRoot()
+    public var standardDeviation: Double? { numbers.standardDeviation }
+    /// False once a window that was never finished is part of the merge.
+    public var complete: Bool {
+        get { numbers.complete }
+        set { numbers.complete = newValue }
     }
 
     /// Milliseconds of state time in the merge, all states.
     public var stateMillis: Int64 { states.values.reduce(0) { $0 &+ $1.millis } }
 
     public static func == (lhs: PartialMerge, rhs: PartialMerge) -> Bool {
-        lhs.count == rhs.count && lhs.sum == rhs.sum && lhs.min == rhs.min && lhs.max == rhs.max && lhs.m2 == rhs.m2
-            && lhs.first == rhs.first && lhs.last == rhs.last && lhs.increase == rhs.increase && lhs.resets == rhs.resets
-            && lhs.complete == rhs.complete && lhs.numericCount == rhs.numericCount
+        lhs.numbers == rhs.numbers && lhs.first == rhs.first && lhs.last == rhs.last
             && lhs.states.mapValues { [$0.readings, $0.millis] } == rhs.states.mapValues { [$0.readings, $0.millis] }
     }
 
@@ -46,25 +45,19 @@ public struct PartialMerge: Sendable, Equatable {
     /// joins incomplete.
     public init(_ record: RollupRecord, windowComplete: Bool) {
         self.init(
-            count: record.count, sum: record.sum, m2: record.m2, min: record.min, max: record.max, first: record.first,
-            last: record.last, increase: record.increase, resets: record.resets, states: record.states,
-            complete: windowComplete)
+            numbers: PartialNumbers(
+                count: record.count, sum: record.sum, m2: record.m2, min: record.min, max: record.max,
+                increase: record.increase, resets: record.resets, complete: windowComplete),
+            first: record.first, last: record.last, states: record.states)
     }
 
     /// The merge of one stored window's figures, as a record or a `partial` row holds them.
-    init(
-        count: Int64, sum: Double?, m2: Double?, min: Double?, max: Double?, first: TimedValue?, last: TimedValue?,
-        increase: Double?, resets: Int64?, states: [StateTime], complete: Bool
-    ) {
-        self.count = count
-        if let sum, count > 0 { (self.sum, self.m2, numericCount) = (sum, m2 ?? 0, count) }
-        (self.min, self.max, self.first, self.last, self.increase) = (min, max, first, last, increase)
-        self.resets = resets ?? 0
+    init(numbers: PartialNumbers, first: TimedValue?, last: TimedValue?, states: [StateTime]) {
+        (self.numbers, self.first, self.last) = (numbers, first, last)
         for state in states {
             let sofar = self.states[state.name] ?? (0, 0)
             self.states[state.name] = (sofar.readings &+ state.readings, sofar.millis &+ state.millis)
         }
-        self.complete = complete
     }
 
     /// Adds one record's window (see ``init(_:windowComplete:)``).
@@ -74,30 +67,12 @@ public struct PartialMerge: Sendable, Equatable {
 
     /// Adds another merge: other windows of the series, or other series of a group.
     public mutating func add(_ other: PartialMerge) {
-        count &+= other.count
-        if other.numericCount > 0 { mergeMoments(count: other.numericCount, sum: other.sum, m2: other.m2) }
-        if let low = other.min { min = Swift.min(min ?? low, low) }
-        if let high = other.max { max = Swift.max(max ?? high, high) }
+        numbers.add(other.numbers)
         if let value = other.first, value.millis < first?.millis ?? .max { first = value }
         if let value = other.last, value.millis >= last?.millis ?? .min { last = value }
-        if let growth = other.increase { increase = (increase ?? 0) + growth }
-        resets &+= other.resets
         for (name, entry) in other.states {
             let sofar = states[name] ?? (0, 0)
             states[name] = (sofar.readings &+ entry.readings, sofar.millis &+ entry.millis)
         }
-        if !other.complete { complete = false }
-    }
-
-    private mutating func mergeMoments(count other: Int64, sum otherSum: Double, m2 otherM2: Double) {
-        guard numericCount > 0 else {
-            (numericCount, sum, m2) = (other, otherSum, otherM2)
-            return
-        }
-        let (n1, n2) = (Double(numericCount), Double(other))
-        let delta = otherSum / n2 - sum / n1
-        m2 = m2 + otherM2 + delta * delta * n1 * n2 / (n1 + n2)
-        sum += otherSum
-        numericCount &+= other
     }
 }

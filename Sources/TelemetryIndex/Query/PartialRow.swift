@@ -6,51 +6,65 @@ import GRDBSQLite
 /// and going through GRDB's `Row` (a type check and a conversion per column) cost more than
 /// SQLite's own work.
 enum PartialRow {
-    /// The optional columns a query reads; the others it selects as NULL and never looks at.
-    struct Needed: Equatable {
-        var sum = false
-        var m2 = false
-        var min = false
-        var max = false
-        var first = false
-        var last = false
-        var increase = false
-        var states = false
+    /// The columns a query selects: start, count and completeness always, then only those its
+    /// aggregates need, each at a position of its own (nil when not selected). Every column
+    /// left out is work SQLite does not do for each of the rows.
+    struct Columns: Equatable {
+        private(set) var sum: Int32?
+        private(set) var m2: Int32?
+        private(set) var min: Int32?
+        private(set) var max: Int32?
+        /// `first_ts`, then `first_value`.
+        private(set) var first: Int32?
+        /// `last_ts`, then `last_value`.
+        private(set) var last: Int32?
+        /// `increase`, then `resets`.
+        private(set) var increase: Int32?
+        private(set) var states: Int32?
+        /// The select list, in position order.
+        private(set) var names = ["start_ms", "count", "complete"]
 
-        /// The columns `aggregates` need (count, start and completeness are always read).
+        /// The columns `aggregates` need.
         init(_ aggregates: [QueryAggregate]) {
+            var wanted = Set<String>()
             for aggregate in aggregates {
                 switch aggregate {
                 case .count: break
-                case .sum, .mean: sum = true
-                case .stddev: (sum, m2) = (true, true)
-                case .min: min = true
-                case .max: max = true
-                case .first: first = true
-                case .last: last = true
-                case .increase, .rate: increase = true
-                case .stateMs, .stateShare: states = true
+                case .sum, .mean: wanted.insert("sum")
+                case .stddev: wanted.formUnion(["sum", "m2"])
+                case .min: wanted.insert("min")
+                case .max: wanted.insert("max")
+                case .first: wanted.insert("first")
+                case .last: wanted.insert("last")
+                case .increase, .rate: wanted.insert("increase")
+                case .stateMs, .stateShare: wanted.insert("states")
                 }
             }
+            func take(_ key: String, _ columns: [String]) -> Int32? {
+                guard wanted.contains(key) else { return nil }
+                defer { names += columns }
+                return Int32(names.count)
+            }
+            sum = take("sum", ["sum"])
+            m2 = take("m2", ["m2"])
+            min = take("min", ["min"])
+            max = take("max", ["max"])
+            first = take("first", ["first_ts", "first_value"])
+            last = take("last", ["last_ts", "last_value"])
+            increase = take("increase", ["increase", "resets"])
+            states = take("states", ["states"])
         }
 
-        /// The select list, in the order ``merge(_:needed:)`` reads it.
-        var columns: String {
-            [
-                "start_ms", "count", sum ? "sum" : "NULL", min ? "min" : "NULL", max ? "max" : "NULL",
-                m2 ? "m2" : "NULL", first ? "first_ts, first_value" : "NULL, NULL",
-                last ? "last_ts, last_value" : "NULL, NULL", increase ? "increase, resets" : "NULL, NULL",
-                states ? "states" : "NULL", "complete",
-            ].joined(separator: ", ")
-        }
+        /// Whether the query reads figures that carry names (first, last, state time), which
+        /// only a `PartialMerge` holds.
+        var includeNamed: Bool { first != nil || last != nil || states != nil }
     }
 
     /// One series' rows of one tier in a range of window starts; the two records of a window
-    /// written twice come together, the earlier first. Columns the query does not need are
-    /// selected as NULL: SQLite then skips extracting them.
-    static func select(_ needed: Needed) -> String {
+    /// written twice come together, the earlier first.
+    static func select(_ columns: Columns) -> String {
         """
-        SELECT \(needed.columns)
+        SELECT \(columns.names.joined(separator: ", "))
         FROM partial WHERE series_id = ? AND tier_ms = ? AND start_ms >= ? AND start_ms < ?
         ORDER BY start_ms, origin
         """
@@ -59,22 +73,31 @@ enum PartialRow {
     /// The start of the window of the row `statement` is on.
     static func start(_ statement: OpaquePointer) -> Int64 { sqlite3_column_int64(statement, 0) }
 
-    /// The merge of the figures of the row `statement` is on (`complete` as the row says),
-    /// reading only the `needed` columns.
-    static func merge(_ statement: OpaquePointer, needed: Needed) -> PartialMerge {
+    /// The plain numbers of the row `statement` is on (`complete` as the row says).
+    static func numbers(_ statement: OpaquePointer, columns: Columns) -> PartialNumbers {
+        PartialNumbers(
+            count: sqlite3_column_int64(statement, 1), sum: columns.sum.flatMap { double(statement, $0) },
+            m2: columns.m2.flatMap { double(statement, $0) }, min: columns.min.flatMap { double(statement, $0) },
+            max: columns.max.flatMap { double(statement, $0) },
+            increase: columns.increase.flatMap { double(statement, $0) },
+            resets: columns.increase.flatMap { integer(statement, $0 + 1) },
+            complete: sqlite3_column_int64(statement, 2) != 0)
+    }
+
+    /// The whole merge of the row `statement` is on: its numbers and the named figures.
+    static func merge(_ statement: OpaquePointer, columns: Columns) -> PartialMerge {
         PartialMerge(
-            count: sqlite3_column_int64(statement, 1), sum: needed.sum ? double(statement, 2) : nil,
-            m2: needed.m2 ? double(statement, 5) : nil, min: needed.min ? double(statement, 3) : nil,
-            max: needed.max ? double(statement, 4) : nil, first: needed.first ? timedValue(statement, 6) : nil,
-            last: needed.last ? timedValue(statement, 8) : nil, increase: needed.increase ? double(statement, 10) : nil,
-            resets: needed.increase && sqlite3_column_type(statement, 11) != SQLITE_NULL
-                ? sqlite3_column_int64(statement, 11) : nil,
-            states: needed.states ? blob(statement, 12).flatMap(StateTime.decode) ?? [] : [],
-            complete: sqlite3_column_int64(statement, 13) != 0)
+            numbers: numbers(statement, columns: columns), first: columns.first.flatMap { timedValue(statement, $0) },
+            last: columns.last.flatMap { timedValue(statement, $0) },
+            states: columns.states.flatMap { blob(statement, $0).flatMap(StateTime.decode) } ?? [])
     }
 
     private static func double(_ statement: OpaquePointer, _ column: Int32) -> Double? {
         sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)
+    }
+
+    private static func integer(_ statement: OpaquePointer, _ column: Int32) -> Int64? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, column)
     }
 
     private static func blob(_ statement: OpaquePointer, _ column: Int32) -> Data? {

@@ -14,6 +14,9 @@ final class QueryDeadline {
 
     var hasPassed: Bool { ContinuousClock.now >= deadline }
 
+    /// Thrown by a query's own checks between statements once the deadline has passed.
+    struct Passed: Error {}
+
     /// Runs `body` with the handler installed on `db`'s connection, and removes it after:
     /// connections are pooled and the next reader must not inherit it.
     func enforce<T>(on db: Database, _ body: () throws -> T) rethrows -> T {

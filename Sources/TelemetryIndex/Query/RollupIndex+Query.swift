@@ -28,8 +28,7 @@ extension RollupIndex {
                     + "use a longer step or a shorter range")
         }
         guard let tier = QueryBuckets.tier(for: step, tiers: tiers, timeZone: zone, from: from, to: to),
-            let buckets = QueryBuckets.buckets(from: from, to: to, step: step, timeZone: zone), let first = buckets.first,
-            let last = buckets.last
+            let buckets = QueryBuckets.buckets(from: from, to: to, step: step, timeZone: zone), !buckets.isEmpty
         else {
             let stored = tiers.map { QueryStep.fixed(millis: $0).description }.joined(separator: ", ")
             var midnights = ""
@@ -49,53 +48,22 @@ extension RollupIndex {
                             "the query would return \(buckets.count) buckets × \(selected.groups.count) series, over the limit "
                                 + "of \(limits.maxPoints) points: narrow the names or the range, or use a longer step")
                     }
-                    // A merge per group and bucket, group-major (at most `maxPoints`, checked above), and
-                    // whether any window reached it: adding to an empty merge is taking the window's.
-                    var merges = [PartialMerge](repeating: PartialMerge(), count: points.partialValue)
-                    var filled = [Bool](repeating: false, count: points.partialValue)
-                    let needed = PartialRow.Needed(request.aggregates)
-                    let statement = try db.cachedStatement(sql: PartialRow.select(needed))
-                    for member in selected.members {
-                        guard !deadline.hasPassed else { throw timedOut }
-                        let offset = member.group * buckets.count
-                        // A window's rows (two when a restart cut it short) merge first: the
-                        // window is complete when any of them is.
-                        var window = PartialMerge()
-                        var windowStart: Int64?
-                        var windowComplete = false
-                        let rows = try Row.fetchCursor(
-                            statement, arguments: [member.id, tier, first.lowerBound, last.upperBound])
-                        let sqlite = statement.sqliteStatement
-                        while try rows.next() != nil {
-                            let start = PartialRow.start(sqlite)
-                            let row = PartialRow.merge(sqlite, needed: needed)
-                            if start == windowStart {
-                                window.add(row)
-                                windowComplete = windowComplete || row.complete
-                                continue
-                            }
-                            if let windowStart, let bucket = Self.bucketIndex(of: windowStart, in: buckets, step: step) {
-                                window.complete = windowComplete
-                                merges[offset + bucket].add(window)
-                                filled[offset + bucket] = true
-                            }
-                            windowComplete = row.complete
-                            window = row
-                            windowStart = start
-                        }
-                        if let windowStart, let bucket = Self.bucketIndex(of: windowStart, in: buckets, step: step) {
-                            window.complete = windowComplete
-                            merges[offset + bucket].add(window)
-                            filled[offset + bucket] = true
-                        }
-                    }
+                    let columns = PartialRow.Columns(request.aggregates)
+                    let statement = try db.cachedStatement(sql: PartialRow.select(columns))
+                    let scan = BucketScan(
+                        statement: statement, members: selected.members, tier: tier, buckets: buckets, step: step,
+                        deadline: deadline, columns: columns)
+                    let merges: [PartialMerge?] =
+                        columns.includeNamed
+                        ? try scan.run(PartialMerge.self, points: points.partialValue)
+                        : try scan.run(PartialNumbers.self, points: points.partialValue)
                     var series: [QueryResult.Series] = []
                     for (index, group) in selected.groups.enumerated() {
                         let offset = index * buckets.count
-                        let points = buckets.indices.filter { filled[offset + $0] }.map { bucket in
-                            QueryResult.Point(
-                                start: buckets[bucket].lowerBound, end: buckets[bucket].upperBound, merge: merges[offset + bucket]
-                            )
+                        let points = buckets.indices.compactMap { bucket in
+                            merges[offset + bucket].map {
+                                QueryResult.Point(start: buckets[bucket].lowerBound, end: buckets[bucket].upperBound, merge: $0)
+                            }
                         }
                         guard !points.isEmpty else { continue }
                         series.append(QueryResult.Series(group: group.group, kind: group.kind, unit: group.unit, points: points))
@@ -106,7 +74,7 @@ extension RollupIndex {
             }
         } catch let error as QueryError {
             throw error
-        } catch let error where QueryDeadline.interrupted(error) {
+        } catch let error where error is QueryDeadline.Passed || QueryDeadline.interrupted(error) {
             throw timedOut
         } catch {
             throw QueryError(.unavailable, "reading the query index \(path) failed: \(error)")
@@ -138,20 +106,6 @@ extension RollupIndex {
             members.append((entry.id, index))
         }
         return (groups, members)
-    }
-
-    private static func bucketIndex(of millis: Int64, in buckets: [Range<Int64>], step: QueryStep) -> Int? {
-        guard let first = buckets.first, millis >= first.lowerBound else { return nil }
-        if case .fixed(let length) = step {
-            let index = Int((millis - first.lowerBound) / length)
-            return index < buckets.count ? index : nil
-        }
-        var (low, high) = (0, buckets.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if buckets[middle].upperBound <= millis { low = middle + 1 } else { high = middle }
-        }
-        return low < buckets.count && buckets[low].contains(millis) ? low : nil
     }
 
     static func timedValue(millis: Int64?, value: DatabaseValue) -> TimedValue? {

@@ -1,0 +1,30 @@
+import GRDBSQLite
+
+/// What a query merges per window and per bucket: `PartialNumbers` when it asks only for plain
+/// numbers (no references, so the merge loop copies bytes), `PartialMerge` when it also asks
+/// for first, last or state time.
+protocol WindowFigures {
+    init()
+    /// The figures of the `partial` row `statement` is on.
+    init(row statement: OpaquePointer, columns: PartialRow.Columns)
+    mutating func add(_ other: Self)
+    var complete: Bool { get set }
+    /// The figures as a query result's point holds them.
+    var merge: PartialMerge { get }
+}
+
+extension PartialNumbers: WindowFigures {
+    init(row statement: OpaquePointer, columns: PartialRow.Columns) {
+        self = PartialRow.numbers(statement, columns: columns)
+    }
+
+    var merge: PartialMerge { PartialMerge(numbers: self) }
+}
+
+extension PartialMerge: WindowFigures {
+    init(row statement: OpaquePointer, columns: PartialRow.Columns) {
+        self = PartialRow.merge(statement, columns: columns)
+    }
+
+    var merge: PartialMerge { self }
+}
