@@ -31,8 +31,15 @@ Publishers: `--publishers auto` (default) first measures, per configuration, `mo
 rate with one simulator process and with two (each with half of the devices): when two drain
 more than 5 % faster, one process cannot saturate the broker and the runs use two.
 
+The gateway runs as deployed: query index and HTTP API on (the API on a free loopback port).
+`--index off` turns both off, for comparison. `--query-loop` also runs a client beside the
+gateway while the publishers run, asking the HTTP API one request after another (a grouped
+query of the whole park at `1m`, one device at `10s`, the device list, `/metrics`), and prints
+how many it answered, their latency p50/p99 and any that failed: queries must not slow ingestion.
+
 Usage: scripts/loadtest.py [--seconds S] [--qos 0,1] [--readings 1,20] [--series N] [--runs N]
-                           [--publishers auto|N] [--fsync POLICY] [--bin-dir DIR]
+                           [--publishers auto|N] [--fsync POLICY] [--index on|off] [--query-loop]
+                           [--bin-dir DIR]
 Binaries: --bin-dir DIR (e.g. .build-release-load/release), else `swift build -c release`'s
 bin path (built if missing).
 """
@@ -50,6 +57,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Metrics per device kind (environment, machine, utility meter) and the simulator's layout:
@@ -279,12 +289,56 @@ class CloseDelays(threading.Thread):
             time.sleep(0.005)
 
 
+class QueryLoop(threading.Thread):
+    """A pilot's client beside the gateway: HTTP requests one after another, no pause, while the
+    publishers run. Every request is timed; anything but a 200 is counted as failed."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.base = f"http://127.0.0.1:{port}"
+        self.running = True
+        self.latencies = []
+        self.failed = []
+        self.devices = []
+
+    def get(self, path):
+        began = time.monotonic()
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=30) as response:
+                body = response.read()
+                self.latencies.append((time.monotonic() - began) * 1000)
+                return body
+        except (urllib.error.URLError, OSError) as error:
+            self.failed.append(f"{path}: {error}")
+            return None
+
+    def run(self):
+        turn = 0
+        while self.running:
+            kind = turn % 4
+            turn += 1
+            if kind == 0:
+                self.get("/api/v1/query?" + urllib.parse.urlencode(
+                    {"step": "1m", "from": "-10m", "group_by": "site", "agg": "count,mean,max"}))
+            elif kind == 1 and self.devices:
+                device = self.devices[turn % len(self.devices)]
+                self.get("/api/v1/query?" + urllib.parse.urlencode(
+                    {"device": device, "step": "10s", "from": "-5m", "agg": "count,mean,min,max,last"}))
+            elif kind == 2:
+                body = self.get("/api/v1/devices")
+                if body:
+                    self.devices = [d["device"] for d in json.loads(body).get("devices", [])]
+            else:
+                self.get("/metrics")
+
+
 def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
     port = free_port()
     broker = start_broker(workdir, port)
     data = os.path.join(workdir, "gateway-data")
     shutil.rmtree(data, ignore_errors=True)
     gateway_config = os.path.join(workdir, "gateway.yaml")
+    http_port = free_port()
     with open(gateway_config, "w") as f:
         f.write(f"mqtt:\n  port: {port}\n  client_id: loadtest-{os.getpid()}\n  qos: {config['qos']}\n"
                 "  topics: ['iiot/#']\n"
@@ -292,12 +346,16 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
                 f"storage:\n  data_directory: {data}\n"
                 f"  rollup_log: {{fsync: {args.fsync}}}\n  quarantine_log: {{fsync: {args.fsync}}}\n"
                 "logging:\n  status_interval: 0s\n")
+        if args.index == "on":
+            f.write(f"query:\n  index: true\nhttp:\n  enabled: true\n  listen: 127.0.0.1:{http_port}\n")
+        else:
+            f.write("query:\n  index: false\nhttp:\n  enabled: false\n")
     log_path = os.path.join(workdir, "gateway.log")
     log = open(log_path, "w")
     gateway = subprocess.Popen([os.path.join(bin_dir, "gateway"), "run", "--config", gateway_config],
                                stdout=log, stderr=log)
     status_path = os.path.join(data, "status.json")
-    samples, peak_rss_kb, sim, delays = [], 0, None, None
+    samples, peak_rss_kb, sim, delays, queries = [], 0, None, None, None
     try:
         deadline = time.time() + 30
         while not (os.path.exists(status_path) and "subscribed" in open(log_path).read()):
@@ -309,6 +367,9 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
         cpu_before, threads_before = cpu_seconds(gateway.pid), thread_cpu(gateway.pid)
         started = time.time()
         sim = Publishers(workdir, bin_dir, port, config, args, seed, publishers, seconds)
+        if args.query_loop:
+            queries = QueryLoop(http_port)
+            queries.start()
         published = None
         last_updated = None
         own_delays = {}
@@ -317,6 +378,8 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
             if published is None and sim.finished():
                 published = sim.wait()
                 delays.publishing = False
+                if queries:
+                    queries.running = False
             try:
                 with open(status_path) as f:
                     status = json.load(f)
@@ -341,6 +404,9 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
     finally:
         if delays:
             delays.running = False
+        if queries:
+            queries.running = False
+            queries.join(timeout=35)
         if sim:
             sim.kill()
         stop(gateway)
@@ -360,6 +426,7 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
         "rss_kb": peak_rss_kb, "cpu": cpu, "cores": cpu / max(finished - started, 1e-9),
         "net_cpu": threads.get("mosquitto loop", 0.0), "broker_cpu": broker_cpu, "publishers_cpu": sim.cpu,
         "delays": delays.delays, "own_p50": own_delays.get("p50"), "own_p99": own_delays.get("p99"),
+        "queries": queries.latencies if queries else [], "queries_failed": queries.failed if queries else [],
     }
 
 
@@ -417,6 +484,10 @@ def main():
     parser.add_argument("--probe-seconds", type=float, default=8, help="publishing time of each publishers probe")
     parser.add_argument("--fsync", default="interval", choices=["interval", "always", "never"],
                         help="fsync policy of both logs (and checkpoints: any but never fsyncs them)")
+    parser.add_argument("--index", default="on", choices=["on", "off"],
+                        help="the query index and the HTTP API (default on, as deployed)")
+    parser.add_argument("--query-loop", action="store_true",
+                        help="run HTTP queries one after another beside the gateway while the publishers run")
     parser.add_argument("--bin-dir", help="directory holding release gateway and sensors-sim binaries")
     parser.add_argument("--publisher-nice", type=int, default=10,
                         help="nice value of the simulator processes (default 10): they stand for devices on other "
@@ -424,16 +495,19 @@ def main():
     args = parser.parse_args()
     if args.publishers != "auto" and not args.publishers.isdigit():
         parser.error("--publishers: expected auto or a number")
+    if args.query_loop and args.index == "off":
+        parser.error("--query-loop needs --index on")
 
     bin_dir = binaries(args)
     devices = devices_for(args.series)
     series = series_of(devices)
     print(f"loadtest: {args.seconds:g} s of publishing per run, {devices} devices = {series} series, "
-          f"fsync {args.fsync}, publishers at nice {args.publisher_nice}, {args.runs} run(s), medians; binaries {bin_dir}")
+          f"fsync {args.fsync}, publishers at nice {args.publisher_nice}, {args.runs} run(s), medians; "
+          f"index and HTTP {args.index}{', query loop beside' if args.query_loop else ''}; binaries {bin_dir}")
     header = (f"{'QoS':>3} {'rd/msg':>6} {'pubs':>4}  {'mosquitto_sub msg/s':>19}  {'gateway msg/s':>13}  "
               f"{'readings/s':>10}  {'ratio':>5}  {'min':>5}  {'lost':>4}  {'peak RSS':>8}  {'CPU s':>5}  {'cores':>5}  "
               f"{'close p50/p99 ms':>16}  {'gw close p50/p99 ms':>19}")
-    rows = []
+    rows, query_rows = [], []
     with tempfile.TemporaryDirectory(prefix="gateway-loadtest-") as workdir:
         for qos in [int(q) for q in args.qos.split(",")]:
             for readings in [int(r) for r in args.readings.split(",")]:
@@ -450,7 +524,12 @@ def main():
                          f"msg/s, {result['readings']:,.0f} readings/s, {result['received']}/{result['published']} messages "
                          f"(CPU s: gateway {result['cpu']:.1f} of which network thread {result['net_cpu']:.1f}, "
                          f"broker {result['broker_cpu']:.1f}, publishers {result['publishers_cpu']:.1f}); "
-                         f"{len(result['delays'])} closed 10 s windows timed")
+                         f"{len(result['delays'])} closed 10 s windows timed"
+                         + (f"; {len(result['queries'])} HTTP requests answered, p50 {percentile(result['queries'], 0.5):.1f} "
+                            f"p99 {percentile(result['queries'], 0.99):.1f} ms, {len(result['queries_failed'])} failed"
+                            if args.query_loop else ""))
+                    for failure in result["queries_failed"][:5]:
+                        note(f"    failed: {failure}")
                     subs.append(sub_rate)
                     runs.append(result)
                 sub_rate = statistics.median(subs)
@@ -468,9 +547,20 @@ def main():
                     f"{statistics.median(r['cores'] for r in runs):>5.2f}  "
                     f"{percentile(closes, 0.5):>7.0f}/{percentile(closes, 0.99):<8.0f}  "
                     f"{median_of(runs, 'own_p50'):>10.0f}/{median_of(runs, 'own_p99'):<8.0f}")
+                if args.query_loop:
+                    answered = [q for r in runs for q in r["queries"]]
+                    failed = sum(len(r["queries_failed"]) for r in runs)
+                    query_rows.append(
+                        f"{qos:>3} {readings:>6}  {len(answered):>8}  {percentile(answered, 0.5):>8.1f}  "
+                        f"{percentile(answered, 0.99):>8.1f}  {failed:>6}")
     print(header)
     for row in rows:
         print(row)
+    if query_rows:
+        print(f"HTTP requests beside the gateway (all runs):\n{'QoS':>3} {'rd/msg':>6}  {'answered':>8}  "
+              f"{'p50 ms':>8}  {'p99 ms':>8}  {'failed':>6}")
+        for row in query_rows:
+            print(row)
 
 
 if __name__ == "__main__":
