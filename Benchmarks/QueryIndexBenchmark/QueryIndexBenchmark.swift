@@ -67,7 +67,7 @@ struct QueryIndexBenchmark {
             if pending.count >= transactionRecords { try flush() }
         }
         try flush()
-        let seconds = seconds(ContinuousClock.now - began)
+        let seconds = (ContinuousClock.now - began).inSeconds
         try index.close()
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         print(
@@ -135,7 +135,7 @@ struct QueryIndexBenchmark {
                 let cpuBegan = threadCPUMillis()
                 size = try shape.run(&random)
                 cpuTimes.append(threadCPUMillis() - cpuBegan)
-                times.append(seconds(ContinuousClock.now - began) * 1_000)
+                times.append((ContinuousClock.now - began).inSeconds * 1_000)
             }
             print(
                 "  \(shape.name.padding(toLength: 36, withPad: " ", startingAt: 0)) wall \(percentiles(times))  "
@@ -157,10 +157,6 @@ struct QueryIndexBenchmark {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return Double(time.tv_sec) * 1_000 + Double(time.tv_nsec) / 1_000_000
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }

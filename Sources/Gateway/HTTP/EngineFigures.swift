@@ -41,20 +41,20 @@ struct EngineFigures: Sendable, Equatable {
         takenAtMillis = snapshot.takenAtMillis
         brokerConnected = connection.isConnected
         messagesReceived = Int64(clamping: connection.messagesReceived)
-        messages = Int64(stats.messages)
-        readingsAccepted = Int64(stats.readingsAccepted)
+        messages = Int64(clamping: stats.messages)
+        readingsAccepted = Int64(clamping: stats.readingsAccepted)
         quarantined = Dictionary(
-            uniqueKeysWithValues: QuarantineReason.allCases.map { ($0, Int64(stats.quarantined[$0] ?? 0)) })
+            uniqueKeysWithValues: QuarantineReason.allCases.map { ($0, Int64(clamping: stats.quarantined[$0] ?? 0)) })
         seqMissing = stats.seqMissing
-        seqRestarts = Int64(stats.seqRestarts)
-        redeliveredMessages = Int64(stats.redeliveredMessages)
-        retainedSkipped = Int64(stats.retainedSkipped)
-        rollupsWritten = Int64(stats.rollupsWritten)
-        openWindows = Int64(snapshot.openWindows)
-        series = Int64(snapshot.series)
+        seqRestarts = Int64(clamping: stats.seqRestarts)
+        redeliveredMessages = Int64(clamping: stats.redeliveredMessages)
+        retainedSkipped = Int64(clamping: stats.retainedSkipped)
+        rollupsWritten = Int64(clamping: stats.rollupsWritten)
+        openWindows = Int64(clamping: snapshot.openWindows)
+        series = Int64(clamping: snapshot.series)
         closeDelayP99Millis = snapshot.closeDelays.quantile(0.99)
-        ringUsedBytes = Int64(snapshot.ringUsedBytes)
-        ringCapacityBytes = Int64(snapshot.ringCapacityBytes)
+        ringUsedBytes = Int64(clamping: snapshot.ringUsedBytes)
+        ringCapacityBytes = Int64(clamping: snapshot.ringCapacityBytes)
         ingestLagMillis = snapshot.ingestLagMillis
         backPressureNanos = Int64(clamping: connection.backPressureNanos)
         messagesTruncated = Int64(clamping: connection.truncatedMessages)
@@ -62,7 +62,7 @@ struct EngineFigures: Sendable, Equatable {
         quarantineBytesWritten = snapshot.quarantineBytesWritten
         reconnects = Int64(clamping: connection.reconnects)
         storageFailing = snapshot.storageFailing
-        storageBufferedBytes = Int64(snapshot.storageBufferedBytes)
+        storageBufferedBytes = Int64(clamping: snapshot.storageBufferedBytes)
     }
 
     /// The figures of a `status.json` (docs/formats.md); nil when it is not one, or lacks a

@@ -36,9 +36,7 @@ struct ReindexCommand: ParsableCommand {
             FileHandle.standardError.write(Data((event.message + "\n").utf8))
         }
         let progress = try writer.catchUp(nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
-        let seconds =
-            Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-            + Double((ContinuousClock.now - started).components.seconds)
+        let seconds = (ContinuousClock.now - started).inSeconds
         let rate = seconds > 0 ? Int(Double(progress.records) / seconds) : 0
         print(
             "indexed \(progress.records) rollup records into \(path) in \(String(format: "%.1f", seconds)) s "

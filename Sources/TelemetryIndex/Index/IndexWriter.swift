@@ -126,8 +126,7 @@ public final class IndexWriter: Sendable {
                 session = nil
             }
             if stopping { return }
-            Thread.sleep(
-                forTimeInterval: Double(pollInterval.components.seconds) + Double(pollInterval.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: pollInterval.inSeconds)
         }
     }
 

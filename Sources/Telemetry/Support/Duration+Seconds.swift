@@ -1,0 +1,7 @@
+extension Duration {
+    /// The duration in seconds, as a `Double`: for rates, sleeps and printed figures, where
+    /// attosecond precision is not needed.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
