@@ -53,10 +53,14 @@ struct APIRoutes: Sendable {
         let wantsCSV =
             parsed.format == .csv || (parsed.format == nil && (request.headers[.accept] ?? "").contains("text/csv"))
         do {
+            // The answer is rendered on the worker too: a week of a site is 200 KB of JSON.
             let outcome = try await gate.run {
-                try await BlockingWork.run { try index.query(parsed, limits: limits) }
+                try await QueryWorkers.shared.run {
+                    let result = try index.query(parsed, limits: limits)
+                    return wantsCSV ? Array(result.csv().utf8) : result.json()
+                }
             }
-            guard let result = outcome else {
+            guard let body = outcome else {
                 return (
                     APIError(
                         .serviceUnavailable,
@@ -64,8 +68,8 @@ struct APIRoutes: Sendable {
                     ).response, "rejected"
                 )
             }
-            if wantsCSV { return (APIResponse.body(Array(result.csv().utf8), contentType: "text/csv"), "ok") }
-            return (APIResponse.json(result.json()), "ok")
+            if wantsCSV { return (APIResponse.body(body, contentType: "text/csv"), "ok") }
+            return (APIResponse.json(body), "ok")
         } catch let error as QueryError {
             return (APIError(error).response, error.kind == .badRequest ? "bad_request" : "unavailable")
         } catch {
@@ -155,7 +159,7 @@ struct APIRoutes: Sendable {
     /// read is a 503.
     private static func listing(_ render: @escaping @Sendable () throws -> [UInt8]) async -> Response {
         do {
-            return APIResponse.json(try await BlockingWork.run(render))
+            return APIResponse.json(try await QueryWorkers.shared.run(render))
         } catch let error as QueryError {
             return APIError(error).response
         } catch {

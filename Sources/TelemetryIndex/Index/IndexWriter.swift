@@ -78,6 +78,8 @@ public final class IndexWriter: Sendable {
     /// Starts the thread that follows the log.
     public func start() {
         let thread = Thread { [self] in
+            // Derived data: under load it lags rather than take cores from ingestion.
+            ThreadPriority.lowerCurrentThread()
             run()
             finished.signal()
         }
