@@ -34,12 +34,14 @@ more than 5 % faster, one process cannot saturate the broker and the runs use tw
 The gateway runs as deployed: query index and HTTP API on (the API on a free loopback port).
 `--index off` turns both off, for comparison. `--query-loop` also runs a client beside the
 gateway while the publishers run, asking the HTTP API one request after another (a grouped
-query of the whole park at `1m`, one device at `10s`, the device list, `/metrics`), and prints
-how many it answered, their latency p50/p99 and any that failed: queries must not slow ingestion.
+query of the whole park at `1m`, one device at `10s`, the device list, `/metrics`), or
+`--query-rate` requests per second, and prints how many it answered, their latency p50/p99 and
+any that failed: queries must not slow ingestion. The client runs at the publishers' nice value
+and on the same cores, so at full speed it also slows the publishers of the gateway's run.
 
 Usage: scripts/loadtest.py [--seconds S] [--qos 0,1] [--readings 1,20] [--series N] [--runs N]
-                           [--publishers auto|N] [--fsync POLICY] [--index on|off] [--query-loop]
-                           [--bin-dir DIR]
+                           [--publishers auto|N] [--fsync POLICY] [--index on|off]
+                           [--query-loop [--query-rate R]] [--bin-dir DIR]
 Binaries: --bin-dir DIR (e.g. .build-release-load/release), else `swift build -c release`'s
 bin path (built if missing).
 """
@@ -291,10 +293,14 @@ class CloseDelays(threading.Thread):
 
 class QueryLoop(threading.Thread):
     """A pilot's client beside the gateway: HTTP requests one after another, no pause, while the
-    publishers run. Every request is timed; anything but a 200 is counted as failed."""
+    publishers run. Every request is timed; anything but a 200 is counted as failed. Like the
+    publishers, it stands for a program on another machine, so its thread runs at their nice
+    value: what is measured is the gateway's share of the work, not the client's."""
 
-    def __init__(self, port):
+    def __init__(self, port, nice, rate):
         super().__init__(daemon=True)
+        self.nice = nice
+        self.interval = 1.0 / rate if rate > 0 else 0.0
         self.base = f"http://127.0.0.1:{port}"
         self.running = True
         self.latencies = []
@@ -313,8 +319,13 @@ class QueryLoop(threading.Thread):
             return None
 
     def run(self):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.nice)
         turn = 0
+        next_at = time.monotonic()
         while self.running:
+            if self.interval:
+                next_at += self.interval
+                time.sleep(max(0.0, next_at - time.monotonic()))
             kind = turn % 4
             turn += 1
             if kind == 0:
@@ -368,7 +379,7 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
         started = time.time()
         sim = Publishers(workdir, bin_dir, port, config, args, seed, publishers, seconds)
         if args.query_loop:
-            queries = QueryLoop(http_port)
+            queries = QueryLoop(http_port, args.publisher_nice, args.query_rate)
             queries.start()
         published = None
         last_updated = None
@@ -488,6 +499,8 @@ def main():
                         help="the query index and the HTTP API (default on, as deployed)")
     parser.add_argument("--query-loop", action="store_true",
                         help="run HTTP queries one after another beside the gateway while the publishers run")
+    parser.add_argument("--query-rate", type=float, default=0,
+                        help="requests per second of the query loop (default 0: one after another, no pause)")
     parser.add_argument("--bin-dir", help="directory holding release gateway and sensors-sim binaries")
     parser.add_argument("--publisher-nice", type=int, default=10,
                         help="nice value of the simulator processes (default 10): they stand for devices on other "
@@ -503,7 +516,9 @@ def main():
     series = series_of(devices)
     print(f"loadtest: {args.seconds:g} s of publishing per run, {devices} devices = {series} series, "
           f"fsync {args.fsync}, publishers at nice {args.publisher_nice}, {args.runs} run(s), medians; "
-          f"index and HTTP {args.index}{', query loop beside' if args.query_loop else ''}; binaries {bin_dir}")
+          f"index and HTTP {args.index}"
+          f"{(', query loop beside at ' + (f'{args.query_rate:g}/s' if args.query_rate else 'full speed')) if args.query_loop else ''}; "
+          f"binaries {bin_dir}")
     header = (f"{'QoS':>3} {'rd/msg':>6} {'pubs':>4}  {'mosquitto_sub msg/s':>19}  {'gateway msg/s':>13}  "
               f"{'readings/s':>10}  {'ratio':>5}  {'min':>5}  {'lost':>4}  {'peak RSS':>8}  {'CPU s':>5}  {'cores':>5}  "
               f"{'close p50/p99 ms':>16}  {'gw close p50/p99 ms':>19}")
