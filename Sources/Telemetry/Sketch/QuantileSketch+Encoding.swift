@@ -32,7 +32,9 @@ extension QuantileSketch {
 
     /// The compact binary encoding (see the extension's documentation).
     public func encoded() -> [UInt8] {
-        var writer = SketchByteWriter()
+        // At most 1 + 8 + 3 + 1 + 10 bytes of header, 16 of min and max, and per sign the run
+        // count, the key and the length; a count takes one byte while it is below 128.
+        var writer = SketchByteWriter(capacity: 64 + positive.counts.count + negative.counts.count)
         writer.byte(Self.encodingVersion)
         writer.double(relativeAccuracy)
         writer.varint(UInt64(binLimit))
@@ -94,38 +96,51 @@ extension QuantileSketch {
     }
 
     private static func encode(_ bins: SketchBins, to writer: inout SketchByteWriter) {
-        // Runs as [start, end) index ranges of `counts`, split before 3 or more zeros.
-        var runs: [Range<Int>] = []
-        var start = 0
-        var index = 0
         let counts = bins.counts
-        while index < counts.count {
-            if counts[index] == 0 {
-                var zeros = index
-                while counts[zeros] == 0 { zeros += 1 }  // the last count is never 0
-                if zeros - index >= 3 {
-                    runs.append(start..<index)
-                    start = zeros
-                }
-                index = zeros
-            } else {
-                index += 1
-            }
+        var runCount = 0
+        var start = 0
+        while start < counts.count {
+            runCount += 1
+            start = nextRun(in: counts, after: runEnd(in: counts, from: start))
         }
-        if !counts.isEmpty { runs.append(start..<counts.count) }
-        writer.varint(UInt64(runs.count))
-        var previousEnd = 0
-        for (number, run) in runs.enumerated() {
-            if number == 0 {
-                let key = Int64(bins.lowestKey) + Int64(run.lowerBound)
+        writer.varint(UInt64(runCount))
+        start = 0
+        while start < counts.count {
+            let end = runEnd(in: counts, from: start)
+            if start == 0 {
+                let key = Int64(bins.lowestKey)
                 writer.varint(UInt64(bitPattern: (key << 1) ^ (key >> 63)))
-            } else {
-                writer.varint(UInt64(run.lowerBound - previousEnd))
             }
-            writer.varint(UInt64(run.count))
-            for count in counts[run] { writer.varint(count) }
-            previousEnd = run.upperBound
+            writer.varint(UInt64(end - start))
+            for count in counts[start..<end] { writer.varint(count) }
+            let next = nextRun(in: counts, after: end)
+            if next < counts.count { writer.varint(UInt64(next - end)) }
+            start = next
         }
+    }
+
+    /// The end of the run that starts at `start` (a non-zero count): before the first three
+    /// or more consecutive zeros, or at the end of `counts` (whose last count is not zero).
+    private static func runEnd(in counts: [UInt64], from start: Int) -> Int {
+        var index = start
+        while index < counts.count {
+            guard counts[index] == 0 else {
+                index += 1
+                continue
+            }
+            var zeros = index
+            while counts[zeros] == 0 { zeros += 1 }
+            if zeros - index >= 3 { return index }
+            index = zeros
+        }
+        return index
+    }
+
+    /// The start of the run after the one ending at `end`: the next non-zero count.
+    private static func nextRun(in counts: [UInt64], after end: Int) -> Int {
+        var index = end
+        while index < counts.count, counts[index] == 0 { index += 1 }
+        return index
     }
 
     private static func decodeBins(

@@ -41,7 +41,9 @@ struct SketchBins: Equatable, Sendable {
     mutating func add(key: Int, count: UInt64, limit: Int) {
         guard !counts.isEmpty else {
             lowestKey = Int32(truncatingIfNeeded: key)
-            counts = [count]
+            // Room for the few keys a window of a gauge usually needs, so that it grows rarely.
+            counts.reserveCapacity(4)
+            counts.append(count)
             return
         }
         let low = Int(lowestKey)

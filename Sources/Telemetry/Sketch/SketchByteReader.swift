@@ -55,6 +55,11 @@ struct SketchByteReader {
 struct SketchByteWriter {
     private(set) var bytes: [UInt8] = []
 
+    /// A writer with room for `capacity` bytes, so that a typical encoding allocates once.
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
     mutating func byte(_ value: UInt8) {
         bytes.append(value)
     }
