@@ -39,6 +39,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "SketchBenchmarks",
+            dependencies: [
+                .product(name: "Telemetry", package: "telemetry-gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "SketchBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "QueryIndexBenchmark",
             dependencies: [
                 .product(name: "Telemetry", package: "telemetry-gateway"),
