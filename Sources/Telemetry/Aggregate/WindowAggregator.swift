@@ -75,6 +75,9 @@ public struct WindowAggregator {
     var numericWindows = SlotPool<NumericWindow>()
     var stateWindows = SlotPool<StateWindow>()
     var stateEntries = SlotPool<StateEntry>()
+    /// Counter and state readings not yet in event order, in per-series lists
+    /// (`WindowAggregator+EventOrder.swift`).
+    var pending = SlotPool<PendingReading>()
 
     /// Scratch for `closeWindows`: one device's windows between taking them out and writing them.
     var closed: [ClosedWindow] = []
@@ -130,19 +133,13 @@ public struct WindowAggregator {
 
     // MARK: Adding readings
 
-    /// Adds a gauge or counter reading to the open window of every tier. O(tiers).
+    /// Adds a gauge or counter reading to the open window of every tier. A counter's
+    /// difference to the reading before it in event time is added once no earlier reading can
+    /// arrive (see `WindowAggregator+EventOrder.swift`). O(tiers) for readings in order.
     public mutating func add(_ value: Double, at timestampMillis: Int64, series index: Int) {
-        var hasDelta = false
-        var increase = 0.0
-        var reset = false
         if series[index].kind == .counter {
-            if series[index].hasPreviousCounterValue {
-                let previous = series[index].previousCounterValue
-                hasDelta = true
-                if value >= previous { increase = value - previous } else { (increase, reset) = (value, true) }
-            }
-            series[index].previousCounterValue = value
-            series[index].hasPreviousCounterValue = true
+            settle(series: index, through: devices[Int(series[index].device)].watermark.millis)
+            enqueue(PendingReading(timestampMillis: timestampMillis, value: value, state: -1), series: index)
         }
         let isNumeric = series[index].kind != .state
         for tier in tiers.indices {
@@ -152,28 +149,22 @@ public struct WindowAggregator {
             }
             let slot = numericWindow(series: index, tier: tier, containing: timestampMillis)
             numericWindows[slot].partial.add(value, at: timestampMillis)
-            if hasDelta {
-                numericWindows[slot].partial.increase += increase
-                if reset { numericWindows[slot].partial.resets += 1 }
-            }
         }
     }
 
-    /// Adds a state reading: credits the previous state's time up to it, then counts it.
-    /// An out-of-order reading (before time already credited) is counted but changes no durations.
+    /// Adds a state reading: counts it at once, and puts it in event order among the series'
+    /// readings once no earlier one can arrive: then the state before it is credited up to it.
     public mutating func add(state: String, at timestampMillis: Int64, series index: Int) {
         add(state: stateID(for: state), at: timestampMillis, series: index)
     }
 
     /// `add(state:at:series:)` with an interned state id. O(tiers × states in a window).
     mutating func add(state: Int32, at timestampMillis: Int64, series index: Int) {
-        if timestampMillis >= series[index].creditedThroughMillis {
-            creditState(series: index, through: timestampMillis)
-            series[index].currentState = state
-            series[index].stateSinceMillis = timestampMillis
-            series[index].creditedThroughMillis = timestampMillis
-        }
         let isState = series[index].kind == .state
+        if isState {
+            settle(series: index, through: devices[Int(series[index].device)].watermark.millis)
+            enqueue(PendingReading(timestampMillis: timestampMillis, value: 0, state: state), series: index)
+        }
         for tier in tiers.indices {
             guard isState else {
                 _ = numericWindow(series: index, tier: tier, containing: timestampMillis)
@@ -214,6 +205,7 @@ public struct WindowAggregator {
             var nextClose = Int64.max
             var index = Int(devices[device].firstSeries)
             while index >= 0 {
+                if series[index].kind != .gauge { settle(series: index, through: watermark) }
                 if series[index].kind == .state { creditState(series: index, through: watermark) }
                 for tier in tiers.indices {
                     let length = tiers[tier].lengthMillis
@@ -240,12 +232,14 @@ public struct WindowAggregator {
         }
     }
 
-    /// Emits every open window with `complete: false` (shutdown) and forgets them.
-    /// State time is credited up to each device's last event time.
+    /// Emits every open window with `complete: false` (shutdown) and forgets them. Every
+    /// pending counter and state reading is put in event order first; state time is credited
+    /// up to each device's last event time.
     public mutating func flushAll(emit: (RollupWindow) throws -> Void) rethrows {
         for device in devices.indices {
             var index = Int(devices[device].firstSeries)
             while index >= 0 {
+                if series[index].kind != .gauge { settle(series: index, through: .max) }
                 if series[index].kind == .state {
                     creditState(series: index, through: devices[device].watermark.maxEventMillis)
                 }
