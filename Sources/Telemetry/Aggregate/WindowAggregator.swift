@@ -232,25 +232,50 @@ public struct WindowAggregator {
         }
     }
 
-    /// Emits every open window with `complete: false` (shutdown) and forgets them. Every
-    /// pending counter and state reading is put in event order first; state time is credited
-    /// up to each device's last event time.
-    public mutating func flushAll(emit: (RollupWindow) throws -> Void) rethrows {
+    /// Emits every open window with `complete: false` (a graceful stop at `stopMillis`) and
+    /// forgets them. Every pending counter and state reading is put in event order first. A
+    /// state in force is credited up to the stop: the latest of `stopMillis`, the device's
+    /// newest event time and its watermark, at most `stateHorizonMillis` after the state's
+    /// reading; while the horizon has not ended it, the window of each tier holding the stop's
+    /// last millisecond says so (`StatePartial.inForceAtStop`). A restart continues from the
+    /// credited instant.
+    public mutating func flushAll(stopMillis: Int64 = .min, emit: (RollupWindow) throws -> Void) rethrows {
         for device in devices.indices {
+            let watermark = devices[device].watermark
+            let stop = max(stopMillis, watermark.maxEventMillis, watermark.millis)
             var index = Int(devices[device].firstSeries)
             while index >= 0 {
+                var inForce: StatePartial.TimedState?
                 if series[index].kind != .gauge { settle(series: index, through: .max) }
                 if series[index].kind == .state {
-                    creditState(series: index, through: devices[device].watermark.maxEventMillis)
+                    creditState(series: index, through: stop)
+                    inForce = stateInForce(series: index, at: stop)
                 }
                 for tier in tiers.indices {
                     while !lists[index * tiers.count + tier].isEmpty {
-                        try emit(rollup(of: takeOldest(series: index, tier: tier), complete: false))
+                        var window = rollup(of: takeOldest(series: index, tier: tier), complete: false)
+                        if let inForce, case .state(var partial) = window.partial, window.startMillis < stop,
+                            stop <= window.endMillis
+                        {
+                            partial.inForceAtStop = inForce
+                            window.partial = .state(partial)
+                        }
+                        try emit(window)
                     }
                 }
                 index = Int(series[index].nextOfDevice)
             }
             devices[device].nextCloseMillis = .max
         }
+    }
+
+    /// The state of `series` in force at `stop` with `stop` as its time, when one is: read
+    /// before `stop` and not ended by the horizon by then.
+    private func stateInForce(series index: Int, at stop: Int64) -> StatePartial.TimedState? {
+        let state = series[index]
+        guard state.currentState >= 0, state.stateSinceMillis < stop,
+            stop < state.stateSinceMillis.addingSaturated(stateHorizonMillis)
+        else { return nil }
+        return StatePartial.TimedState(timestampMillis: stop, state: stateNames[Int(state.currentState)])
     }
 }
