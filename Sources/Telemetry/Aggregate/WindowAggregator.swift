@@ -237,8 +237,8 @@ public struct WindowAggregator {
     /// state in force is credited up to the stop: the latest of `stopMillis`, the device's
     /// newest event time and its watermark, at most `stateHorizonMillis` after the state's
     /// reading; while the horizon has not ended it, the window of each tier holding the stop's
-    /// last millisecond says so (`StatePartial.inForceAtStop`). A restart continues from the
-    /// credited instant.
+    /// last millisecond says so (`StatePartial.inForceAtStop`), unless an earlier stop had
+    /// already credited that far. A restart continues from the credited instant.
     public mutating func flushAll(stopMillis: Int64 = .min, emit: (RollupWindow) throws -> Void) rethrows {
         for device in devices.indices {
             let watermark = devices[device].watermark
@@ -248,8 +248,9 @@ public struct WindowAggregator {
                 var inForce: StatePartial.TimedState?
                 if series[index].kind != .gauge { settle(series: index, through: .max) }
                 if series[index].kind == .state {
+                    let creditedBefore = series[index].creditedThroughMillis
                     creditState(series: index, through: stop)
-                    inForce = stateInForce(series: index, at: stop)
+                    if creditedBefore < stop { inForce = stateInForce(series: index, at: stop) }
                 }
                 for tier in tiers.indices {
                     while !lists[index * tiers.count + tier].isEmpty {
