@@ -67,6 +67,13 @@ struct EventOrderTests {
         }
     }
 
+    /// The per-series record is one cache line and a pending reading 24 bytes: what the
+    /// ordering costs in memory (docs/semantics.md).
+    @Test func theOrderingKeepsItsRecordsSmall() {
+        #expect(MemoryLayout<SeriesState>.size == 64 && MemoryLayout<SeriesState>.stride == 64)
+        #expect(MemoryLayout<PendingReading>.stride == 24)
+    }
+
     // MARK: Counters
 
     @Test func theIssuesLateReadingGivesIncreaseThreeWithNoReset() throws {
