@@ -15,6 +15,8 @@
 //   the series is registered, for its usual single window (see `WindowList`), so a message's
 //   windows are adjacent in memory. Memory is O(series × tiers + open windows); the pools
 //   stay at their high-water mark.
+// * Counter and state readings not yet in event order wait in a fourth pool (`pending`), a
+//   list per series sorted by event time (`WindowAggregator+EventOrder.swift`).
 // * Adding a reading tries the newest window of each tier first (one comparison instead of the
 //   division in `Tier.windowStart`).
 // * Closing takes a device's due windows out into `closed` first and writes them afterwards
