@@ -145,7 +145,11 @@ struct MessageFactory: Sendable {
         }
         let shift =
             applied == .tooLate ? Fault.lateShiftMilliseconds : applied == .futureTimestamp ? Fault.futureShiftMilliseconds : 0
-        let entries = group(&readings, shape: shape, lastTs: now + shift, shift: shift)
+        let notBefore = shift == 0 ? devices[deviceIndex].lastStampMillis : nil
+        let entries = group(&readings, shape: shape, lastTs: now + shift, shift: shift, notBefore: notBefore)
+        if shift == 0, shape == .ts || shape == .array, let last = entries.last?.ts {
+            devices[deviceIndex].lastStampMillis = max(devices[deviceIndex].lastStampMillis ?? last, last)
+        }
         if options.seqEnabled {
             message.seq = devices[deviceIndex].nextSeq
             devices[deviceIndex].nextSeq += 1
@@ -168,7 +172,7 @@ struct MessageFactory: Sendable {
         var samples = 1
         for (previous, metric) in zip(selection, selection.dropFirst()) where metric <= previous { samples += 1 }
         var stamp = now - Int64(samples - 1)
-        if let last = devices[deviceIndex].lastBatchMillis { stamp = max(stamp, last + 1) }
+        if let last = devices[deviceIndex].lastStampMillis { stamp = max(stamp, last + 1) }
         var readings: [SimMessage.Reading] = []
         readings.reserveCapacity(wanted)
         var values = devices[deviceIndex].sample(atMilliseconds: stamp)
@@ -181,16 +185,17 @@ struct MessageFactory: Sendable {
                 SimMessage.Reading(
                     metric: metrics[metric].name, kind: metrics[metric].kind, ts: stamp, value: values[metric], fault: nil))
         }
-        devices[deviceIndex].lastBatchMillis = stamp
+        devices[deviceIndex].lastStampMillis = stamp
         return (selection, readings)
     }
 
     /// Splits the readings into the shape's entries and stamps each reading with its entry's ts.
-    /// Array shape: 2–3 entries (never more than readings), 1–5 ms apart, the last at `lastTs`.
-    /// Batch shape: the readings already carry their sample's ts; an entry per run of equal ts,
-    /// every ts moved by `shift`.
+    /// Array shape: 2–3 entries (never more than readings), 1–5 ms apart, the last at `lastTs`;
+    /// all moved later when the first would be before `notBefore` (the device's previous
+    /// stamp). Ts shape: `lastTs`, or `notBefore` when later. Batch shape: the readings already
+    /// carry their sample's ts; an entry per run of equal ts, every ts moved by `shift`.
     private mutating func group(
-        _ readings: inout [SimMessage.Reading], shape: PayloadShape, lastTs: Int64, shift: Int64
+        _ readings: inout [SimMessage.Reading], shape: PayloadShape, lastTs: Int64, shift: Int64, notBefore: Int64?
     ) -> [PayloadShape.Entry] {
         switch shape {
         case .batch:
@@ -209,12 +214,16 @@ struct MessageFactory: Sendable {
         case .plain:
             return [PayloadShape.Entry(ts: nil, values: readings.map { ($0.metric, $0.value) })]
         case .ts:
-            for position in readings.indices { readings[position].ts = lastTs }
-            return [PayloadShape.Entry(ts: lastTs, values: readings.map { ($0.metric, $0.value) })]
+            let stamp = max(lastTs, notBefore ?? lastTs)
+            for position in readings.indices { readings[position].ts = stamp }
+            return [PayloadShape.Entry(ts: stamp, values: readings.map { ($0.metric, $0.value) })]
         case .array:
             let entryCount = max(1, min(2 + random.below(2), readings.count))
             var stamps = [lastTs]
             for _ in 1..<entryCount { stamps.insert((stamps.first ?? lastTs) - Int64(1 + random.below(5)), at: 0) }
+            if let notBefore, let first = stamps.first, first < notBefore {
+                stamps = stamps.map { $0 + (notBefore - first) }
+            }
             var entries: [PayloadShape.Entry] = []
             var start = 0
             for (position, stamp) in stamps.enumerated() {

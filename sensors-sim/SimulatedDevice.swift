@@ -36,9 +36,11 @@ struct SimulatedDevice: Sendable {
     var nextSeq: UInt64
     /// Offset of the first metric of the next message when messages carry a subset of metrics.
     var rotation = 0
-    /// Timestamp of the newest sample the batch shape has published (before any late or future
-    /// shift), so that the device's next batch starts after it and its event times never go back.
-    var lastBatchMillis: Int64?
+    /// Timestamp of the newest reading the device has published with a `ts` (a batch's before
+    /// any late or future shift; no late or future `ts` or array message), so that its next
+    /// timestamped message does not start before it: a device's event times never go back,
+    /// and its counters grow in event-time order as they do in publishing order.
+    var lastStampMillis: Int64?
     /// The device's previous published message, when it was clean; what a `duplicate_seq` or
     /// `duplicate_payload` fault re-sends.
     var previousClean: PublishedCopy?

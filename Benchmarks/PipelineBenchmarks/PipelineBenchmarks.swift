@@ -250,6 +250,7 @@ let benchmarks: @Sendable () -> Void = {
         (5_000, .gauges(20), "20 readings per message, 100000 series", true, false),
         (1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series", false, false),
         (2_143, .catalogue, "20 readings per message as the loadtest sends them (batch shape, seq), 10002 series", false, true),
+        (7_143, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 100002 series", true, false),
     ]
     for scenario in steadyState {
         var configuration = Benchmark.defaultConfiguration

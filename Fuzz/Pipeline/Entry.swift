@@ -51,8 +51,10 @@
 //   `seqMissingByDevice` (until a count nears Int64.max). Each rollup (RollupCheck): configured
 //   tier, aligned window, `complete` true from closeWindows and false from flushAll, every
 //   number finite (its line has no `null` but a readingless state window's first/last),
-//   counts consistent, first/last inside the window, state time at most the window; no window
-//   has counted more readings than were accepted into it (WindowLedger).
+//   counts consistent, first/last inside the window, state time at most the window and no
+//   state with 0 ms, `state_at_stop` only from flushAll in a window holding the stop that
+//   credited that state; no window has counted more readings than were accepted into it
+//   (WindowLedger).
 // * Checkpoint: the restored pipeline checkpoints to the bytes it was restored from and has
 //   the same stats; from then on both get the same operations and must keep equal stats,
 //   clocks, series and open windows, and write equal rollups and quarantine records (payload

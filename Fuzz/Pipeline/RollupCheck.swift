@@ -3,9 +3,10 @@ import Telemetry
 /// What every rollup must satisfy on its own, whatever the messages were: a configured tier,
 /// a window aligned to it, the expected `complete` flag, a partial of its metric's kind whose
 /// figures are consistent (counts add up, every number finite, timestamps inside the window,
-/// state time at most the window's length) and a log line with no `null` where a number
-/// belongs (`JSONLineBuilder` writes a non-finite number as `null`; only a state window
-/// without readings has `null` `first` and `last`).
+/// state time at most the window's length and no state listed with 0 ms, a state at the stop
+/// only in an incomplete window that holds the stop and credited that state) and a log line
+/// with no `null` where a number belongs (`JSONLineBuilder` writes a non-finite number as
+/// `null`; only a state window without readings has `null` `first` and `last`).
 enum RollupCheck {
     /// Traps unless `rollup` satisfies the type's rules.
     static func check(_ rollup: RollupWindow, complete: Bool, tiers: [Tier]) {
@@ -46,8 +47,14 @@ enum RollupCheck {
                 state.count == state.stateCounts.values.reduce(0, +) && state.stateCounts.values.allSatisfy { $0 > 0 },
                 "\(name()): count \(state.count), state counts \(state.stateCounts)")
             Invariant.require(
-                state.stateMillis.values.allSatisfy { $0 >= 0 } && state.stateMillis.values.reduce(0, +) <= length,
+                state.stateMillis.values.allSatisfy { $0 > 0 } && state.stateMillis.values.reduce(0, +) <= length,
                 "\(name()): state time \(state.stateMillis) in a window of \(length) ms")
+            if let atStop = state.inForceAtStop {
+                Invariant.require(
+                    !rollup.complete && atStop.timestampMillis > rollup.startMillis && atStop.timestampMillis <= end
+                        && state.stateMillis[Name(atStop.state)] != nil,
+                    "\(name()): state at stop \(atStop) in a window credited \(state.stateMillis)")
+            }
             Invariant.require(
                 (state.first == nil) == (state.count == 0) && (state.last == nil) == (state.count == 0),
                 "\(name()): \(state.count) readings, first \(String(describing: state.first)), last \(String(describing: state.last))"

@@ -79,6 +79,27 @@ struct MessageFactoryTests {
         #expect(entryCounts == [2: 401, 3: 199])
     }
 
+    /// A device publishing faster than an array spreads its entries still never stamps a
+    /// reading before its previous message's: its counters grow in event-time order too.
+    @Test func aDevicesTimestampsNeverGoBackAcrossMessagesOfEveryTimestampedShape() throws {
+        let messages = try makeMessages(
+            count: 900, devices: 3, options: MessageOptions(shapes: [.ts, .array, .batch]), stepMilliseconds: 1)
+        var latest: [Int: Int64] = [:]
+        var moved = 0
+        for message in messages {
+            let stamps = message.readings.compactMap(\.ts)
+            #expect(stamps == stamps.sorted())
+            if let first = stamps.first, let previous = latest[message.deviceIndex] {
+                #expect(first >= previous, "device \(message.deviceIndex), message \(message.index)")
+            }
+            if let last = stamps.last {
+                if last > testEpochMilliseconds + Int64(message.index) { moved += 1 }
+                latest[message.deviceIndex] = last
+            }
+        }
+        #expect(moved > 0, "no message needed moving: the test does not exercise the rule")
+    }
+
     @Test func readingsPerMessageNTakesTheNextNMetricsOfARotatingSelection() throws {
         let messages = try makeMessages(count: 8, devices: 1, options: MessageOptions(shapes: [.ts], readingsPerMessage: 4))
         let names = messages.map { $0.readings.map(\.metric) }

@@ -17,6 +17,9 @@ public struct StatePartial: Sendable, Equatable {
     public var first: TimedState?
     /// Latest reading by event time.
     public var last: TimedState?
+    /// Only in a window written at a graceful stop: the state still in force then, with the
+    /// instant its time was credited up to (the stop). A restart credits it from there on.
+    public var inForceAtStop: TimedState?
 
     /// An empty partial.
     public init() {}

@@ -123,6 +123,7 @@ extension WindowAggregator {
         numericWindows.removeAll()
         stateWindows.removeAll()
         stateEntries.removeAll()
+        pending.removeAll()
     }
 
     /// The id of the state named exactly `name` (its bytes), interning it on first sight.

@@ -15,6 +15,8 @@
 //   the series is registered, for its usual single window (see `WindowList`), so a message's
 //   windows are adjacent in memory. Memory is O(series × tiers + open windows); the pools
 //   stay at their high-water mark.
+// * Counter and state readings not yet in event order wait in a fourth pool (`pending`), a
+//   list per series sorted by event time (`WindowAggregator+EventOrder.swift`).
 // * Adding a reading tries the newest window of each tier first (one comparison instead of the
 //   division in `Tier.windowStart`).
 // * Closing takes a device's due windows out into `closed` first and writes them afterwards
@@ -75,6 +77,9 @@ public struct WindowAggregator {
     var numericWindows = SlotPool<NumericWindow>()
     var stateWindows = SlotPool<StateWindow>()
     var stateEntries = SlotPool<StateEntry>()
+    /// Counter and state readings not yet in event order, in per-series lists
+    /// (`WindowAggregator+EventOrder.swift`).
+    var pending = SlotPool<PendingReading>()
 
     /// Scratch for `closeWindows`: one device's windows between taking them out and writing them.
     var closed: [ClosedWindow] = []
@@ -130,19 +135,13 @@ public struct WindowAggregator {
 
     // MARK: Adding readings
 
-    /// Adds a gauge or counter reading to the open window of every tier. O(tiers).
+    /// Adds a gauge or counter reading to the open window of every tier. A counter's
+    /// difference to the reading before it in event time is added once no earlier reading can
+    /// arrive (see `WindowAggregator+EventOrder.swift`). O(tiers) for readings in order.
     public mutating func add(_ value: Double, at timestampMillis: Int64, series index: Int) {
-        var hasDelta = false
-        var increase = 0.0
-        var reset = false
         if series[index].kind == .counter {
-            if series[index].hasPreviousCounterValue {
-                let previous = series[index].previousCounterValue
-                hasDelta = true
-                if value >= previous { increase = value - previous } else { (increase, reset) = (value, true) }
-            }
-            series[index].previousCounterValue = value
-            series[index].hasPreviousCounterValue = true
+            settle(series: index, through: devices[Int(series[index].device)].watermark.millis)
+            enqueue(PendingReading(timestampMillis: timestampMillis, value: value, state: -1), series: index)
         }
         let isNumeric = series[index].kind != .state
         for tier in tiers.indices {
@@ -152,28 +151,22 @@ public struct WindowAggregator {
             }
             let slot = numericWindow(series: index, tier: tier, containing: timestampMillis)
             numericWindows[slot].partial.add(value, at: timestampMillis)
-            if hasDelta {
-                numericWindows[slot].partial.increase += increase
-                if reset { numericWindows[slot].partial.resets += 1 }
-            }
         }
     }
 
-    /// Adds a state reading: credits the previous state's time up to it, then counts it.
-    /// An out-of-order reading (before time already credited) is counted but changes no durations.
+    /// Adds a state reading: counts it at once, and puts it in event order among the series'
+    /// readings once no earlier one can arrive: then the state before it is credited up to it.
     public mutating func add(state: String, at timestampMillis: Int64, series index: Int) {
         add(state: stateID(for: state), at: timestampMillis, series: index)
     }
 
     /// `add(state:at:series:)` with an interned state id. O(tiers × states in a window).
     mutating func add(state: Int32, at timestampMillis: Int64, series index: Int) {
-        if timestampMillis >= series[index].creditedThroughMillis {
-            creditState(series: index, through: timestampMillis)
-            series[index].currentState = state
-            series[index].stateSinceMillis = timestampMillis
-            series[index].creditedThroughMillis = timestampMillis
-        }
         let isState = series[index].kind == .state
+        if isState {
+            settle(series: index, through: devices[Int(series[index].device)].watermark.millis)
+            enqueue(PendingReading(timestampMillis: timestampMillis, value: 0, state: state), series: index)
+        }
         for tier in tiers.indices {
             guard isState else {
                 _ = numericWindow(series: index, tier: tier, containing: timestampMillis)
@@ -214,6 +207,7 @@ public struct WindowAggregator {
             var nextClose = Int64.max
             var index = Int(devices[device].firstSeries)
             while index >= 0 {
+                if series[index].kind != .gauge { settle(series: index, through: watermark) }
                 if series[index].kind == .state { creditState(series: index, through: watermark) }
                 for tier in tiers.indices {
                     let length = tiers[tier].lengthMillis
@@ -240,23 +234,51 @@ public struct WindowAggregator {
         }
     }
 
-    /// Emits every open window with `complete: false` (shutdown) and forgets them.
-    /// State time is credited up to each device's last event time.
-    public mutating func flushAll(emit: (RollupWindow) throws -> Void) rethrows {
+    /// Emits every open window with `complete: false` (a graceful stop at `stopMillis`) and
+    /// forgets them. Every pending counter and state reading is put in event order first. A
+    /// state in force is credited up to the stop: the latest of `stopMillis`, the device's
+    /// newest event time and its watermark, at most `stateHorizonMillis` after the state's
+    /// reading; while the horizon has not ended it, the window of each tier holding the stop's
+    /// last millisecond says so (`StatePartial.inForceAtStop`), unless an earlier stop had
+    /// already credited that far. A restart continues from the credited instant.
+    public mutating func flushAll(stopMillis: Int64 = .min, emit: (RollupWindow) throws -> Void) rethrows {
         for device in devices.indices {
+            let watermark = devices[device].watermark
+            let stop = max(stopMillis, watermark.maxEventMillis, watermark.millis)
             var index = Int(devices[device].firstSeries)
             while index >= 0 {
+                var inForce: StatePartial.TimedState?
+                if series[index].kind != .gauge { settle(series: index, through: .max) }
                 if series[index].kind == .state {
-                    creditState(series: index, through: devices[device].watermark.maxEventMillis)
+                    let creditedBefore = series[index].creditedThroughMillis
+                    creditState(series: index, through: stop)
+                    if creditedBefore < stop { inForce = stateInForce(series: index, at: stop) }
                 }
                 for tier in tiers.indices {
                     while !lists[index * tiers.count + tier].isEmpty {
-                        try emit(rollup(of: takeOldest(series: index, tier: tier), complete: false))
+                        var window = rollup(of: takeOldest(series: index, tier: tier), complete: false)
+                        if let inForce, case .state(var partial) = window.partial, window.startMillis < stop,
+                            stop <= window.endMillis
+                        {
+                            partial.inForceAtStop = inForce
+                            window.partial = .state(partial)
+                        }
+                        try emit(window)
                     }
                 }
                 index = Int(series[index].nextOfDevice)
             }
             devices[device].nextCloseMillis = .max
         }
+    }
+
+    /// The state of `series` in force at `stop` with `stop` as its time, when one is: read
+    /// before `stop` and not ended by the horizon by then.
+    private func stateInForce(series index: Int, at stop: Int64) -> StatePartial.TimedState? {
+        let state = series[index]
+        guard state.currentState >= 0, state.stateSinceMillis < stop,
+            stop < state.stateSinceMillis.addingSaturated(stateHorizonMillis)
+        else { return nil }
+        return StatePartial.TimedState(timestampMillis: stop, state: stateNames[Int(state.currentState)])
     }
 }

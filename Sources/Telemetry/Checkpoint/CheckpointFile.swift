@@ -18,7 +18,9 @@ public enum CheckpointFile {
     /// payload); any other is refused, not misread.
     ///
     /// 3: the totals carry quarantines by device (`PipelineStats.quarantinedByDevice`).
-    public static let version: UInt64 = 3
+    /// 4: counters' previous reading time and counter and state readings not yet in event
+    /// order follow the pipeline state (`WindowAggregator.encodeEventOrder`).
+    public static let version: UInt64 = 4
     /// The oldest version whose layout the readers still know.
     public static let oldestReadableVersion: UInt64 = 2
 

@@ -212,7 +212,7 @@ public final class IngestEngine: @unchecked Sendable {
     /// Shutdown: every open window written as incomplete, the logs flushed and closed, a last
     /// checkpoint with no open window that frees the whole ring.
     private func finish() {
-        pipeline.flushAll()
+        pipeline.flushAll(stopMillis: clock.millis)
         sink.flush(nowMillis: WallClock.millis())
         // Never exit with acknowledged data unwritten: wait for storage as long as it takes.
         while sink.isFailing { waitForStorage() }

@@ -2,7 +2,7 @@ extension RollupWindow {
     /// Writes the rollup record documented in docs/formats.md ("Rollup record") into `line`.
     ///
     /// Field order is fixed: tier, start, end, park, site, device, metric, kind, unit, count,
-    /// then the kind's aggregates, then complete. Names are written in their exact bytes, and
+    /// then the kind's aggregates (a state's `state_at_stop` only when set), then complete. Names are written in their exact bytes, and
     /// the states of `state_count` and `state_ms` in their bytes' order.
     public func write(to line: inout JSONLineBuilder) {
         line.reset()
@@ -46,6 +46,9 @@ extension RollupWindow {
             line.closeObject()
             line.key("first"); Self.write(state.first, to: &line)
             line.key("last"); Self.write(state.last, to: &line)
+            if let inForce = state.inForceAtStop {
+                line.key("state_at_stop"); Self.write(inForce, to: &line)
+            }
         }
         line.key("complete"); line.bool(complete)
         line.closeObject()

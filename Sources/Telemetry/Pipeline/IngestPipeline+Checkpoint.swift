@@ -20,6 +20,8 @@ extension IngestPipeline {
         // format-2 state that ends above still restores.
         for window in sequences { window.encodeStart(to: &writer) }
         writer.write(stats.retainedSkipped)
+        // Format 4.
+        aggregator.encodeEventOrder(to: &writer)
     }
 
     /// Replaces the pipeline's state with bytes from `checkpointState()`, written in checkpoint
@@ -41,6 +43,7 @@ extension IngestPipeline {
             for index in restoredSequences.indices { try restoredSequences[index].decodeStart(from: &reader) }
             restoredStats.retainedSkipped = try reader.readInt()
         }
+        if format >= 4 { try restoredAggregator.restoreEventOrder(from: &reader) }
         guard reader.isAtEnd else { throw .invalid("unexpected bytes after the pipeline state", offset: reader.offset) }
         latestReceivedMillis = latest
         stats = restoredStats

@@ -260,9 +260,10 @@ public final class IngestPipeline {
         }
     }
 
-    /// Writes every open window as incomplete (shutdown).
-    public func flushAll() {
-        aggregator.flushAll { window in
+    /// Writes every open window as incomplete (a graceful stop at `stopMillis`, the ingest
+    /// clock; states in force are credited up to it, see `WindowAggregator.flushAll`).
+    public func flushAll(stopMillis: Int64 = .min) {
+        aggregator.flushAll(stopMillis: stopMillis) { window in
             stats.rollupsWritten += 1
             sink.write(window)
         }

@@ -136,7 +136,7 @@ struct QuarantineByDeviceTests {
             try write([1, 2, 3], version: version, to: path)
             #expect(
                 throws: CheckpointError.mismatch(
-                    path: path, detail: "checkpoint format \(version), this gateway reads 2 to 3")
+                    path: path, detail: "checkpoint format \(version), this gateway reads 2 to 4")
             ) { _ = try CheckpointFile.load(from: path) }
         }
     }
