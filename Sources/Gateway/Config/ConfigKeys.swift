@@ -291,8 +291,9 @@ enum ConfigKeys {
                 read: .duration(\.allowedLatenessMillis, range: 0...hour)),
             ConfigKey(
                 "rollup.state_horizon", type: "duration 1s…7d", default: "`5m`",
-                meaning: "A machine state lasts until the device's next reading of that metric, but at "
-                    + "most this long, so a silent machine is not counted in its last state forever.",
+                meaning: "A machine state lasts until the device's next reading of that metric in event "
+                    + "time (`ts`), but at most this long, so a silent machine is not counted in its last "
+                    + "state forever; a graceful stop credits it up to the stop.",
                 read: .duration(\.stateHorizonMillis, range: second...7 * day)),
         ])
 
