@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // What more than one benchmark uses (a seeded generator).
+        .target(name: "BenchmarkSupport", path: "BenchmarkSupport"),
         .executableTarget(
             name: "RingBenchmarks",
             dependencies: [
@@ -41,6 +43,7 @@ let package = Package(
         .executableTarget(
             name: "SketchBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Telemetry", package: "telemetry-gateway"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
@@ -50,6 +53,7 @@ let package = Package(
         .executableTarget(
             name: "QueryIndexBenchmark",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Telemetry", package: "telemetry-gateway"),
                 .product(name: "TelemetryIndex", package: "telemetry-gateway"),
             ],

@@ -4,24 +4,14 @@
 // memory and encoded bytes per series-window.
 
 import Benchmark
+import BenchmarkSupport
 import Telemetry
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// SplitMix64, so that every run measures the same values.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// N(0, 1) by Box–Muller.
     mutating func standardNormal() -> Double {
         let u1 = Double((next() >> 11) + 1) * 0x1p-53
@@ -33,7 +23,7 @@ struct SplitMix64 {
 /// A power gauge's readings (kW, two decimals): around 300 with load swings and noise, the
 /// shape of the simulator's `power_kw`.
 func powerReadings(_ count: Int, seed: UInt64) -> [Double] {
-    var random = SplitMix64(state: seed)
+    var random = SplitMix64(seed: seed)
     var level = 300.0
     return (0..<count).map { _ in
         level += 2 * random.standardNormal()
@@ -43,7 +33,7 @@ func powerReadings(_ count: Int, seed: UInt64) -> [Double] {
 
 /// Log-normal values spread over about 8 decades: many bins in use.
 func spreadValues(_ count: Int, seed: UInt64) -> [Double] {
-    var random = SplitMix64(state: seed)
+    var random = SplitMix64(seed: seed)
     return (0..<count).map { _ in exp(3 * random.standardNormal()) }
 }
 
