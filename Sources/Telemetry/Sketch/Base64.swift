@@ -1,5 +1,7 @@
-/// Padded standard base64 (RFC 4648 §4), for the text form of binary fields in JSON lines,
-/// without Foundation on the data path.
+/// Padded standard base64 (RFC 4648 §4), for the text form of binary fields in JSON lines.
+/// Hand-written because decoding must be strict: Foundation's `Data(base64Encoded:)` accepts
+/// non-canonical text (`AR==` and `AQ==` both decode to one byte, `AB=C` to two), and one
+/// sketch must have exactly one text form. It also keeps Foundation off the output path.
 enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
