@@ -10,7 +10,8 @@ extension IngestEngine {
             } ?? "the same topic and payload as a message that stopped the gateway \(deaths) times; set aside unread"
         let nowMillis = WallClock.millis()
         poisonCopiesUnreported += 1
-        if position != nil || nowMillis - poisonCopyReportedAtMillis >= 60_000 {
+        let reportDue = poisonCopyReportedAtMillis.map { nowMillis - $0 >= 60_000 || nowMillis < $0 } ?? true
+        if position != nil || reportDue {
             observer.record(
                 EngineEvent(
                     .error, "poison message quarantined: \(detail)",

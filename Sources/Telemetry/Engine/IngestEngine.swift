@@ -27,9 +27,10 @@ public final class IngestEngine: @unchecked Sendable {
     private var ringSync: RingSyncSchedule
     private var clock: IngestClock
     /// Copies of poison messages set aside since the last event about them, and when that was:
-    /// a device repeating a poison message must not flood the log (one event a minute).
+    /// a device repeating a poison message must not flood the log (one event a minute; nil
+    /// until the first copy is reported).
     var poisonCopiesUnreported = 0
-    var poisonCopyReportedAtMillis: Int64 = .min
+    var poisonCopyReportedAtMillis: Int64?
     private let stopRequested = ManagedAtomic<Bool>(false)
     /// The engine thread, joined by `waitUntilStopped`.
     private var thread: pthread_t?
