@@ -54,6 +54,9 @@ public final class RollupIndex: Sendable {
         configuration.readonly = readOnly
         configuration.label = "query-index"
         configuration.busyMode = .timeout(5)
+        // One reader for each API query thread (4) and each scan helper (2), so that a helper
+        // never waits for a connection; each has its own page cache of `cacheKiB`.
+        configuration.maximumReaderCount = 6
         configuration.prepareDatabase { db in
             // A negative cache_size is in KiB.
             try db.execute(sql: "PRAGMA cache_size = -\(max(64, cacheKiB))")

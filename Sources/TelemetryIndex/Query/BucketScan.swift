@@ -4,8 +4,10 @@ import GRDB
 /// window and then into its group's buckets. A window's rows (two when a restart cut it short)
 /// merge first: the window is complete when any of them is, and a bucket is complete when
 /// every window in it is.
-struct BucketScan {
-    let statement: Statement
+///
+/// A scan covers any range of the members, so that a long one can be split between threads:
+/// the merges of two ranges add up to the merges of both (`Part.add`).
+struct BucketScan: Sendable {
     let members: [(id: Int64, group: Int)]
     let tier: Int64
     let buckets: [Range<Int64>]
@@ -13,15 +15,41 @@ struct BucketScan {
     let deadline: QueryDeadline
     let columns: PartialRow.Columns
 
-    /// A merge per group and bucket, group-major (`points` of them), nil where no window fell.
+    /// The merges of some members: one per group and bucket, group-major, and whether any
+    /// window reached each (adding to an empty merge is taking the window's).
+    struct Part<Figures: WindowFigures>: Sendable {
+        var merges: [Figures]
+        var filled: [Bool]
+
+        init(points: Int) {
+            merges = [Figures](repeating: Figures(), count: points)
+            filled = [Bool](repeating: false, count: points)
+        }
+
+        /// Adds the merges of other members.
+        mutating func add(_ other: Part) {
+            for point in other.filled.indices where other.filled[point] {
+                if filled[point] {
+                    merges[point].add(other.merges[point])
+                } else {
+                    (merges[point], filled[point]) = (other.merges[point], true)
+                }
+            }
+        }
+
+        /// A merge per point, nil where no window fell.
+        var result: [PartialMerge?] { zip(merges, filled).map { merge, filled in filled ? merge.merge : nil } }
+    }
+
+    /// Scans `members[range]` with `statement` (``PartialRow/select(_:)`` of these columns).
     /// `Figures` is the leanest type that holds what the query asked for.
-    func run<Figures: WindowFigures>(_: Figures.Type, points: Int) throws -> [PartialMerge?] {
-        guard let first = buckets.first, let last = buckets.last else { return [] }
-        var merges = [Figures](repeating: Figures(), count: points)
-        // Whether any window reached a bucket: adding to an empty merge is taking the window's.
-        var filled = [Bool](repeating: false, count: points)
+    func scan<Figures: WindowFigures>(
+        _: Figures.Type, _ range: Range<Int>, statement: Statement, points: Int
+    ) throws -> Part<Figures> {
+        var part = Part<Figures>(points: points)
+        guard let first = buckets.first, let last = buckets.last else { return part }
         let sqlite = statement.sqliteStatement
-        for member in members {
+        for member in members[range] {
             guard !deadline.hasPassed else { throw QueryDeadline.Passed() }
             let offset = member.group * buckets.count
             var window = Figures()
@@ -30,8 +58,8 @@ struct BucketScan {
             func close() {
                 guard let start = windowStart, let bucket = bucketIndex(of: start) else { return }
                 window.complete = windowComplete
-                merges[offset + bucket].add(window)
-                filled[offset + bucket] = true
+                part.merges[offset + bucket].add(window)
+                part.filled[offset + bucket] = true
             }
             let rows = try Row.fetchCursor(statement, arguments: [member.id, tier, first.lowerBound, last.upperBound])
             while try rows.next() != nil {
@@ -49,7 +77,7 @@ struct BucketScan {
             }
             close()
         }
-        return zip(merges, filled).map { merge, filled in filled ? merge.merge : nil }
+        return part
     }
 
     /// The bucket a window starting at `millis` falls in.

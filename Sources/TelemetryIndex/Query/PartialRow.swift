@@ -9,7 +9,7 @@ enum PartialRow {
     /// The columns a query selects: start, count and completeness always, then only those its
     /// aggregates need, each at a position of its own (nil when not selected). Every column
     /// left out is work SQLite does not do for each of the rows.
-    struct Columns: Equatable {
+    struct Columns: Equatable, Sendable {
         private(set) var sum: Int32?
         private(set) var m2: Int32?
         private(set) var min: Int32?

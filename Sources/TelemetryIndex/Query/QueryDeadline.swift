@@ -5,7 +5,7 @@ import GRDBSQLite
 /// thousand virtual-machine steps, interrupts the statement once the deadline has passed, so
 /// a query that spends its time in one long scan is stopped as surely as one that spends it
 /// between series.
-final class QueryDeadline {
+final class QueryDeadline: Sendable {
     let deadline: ContinuousClock.Instant
 
     init(_ deadline: ContinuousClock.Instant) {

@@ -49,14 +49,14 @@ extension RollupIndex {
                                 + "of \(limits.maxPoints) points: narrow the names or the range, or use a longer step")
                     }
                     let columns = PartialRow.Columns(request.aggregates)
-                    let statement = try db.cachedStatement(sql: PartialRow.select(columns))
+                    let sql = PartialRow.select(columns)
                     let scan = BucketScan(
-                        statement: statement, members: selected.members, tier: tier, buckets: buckets, step: step,
-                        deadline: deadline, columns: columns)
+                        members: selected.members, tier: tier, buckets: buckets, step: step, deadline: deadline,
+                        columns: columns)
                     let merges: [PartialMerge?] =
                         columns.includeNamed
-                        ? try scan.run(PartialMerge.self, points: points.partialValue)
-                        : try scan.run(PartialNumbers.self, points: points.partialValue)
+                        ? try run(scan, PartialMerge.self, points: points.partialValue, sql: sql, in: db)
+                        : try run(scan, PartialNumbers.self, points: points.partialValue, sql: sql, in: db)
                     var series: [QueryResult.Series] = []
                     for (index, group) in selected.groups.enumerated() {
                         let offset = index * buckets.count

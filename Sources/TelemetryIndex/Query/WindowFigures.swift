@@ -3,7 +3,7 @@ import GRDBSQLite
 /// What a query merges per window and per bucket: `PartialNumbers` when it asks only for plain
 /// numbers (no references, so the merge loop copies bytes), `PartialMerge` when it also asks
 /// for first, last or state time.
-protocol WindowFigures {
+protocol WindowFigures: Sendable {
     init()
     /// The figures of the `partial` row `statement` is on.
     init(row statement: OpaquePointer, columns: PartialRow.Columns)
