@@ -59,6 +59,12 @@ struct QueryDeadlineTests {
         #expect {
             try index.query(request, limits: QueryLimits(timeout: .zero))
         } throws: { ($0 as? QueryError)?.kind == .timedOut }
+        // A query that waited 2 s for a thread has no time left of a 1 s timeout.
+        let arrival = ContinuousClock.now.advanced(by: .seconds(-2))
+        #expect {
+            try index.query(request, limits: QueryLimits(timeout: .seconds(1)), arrival: arrival)
+        } throws: { ($0 as? QueryError)?.kind == .timedOut }
+        #expect(try index.query(request, limits: QueryLimits(timeout: .seconds(10)), arrival: arrival).series.count == 1)
         try index.close()
     }
 }

@@ -35,12 +35,12 @@ struct APIRoutes: Sendable {
 
     private func query(_ request: Request) async -> Response {
         let started = ContinuousClock.now
-        let (response, outcome) = await answer(request)
+        let (response, outcome) = await answer(request, arrival: started)
         metrics.recordQuery(outcome: outcome, duration: ContinuousClock.now - started)
         return response
     }
 
-    private func answer(_ request: Request) async -> (Response, String) {
+    private func answer(_ request: Request, arrival: ContinuousClock.Instant) async -> (Response, String) {
         let request = request
         let parsed: QueryRequest
         do {
@@ -56,18 +56,11 @@ struct APIRoutes: Sendable {
             // The answer is rendered on the worker too: a week of a site is 200 KB of JSON.
             let outcome = try await gate.run {
                 try await QueryWorkers.shared.run {
-                    let result = try index.query(parsed, limits: limits)
+                    let result = try index.query(parsed, limits: limits, arrival: arrival)
                     return wantsCSV ? Array(result.csv().utf8) : result.json()
                 }
             }
-            guard let body = outcome else {
-                return (
-                    APIError(
-                        .serviceUnavailable,
-                        "\(gate.limit) queries are running (http.max_concurrent_queries); try again shortly"
-                    ).response, "rejected"
-                )
-            }
+            guard let body = outcome else { return (busy.response, "rejected") }
             if wantsCSV { return (APIResponse.body(body, contentType: "text/csv"), "ok") }
             return (APIResponse.json(body), "ok")
         } catch let error as QueryError {
@@ -85,7 +78,7 @@ struct APIRoutes: Sendable {
             return error.response
         }
         guard let index else { return Self.noIndex.response }
-        return await Self.listing {
+        return await listing {
             let list = try index.series(
                 park: filters["park"] ?? .any, site: filters["site"] ?? .any, device: filters["device"] ?? .any,
                 metric: filters["metric"] ?? .any)
@@ -145,26 +138,36 @@ struct APIRoutes: Sendable {
             return APIError(.badRequest, "\(error)").response
         }
         guard let index else { return Self.noIndex.response }
-        let listing = FleetListing(
+        let fleet = FleetListing(
             park: filters["park"] ?? .any, site: filters["site"] ?? .any, device: filters["device"] ?? .any,
             silenceMillis: silence)
         let counts = engine.deviceCounts
-        return await Self.listing {
-            let indexed = try index.devices(park: listing.park, site: listing.site, device: listing.device)
-            return listing.json(indexed: indexed, counts: counts(), nowMillis: Self.nowMillis)
+        return await listing {
+            let indexed = try index.devices(park: fleet.park, site: fleet.site, device: fleet.device)
+            return fleet.json(indexed: indexed, counts: counts(), nowMillis: Self.nowMillis)
         }
     }
 
-    /// Runs a listing's read and rendering off the concurrency pool; an index that cannot be
-    /// read is a 503.
-    private static func listing(_ render: @escaping @Sendable () throws -> [UInt8]) async -> Response {
+    /// Runs a listing's read and rendering off the concurrency pool, in a slot of the same gate
+    /// as queries; an index that cannot be read is a 503.
+    private func listing(_ render: @escaping @Sendable () throws -> [UInt8]) async -> Response {
         do {
-            return APIResponse.json(try await QueryWorkers.shared.run(render))
+            guard let body = try await gate.run({ try await QueryWorkers.shared.run(render) }) else {
+                return busy.response
+            }
+            return APIResponse.json(body)
         } catch let error as QueryError {
             return APIError(error).response
         } catch {
             return APIError(.serviceUnavailable, "\(error)").response
         }
+    }
+
+    /// Every slot of `http.max_concurrent_queries` is taken.
+    private var busy: APIError {
+        APIError(
+            .serviceUnavailable,
+            "\(gate.limit) queries and listings are running (http.max_concurrent_queries); try again shortly")
     }
 
     private static var nowMillis: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

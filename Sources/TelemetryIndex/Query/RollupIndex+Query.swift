@@ -5,9 +5,12 @@ import GRDBSQLite
 extension RollupIndex {
     /// Answers `request` from one consistent snapshot of the index: the coarsest stored tier
     /// that divides the step, each bucket the exact merge of that tier's partials (both records
-    /// of a window cut short by a restart included), series merged by `group_by`.
-    public func query(_ request: QueryRequest, limits: QueryLimits = QueryLimits()) throws(QueryError) -> QueryResult {
-        let deadline = QueryDeadline(ContinuousClock.now.advanced(by: limits.timeout))
+    /// of a window cut short by a restart included), series merged by `group_by`. The timeout
+    /// counts from `arrival`: a query that waited for a thread has less of it left.
+    public func query(
+        _ request: QueryRequest, limits: QueryLimits = QueryLimits(), arrival: ContinuousClock.Instant = .now
+    ) throws(QueryError) -> QueryResult {
+        let deadline = QueryDeadline(arrival.advanced(by: limits.timeout))
         let timedOut = QueryError(.timedOut, "the query ran longer than \(limits.timeout) and was abandoned")
         let tiers: [Int64]
         do { tiers = try self.tiers() } catch { throw QueryError(.unavailable, error.description) }
