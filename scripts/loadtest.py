@@ -26,6 +26,11 @@ from the moment a reading could first move its device's watermark past the windo
 `gw close p50/p99` is the gateway's own share, from its status.json (`close_delay_ms`, every
 window of the run): from the receipt of the message that moved a device's watermark past a
 window's end to the window's rollup line.
+`drain gw/sub` is, within each run, the time from the publishers' exit to the last message
+processed (the gateway, by status.json, to its 0.25 s) or received (`mosquitto_sub`, by its
+bytes read); the largest of the runs. A subscriber that keeps pace with the broker drains in a
+fraction of a second; one that falls behind has a backlog left when publishing stops, so this
+shows within one run whether the gateway was the bottleneck, whatever slowed the publishers.
 
 Publishers: `--publishers auto` (default) first measures, per configuration, `mosquitto_sub`'s
 rate with one simulator process and with two (each with half of the devices): when two drain
@@ -37,7 +42,8 @@ gateway while the publishers run, asking the HTTP API one request after another 
 query of the whole park at `1m`, one device at `10s`, the device list, `/metrics`), or
 `--query-rate` requests per second, and prints how many it answered, their latency p50/p99 and
 any that failed: queries must not slow ingestion. The client runs at the publishers' nice value
-and on the same cores, so at full speed it also slows the publishers of the gateway's run.
+and on the same cores, so it also slows the publishers of the gateway's run and lowers its
+ratio without slowing ingestion; `drain` tells the two apart.
 
 Usage: scripts/loadtest.py [--seconds S] [--qos 0,1] [--readings 1,20] [--series N] [--runs N]
                            [--publishers auto|N] [--fsync POLICY] [--index on|off]
@@ -236,10 +242,14 @@ def run_mosquitto_sub(workdir, bin_dir, config, args, seed, publishers, seconds)
             samples.append((now, value))
             if published is None and sim.finished():
                 published = sim.wait()
+                publish_end = now
             if published is not None and quiet_since is not None and now - quiet_since > 1.0:
                 break
             time.sleep(0.01)
-        cpu = {"subscriber": cpu_seconds(sub.pid), "broker": cpu_seconds(broker.pid), "publishers": sim.cpu}
+        last_growth = next((t for (t, v), (_, before) in zip(reversed(samples), reversed(samples[:-1])) if v != before),
+                           samples[-1][0])
+        cpu = {"subscriber": cpu_seconds(sub.pid), "broker": cpu_seconds(broker.pid), "publishers": sim.cpu,
+               "drain": max(0.0, last_growth - publish_end) if published else None}
         stop(sub)
     finally:
         if sim:
@@ -366,7 +376,7 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
     gateway = subprocess.Popen([os.path.join(bin_dir, "gateway"), "run", "--config", gateway_config],
                                stdout=log, stderr=log)
     status_path = os.path.join(data, "status.json")
-    samples, peak_rss_kb, sim, delays, queries = [], 0, None, None, None
+    samples, peak_rss_kb, sim, delays, queries, drain = [], 0, None, None, None, None
     try:
         deadline = time.time() + 30
         while not (os.path.exists(status_path) and "subscribed" in open(log_path).read()):
@@ -388,6 +398,7 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
         while time.time() < deadline:
             if published is None and sim.finished():
                 published = sim.wait()
+                publish_end = time.time()
                 delays.publishing = False
                 if queries:
                     queries.running = False
@@ -402,6 +413,7 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
                 samples.append((seconds_of(status["updated"]), status["messages"], status["readings_accepted"]))
                 own_delays = status.get("close_delay_ms", {})
             if published is not None and status["messages"] >= published[0]:
+                drain = max(0.0, seconds_of(status["updated"]) - publish_end)
                 break
             time.sleep(0.02)
         finished = time.time()
@@ -438,6 +450,7 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
         "net_cpu": threads.get("mosquitto loop", 0.0), "broker_cpu": broker_cpu, "publishers_cpu": sim.cpu,
         "delays": delays.delays, "own_p50": own_delays.get("p50"), "own_p99": own_delays.get("p99"),
         "queries": queries.latencies if queries else [], "queries_failed": queries.failed if queries else [],
+        "drain": drain,
     }
 
 
@@ -521,7 +534,7 @@ def main():
           f"binaries {bin_dir}")
     header = (f"{'QoS':>3} {'rd/msg':>6} {'pubs':>4}  {'mosquitto_sub msg/s':>19}  {'gateway msg/s':>13}  "
               f"{'readings/s':>10}  {'ratio':>5}  {'min':>5}  {'lost':>4}  {'peak RSS':>8}  {'CPU s':>5}  {'cores':>5}  "
-              f"{'close p50/p99 ms':>16}  {'gw close p50/p99 ms':>19}")
+              f"{'close p50/p99 ms':>16}  {'gw close p50/p99 ms':>19}  {'drain gw/sub s':>13}")
     rows, query_rows = [], []
     with tempfile.TemporaryDirectory(prefix="gateway-loadtest-") as workdir:
         for qos in [int(q) for q in args.qos.split(",")]:
@@ -530,11 +543,14 @@ def main():
                           "shape": "ts" if readings == 1 else "batch"}
                 note(f"QoS {qos}, {readings} reading(s)/message ({config['shape']} shape):")
                 publishers = choose_publishers(workdir, bin_dir, config, args)
-                subs, runs = [], []
+                subs, runs, sub_drains = [], [], []
                 for run in range(args.runs):
                     sub_rate, sub_cpu = run_mosquitto_sub(workdir, bin_dir, config, args, run + 1, publishers, args.seconds)
                     result = run_gateway(workdir, bin_dir, config, args, run + 1, publishers, args.seconds)
-                    note(f"  run {run + 1}: ratio {result['rate'] / sub_rate if sub_rate else 0:.2f}; mosquitto_sub {sub_rate:,.0f} msg/s (CPU s: subscriber {sub_cpu['subscriber']:.1f}, "
+                    note(f"  run {run + 1}: ratio {result['rate'] / sub_rate if sub_rate else 0:.2f}; drain after publishing: "
+                         f"gateway {result['drain'] if result['drain'] is not None else float('nan'):.2f} s, "
+                         f"mosquitto_sub {sub_cpu['drain'] if sub_cpu['drain'] is not None else float('nan'):.2f} s; "
+                         f"mosquitto_sub {sub_rate:,.0f} msg/s (CPU s: subscriber {sub_cpu['subscriber']:.1f}, "
                          f"broker {sub_cpu['broker']:.1f}, publishers {sub_cpu['publishers']:.1f}); gateway {result['rate']:,.0f} "
                          f"msg/s, {result['readings']:,.0f} readings/s, {result['received']}/{result['published']} messages "
                          f"(CPU s: gateway {result['cpu']:.1f} of which network thread {result['net_cpu']:.1f}, "
@@ -547,6 +563,7 @@ def main():
                         note(f"    failed: {failure}")
                     subs.append(sub_rate)
                     runs.append(result)
+                    sub_drains.append(sub_cpu["drain"])
                 sub_rate = statistics.median(subs)
                 gateway_rate = statistics.median(r["rate"] for r in runs)
                 # Each run pairs the two subscribers under the same load, back to back: the ratio
@@ -561,7 +578,9 @@ def main():
                     f"{max(r['rss_kb'] for r in runs) / 1024:>6.0f}MB  {statistics.median(r['cpu'] for r in runs):>5.1f}  "
                     f"{statistics.median(r['cores'] for r in runs):>5.2f}  "
                     f"{percentile(closes, 0.5):>7.0f}/{percentile(closes, 0.99):<8.0f}  "
-                    f"{median_of(runs, 'own_p50'):>10.0f}/{median_of(runs, 'own_p99'):<8.0f}")
+                    f"{median_of(runs, 'own_p50'):>10.0f}/{median_of(runs, 'own_p99'):<8.0f}  "
+                    f"{max((r['drain'] for r in runs if r['drain'] is not None), default=float('nan')):>6.2f}/"
+                    f"{max((d for d in sub_drains if d is not None), default=float('nan')):<6.2f}")
                 if args.query_loop:
                     answered = [q for r in runs for q in r["queries"]]
                     failed = sum(len(r["queries_failed"]) for r in runs)
