@@ -30,7 +30,8 @@ extension ConfigKeys {
                 }),
             ConfigKey(
                 "http.max_concurrent_queries", type: "integer 1…64", default: "`4`",
-                meaning: "Queries running at once; more get a 503 at once rather than waiting.",
+                meaning: "Queries and listings (`/series`, `/devices`) running at once; more get a 503 at once rather "
+                    + "than waiting.",
                 read: .integer(\.maxConcurrentQueries, range: 1...64)),
             ConfigKey(
                 "http.silence", type: "duration 10s…7d", default: "`5m`",

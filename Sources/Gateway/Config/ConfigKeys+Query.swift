@@ -15,7 +15,8 @@ extension ConfigKeys {
                 read: .string(\.indexPath, describing: "a file path")),
             ConfigKey(
                 "query.cache_size", type: "size 256KiB…1GiB", default: "`16MiB`",
-                meaning: "SQLite page cache per connection: the index's memory, whatever its size on disk.",
+                meaning: "SQLite page cache per connection (the writer, and up to 6 readers: 4 API query threads and 2 "
+                    + "scan helpers): the index's memory, whatever its size on disk.",
                 read: .byteSize(\.cacheBytes, range: 256 << 10...1 << 30)),
             ConfigKey(
                 "query.max_points", type: "integer 1…10000000", default: "`100000`",

@@ -215,9 +215,17 @@ enum ConfigKeys {
                 read: .integer(\.maxTopicBytes, range: 16...65_535)),
             ConfigKey(
                 "ingest.max_series", type: "integer 1…100000000", default: "`250000`",
-                meaning: "Most series (and devices) kept in memory; readings of new series beyond it are "
-                    + "quarantined as `cardinality_limit`. About 1 KiB of memory per series.",
+                meaning: "Most series (and devices) kept in memory: live ones, as silent devices are retired "
+                    + "(`retire_after`); readings of new series beyond it are quarantined as `cardinality_limit`. "
+                    + "About 1 KiB of memory per series.",
                 read: .integer(\.maxSeries, range: 1...100_000_000)),
+            ConfigKey(
+                "ingest.retire_after", type: "duration 10s…365d", default: "`1h`",
+                meaning: "A device that sent nothing for this long (receive time) and has no window left to write "
+                    + "is forgotten, with its series: memory, checkpoints and `max_series` follow the live devices. "
+                    + "If it sends again it starts afresh: no counter increase from its first reading, a new `seq` "
+                    + "numbering, its counts in `/api/v1/devices` from zero.",
+                read: .duration(\.retireAfterMillis, range: 10 * second...365 * day)),
             ConfigKey(
                 "ingest.future_tolerance", type: "duration 0ms…1d", default: "`5m`",
                 meaning: "Readings stamped further ahead of the gateway's clock are quarantined as "

@@ -71,7 +71,8 @@ struct GatewayRuntime {
             excerptsPerSecond: config.storage.quarantineExcerptsPerSecond,
             maxNameBytes: config.ingest.maxNameBytes,
             acceptRetained: config.ingest.acceptRetained,
-            readingRecordsPerMessage: config.storage.quarantineReadingsPerMessage)
+            readingRecordsPerMessage: config.storage.quarantineReadingsPerMessage,
+            retireAfterMillis: config.ingest.retireAfterMillis)
         let marker = ProcessInfo.processInfo.environment["GATEWAY_TEST_CRASH_ON_PAYLOAD"].map { Array($0.utf8) }
         return EngineConfiguration(
             dataDirectory: config.storage.dataDirectory, pipeline: pipeline, catalogue: config.catalogue,

@@ -138,6 +138,8 @@ final class StatusReporter {
         }
         line.closeObject()
         line.key("series"); line.integer(snapshot.series)
+        line.key("devices_retired"); line.integer(stats.devicesRetired)
+        line.key("series_retired"); line.integer(stats.seriesRetired)
         line.key("ring_used_bytes"); line.integer(snapshot.ringUsedBytes)
         line.key("ring_capacity_bytes"); line.integer(snapshot.ringCapacityBytes)
         line.key("ingest_lag_ms"); line.integer(snapshot.ingestLagMillis)

@@ -53,9 +53,9 @@ struct SeriesMaps {
         place(Entry(metric: metric, series: series), in: &region)
     }
 
-    /// Forgets every table, keeping the storage.
-    mutating func removeAll() {
-        entries.removeAll(keepingCapacity: true)
+    /// Forgets every table, keeping the storage unless told otherwise.
+    mutating func removeAll(keepingCapacity: Bool = true) {
+        entries.removeAll(keepingCapacity: keepingCapacity)
     }
 
     private mutating func place(_ entry: Entry, in region: inout Region) {

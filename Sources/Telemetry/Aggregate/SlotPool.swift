@@ -59,10 +59,10 @@ struct SlotPool<Slot: PoolSlot> {
         inUse -= 1
     }
 
-    /// Forgets every slot, reserved ones included, keeping the storage.
-    mutating func removeAll() {
-        slots.removeAll(keepingCapacity: true)
-        released.removeAll(keepingCapacity: true)
+    /// Forgets every slot, reserved ones included, keeping the storage unless told otherwise.
+    mutating func removeAll(keepingCapacity: Bool = true) {
+        slots.removeAll(keepingCapacity: keepingCapacity)
+        released.removeAll(keepingCapacity: keepingCapacity)
         inUse = 0
     }
 

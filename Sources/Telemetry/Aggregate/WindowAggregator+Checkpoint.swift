@@ -1,11 +1,14 @@
 extension WindowAggregator {
     /// Writes every device's clock and every series' open windows and context, so that a
     /// restarted gateway continues exactly where the checkpoint was taken. O(open windows).
-    func encode(to writer: inout CheckpointWriter) {
+    /// With `live`, only the devices it marks (by device index) and their series are written,
+    /// renumbered in order: what remains once the others are retired.
+    func encode(to writer: inout CheckpointWriter, live: [Bool]? = nil) {
         writer.write(tiers.count)
         for tier in tiers { writer.write(tier.lengthMillis) }
-        writer.write(devices.count)
-        for (key, device) in zip(deviceKeys, devices) {
+        let renumbered = live.map(Self.renumbering)
+        writer.write(live.map { $0.count { $0 } } ?? devices.count)
+        for (index, (key, device)) in zip(deviceKeys, devices).enumerated() where live?[index] ?? true {
             writer.write(key.park)
             writer.write(key.site)
             writer.write(key.device)
@@ -14,11 +17,11 @@ extension WindowAggregator {
             writer.write(device.watermark.lastReceivedMillis)
             writer.write(device.nextCloseMillis)
         }
-        writer.write(series.count)
-        for index in series.indices {
+        writer.write(live == nil ? series.count : series.count { live?[Int($0.device)] ?? true })
+        for index in series.indices where live?[Int(series[index].device)] ?? true {
             let state = series[index]
             let descriptor = descriptors[Int(state.descriptor)]
-            writer.write(Int(state.device))
+            writer.write(renumbered?[Int(state.device)] ?? Int(state.device))
             writer.write(descriptor.name)
             writer.write(state.kind.rawValue)
             writer.write(descriptor.unit)
@@ -27,6 +30,16 @@ extension WindowAggregator {
             writer.write(state.currentState >= 0 ? stateNames[Int(state.currentState)] : nil) { $0.write($1) }
             writer.write(state.stateSinceMillis)
             writer.write(state.creditedThroughMillis)
+        }
+    }
+
+    /// The new index of each device when only those `live` marks are kept (-1 for the others).
+    static func renumbering(_ live: [Bool]) -> [Int] {
+        var next = 0
+        return live.map { kept in
+            guard kept else { return -1 }
+            defer { next += 1 }
+            return next
         }
     }
 
@@ -59,13 +72,14 @@ extension WindowAggregator {
 
     /// Replaces all devices, series and windows with what `encode(to:)` wrote (metric and
     /// state names stay interned). Tiers may differ from the checkpoint's only when it holds no
-    /// open window (as after a clean shutdown).
-    mutating func restore(from reader: inout CheckpointReader) throws(CheckpointError) {
+    /// open window (as after a clean shutdown). With `releasingStorage`, the tables are rebuilt
+    /// in new storage sized to what is restored, so memory shrinks after a peak.
+    mutating func restore(from reader: inout CheckpointReader, releasingStorage: Bool = false) throws(CheckpointError) {
         let tierCount = try reader.readCount(minimumItemBytes: 8)
         var lengths: [Int64] = []
         for _ in 0..<tierCount { lengths.append(try reader.readInt64()) }
         let tiersChanged = lengths != tiers.map(\.lengthMillis)
-        removeAllDevices()
+        removeAllDevices(keepingCapacity: !releasingStorage)
         for index in 0..<(try reader.readCount(minimumItemBytes: 56)) {
             let park = try reader.readString()
             let site = try reader.readString()
@@ -127,8 +141,9 @@ extension WindowAggregator {
     /// rest of the pipeline state): for each counter or state series, in series order, a
     /// counter's previous reading's time, then the pending readings (count, then each time and
     /// the value or the state's name), in event order. O(counter and state series + pending).
-    func encodeEventOrder(to writer: inout CheckpointWriter) {
-        for index in series.indices where series[index].kind != .gauge {
+    /// With `live`, only the series of the devices it marks, as `encode(to:live:)`.
+    func encodeEventOrder(to writer: inout CheckpointWriter, live: [Bool]? = nil) {
+        for index in series.indices where series[index].kind != .gauge && live?[Int(series[index].device)] ?? true {
             let isCounter = series[index].kind == .counter
             if isCounter { writer.write(series[index].previousCounterMillis) }
             var count = 0

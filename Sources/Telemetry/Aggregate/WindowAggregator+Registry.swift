@@ -110,20 +110,20 @@ extension WindowAggregator {
     }
 
     /// Forgets every device, series and window (before restoring a checkpoint); metric and state
-    /// names stay interned.
-    mutating func removeAllDevices() {
-        devices.removeAll()
-        deviceKeys.removeAll()
-        deviceIndexByKey.removeAll()
-        aliasByBytes.removeAll()
-        aliasDevices.removeAll()
-        series.removeAll()
-        seriesMaps.removeAll()
-        lists.removeAll()
-        numericWindows.removeAll()
-        stateWindows.removeAll()
-        stateEntries.removeAll()
-        pending.removeAll()
+    /// names stay interned. Without `keepingCapacity`, their storage is freed too.
+    mutating func removeAllDevices(keepingCapacity: Bool = false) {
+        devices.removeAll(keepingCapacity: keepingCapacity)
+        deviceKeys.removeAll(keepingCapacity: keepingCapacity)
+        deviceIndexByKey.removeAll(keepingCapacity: keepingCapacity)
+        aliasByBytes = ByteKeyTable(capacity: 64)
+        aliasDevices.removeAll(keepingCapacity: keepingCapacity)
+        series.removeAll(keepingCapacity: keepingCapacity)
+        seriesMaps.removeAll(keepingCapacity: keepingCapacity)
+        lists.removeAll(keepingCapacity: keepingCapacity)
+        numericWindows.removeAll(keepingCapacity: keepingCapacity)
+        stateWindows.removeAll(keepingCapacity: keepingCapacity)
+        stateEntries.removeAll(keepingCapacity: keepingCapacity)
+        pending.removeAll(keepingCapacity: keepingCapacity)
     }
 
     /// The id of the state named exactly `name` (its bytes), interning it on first sight.

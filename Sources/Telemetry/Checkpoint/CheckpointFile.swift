@@ -20,7 +20,8 @@ public enum CheckpointFile {
     /// 3: the totals carry quarantines by device (`PipelineStats.quarantinedByDevice`).
     /// 4: counters' previous reading time and counter and state readings not yet in event
     /// order follow the pipeline state (`WindowAggregator.encodeEventOrder`).
-    public static let version: UInt64 = 4
+    /// 5: then the devices and series retired (`PipelineStats.devicesRetired`, `seriesRetired`).
+    public static let version: UInt64 = 5
     /// The oldest version whose layout the readers still know.
     public static let oldestReadableVersion: UInt64 = 2
 

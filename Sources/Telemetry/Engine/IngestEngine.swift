@@ -25,12 +25,18 @@ public final class IngestEngine: @unchecked Sendable {
     let observer: EngineObserver
     let crashMarker: [UInt8]?
     private var ringSync: RingSyncSchedule
-    private var clock: IngestClock
+    private(set) var clock: IngestClock
     /// Copies of poison messages set aside since the last event about them, and when that was:
     /// a device repeating a poison message must not flood the log (one event a minute; nil
     /// until the first copy is reported).
     var poisonCopiesUnreported = 0
     var poisonCopyReportedAtMillis: Int64?
+    /// When the last retirement pass ran (wall clock), and how often one runs: a quarter of
+    /// `ingest.retire_after`, at least a second apart and at most a minute.
+    private var lastRetirementMillis: Int64 = 0
+    private var retirementIntervalMillis: Int64 {
+        min(60_000, max(1_000, pipeline.settings.retireAfterMillis / 4))
+    }
     private let stopRequested = ManagedAtomic<Bool>(false)
     /// The engine thread, joined by `waitUntilStopped`.
     private var thread: pthread_t?
@@ -197,9 +203,14 @@ public final class IngestEngine: @unchecked Sendable {
         finish()
     }
 
-    /// One tick: close what is due, write it, checkpoint, sync the ring, report.
+    /// One tick: close what is due, write it, retire silent devices (once a minute), checkpoint,
+    /// sync the ring, report.
     private func tick(nowMillis now: Int64) {
         pipeline.closeWindows(ingestClockMillis: clock.millis, resumedAtMillis: clock.resumedAtMillis, nowMillis: now)
+        if now - lastRetirementMillis >= retirementIntervalMillis {
+            lastRetirementMillis = now
+            retireSilentDevices()
+        }
         observer.entering(.flushingLogs)
         sink.flush(nowMillis: now)
         observer.entering(.checkpointing)

@@ -8,26 +8,41 @@ extension IngestPipeline {
         return writer.bytes
     }
 
-    /// Appends what `checkpointState()` returns to `writer`.
+    /// Appends what `checkpointState()` returns to `writer`. With `live`, only the devices it
+    /// marks (by device index) are written, as `WindowAggregator.encode(to:live:)` says.
     public func writeCheckpointState(to writer: inout CheckpointWriter) {
+        writeCheckpointState(to: &writer, live: nil)
+    }
+
+    func writeCheckpointState(to writer: inout CheckpointWriter, live: [Bool]?) {
+        let kept = sequences.indices.filter { live?[$0] ?? true }
         writer.write(latestReceivedMillis)
         stats.encode(to: &writer)
-        writer.write(sequences.count)
-        for window in sequences { window.encode(to: &writer) }
+        writer.write(kept.count)
+        for index in kept { sequences[index].encode(to: &writer) }
         redeliveries.encode(to: &writer)
-        aggregator.encode(to: &writer)
+        aggregator.encode(to: &writer, live: live)
         // Fields added to checkpoint format 2 after its first release follow here, so that a
         // format-2 state that ends above still restores.
-        for window in sequences { window.encodeStart(to: &writer) }
+        for index in kept { sequences[index].encodeStart(to: &writer) }
         writer.write(stats.retainedSkipped)
         // Format 4.
-        aggregator.encodeEventOrder(to: &writer)
+        aggregator.encodeEventOrder(to: &writer, live: live)
+        // Format 5.
+        writer.write(stats.devicesRetired)
+        writer.write(stats.seriesRetired)
     }
 
     /// Replaces the pipeline's state with bytes from `checkpointState()`, written in checkpoint
     /// format `format` (`CheckpointFile.version`, or an older one `CheckpointFile` still reads);
     /// on error the pipeline is left as it was.
     public func restoreState(_ bytes: [UInt8], format: UInt64 = CheckpointFile.version) throws(CheckpointError) {
+        try restoreState(bytes, format: format, releasingStorage: false)
+    }
+
+    /// `restoreState(_:format:)`, rebuilding the aggregator's tables in new storage when
+    /// `releasingStorage` (see `WindowAggregator.restore(from:releasingStorage:)`).
+    func restoreState(_ bytes: [UInt8], format: UInt64, releasingStorage: Bool) throws(CheckpointError) {
         var reader = CheckpointReader(bytes)
         let latest = try reader.readInt64()
         var restoredStats = try PipelineStats(from: &reader, format: format)
@@ -37,13 +52,17 @@ extension IngestPipeline {
         }
         let restoredRedeliveries = try RedeliveryWindow(from: &reader, capacity: settings.redeliveryWindow)
         var restoredAggregator = aggregator
-        try restoredAggregator.restore(from: &reader)
+        try restoredAggregator.restore(from: &reader, releasingStorage: releasingStorage)
         // Format 3 always has them; format 2 has them when written after they were added.
         if format >= 3 || !reader.isAtEnd {
             for index in restoredSequences.indices { try restoredSequences[index].decodeStart(from: &reader) }
             restoredStats.retainedSkipped = try reader.readInt()
         }
         if format >= 4 { try restoredAggregator.restoreEventOrder(from: &reader) }
+        if format >= 5 {
+            restoredStats.devicesRetired = try reader.readInt()
+            restoredStats.seriesRetired = try reader.readInt()
+        }
         guard reader.isAtEnd else { throw .invalid("unexpected bytes after the pipeline state", offset: reader.offset) }
         latestReceivedMillis = latest
         stats = restoredStats

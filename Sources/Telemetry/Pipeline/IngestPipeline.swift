@@ -85,8 +85,11 @@ public final class IngestPipeline {
         self.allowedStateWords = words
     }
 
-    /// Series seen since start.
+    /// Series in memory: seen since start and not retired.
     public var seriesCount: Int { aggregator.seriesCount }
+
+    /// Devices in memory: seen since start and not retired.
+    public var deviceCount: Int { aggregator.deviceCount }
 
     /// Windows held in memory, not yet written.
     public var openWindowCount: Int { aggregator.openWindowCount }

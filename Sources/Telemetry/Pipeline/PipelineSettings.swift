@@ -19,8 +19,12 @@ public struct PipelineSettings: Sendable {
     public var payloadExcerptBytes: Int
     /// Longer topics are quarantined as `topic_too_long`.
     public var maxTopicBytes: Int
-    /// Most series, and most devices, held in memory (`cardinality_limit` beyond).
+    /// Most series, and most devices, held in memory (`cardinality_limit` beyond): the live
+    /// ones, as silent devices are retired after `retireAfterMillis`.
     public var maxSeries: Int
+    /// A device silent this long (receive time) with nothing left to write is retired
+    /// (`IngestPipeline+Retirement.swift`).
+    public var retireAfterMillis: Int64
     /// Quarantine records per second that carry a payload excerpt; the rest omit it.
     public var excerptsPerSecond: Int
     /// Rejected readings of one message written one record each; the rest of that message's
@@ -40,7 +44,7 @@ public struct PipelineSettings: Sendable {
         allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512,
         maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100,
         maxNameBytes: Int = PipelineSettings.defaultMaxNameBytes,
-        acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10
+        acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10, retireAfterMillis: Int64 = 3_600_000
     ) {
         self.topicPattern = topicPattern
         self.maxPayloadBytes = maxPayloadBytes
@@ -58,6 +62,7 @@ public struct PipelineSettings: Sendable {
         self.maxNameBytes = maxNameBytes
         self.acceptRetained = acceptRetained
         self.readingRecordsPerMessage = readingRecordsPerMessage
+        self.retireAfterMillis = retireAfterMillis
     }
 
     /// The default longest name: 128 bytes.

@@ -25,6 +25,10 @@ public struct PipelineStats: Sendable, Equatable {
     /// Messages delivered with MQTT's retain flag and skipped (`ingest.accept_retained` false):
     /// the broker's stored copy, sent again on every subscribe.
     public var retainedSkipped = 0
+    /// Devices retired after `ingest.retire_after` of silence, and their series
+    /// (`IngestPipeline+Retirement.swift`).
+    public var devicesRetired = 0
+    public var seriesRetired = 0
 
     public init() {}
 

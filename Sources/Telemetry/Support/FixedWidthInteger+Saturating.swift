@@ -7,4 +7,13 @@ extension FixedWidthInteger {
         guard overflow else { return sum }
         return other > 0 ? .max : .min
     }
+
+    /// `self - other`, held at `.max` or `.min` instead of trapping: for differences of times
+    /// that came from devices.
+    @inlinable
+    public func subtractingSaturated(_ other: Self) -> Self {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        guard overflow else { return difference }
+        return other > 0 ? .min : .max
+    }
 }

@@ -21,7 +21,7 @@ struct ConfigSectionReadingTests {
         #expect(
             ConfigKeys.ingest.allowedKeys == [
                 "topic_pattern", "ring_size", "max_payload", "max_readings_per_message", "max_topic_bytes",
-                "max_series", "future_tolerance", "dedup_window", "redelivery_window", "catalogue",
+                "max_series", "retire_after", "future_tolerance", "dedup_window", "redelivery_window", "catalogue",
                 "strict_metrics", "max_name_bytes", "accept_retained",
             ])
         #expect(ConfigKeys.rollup.allowedKeys == ["tiers", "retention", "allowed_lateness", "state_horizon"])

@@ -1,0 +1,18 @@
+/// Retirement passes: the engine's side of `IngestPipeline+Retirement.swift`.
+extension IngestEngine {
+    /// Retires the devices silent for `ingest.retire_after` by the ingest clock, and reports
+    /// how many (at info level: it is the ordinary life of a fleet, not a fault).
+    func retireSilentDevices() {
+        let retirement = pipeline.retireSilentDevices(ingestClockMillis: clock.millis)
+        guard retirement.devices > 0 else { return }
+        let minutes = pipeline.settings.retireAfterMillis / 60_000
+        let silence = minutes > 0 ? "\(minutes) min" : "\(pipeline.settings.retireAfterMillis / 1_000) s"
+        observer.record(
+            EngineEvent(
+                .info,
+                "retired \(retirement.devices) devices (\(retirement.series) series) silent for \(silence) with nothing left to write; a retired device that sends again starts afresh",
+                metadata: [
+                    "devices_live": "\(pipeline.deviceCount)", "series_live": "\(pipeline.seriesCount)",
+                ]))
+    }
+}
