@@ -6,10 +6,13 @@ Runs a fresh Mosquitto on a free loopback port and `gateway run` beside it, then
 `--populations` populations of devices one after another, each for `--period` seconds at
 `--rate` messages/s (QoS `--qos`, `--readings` readings per message). With churn (the default)
 each population is a new set of devices (the simulator's `--first-device` moves on), as when
-machines are swapped or sensors re-flashed with new ids; with `--no-churn` every population is
-the same devices, the run to compare against. The gateway retires devices silent for
-`--retire-after` (its `ingest.retire_after`); tiers are `10s` and `1m` so that a silent device
-has nothing left to write a minute after it stops.
+machines are swapped or sensors re-flashed with new ids; with `--no-churn` one simulator
+publishes the same devices for the whole time (so their `seq` numbering runs on), the run to
+compare against. The gateway retires devices silent for
+`--retire-after` (its `ingest.retire_after`); tiers are `10s` and `1m` and the state horizon
+`--state-horizon` (its `rollup.state_horizon`), so that a silent device has nothing left to
+write soon after it stops: a machine's state is credited up to the horizon after its last
+reading, and the device cannot be retired before that.
 
 Every `--interval` seconds it prints: the gateway's RSS, series live (in memory) and ever seen
 (live + retired), devices retired, the pipeline thread's CPU per reading over the interval, the
@@ -17,7 +20,8 @@ checkpoint's size and the gateway's own close delay p99 (`close_delay_ms`, since
 end, one summary line, and the accounting: messages published = processed.
 
 Usage: scripts/soak.py [--populations 10] [--period 120] [--series 20000] [--rate 15000]
-                       [--qos 1] [--readings 5] [--retire-after 60s] [--interval 10]
+                       [--qos 1] [--readings 5] [--retire-after 60s] [--state-horizon 30s]
+                       [--interval 10]
                        [--no-churn] [--bin-dir DIR]
 Binaries: --bin-dir DIR, else `swift build -c release`'s bin path (built if missing).
 """
@@ -60,6 +64,7 @@ def main():
     parser.add_argument("--qos", type=int, default=1)
     parser.add_argument("--readings", type=int, default=5, help="readings per message")
     parser.add_argument("--retire-after", default="60s", help="the gateway's ingest.retire_after")
+    parser.add_argument("--state-horizon", default="30s", help="the gateway's rollup.state_horizon")
     parser.add_argument("--interval", type=float, default=10, help="seconds between printed samples")
     parser.add_argument("--no-churn", action="store_true", help="every population is the same devices")
     parser.add_argument("--bin-dir")
@@ -77,7 +82,7 @@ def main():
             f.write(f"mqtt:\n  port: {port}\n  client_id: soak-{os.getpid()}\n  qos: {args.qos}\n  topics: ['iiot/#']\n"
                     f"ingest:\n  catalogue: {os.path.join(loadtest.ROOT, 'config', 'metrics.yaml')}\n"
                     f"  retire_after: {args.retire_after}\n"
-                    "rollup:\n  tiers: [10s, 1m]\n"
+                    f"rollup:\n  tiers: [10s, 1m]\n  state_horizon: {args.state_horizon}\n"
                     f"storage:\n  data_directory: {data}\n"
                     "query:\n  index: false\nhttp:\n  enabled: false\nlogging:\n  status_interval: 0s\n")
         log_path = os.path.join(workdir, "gateway.log")
@@ -94,27 +99,30 @@ def main():
             print(f"soak: {args.populations} populations of {devices} devices ({loadtest.series_of(devices)} series) "
                   f"for {args.period:g} s each, {'the same devices each time' if args.no_churn else 'new devices each time'}; "
                   f"{args.rate:g} msg/s, QoS {args.qos}, {args.readings} readings/message; retire_after "
-                  f"{args.retire_after}; binaries {bin_dir}", flush=True)
+                  f"{args.retire_after}, state_horizon {args.state_horizon}; binaries {bin_dir}", flush=True)
             print(f"{'t s':>5} {'pop':>3}  {'RSS MB':>6}  {'series live':>11}  {'ever seen':>9}  {'dev retired':>11}  "
                   f"{'µs CPU/reading':>14}  {'checkpoint KB':>13}  {'close p99 ms':>12}", flush=True)
             began = time.time()
             last = {"t": began, "cpu": loadtest.thread_cpu(gateway.pid).get("pipeline", 0.0), "readings": 0}
             samples = []
-            for population in range(args.populations):
-                first = 0 if args.no_churn else population * devices
+            runs = 1 if args.no_churn else args.populations
+            for population in range(runs):
+                first = population * devices
+                duration = args.period * (args.populations if args.no_churn else 1)
                 sim_log = os.path.join(workdir, f"sim-{population}.log")
                 lower = (lambda: os.nice(args.publisher_nice)) if args.publisher_nice else None
                 with open(sim_log, "w") as out:
                     sim = subprocess.Popen(
                         [os.path.join(bin_dir, "sensors-sim"), "--port", str(port), "--qos", str(args.qos),
-                         "--devices", str(devices), "--first-device", str(first), "--seed", str(population + 1),
-                         "--rate", str(args.rate), "--duration", f"{args.period:g}s", "--shapes", "batch",
+                         "--devices", str(devices), "--first-device", str(first), "--seed", "1",
+                         "--rate", str(args.rate), "--duration", f"{duration:g}s", "--shapes", "batch",
                          "--readings-per-message", str(args.readings)],
                         stdout=subprocess.DEVNULL, stderr=out, preexec_fn=lower)
                 while sim.poll() is None:
                     time.sleep(min(args.interval, 1.0))
                     if time.time() - last["t"] >= args.interval:
-                        samples.append(sample(gateway, status_path, data, last, began, population))
+                        current = int((time.time() - began) // args.period)
+                        samples.append(sample(gateway, status_path, data, last, began, min(current, args.populations - 1)))
                 if sim.returncode != 0:
                     raise SystemExit(f"soak: simulator failed, see {sim_log}:\n{open(sim_log).read()}")
                 summary = next(line for line in open(sim_log).read().splitlines()

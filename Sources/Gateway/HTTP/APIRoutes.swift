@@ -55,7 +55,7 @@ struct APIRoutes: Sendable {
         do {
             // The answer is rendered on the worker too: a week of a site is 200 KB of JSON.
             let outcome = try await gate.run {
-                try await QueryWorkers.shared.run {
+                try await QueryWorkers.run {
                     let result = try index.query(parsed, limits: limits, arrival: arrival)
                     return wantsCSV ? Array(result.csv().utf8) : result.json()
                 }
@@ -152,7 +152,7 @@ struct APIRoutes: Sendable {
     /// as queries; an index that cannot be read is a 503.
     private func listing(_ render: @escaping @Sendable () throws -> [UInt8]) async -> Response {
         do {
-            guard let body = try await gate.run({ try await QueryWorkers.shared.run(render) }) else {
+            guard let body = try await gate.run({ try await QueryWorkers.run(render) }) else {
                 return busy.response
             }
             return APIResponse.json(body)

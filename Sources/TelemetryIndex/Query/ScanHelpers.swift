@@ -1,44 +1,24 @@
-import Foundation
 import Synchronization
 import Telemetry
 
 /// Threads that scan part of a large query's series beside the thread running the query, so
 /// that a query touching tens of thousands of rows uses both cores of a small gateway. They run
-/// at background priority (`ThreadPriority`), as the query threads do, so ingestion keeps the
-/// cores first. Two: one more than the query thread already busy on a two-core machine.
+/// at background priority, as the query threads do, so ingestion keeps the cores first. Two:
+/// one more than the query thread already busy on a two-core machine.
 final class ScanHelpers: Sendable {
     /// The process's helpers, started on first use and kept for its lifetime.
-    static let shared = ScanHelpers(threads: 2)
+    static let shared = ScanHelpers()
 
-    private let shares = Mutex<[@Sendable () -> Void]>([])
-    private let waiting = DispatchSemaphore(value: 0)
+    private let threads = BackgroundThreads(count: 2, name: "query-scan")
     private let scanned = Atomic(0)
 
     /// Shares a helper ran (not those the query took back), since the process started.
     var sharesScanned: Int { scanned.load(ordering: .relaxed) }
 
-    private init(threads: Int) {
-        for number in 1...threads {
-            let thread = Thread { [self] in
-                ThreadPriority.lowerCurrentThread()
-                while true {
-                    waiting.wait()
-                    guard let share = shares.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
-                    share()
-                }
-            }
-            thread.name = "query-scan-\(number)"
-            thread.start()
-        }
-    }
-
     /// Queues `share` for the next free helper.
     func offer<Value>(_ share: ScanShare<Value>) {
-        shares.withLock {
-            $0.append { [self] in
-                if share.runIfOffered() { scanned.wrappingAdd(1, ordering: .relaxed) }
-            }
+        threads.submit { [self] in
+            if share.runIfOffered() { scanned.wrappingAdd(1, ordering: .relaxed) }
         }
-        waiting.signal()
     }
 }
