@@ -21,8 +21,9 @@ extension IngestPipeline {
     /// Retires every device that `WindowAggregator.isRetirable` finds silent for
     /// `settings.retireAfterMillis` of ingest time at `ingestClockMillis` (the engine's
     /// receive-time clock). Call it right after `closeWindows`. O(devices) to find them, and
-    /// O(live state) when there are some.
-    public func retireSilentDevices(ingestClockMillis: Int64) -> Retirement {
+    /// O(live state) when there are some. Throws only if the state it has just written does not
+    /// read back (a bug); the pipeline is then left as it was, every device kept.
+    public func retireSilentDevices(ingestClockMillis: Int64) throws(CheckpointError) -> Retirement {
         var retirement = Retirement()
         var live = [Bool](repeating: true, count: aggregator.deviceCount)
         for device in live.indices
@@ -37,19 +38,14 @@ extension IngestPipeline {
         let retiredKeys = live.indices.filter { !live[$0] }.map { aggregator.deviceKeys[$0] }
         var writer = CheckpointWriter()
         writeCheckpointState(to: &writer, live: live)
-        do {
-            try restoreState(writer.bytes, format: CheckpointFile.version, releasingStorage: true)
-        } catch {
-            // The bytes were written just now by the same code: reading them back cannot fail
-            // short of a bug, and then the pipeline stays as it was (`restoreState` says so).
-            return Retirement()
-        }
+        try restoreState(writer.bytes, format: CheckpointFile.version, releasingStorage: true)
         for key in retiredKeys {
             stats.quarantinedByDevice[key] = nil
             stats.seqMissingByDevice[key] = nil
         }
         stats.devicesRetired += retirement.devices
         stats.seriesRetired += retirement.series
+        FreedMemory.returnToSystem()
         return retirement
     }
 }
