@@ -14,4 +14,6 @@ struct DeviceState {
     var lastSeries: Int32 = -1
     /// The device's series by metric id (in `WindowAggregator.seriesMaps`).
     var seriesMap = SeriesMaps.Region()
+    /// True for the slot of a retired device, kept for the next new device; it has no series.
+    var isVacant = false
 }

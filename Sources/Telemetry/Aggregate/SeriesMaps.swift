@@ -8,8 +8,10 @@
 /// hash is the id itself: catalogue metrics rarely collide.
 ///
 /// A region is a power of two long and at most three quarters full. When a device's table
-/// must grow, a region twice as large is appended and the old one is abandoned (the waste is
-/// less than the live regions' size). Allocates only when the array grows (amortised).
+/// must grow, it moves to a region twice as large and the old one is vacated; a retired
+/// device's region is vacated too. A vacant region is cleared and kept, by size, for the next
+/// table of that size, so the array follows the devices in memory rather than every device
+/// ever seen. Allocates only when the array grows (amortised).
 struct SeriesMaps {
     private struct Entry {
         var metric: Int32 = -1
@@ -24,6 +26,8 @@ struct SeriesMaps {
     }
 
     private var entries: [Entry] = []
+    /// Vacant regions' starts, by size: `vacant[k]` holds regions of `8 << k` entries.
+    private var vacant: [[Int32]] = []
 
     /// The series of `metric` in the table `region`, or `nil`.
     func series(metric: Int32, in region: Region) -> Int32? {
@@ -42,20 +46,44 @@ struct SeriesMaps {
     /// the table to a larger region when it is full.
     mutating func insert(metric: Int32, series: Int32, in region: inout Region) {
         if (Int(region.count) + 1) * 4 > Int(region.capacity) * 3 {
-            var larger = Region(start: Int32(entries.count), capacity: max(8, region.capacity * 2), count: 0)
-            entries.append(contentsOf: repeatElement(Entry(), count: Int(larger.capacity)))
+            var larger = Region(start: claim(capacity: max(8, region.capacity * 2)), capacity: max(8, region.capacity * 2))
             for offset in 0..<Int(region.capacity) {
                 let entry = entries[Int(region.start) + offset]
                 if entry.metric >= 0 { place(entry, in: &larger) }
             }
+            vacate(region)
             region = larger
         }
         place(Entry(metric: metric, series: series), in: &region)
     }
 
+    /// Clears the table `region` and keeps its storage for the next table of its size (a
+    /// retired device's). O(its capacity).
+    mutating func vacate(_ region: Region) {
+        guard region.capacity > 0 else { return }
+        for offset in 0..<Int(region.capacity) { entries[Int(region.start) + offset] = Entry() }
+        let size = Self.sizeClass(region.capacity)
+        while vacant.count <= size { vacant.append([]) }
+        vacant[size].append(region.start)
+    }
+
     /// Forgets every table, keeping the storage unless told otherwise.
     mutating func removeAll(keepingCapacity: Bool = true) {
         entries.removeAll(keepingCapacity: keepingCapacity)
+        vacant.removeAll(keepingCapacity: keepingCapacity)
+    }
+
+    /// The start of an empty region of `capacity` entries: a vacant one, or new at the end.
+    private mutating func claim(capacity: Int32) -> Int32 {
+        let size = Self.sizeClass(capacity)
+        if size < vacant.count, let start = vacant[size].popLast() { return start }
+        entries.append(contentsOf: repeatElement(Entry(), count: Int(capacity)))
+        return Int32(entries.count) - capacity
+    }
+
+    /// `k` for a capacity of `8 << k` (capacities are powers of two from 8).
+    private static func sizeClass(_ capacity: Int32) -> Int {
+        capacity.trailingZeroBitCount - 3
     }
 
     private mutating func place(_ entry: Entry, in region: inout Region) {

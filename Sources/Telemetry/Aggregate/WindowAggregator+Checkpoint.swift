@@ -1,14 +1,14 @@
 extension WindowAggregator {
     /// Writes every device's clock and every series' open windows and context, so that a
-    /// restarted gateway continues exactly where the checkpoint was taken. O(open windows).
-    /// With `live`, only the devices it marks (by device index) and their series are written,
-    /// renumbered in order: what remains once the others are retired.
-    func encode(to writer: inout CheckpointWriter, live: [Bool]? = nil) {
+    /// restarted gateway continues exactly where the checkpoint was taken. O(devices + series
+    /// + open windows). Retired devices' and series' slots are skipped and the others
+    /// renumbered in order, so a checkpoint holds the live state only and restores compacted.
+    func encode(to writer: inout CheckpointWriter) {
         writer.write(tiers.count)
         for tier in tiers { writer.write(tier.lengthMillis) }
-        let renumbered = live.map(Self.renumbering)
-        writer.write(live.map { $0.count { $0 } } ?? devices.count)
-        for (index, (key, device)) in zip(deviceKeys, devices).enumerated() where live?[index] ?? true {
+        let renumbered = liveDeviceNumbers()
+        writer.write(deviceCount)
+        for (key, device) in zip(deviceKeys, devices) where !device.isVacant {
             writer.write(key.park)
             writer.write(key.site)
             writer.write(key.device)
@@ -17,11 +17,11 @@ extension WindowAggregator {
             writer.write(device.watermark.lastReceivedMillis)
             writer.write(device.nextCloseMillis)
         }
-        writer.write(live == nil ? series.count : series.count { live?[Int($0.device)] ?? true })
-        for index in series.indices where live?[Int(series[index].device)] ?? true {
+        writer.write(seriesCount)
+        for index in series.indices where series[index].device >= 0 {
             let state = series[index]
             let descriptor = descriptors[Int(state.descriptor)]
-            writer.write(renumbered?[Int(state.device)] ?? Int(state.device))
+            writer.write(renumbered[Int(state.device)])
             writer.write(descriptor.name)
             writer.write(state.kind.rawValue)
             writer.write(descriptor.unit)
@@ -33,11 +33,12 @@ extension WindowAggregator {
         }
     }
 
-    /// The new index of each device when only those `live` marks are kept (-1 for the others).
-    static func renumbering(_ live: [Bool]) -> [Int] {
+    /// Each device slot's number among the live devices, in order (-1 for a vacant slot): its
+    /// index in a checkpoint.
+    func liveDeviceNumbers() -> [Int] {
         var next = 0
-        return live.map { kept in
-            guard kept else { return -1 }
+        return devices.map { device in
+            guard !device.isVacant else { return -1 }
             defer { next += 1 }
             return next
         }
@@ -141,9 +142,9 @@ extension WindowAggregator {
     /// rest of the pipeline state): for each counter or state series, in series order, a
     /// counter's previous reading's time, then the pending readings (count, then each time and
     /// the value or the state's name), in event order. O(counter and state series + pending).
-    /// With `live`, only the series of the devices it marks, as `encode(to:live:)`.
-    func encodeEventOrder(to writer: inout CheckpointWriter, live: [Bool]? = nil) {
-        for index in series.indices where series[index].kind != .gauge && live?[Int(series[index].device)] ?? true {
+    /// Retired series' slots are skipped, as in `encode(to:)`.
+    func encodeEventOrder(to writer: inout CheckpointWriter) {
+        for index in series.indices where series[index].kind != .gauge && series[index].device >= 0 {
             let isCounter = series[index].kind == .counter
             if isCounter { writer.write(series[index].previousCounterMillis) }
             var count = 0

@@ -2,18 +2,27 @@
 extension WindowAggregator {
 
     /// The index of `key`'s device (park, site and id with exactly these bytes), registering it
-    /// on first sight. O(1) amortised.
+    /// on first sight in a retired device's slot or a new one. O(1) amortised.
     public mutating func deviceIndex(for key: DeviceKey) -> Int {
         if let index = deviceIndexByKey[key] { return index }
-        devices.append(DeviceState())
-        deviceKeys.append(key)
-        deviceIndexByKey[key] = devices.count - 1
-        return devices.count - 1
+        let index: Int
+        if let vacant = vacantDevices.popLast() {
+            index = Int(vacant)
+            devices[index] = DeviceState()
+            deviceKeys[index] = key
+        } else {
+            index = devices.count
+            devices.append(DeviceState())
+            deviceKeys.append(key)
+        }
+        deviceIndexByKey[key] = index
+        return index
     }
 
-    /// The alias spelled exactly `bytes` (a topic), or `nil`.
+    /// The alias spelled exactly `bytes` (a topic), or `nil` (also when its device was retired).
     func alias(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        aliasByBytes.value(for: bytes).map(Int.init)
+        guard let alias = aliasByBytes.value(for: bytes), aliasDevices[Int(alias)] >= 0 else { return nil }
+        return Int(alias)
     }
 
     /// The device of alias `alias`.
@@ -27,9 +36,15 @@ extension WindowAggregator {
     }
 
     /// Remembers `bytes` (a topic naming `key`) as an alias of `device`, whose key is `key`
-    /// (the same bytes); the alias must be new.
+    /// (the same bytes). The alias must be new, or one whose device was retired.
     mutating func addAlias(_ bytes: UnsafeRawBufferPointer, device: Int, key: DeviceKey) {
         assert(deviceKeys[device] == key, "an alias names its device's key")
+        if let retired = aliasByBytes.value(for: bytes) {
+            assert(aliasDevices[Int(retired)] < 0, "only a retired device's alias is named again")
+            aliasDevices[Int(retired)] = Int32(device)
+            retiredAliases -= 1
+            return
+        }
         aliasByBytes.insert(bytes, value: Int32(aliasDevices.count))
         aliasDevices.append(Int32(device))
     }
@@ -87,17 +102,24 @@ extension WindowAggregator {
         return addSeries(SeriesState(device: Int32(device), metric: metric, descriptor: descriptor, kind: definition.kind))
     }
 
-    /// Appends a series, reserves the home slot of each of its window lists and links it to its
+    /// Stores a series in a retired series' slot whose window homes are in the right pool, or
+    /// appends it and reserves the home slot of each of its window lists; links it to its
     /// device. O(tiers) amortised.
     mutating func addSeries(_ state: SeriesState) -> Int {
-        let index = Int32(series.count)
+        let index: Int32
         let device = Int(state.device)
-        series.append(state)
-        for _ in tiers.indices {
-            let home =
-                state.kind == .state
-                ? stateWindows.reserve(StateWindow(startMillis: 0)) : numericWindows.reserve(NumericWindow(startMillis: 0))
-            lists.append(WindowList(home: home))
+        if let vacant = state.kind == .state ? vacantStateSeries.popLast() : vacantNumericSeries.popLast() {
+            index = vacant
+            series[Int(vacant)] = state
+        } else {
+            index = Int32(series.count)
+            series.append(state)
+            for _ in tiers.indices {
+                let home =
+                    state.kind == .state
+                    ? stateWindows.reserve(StateWindow(startMillis: 0)) : numericWindows.reserve(NumericWindow(startMillis: 0))
+                lists.append(WindowList(home: home))
+            }
         }
         if devices[device].lastSeries >= 0 {
             series[Int(devices[device].lastSeries)].nextOfDevice = index
@@ -117,6 +139,10 @@ extension WindowAggregator {
         deviceIndexByKey.removeAll(keepingCapacity: keepingCapacity)
         aliasByBytes = ByteKeyTable(capacity: 64)
         aliasDevices.removeAll(keepingCapacity: keepingCapacity)
+        retiredAliases = 0
+        vacantDevices.removeAll(keepingCapacity: keepingCapacity)
+        vacantNumericSeries.removeAll(keepingCapacity: keepingCapacity)
+        vacantStateSeries.removeAll(keepingCapacity: keepingCapacity)
         series.removeAll(keepingCapacity: keepingCapacity)
         seriesMaps.removeAll(keepingCapacity: keepingCapacity)
         lists.removeAll(keepingCapacity: keepingCapacity)

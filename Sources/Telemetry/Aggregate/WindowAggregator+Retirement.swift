@@ -1,6 +1,7 @@
-/// Which devices are done: silent long enough, with nothing left to write. The pipeline retires
-/// them (`IngestPipeline+Retirement.swift`), so that memory and every per-pass loop follow the
-/// devices that are live, not every device ever seen.
+/// Which devices are done (silent long enough, with nothing left to write), and retiring them
+/// in place: their slots, series and tables go to the next new devices, so that memory and every
+/// per-pass loop follow the devices that are live, not every device ever seen. The pipeline
+/// decides when (`IngestPipeline+Retirement.swift`).
 extension WindowAggregator {
     /// True when `device` sent nothing for `silenceMillis` of ingest time (receive time) and
     /// holds nothing still to come: no open window, no reading waiting for event order, and no
@@ -10,7 +11,9 @@ extension WindowAggregator {
     func isRetirable(device: Int, ingestClockMillis: Int64, silenceMillis: Int64) -> Bool {
         let state = devices[device]
         let lastReceived = state.watermark.lastReceivedMillis
-        guard lastReceived != .min, ingestClockMillis.subtractingSaturated(lastReceived) >= silenceMillis else {
+        guard !state.isVacant, lastReceived != .min,
+            ingestClockMillis.subtractingSaturated(lastReceived) >= silenceMillis
+        else {
             return false
         }
         var index = Int(state.firstSeries)
@@ -28,14 +31,66 @@ extension WindowAggregator {
         return true
     }
 
-    /// The number of series of `device`. O(its series).
-    func seriesCount(ofDevice device: Int) -> Int {
+    /// Device slots in the table, vacant ones included: the range of device indices.
+    var deviceSlots: Int { devices.count }
+
+    /// True when the slot `device` holds a device (not a retired one's vacancy).
+    func isLive(device: Int) -> Bool {
+        !devices[device].isVacant
+    }
+
+    /// Forgets `device` (which `isRetirable` accepted) and its series: their slots, their
+    /// series table's region and the device's key are kept for the next new ones. Its aliases
+    /// stay until `forgetRetiredAliases()`. Returns how many series it had. O(its series × tiers).
+    mutating func retire(device: Int) -> Int {
+        precondition(!devices[device].isVacant, "a device is retired once")
         var count = 0
         var index = Int(devices[device].firstSeries)
         while index >= 0 {
+            let next = Int(series[index].nextOfDevice)
+            let kind = series[index].kind
+            series[index] = SeriesState(device: -1, metric: -1, descriptor: -1, kind: kind)
+            if kind == .state { vacantStateSeries.append(Int32(index)) } else { vacantNumericSeries.append(Int32(index)) }
             count += 1
-            index = Int(series[index].nextOfDevice)
+            index = next
         }
+        seriesMaps.vacate(devices[device].seriesMap)
+        deviceIndexByKey[deviceKeys[device]] = nil
+        deviceKeys[device] = DeviceKey(park: "", site: "", device: "")
+        devices[device] = DeviceState()
+        devices[device].isVacant = true
+        vacantDevices.append(Int32(device))
         return count
+    }
+
+    /// Detaches the aliases (topics) of retired devices, so that a topic naming one again
+    /// registers a new device; once they outnumber the live aliases, rebuilds the alias table
+    /// without them, so that it follows the live devices too. O(aliases).
+    mutating func forgetRetiredAliases() {
+        for alias in aliasDevices.indices where aliasDevices[alias] >= 0 && devices[Int(aliasDevices[alias])].isVacant {
+            aliasDevices[alias] = -1
+            retiredAliases += 1
+        }
+        guard retiredAliases >= 1_024, retiredAliases * 2 > aliasDevices.count else { return }
+        var kept: [Int32] = []
+        kept.reserveCapacity(aliasDevices.count - retiredAliases)
+        let devicesOfAliases = aliasDevices
+        aliasByBytes = aliasByBytes.remapped { alias in
+            let device = devicesOfAliases[Int(alias)]
+            guard device >= 0 else { return nil }
+            kept.append(device)
+            return Int32(kept.count - 1)
+        }
+        aliasDevices = kept
+        retiredAliases = 0
+    }
+
+    /// See `IngestPipeline.closeMarginMillis`. O(device slots).
+    var closeMarginMillis: Int64 {
+        var margin = Int64.max
+        for device in devices where !device.isVacant && device.nextCloseMillis != .max {
+            margin = min(margin, device.nextCloseMillis.subtractingSaturated(device.watermark.millis))
+        }
+        return margin
     }
 }

@@ -60,6 +60,14 @@ public struct WindowAggregator {
     /// Several topics name one device when the topic pattern ignores a level.
     var aliasByBytes = ByteKeyTable(capacity: 64)
     var aliasDevices: [Int32] = []
+    /// Aliases whose device was retired (device -1): named again by a new device, or dropped
+    /// when the table is rebuilt (`WindowAggregator+Retirement.swift`).
+    var retiredAliases = 0
+    /// Slots of retired devices and series, reused by the next new ones (a series' slot by a
+    /// series whose windows go to the same pool, numeric or state, as its homes are there).
+    var vacantDevices: [Int32] = []
+    var vacantNumericSeries: [Int32] = []
+    var vacantStateSeries: [Int32] = []
 
     /// Name, kind and unit of series, by descriptor id.
     var descriptors: [MetricDefinition] = []
@@ -107,14 +115,14 @@ public struct WindowAggregator {
         self.stateHorizonMillis = stateHorizonMillis
     }
 
-    /// Number of series seen since start.
-    public var seriesCount: Int { series.count }
+    /// Series in memory: seen since start and not retired.
+    public var seriesCount: Int { series.count - vacantNumericSeries.count - vacantStateSeries.count }
 
     /// Number of windows not yet written, over all series and tiers.
     public var openWindowCount: Int { numericWindows.inUse + stateWindows.inUse }
 
-    /// Devices seen since start.
-    public var deviceCount: Int { devices.count }
+    /// Devices in memory: seen since start and not retired.
+    public var deviceCount: Int { devices.count - vacantDevices.count }
 
     /// The index of `key`'s device if it was seen before: a device whose park, site and id
     /// have exactly these bytes.

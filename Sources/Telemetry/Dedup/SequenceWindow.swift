@@ -38,6 +38,14 @@ public struct SequenceWindow: Sendable {
         self.seen = Array(repeating: 0, count: words)
     }
 
+    /// Forgets every number, as a new window (a retired device's slot, reused). Allocates nothing.
+    public mutating func reset() {
+        highest = 0
+        hasHighest = false
+        start = 0
+        for word in seen.indices { seen[word] = 0 }
+    }
+
     /// Records `seq` and says whether it is new.
     public mutating func record(_ seq: UInt64) -> Outcome {
         guard hasHighest else {

@@ -37,6 +37,8 @@ public final class IngestEngine: @unchecked Sendable {
     private var retirementIntervalMillis: Int64 {
         min(60_000, max(1_000, pipeline.settings.retireAfterMillis / 4))
     }
+    /// When the tables were first found more than half vacant (wall clock); nil while not.
+    private var sparseSinceMillis: Int64?
     private let stopRequested = ManagedAtomic<Bool>(false)
     /// The engine thread, joined by `waitUntilStopped`.
     private var thread: pthread_t?
@@ -203,13 +205,16 @@ public final class IngestEngine: @unchecked Sendable {
         finish()
     }
 
-    /// One tick: close what is due, write it, retire silent devices (once a minute), checkpoint,
-    /// sync the ring, report.
+    /// One tick: close what is due, write it, retire silent devices (up to once a minute) and
+    /// compact the tables after a peak, checkpoint, sync the ring, report.
     private func tick(nowMillis now: Int64) {
         pipeline.closeWindows(ingestClockMillis: clock.millis, resumedAtMillis: clock.resumedAtMillis, nowMillis: now)
         if now - lastRetirementMillis >= retirementIntervalMillis {
             lastRetirementMillis = now
             retireSilentDevices()
+            compactIfSparse(nowMillis: now, sparseSinceMillis: &sparseSinceMillis)
+        } else if sparseSinceMillis != nil {
+            compactIfSparse(nowMillis: now, sparseSinceMillis: &sparseSinceMillis)
         }
         observer.entering(.flushingLogs)
         sink.flush(nowMillis: now)

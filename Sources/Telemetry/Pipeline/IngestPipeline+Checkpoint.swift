@@ -8,26 +8,22 @@ extension IngestPipeline {
         return writer.bytes
     }
 
-    /// Appends what `checkpointState()` returns to `writer`. With `live`, only the devices it
-    /// marks (by device index) are written, as `WindowAggregator.encode(to:live:)` says.
+    /// Appends what `checkpointState()` returns to `writer`: the live devices only, renumbered
+    /// as `WindowAggregator.encode(to:)` says.
     public func writeCheckpointState(to writer: inout CheckpointWriter) {
-        writeCheckpointState(to: &writer, live: nil)
-    }
-
-    func writeCheckpointState(to writer: inout CheckpointWriter, live: [Bool]?) {
-        let kept = sequences.indices.filter { live?[$0] ?? true }
+        let kept = sequences.indices.filter { aggregator.isLive(device: $0) }
         writer.write(latestReceivedMillis)
         stats.encode(to: &writer)
         writer.write(kept.count)
         for index in kept { sequences[index].encode(to: &writer) }
         redeliveries.encode(to: &writer)
-        aggregator.encode(to: &writer, live: live)
+        aggregator.encode(to: &writer)
         // Fields added to checkpoint format 2 after its first release follow here, so that a
         // format-2 state that ends above still restores.
         for index in kept { sequences[index].encodeStart(to: &writer) }
         writer.write(stats.retainedSkipped)
         // Format 4.
-        aggregator.encodeEventOrder(to: &writer, live: live)
+        aggregator.encodeEventOrder(to: &writer)
         // Format 5.
         writer.write(stats.devicesRetired)
         writer.write(stats.seriesRetired)

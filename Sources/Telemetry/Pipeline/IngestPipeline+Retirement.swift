@@ -6,10 +6,12 @@
 /// starts from its next reading, and its per-device counts (quarantined, seq missing) restart
 /// at zero. The totals since start are kept.
 ///
-/// How: the pipeline's state is written as a checkpoint without the retired devices and read
-/// back into new storage. That path is the one every restart takes (and every test of it
-/// covers), and it renumbers the devices and series that stay and compacts the window pools.
-/// It costs O(live state), like a checkpoint, so the engine runs it at most once a minute.
+/// How: a device is retired in place (`WindowAggregator.retire(device:)`): its slots go to the
+/// next new devices and series, at a cost of O(its series), so a pass never stalls the pipeline
+/// for the devices that stay. Slots reused keep the tables at their high-water mark; when more
+/// than half of them are vacant (the fleet shrank after a peak), `compact()` rebuilds them at
+/// the live size through the path every restart takes: the live state written as a checkpoint
+/// and read back into new storage, O(live state).
 extension IngestPipeline {
     /// What one retirement pass did.
     public struct Retirement: Sendable, Equatable {
@@ -20,32 +22,50 @@ extension IngestPipeline {
 
     /// Retires every device that `WindowAggregator.isRetirable` finds silent for
     /// `settings.retireAfterMillis` of ingest time at `ingestClockMillis` (the engine's
-    /// receive-time clock). Call it right after `closeWindows`. O(devices) to find them, and
-    /// O(live state) when there are some. Throws only if the state it has just written does not
-    /// read back (a bug); the pipeline is then left as it was, every device kept.
-    public func retireSilentDevices(ingestClockMillis: Int64) throws(CheckpointError) -> Retirement {
+    /// receive-time clock). Call it right after `closeWindows`. O(live series) to find them,
+    /// O(their series + aliases) to retire them.
+    public func retireSilentDevices(ingestClockMillis: Int64) -> Retirement {
         var retirement = Retirement()
-        var live = [Bool](repeating: true, count: aggregator.deviceCount)
-        for device in live.indices
+        for device in 0..<aggregator.deviceSlots
         where aggregator.isRetirable(
             device: device, ingestClockMillis: ingestClockMillis, silenceMillis: settings.retireAfterMillis)
         {
-            live[device] = false
-            retirement.devices += 1
-            retirement.series += aggregator.seriesCount(ofDevice: device)
-        }
-        guard retirement.devices > 0 else { return retirement }
-        let retiredKeys = live.indices.filter { !live[$0] }.map { aggregator.deviceKeys[$0] }
-        var writer = CheckpointWriter()
-        writeCheckpointState(to: &writer, live: live)
-        try restoreState(writer.bytes, format: CheckpointFile.version, releasingStorage: true)
-        for key in retiredKeys {
+            let key = aggregator.deviceKeys[device]
             stats.quarantinedByDevice[key] = nil
             stats.seqMissingByDevice[key] = nil
+            if device < sequences.count { sequences[device].reset() }
+            retirement.devices += 1
+            retirement.series += aggregator.retire(device: device)
         }
+        guard retirement.devices > 0 else { return retirement }
+        aggregator.forgetRetiredAliases()
         stats.devicesRetired += retirement.devices
         stats.seriesRetired += retirement.series
-        FreedMemory.returnToSystem()
         return retirement
+    }
+
+    /// True when more than half of the device or series slots (and at least 1,024) are vacant:
+    /// the fleet in memory shrank after a peak, and `compact()` would give the memory back.
+    public var isSparse: Bool {
+        let vacantDevices = aggregator.deviceSlots - aggregator.deviceCount
+        let vacantSeries = aggregator.series.count - aggregator.seriesCount
+        return (vacantDevices >= 1_024 && vacantDevices > aggregator.deviceCount)
+            || (vacantSeries >= 1_024 && vacantSeries > aggregator.seriesCount)
+    }
+
+    /// The least event time, over the devices with open windows, before one of them has a
+    /// window to close (its earliest window end less its watermark); `Int64.max` when none has
+    /// one. `compact()` stalls the pipeline for a moment: the engine runs it when this is large,
+    /// so that no window waits for it. O(device slots).
+    public var closeMarginMillis: Int64 { aggregator.closeMarginMillis }
+
+    /// Rebuilds the tables at the live size in new storage (see the file's header) and returns
+    /// the freed memory to the system. Throws only if the state it has just written does not
+    /// read back (a bug); the pipeline is then left as it was. O(live state).
+    public func compact() throws(CheckpointError) {
+        var writer = CheckpointWriter()
+        writeCheckpointState(to: &writer)
+        try restoreState(writer.bytes, format: CheckpointFile.version, releasingStorage: true)
+        FreedMemory.returnToSystem()
     }
 }

@@ -8,7 +8,8 @@
 //
 // Layout: `arena` holds every key's bytes back to back; `entries[i]` says where key `i` is,
 // its full hash and its value; `slots` is an open-addressing index (linear probing, a power of
-// two long, at most half full) of entry numbers, -1 when empty. Keys are never removed.
+// two long, at most half full) of entry numbers, -1 when empty. Keys are not removed one by one:
+// a table whose keys go out of use is rebuilt without them (`remapped`).
 //
 // Keys are compared as bytes, not as Unicode text: two spellings that Swift's `String` treats
 // as equal (precomposed "é" and "e" + U+0301) are different keys here, as they are different
@@ -85,6 +86,19 @@ struct ByteKeyTable: Sendable {
         for index in slots.indices { slots[index] = -1 }
         entries.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
+    }
+
+    /// A new table (with a new hash key) holding the keys for which `transform` gives a value,
+    /// with that value: how the keys that went out of use are dropped. O(keys' bytes).
+    func remapped(_ transform: (Int32) -> Int32?) -> ByteKeyTable {
+        var table = ByteKeyTable(capacity: entries.count)
+        arena.withUnsafeBytes { arena in
+            for entry in entries {
+                guard let value = transform(entry.value) else { continue }
+                table.insert(UnsafeRawBufferPointer(rebasing: arena[entry.start..<entry.start + entry.count]), value: value)
+            }
+        }
+        return table
     }
 
     private mutating func place(entry: Int32, hash: UInt64) {

@@ -11,7 +11,7 @@ enum FreedMemory {
     private typealias Trim = @convention(c) (Int) -> Int32
 
     /// glibc's `malloc_trim`, if this process has it.
-    nonisolated(unsafe) private static let trim: Trim? = {
+    private static let trim: Trim? = {
         #if canImport(Glibc)
             // A null handle is RTLD_DEFAULT: the symbol as the process's libraries define it.
             guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
