@@ -19,9 +19,13 @@ Every `--interval` seconds it prints: the gateway's RSS, series live (in memory)
 checkpoint's size and the gateway's own close delay p99 (`close_delay_ms`, since start). At the
 end, one summary line, and the accounting: messages published = processed.
 
+With `--align` the first population starts at a whole minute: with a period of whole minutes,
+each population then stops as a `1m` window ends, and the one before it has nothing left to
+write (and retires) seconds later instead of up to a minute later.
+
 Usage: scripts/soak.py [--populations 10] [--period 120] [--series 20000] [--rate 15000]
                        [--qos 1] [--readings 5] [--retire-after 60s] [--state-horizon 30s]
-                       [--interval 10]
+                       [--interval 10] [--align]
                        [--no-churn] [--bin-dir DIR]
 Binaries: --bin-dir DIR, else `swift build -c release`'s bin path (built if missing).
 """
@@ -67,6 +71,9 @@ def main():
     parser.add_argument("--state-horizon", default="30s", help="the gateway's rollup.state_horizon")
     parser.add_argument("--interval", type=float, default=10, help="seconds between printed samples")
     parser.add_argument("--no-churn", action="store_true", help="every population is the same devices")
+    parser.add_argument("--align", action="store_true",
+                        help="start at a whole minute, so that with a period of whole minutes each population stops "
+                             "at the end of a 1m window and the one before it can retire soon after")
     parser.add_argument("--bin-dir")
     parser.add_argument("--publisher-nice", type=int, default=10)
     args = parser.parse_args()
@@ -102,6 +109,8 @@ def main():
                   f"{args.retire_after}, state_horizon {args.state_horizon}; binaries {bin_dir}", flush=True)
             print(f"{'t s':>5} {'pop':>3}  {'RSS MB':>6}  {'series live':>11}  {'ever seen':>9}  {'dev retired':>11}  "
                   f"{'µs CPU/reading':>14}  {'checkpoint KB':>13}  {'close p99 ms':>12}", flush=True)
+            if args.align:
+                time.sleep(60 - time.time() % 60)
             began = time.time()
             last = {"t": began, "cpu": loadtest.thread_cpu(gateway.pid).get("pipeline", 0.0), "readings": 0}
             samples = []

@@ -14,6 +14,10 @@ struct DeviceState {
     var lastSeries: Int32 = -1
     /// The device's series by metric id (in `WindowAggregator.seriesMaps`).
     var seriesMap = SeriesMaps.Region()
+    /// The ingest clock for which the device is in `WindowAggregator.closeSchedule` (`.max` when
+    /// it is not), and whether it is in `touchedDevices`.
+    var scheduledCloseMillis: Int64 = .max
+    var isTouched = false
     /// True for the slot of a retired device, kept for the next new device; it has no series.
     var isVacant = false
 }

@@ -32,9 +32,25 @@ struct Watermark {
     /// broker's backlog for it may still be on its way. Nothing moves before the first message
     /// or within `allowedLatenessMillis` of idleness.
     mutating func carryForward(ingestClockMillis: Int64, resumedAtMillis: Int64, allowedLatenessMillis: Int64) {
-        guard lastReceivedMillis != .min else { return }
-        let idleMillis = ingestClockMillis - max(lastReceivedMillis, resumedAtMillis)
-        guard idleMillis >= allowedLatenessMillis else { return }
-        millis = max(millis, maxEventMillis + idleMillis - allowedLatenessMillis)
+        millis = carriedForward(
+            ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis, allowedLatenessMillis: allowedLatenessMillis)
+    }
+
+    /// What `carryForward` would make `millis`, without changing it.
+    func carriedForward(ingestClockMillis: Int64, resumedAtMillis: Int64, allowedLatenessMillis: Int64) -> Int64 {
+        guard lastReceivedMillis != .min else { return millis }
+        let idleMillis = ingestClockMillis.subtractingSaturated(max(lastReceivedMillis, resumedAtMillis))
+        guard idleMillis >= allowedLatenessMillis else { return millis }
+        return max(millis, maxEventMillis.addingSaturated(idleMillis).subtractingSaturated(allowedLatenessMillis))
+    }
+
+    /// The earliest ingest clock at which `carryForward` (with `resumedAtMillis`) moves the
+    /// watermark to `instant` or past it, if the device sends nothing before; `Int64.max` when
+    /// it never does (no message yet). A later `resumedAtMillis` only makes it later.
+    func idleClockMillis(reaching instant: Int64, resumedAtMillis: Int64, allowedLatenessMillis: Int64) -> Int64 {
+        guard lastReceivedMillis != .min else { return .max }
+        let idleMillis = max(
+            allowedLatenessMillis, instant.subtractingSaturated(maxEventMillis).addingSaturated(allowedLatenessMillis))
+        return max(lastReceivedMillis, resumedAtMillis).addingSaturated(idleMillis)
     }
 }

@@ -8,12 +8,12 @@ extension WindowAggregator {
         for tier in tiers { writer.write(tier.lengthMillis) }
         let renumbered = liveDeviceNumbers()
         writer.write(deviceCount)
-        for (key, device) in zip(deviceKeys, devices) where !device.isVacant {
+        for (index, (key, device)) in zip(deviceKeys, devices).enumerated() where !device.isVacant {
             writer.write(key.park)
             writer.write(key.site)
             writer.write(key.device)
             writer.write(device.watermark.maxEventMillis)
-            writer.write(device.watermark.millis)
+            writer.write(effectiveWatermark(device: index))
             writer.write(device.watermark.lastReceivedMillis)
             writer.write(device.nextCloseMillis)
         }
@@ -93,6 +93,7 @@ extension WindowAggregator {
             deviceIndexByKey[key] = index
             deviceKeys.append(key)
             devices.append(device)
+            touch(device: index)
         }
         for _ in 0..<(try reader.readCount(minimumItemBytes: 40)) {
             let device = try reader.readInt()

@@ -150,6 +150,8 @@ extension WindowAggregator {
         stateWindows.removeAll(keepingCapacity: keepingCapacity)
         stateEntries.removeAll(keepingCapacity: keepingCapacity)
         pending.removeAll(keepingCapacity: keepingCapacity)
+        touchedDevices.removeAll(keepingCapacity: keepingCapacity)
+        closeSchedule.removeAll(keepingCapacity: keepingCapacity)
     }
 
     /// The id of the state named exactly `name` (its bytes), interning it on first sight.
@@ -181,17 +183,19 @@ extension WindowAggregator {
 
     /// True when a reading of `device` at `timestampMillis` falls before its watermark.
     public func isTooLate(device: Int, timestampMillis: Int64) -> Bool {
-        devices[device].watermark.isTooLate(timestampMillis)
+        timestampMillis < effectiveWatermark(device: device)
     }
 
     /// The device's watermark, or `nil` before its first accepted reading.
     public func watermark(device: Int) -> Int64? {
-        let value = devices[device].watermark.millis
+        let value = effectiveWatermark(device: device)
         return value == .min ? nil : value
     }
 
     /// Advances the device's event time after a message's readings were added.
     public mutating func observe(device: Int, maxEventMillis: Int64, receivedAtMillis: Int64) {
+        catchUp(device: device)
+        touch(device: device)
         devices[device].watermark.observe(
             maxEventMillis: maxEventMillis, receivedAtMillis: receivedAtMillis,
             allowedLatenessMillis: allowedLatenessMillis)

@@ -88,8 +88,8 @@ extension WindowAggregator {
     /// See `IngestPipeline.closeMarginMillis`. O(device slots).
     var closeMarginMillis: Int64 {
         var margin = Int64.max
-        for device in devices where !device.isVacant && device.nextCloseMillis != .max {
-            margin = min(margin, device.nextCloseMillis.subtractingSaturated(device.watermark.millis))
+        for device in devices.indices where !devices[device].isVacant && devices[device].nextCloseMillis != .max {
+            margin = min(margin, devices[device].nextCloseMillis.subtractingSaturated(effectiveWatermark(device: device)))
         }
         return margin
     }

@@ -76,6 +76,7 @@ extension WindowAggregator {
     mutating func windowOpened(series index: Int, end: Int64) {
         let device = Int(series[index].device)
         devices[device].nextCloseMillis = min(devices[device].nextCloseMillis, end)
+        touch(device: device)
     }
 
     /// The entry of interned state `state` in state window `window`, added when missing.

@@ -91,6 +91,15 @@ public struct WindowAggregator {
 
     /// Scratch for `closeWindows`: one device's windows between taking them out and writing them.
     var closed: [ClosedWindow] = []
+    /// Which devices `closeWindows` visits (`WindowAggregator+CloseQueue.swift`): those that
+    /// sent or opened a window since the last call, and those idle time may make due, by when.
+    var touchedDevices: [Int32] = []
+    var closeSchedule = CloseSchedule()
+    var devicesToCheckScratch: [Int32] = []
+    /// The latest ingest clock and resume instant `closeWindows` was given: every device's
+    /// watermark is as if carried forward to them (lazily, see `catchUp(device:)`).
+    var carriedClockMillis: Int64 = .min
+    var carriedResumedMillis: Int64 = .min
     /// Delays from a watermark passing a window's end to its rollup, since this process started.
     public internal(set) var closeDelays = CloseDelayHistogram()
     /// Storage lent to the `StatePartial`s of written state windows. A sink that writes a rollup
@@ -148,7 +157,7 @@ public struct WindowAggregator {
     /// arrive (see `WindowAggregator+EventOrder.swift`). O(tiers) for readings in order.
     public mutating func add(_ value: Double, at timestampMillis: Int64, series index: Int) {
         if series[index].kind == .counter {
-            settle(series: index, through: devices[Int(series[index].device)].watermark.millis)
+            settle(series: index, through: effectiveWatermark(device: Int(series[index].device)))
             enqueue(PendingReading(timestampMillis: timestampMillis, value: value, state: -1), series: index)
         }
         let isNumeric = series[index].kind != .state
@@ -172,7 +181,7 @@ public struct WindowAggregator {
     mutating func add(state: Int32, at timestampMillis: Int64, series index: Int) {
         let isState = series[index].kind == .state
         if isState {
-            settle(series: index, through: devices[Int(series[index].device)].watermark.millis)
+            settle(series: index, through: effectiveWatermark(device: Int(series[index].device)))
             enqueue(PendingReading(timestampMillis: timestampMillis, value: 0, state: state), series: index)
         }
         for tier in tiers.indices {
@@ -199,47 +208,55 @@ public struct WindowAggregator {
 
     /// Carries idle devices' watermarks forward to `ingestClockMillis` and emits every window
     /// that ended at or before its device's watermark, with `complete: true`, device by device
-    /// and, within a device, by series, tier and start. A device's idle time counts from its
-    /// last message or from `resumedAtMillis` (receiving resumed after a gap), whichever is later:
-    /// the broker's backlog for it may still be on its way. With `nowMillis` (the wall clock),
-    /// each device's close made due by a message is timed into `closeDelays`.
+    /// (in device order) and, within a device, by series, tier and start. A device's idle time
+    /// counts from its last message or from `resumedAtMillis` (receiving resumed after a gap),
+    /// whichever is later: the broker's backlog for it may still be on its way. With `nowMillis`
+    /// (the wall clock), each device's close made due by a message is timed into `closeDelays`.
+    /// Visits only the devices that sent since the last call and those whose idle time may have
+    /// made a window due (`WindowAggregator+CloseQueue.swift`): O((those devices) × log devices
+    /// + windows closed), not O(devices).
     public mutating func closeWindows(
         ingestClockMillis: Int64, resumedAtMillis: Int64 = .min, nowMillis: Int64 = .min, emit: (RollupWindow) -> Void
     ) {
-        for device in devices.indices {
-            devices[device].watermark.carryForward(
-                ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis,
-                allowedLatenessMillis: allowedLatenessMillis)
-            let watermark = devices[device].watermark.millis
-            guard watermark >= devices[device].nextCloseMillis else { continue }
-            var nextClose = Int64.max
-            var index = Int(devices[device].firstSeries)
-            while index >= 0 {
-                if series[index].kind != .gauge { settle(series: index, through: watermark) }
-                if series[index].kind == .state { creditState(series: index, through: watermark) }
-                for tier in tiers.indices {
-                    let length = tiers[tier].lengthMillis
-                    let list = index * tiers.count + tier
-                    while !lists[list].isEmpty, lists[list].headStartMillis + length <= watermark {
-                        closed.append(takeOldest(series: index, tier: tier))
-                    }
-                    if !lists[list].isEmpty {
-                        nextClose = min(nextClose, lists[list].headStartMillis + length)
-                    }
-                }
-                index = Int(series[index].nextOfDevice)
-            }
-            devices[device].nextCloseMillis = nextClose
-            if devices[device].closeDueSinceMillis != .min {
-                if nowMillis != .min { closeDelays.record(nowMillis - devices[device].closeDueSinceMillis) }
-                devices[device].closeDueSinceMillis = .min
-            }
-            for position in closed.indices {
-                let window = closed[position]
-                emit(rollup(of: window, complete: true))
-            }
-            closed.removeAll(keepingCapacity: true)
+        advanceCarry(ingestClockMillis: ingestClockMillis, resumedAtMillis: resumedAtMillis)
+        for device in devicesToCheck(atClockMillis: ingestClockMillis) {
+            closeDue(device: Int(device), nowMillis: nowMillis, emit: emit)
+            schedule(device: Int(device))
         }
+    }
+
+    /// Carries `device`'s watermark forward and emits its windows that ended at or before it.
+    private mutating func closeDue(device: Int, nowMillis: Int64, emit: (RollupWindow) -> Void) {
+        catchUp(device: device)
+        let watermark = devices[device].watermark.millis
+        guard watermark >= devices[device].nextCloseMillis else { return }
+        var nextClose = Int64.max
+        var index = Int(devices[device].firstSeries)
+        while index >= 0 {
+            if series[index].kind != .gauge { settle(series: index, through: watermark) }
+            if series[index].kind == .state { creditState(series: index, through: watermark) }
+            for tier in tiers.indices {
+                let length = tiers[tier].lengthMillis
+                let list = index * tiers.count + tier
+                while !lists[list].isEmpty, lists[list].headStartMillis + length <= watermark {
+                    closed.append(takeOldest(series: index, tier: tier))
+                }
+                if !lists[list].isEmpty {
+                    nextClose = min(nextClose, lists[list].headStartMillis + length)
+                }
+            }
+            index = Int(series[index].nextOfDevice)
+        }
+        devices[device].nextCloseMillis = nextClose
+        if devices[device].closeDueSinceMillis != .min {
+            if nowMillis != .min { closeDelays.record(nowMillis - devices[device].closeDueSinceMillis) }
+            devices[device].closeDueSinceMillis = .min
+        }
+        for position in closed.indices {
+            let window = closed[position]
+            emit(rollup(of: window, complete: true))
+        }
+        closed.removeAll(keepingCapacity: true)
     }
 
     /// Emits every open window with `complete: false` (a graceful stop at `stopMillis`) and
@@ -251,6 +268,7 @@ public struct WindowAggregator {
     /// already credited that far. A restart continues from the credited instant.
     public mutating func flushAll(stopMillis: Int64 = .min, emit: (RollupWindow) throws -> Void) rethrows {
         for device in devices.indices {
+            catchUp(device: device)
             let watermark = devices[device].watermark
             let stop = max(stopMillis, watermark.maxEventMillis, watermark.millis)
             var index = Int(devices[device].firstSeries)

@@ -26,7 +26,7 @@ extension IngestEngine {
                 ]))
     }
 
-    /// Once the tables are more than half vacant, rebuilds them at the live size, at a moment
+    /// Once the tables are half vacant or more, rebuilds them at the live size, at a moment
     /// when no window is due to close within `compactionCloseMarginMillis` (or after
     /// `compactionPatienceMillis` of waiting for one). `sparseSinceMillis` is when the tables
     /// were first found sparse (wall clock), nil while they are not.
@@ -46,7 +46,8 @@ extension IngestEngine {
             try pipeline.compact()
         } catch {
             observer.record(
-                EngineEvent(.error, "compacting the device tables failed, so they stay as they were (a bug: please report it): \(error)"))
+                EngineEvent(
+                    .error, "compacting the device tables failed, so they stay as they were (a bug: please report it): \(error)"))
             sparseSinceMillis = nil
             return
         }

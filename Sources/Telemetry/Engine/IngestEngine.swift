@@ -37,7 +37,7 @@ public final class IngestEngine: @unchecked Sendable {
     private var retirementIntervalMillis: Int64 {
         min(60_000, max(1_000, pipeline.settings.retireAfterMillis / 4))
     }
-    /// When the tables were first found more than half vacant (wall clock); nil while not.
+    /// When the tables were first found sparse (`IngestPipeline.isSparse`, wall clock); nil while not.
     private var sparseSinceMillis: Int64?
     private let stopRequested = ManagedAtomic<Bool>(false)
     /// The engine thread, joined by `waitUntilStopped`.

@@ -8,8 +8,8 @@
 ///
 /// How: a device is retired in place (`WindowAggregator.retire(device:)`): its slots go to the
 /// next new devices and series, at a cost of O(its series), so a pass never stalls the pipeline
-/// for the devices that stay. Slots reused keep the tables at their high-water mark; when more
-/// than half of them are vacant (the fleet shrank after a peak), `compact()` rebuilds them at
+/// for the devices that stay. Slots reused keep the tables at their high-water mark; when half
+/// of them or more are vacant (the fleet shrank after a peak), `compact()` rebuilds them at
 /// the live size through the path every restart takes: the live state written as a checkpoint
 /// and read back into new storage, O(live state).
 extension IngestPipeline {
@@ -44,13 +44,14 @@ extension IngestPipeline {
         return retirement
     }
 
-    /// True when more than half of the device or series slots (and at least 1,024) are vacant:
-    /// the fleet in memory shrank after a peak, and `compact()` would give the memory back.
+    /// True when at least half of the device or series slots (and at least 1,024) are vacant:
+    /// the fleet in memory shrank after a peak (as when a population of devices replaced
+    /// another), and `compact()` would give the memory back.
     public var isSparse: Bool {
         let vacantDevices = aggregator.deviceSlots - aggregator.deviceCount
         let vacantSeries = aggregator.series.count - aggregator.seriesCount
-        return (vacantDevices >= 1_024 && vacantDevices > aggregator.deviceCount)
-            || (vacantSeries >= 1_024 && vacantSeries > aggregator.seriesCount)
+        return (vacantDevices >= 1_024 && vacantDevices >= aggregator.deviceCount)
+            || (vacantSeries >= 1_024 && vacantSeries >= aggregator.seriesCount)
     }
 
     /// The least event time, over the devices with open windows, before one of them has a
