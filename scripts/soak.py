@@ -117,14 +117,17 @@ def main():
             runs = 1 if args.no_churn else args.populations
             for population in range(runs):
                 first = population * devices
-                duration = args.period * (args.populations if args.no_churn else 1)
+                # Each population ends on its period's boundary (the simulator's start-up is not
+                # added to every period), so that with --align they stop as a 1m window ends.
+                end = began + args.period * (args.populations if args.no_churn else population + 1)
+                duration = max(1.0, end - time.time())
                 sim_log = os.path.join(workdir, f"sim-{population}.log")
                 lower = (lambda: os.nice(args.publisher_nice)) if args.publisher_nice else None
                 with open(sim_log, "w") as out:
                     sim = subprocess.Popen(
                         [os.path.join(bin_dir, "sensors-sim"), "--port", str(port), "--qos", str(args.qos),
                          "--devices", str(devices), "--first-device", str(first), "--seed", "1",
-                         "--rate", str(args.rate), "--duration", f"{duration:g}s", "--shapes", "batch",
+                         "--rate", str(args.rate), "--duration", f"{duration:.3f}s", "--shapes", "batch",
                          "--readings-per-message", str(args.readings)],
                         stdout=subprocess.DEVNULL, stderr=out, preexec_fn=lower)
                 while sim.poll() is None:

@@ -4,7 +4,8 @@
 /// references.
 struct DeviceState {
     var watermark = Watermark()
-    /// Earliest end among the device's open windows, so idle devices cost nothing to check.
+    /// Earliest end among the device's open windows (or of a state's horizon still to credit,
+    /// `WindowAggregator.stateCreditDueMillis`): when `closeWindows` next has work for it.
     var nextCloseMillis: Int64 = .max
     /// Receive time of the message whose readings moved the watermark to `nextCloseMillis` or
     /// past it; `.min` while no window is due (or one was made due by idle time).

@@ -209,6 +209,18 @@ extension WindowAggregator {
         }
     }
 
+    /// When `series`' state in force still has time to be credited (its horizon has not ended):
+    /// the end of the horizon, the instant by which the device must be visited again even if
+    /// it has no window open (crediting stopped exactly at a window's end, so the window the
+    /// time goes to is not open yet); else `Int64.max`. A device's `nextCloseMillis` includes
+    /// it, so a silent machine's state is credited up to its horizon, and it can then retire.
+    func stateCreditDueMillis(series index: Int) -> Int64 {
+        let state = series[index]
+        guard state.kind == .state, state.currentState >= 0 else { return .max }
+        let horizonEnd = state.stateSinceMillis.addingSaturated(stateHorizonMillis)
+        return state.creditedThroughMillis < horizonEnd ? horizonEnd : .max
+    }
+
     func rollup(series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial, complete: Bool) -> RollupWindow {
         let state = series[index]
         let descriptor = descriptors[Int(state.descriptor)]

@@ -245,6 +245,7 @@ public struct WindowAggregator {
                     nextClose = min(nextClose, lists[list].headStartMillis + length)
                 }
             }
+            nextClose = min(nextClose, stateCreditDueMillis(series: index))
             index = Int(series[index].nextOfDevice)
         }
         devices[device].nextCloseMillis = nextClose

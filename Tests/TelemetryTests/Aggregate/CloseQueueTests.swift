@@ -79,4 +79,30 @@ struct CloseQueueTests {
         #expect(written == added)
         #expect(aggregator.closeSchedule.count <= 2 * aggregator.deviceSlots)
     }
+
+    @Test func aSilentMachinesStateIsCreditedUpToItsHorizonWhenAVisitFallsExactlyOnAWindowsEnd() {
+        // The last reading 200 ms before a minute ends; the device is visited exactly when its
+        // carried watermark reaches that end (its scheduled instant), so crediting stops there
+        // with no window open for the rest of the horizon: the device must be visited again.
+        var aggregator = WindowAggregator(tiers: Self.tiers, allowedLatenessMillis: 5_000, stateHorizonMillis: 10_000)
+        let device = aggregator.deviceIndex(for: DeviceKey(park: "p", site: "s", device: "press"))
+        let series = aggregator.seriesIndex(device: device, definition: Self.state)
+        let minuteEnd: Int64 = 1_796_083_260_000
+        aggregator.add(state: "running", at: minuteEnd - 200, series: series)
+        aggregator.observe(device: device, maxEventMillis: minuteEnd - 200, receivedAtMillis: minuteEnd - 200)
+        var credited: [Int64: Int64] = [:]
+        var clock = minuteEnd - 200
+        while clock <= minuteEnd + 120_000 {
+            aggregator.closeWindows(ingestClockMillis: clock) { window in
+                if window.tier.name == "10s", case .state(let partial) = window.partial {
+                    credited[window.startMillis] = partial.stateMillis.values.reduce(0, +)
+                }
+            }
+            // Ticks land exactly on the instant the watermark reaches the minute's end.
+            clock += clock < minuteEnd + 5_000 ? 200 : 1_000
+        }
+        #expect(credited == [minuteEnd - 10_000: 200, minuteEnd: 9_800])
+        #expect(aggregator.openWindowCount == 0)
+        #expect(aggregator.isRetirable(device: device, ingestClockMillis: clock, silenceMillis: 60_000))
+    }
 }
