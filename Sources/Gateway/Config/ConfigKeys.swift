@@ -221,8 +221,9 @@ enum ConfigKeys {
                 read: .integer(\.maxSeries, range: 1...100_000_000)),
             ConfigKey(
                 "ingest.retire_after", type: "duration 10s…365d", default: "`1h`",
-                meaning: "A device that sent nothing for this long (receive time) and has no window left to write "
-                    + "is forgotten, with its series: memory, checkpoints and `max_series` follow the live devices. "
+                meaning: "A device that sent nothing for this long (receive time) and whose states' horizons have "
+                    + "passed is forgotten, with its series (its windows still open are written first, with "
+                    + "`\"complete\":false`): memory, checkpoints and `max_series` follow the live devices. "
                     + "If it sends again it starts afresh: no counter increase from its first reading, a new `seq` "
                     + "numbering, its counts in `/api/v1/devices` from zero.",
                 read: .duration(\.retireAfterMillis, range: 10 * second...365 * day)),

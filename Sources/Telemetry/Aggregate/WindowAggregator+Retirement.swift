@@ -3,11 +3,13 @@
 /// per-pass loop follow the devices that are live, not every device ever seen. The pipeline
 /// decides when (`IngestPipeline+Retirement.swift`).
 extension WindowAggregator {
-    /// True when `device` sent nothing for `silenceMillis` of ingest time (receive time) and
-    /// holds nothing still to come: no open window, no reading waiting for event order, and no
-    /// state whose time is still being credited (read less than `stateHorizonMillis` before the
-    /// device's watermark). A device none of whose readings was ever accepted is never retired
-    /// here: it has no receive time to measure silence from. O(its series × tiers).
+    /// True when `device` sent nothing for `silenceMillis` of ingest time (receive time) and no
+    /// state of it is still in force: its watermark has passed every state's horizon, so the
+    /// time of its states is all known. Its open windows do not keep it: `flush(device:…)`
+    /// writes them cut short when it is retired, as a stop would, so that a departed device
+    /// leaves memory after `silenceMillis` whatever its tiers (a `1h` window would otherwise
+    /// keep it up to an hour). A device none of whose readings was ever accepted is never
+    /// retired here: it has no receive time to measure silence from. O(its series).
     func isRetirable(device: Int, ingestClockMillis: Int64, silenceMillis: Int64) -> Bool {
         let state = devices[device]
         let lastReceived = state.watermark.lastReceivedMillis
@@ -16,15 +18,16 @@ extension WindowAggregator {
         else {
             return false
         }
+        let watermark = effectiveWatermark(device: device)
         var index = Int(state.firstSeries)
         while index >= 0 {
             let one = series[index]
-            if one.pendingHead >= 0 { return false }
-            for tier in tiers.indices where !lists[index * tiers.count + tier].isEmpty { return false }
-            if one.currentState >= 0,
-                one.creditedThroughMillis < one.stateSinceMillis.addingSaturated(stateHorizonMillis)
-            {
-                return false
+            if one.kind == .state {
+                // The newest state reading: the one waiting for event order last, else the one in force.
+                let latest =
+                    one.pendingTail >= 0
+                    ? pending[one.pendingTail].timestampMillis : one.currentState >= 0 ? one.stateSinceMillis : .min
+                if latest != .min, watermark < latest.addingSaturated(stateHorizonMillis) { return false }
             }
             index = Int(one.nextOfDevice)
         }

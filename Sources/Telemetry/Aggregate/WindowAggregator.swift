@@ -269,34 +269,40 @@ public struct WindowAggregator {
     /// already credited that far. A restart continues from the credited instant.
     public mutating func flushAll(stopMillis: Int64 = .min, emit: (RollupWindow) throws -> Void) rethrows {
         for device in devices.indices {
-            catchUp(device: device)
-            let watermark = devices[device].watermark
-            let stop = max(stopMillis, watermark.maxEventMillis, watermark.millis)
-            var index = Int(devices[device].firstSeries)
-            while index >= 0 {
-                var inForce: StatePartial.TimedState?
-                if series[index].kind != .gauge { settle(series: index, through: .max) }
-                if series[index].kind == .state {
-                    let creditedBefore = series[index].creditedThroughMillis
-                    creditState(series: index, through: stop)
-                    if creditedBefore < stop { inForce = stateInForce(series: index, at: stop) }
-                }
-                for tier in tiers.indices {
-                    while !lists[index * tiers.count + tier].isEmpty {
-                        var window = rollup(of: takeOldest(series: index, tier: tier), complete: false)
-                        if let inForce, case .state(var partial) = window.partial, window.startMillis < stop,
-                            stop <= window.endMillis
-                        {
-                            partial.inForceAtStop = inForce
-                            window.partial = .state(partial)
-                        }
-                        try emit(window)
-                    }
-                }
-                index = Int(series[index].nextOfDevice)
-            }
-            devices[device].nextCloseMillis = .max
+            try flush(device: device, stopMillis: stopMillis, emit: emit)
         }
+    }
+
+    /// `flushAll` for one device: emits its open windows with `complete: false` and forgets
+    /// them (a graceful stop, or the device's retirement). O(its series × tiers + windows).
+    mutating func flush(device: Int, stopMillis: Int64, emit: (RollupWindow) throws -> Void) rethrows {
+        catchUp(device: device)
+        let watermark = devices[device].watermark
+        let stop = max(stopMillis, watermark.maxEventMillis, watermark.millis)
+        var index = Int(devices[device].firstSeries)
+        while index >= 0 {
+            var inForce: StatePartial.TimedState?
+            if series[index].kind != .gauge { settle(series: index, through: .max) }
+            if series[index].kind == .state {
+                let creditedBefore = series[index].creditedThroughMillis
+                creditState(series: index, through: stop)
+                if creditedBefore < stop { inForce = stateInForce(series: index, at: stop) }
+            }
+            for tier in tiers.indices {
+                while !lists[index * tiers.count + tier].isEmpty {
+                    var window = rollup(of: takeOldest(series: index, tier: tier), complete: false)
+                    if let inForce, case .state(var partial) = window.partial, window.startMillis < stop,
+                        stop <= window.endMillis
+                    {
+                        partial.inForceAtStop = inForce
+                        window.partial = .state(partial)
+                    }
+                    try emit(window)
+                }
+            }
+            index = Int(series[index].nextOfDevice)
+        }
+        devices[device].nextCloseMillis = .max
     }
 
     /// The state of `series` in force at `stop` with `stop` as its time, when one is: read

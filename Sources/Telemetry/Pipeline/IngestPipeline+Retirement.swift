@@ -1,7 +1,8 @@
-/// Device retirement: a device silent for `PipelineSettings.retireAfterMillis` with nothing left
-/// to write is forgotten, so that memory, checkpoints, window closing and `max_series` follow
-/// the devices that are live rather than every device ever seen (machines swapped, sensors
-/// re-flashed with new ids). A retired device that sends again is admitted as new: its
+/// Device retirement: a device silent for `PipelineSettings.retireAfterMillis` whose states'
+/// horizons have passed is forgotten, so that memory, checkpoints, window closing and
+/// `max_series` follow the devices that are live rather than every device ever seen (machines
+/// swapped, sensors re-flashed with new ids). Its windows still open are written first, cut
+/// short (`complete: false`), as at a stop. A retired device that sends again is admitted as new: its
 /// counters' first readings add no increase, its `seq` numbering starts afresh, its watermark
 /// starts from its next reading, and its per-device counts (quarantined, seq missing) restart
 /// at zero. The totals since start are kept.
@@ -22,14 +23,19 @@ extension IngestPipeline {
 
     /// Retires every device that `WindowAggregator.isRetirable` finds silent for
     /// `settings.retireAfterMillis` of ingest time at `ingestClockMillis` (the engine's
-    /// receive-time clock). Call it right after `closeWindows`. O(live series) to find them,
-    /// O(their series + aliases) to retire them.
+    /// receive-time clock), writing its open windows cut short. Call it right after
+    /// `closeWindows`. O(live series) to find them, O(their series + windows + aliases) to
+    /// retire them.
     public func retireSilentDevices(ingestClockMillis: Int64) -> Retirement {
         var retirement = Retirement()
         for device in 0..<aggregator.deviceSlots
         where aggregator.isRetirable(
             device: device, ingestClockMillis: ingestClockMillis, silenceMillis: settings.retireAfterMillis)
         {
+            aggregator.flush(device: device, stopMillis: .min) { window in
+                stats.rollupsWritten += 1
+                sink.write(window)
+            }
             let key = aggregator.deviceKeys[device]
             stats.quarantinedByDevice[key] = nil
             stats.seqMissingByDevice[key] = nil

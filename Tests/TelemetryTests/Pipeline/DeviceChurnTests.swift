@@ -72,7 +72,12 @@ struct DeviceChurnTests {
         #expect(retiring.stats.devicesRetired == 240 && retiring.stats.seriesRetired == 480)
         #expect(retiring.stats.quarantinedTotal == 0)
         #expect(churned.rollups.count > 240 * 2 * 15)
-        #expect(Self.differences(churned.rollups, kept.rollups) == [])
+        // A device retires a minute after its last reading, its state's horizon (a minute) past:
+        // its last `1m` window, which the gateway that never retires writes 15 s later, is written
+        // cut short. Otherwise every window is the same.
+        let cutShort = churned.rollups.filter { !$0.complete }
+        #expect(cutShort.count > 0 && cutShort.allSatisfy { $0.tier.name == "1m" })
+        #expect(Self.differences(churned.rollups, kept.rollups, ignoringCompleteness: true) == [])
         // A generation retires before the next one starts: one generation's slots are reused.
         #expect(mostSlots == 40)
         #expect(retiring.aggregator.series.count == 80)
@@ -145,9 +150,16 @@ struct DeviceChurnTests {
     }
 
     /// The windows (series, tier and start) written differently, or by one side only, in
-    /// `left` and `right`; at most ten.
-    static func differences(_ left: [RollupWindow], _ right: [RollupWindow]) -> [String] {
-        let (left, right) = (byWindow(left), byWindow(right))
+    /// `left` and `right` (with `ignoringCompleteness`, a record cut short counts as the whole
+    /// window); at most ten.
+    static func differences(
+        _ left: [RollupWindow], _ right: [RollupWindow], ignoringCompleteness: Bool = false
+    ) -> [String] {
+        var (left, right) = (byWindow(left), byWindow(right))
+        if ignoringCompleteness {
+            for key in left.keys { left[key]?.complete = true }
+            for key in right.keys { right[key]?.complete = true }
+        }
         return Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted().prefix(10).map { $0 }
     }
 

@@ -208,4 +208,40 @@ struct DeviceRetirementTests {
         #expect(increase == [15])
         #expect(state.count * 4 < before.count, "\(state.count) bytes after retirement, \(before.count) before")
     }
+
+    @Test func aDeviceWithAnHourWindowOpenIsRetiredAndTheWindowWrittenCutShort() throws {
+        let sink = CollectingSink()
+        let pipeline = try IngestPipeline.forTesting(sink, catalogue: Self.catalogue) {
+            $0.tiers = [
+                Tier(name: "10s", lengthMillis: 10_000), Tier(name: "1m", lengthMillis: 60_000),
+                Tier(name: "1h", lengthMillis: 3_600_000),
+            ]
+            $0.retireAfterMillis = 10 * Self.minute
+        }
+        Self.send(pipeline, "meter", at: Self.t0 + 5_000, #""temperature_c":20,"energy_kwh":100"#)
+        Self.send(pipeline, "meter", at: Self.t0 + 6_000, #""temperature_c":22,"energy_kwh":104"#)
+        var retiredAt: Int?
+        for minute in 1...12 {
+            let now = Self.t0 + Int64(minute) * Self.minute
+            Self.send(pipeline, "other", at: now, #""temperature_c":22"#)
+            if Self.tick(pipeline, at: now).devices > 0 { retiredAt = minute }
+        }
+        // Silent from 0:00:06, retired at the first pass after 0:10:06, long before its hour ends.
+        #expect(retiredAt == 11)
+        let meter = sink.rollups.filter { $0.series.device.device == "meter" }
+        #expect(meter.filter { $0.tier.name != "1h" }.allSatisfy { $0.complete })
+        let hour = meter.filter { $0.tier.name == "1h" }
+        #expect(hour.count == 2 && hour.allSatisfy { !$0.complete && $0.startMillis == Self.t0 })
+        let figures = hour.compactMap { window -> (count: Int, sum: Double, increase: Double)? in
+            guard case .numeric(let partial) = window.partial else { return nil }
+            return (partial.count, partial.sum, partial.increase)
+        }
+        #expect(figures.map(\.count) == [2, 2] && figures.map(\.sum) == [42, 204] && figures.map(\.increase) == [0, 4])
+        // Back at 0:30, in the same hour: a new device, whose hour window is another record.
+        Self.send(pipeline, "meter", at: Self.t0 + 30 * Self.minute, #""temperature_c":30,"energy_kwh":7"#)
+        pipeline.flushAll(stopMillis: Self.t0 + 31 * Self.minute)
+        let second = sink.rollups.filter { $0.series.device.device == "meter" && $0.tier.name == "1h" }.dropFirst(2)
+        #expect(second.count == 2 && second.allSatisfy { !$0.complete && $0.startMillis == Self.t0 })
+        #expect(pipeline.stats.quarantinedTotal == 0 && pipeline.stats.devicesRetired == 1)
+    }
 }
