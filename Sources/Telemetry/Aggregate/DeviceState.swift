@@ -19,6 +19,9 @@ struct DeviceState {
     /// it is not), and whether it is in `touchedDevices`.
     var scheduledCloseMillis: Int64 = .max
     var isTouched = false
+    /// `WindowAggregator.carryTick` at the device's latest message: the lazily carried clock
+    /// applies to it only once a later `closeWindows` has set it.
+    var observedAtTick = 0
     /// True for the slot of a retired device, kept for the next new device; it has no series.
     var isVacant = false
 }

@@ -15,10 +15,12 @@
 //
 // Watermarks are carried forward lazily: `carriedClockMillis` and `carriedResumedMillis` are
 // the latest ingest clock and resume instant given, and a device's watermark is brought up to
-// them when it is read or changed (`catchUp`, `effectiveWatermark`). That equals carrying every
-// device forward at every call while the resume instant stays the same, since the carried
-// watermark only grows with the clock; when the resume instant changes (a reconnect), every
-// device is first carried forward to the old values, as the scan would have.
+// them when it is read or changed (`catchUp`, `effectiveWatermark`), unless no call came since
+// its last message (`observedAtTick`: a clock given before the message is not applied after
+// it). That equals carrying every device forward at every call while the resume instant stays
+// the same and the clock does not go back, since the carried watermark only grows with the
+// clock; when the resume instant changes (a reconnect) or the clock goes back, every device is
+// first carried forward to the old values, as the scan would have.
 extension WindowAggregator {
     /// Marks `device` to be checked by the next `closeWindows`. O(1).
     mutating func touch(device: Int) {
@@ -27,31 +29,38 @@ extension WindowAggregator {
         touchedDevices.append(Int32(device))
     }
 
-    /// `device`'s watermark as if carried forward to the latest ingest clock. O(1).
+    /// `device`'s watermark as if carried forward at every `closeWindows` since its last
+    /// message. O(1).
     func effectiveWatermark(device: Int) -> Int64 {
-        devices[device].watermark.carriedForward(
+        guard carryTick > devices[device].observedAtTick else { return devices[device].watermark.millis }
+        return devices[device].watermark.carriedForward(
             ingestClockMillis: carriedClockMillis, resumedAtMillis: carriedResumedMillis,
             allowedLatenessMillis: allowedLatenessMillis)
     }
 
-    /// Brings `device`'s watermark up to the latest ingest clock. O(1).
+    /// Brings `device`'s watermark up to `effectiveWatermark`. O(1).
     mutating func catchUp(device: Int) {
+        guard carryTick > devices[device].observedAtTick else { return }
         devices[device].watermark.carryForward(
             ingestClockMillis: carriedClockMillis, resumedAtMillis: carriedResumedMillis,
             allowedLatenessMillis: allowedLatenessMillis)
     }
 
-    /// Moves the lazily applied clock to `ingestClockMillis` and `resumedAtMillis`; when the
-    /// resume instant changes, first carries every device forward to the old one. O(1), or
-    /// O(devices) at a resume.
+    /// Moves the lazily applied clock to `ingestClockMillis` and `resumedAtMillis`. While the
+    /// resume instant stays and the clock does not go back, applying only the latest clock
+    /// equals applying each in turn; otherwise every device is first carried forward to the old
+    /// values. O(1), or O(devices) at a resume or a clock going back (the engine's never does).
     mutating func advanceCarry(ingestClockMillis: Int64, resumedAtMillis: Int64) {
-        if resumedAtMillis != carriedResumedMillis {
-            if carriedClockMillis != .min {
-                for device in devices.indices where !devices[device].isVacant { catchUp(device: device) }
-            }
-            carriedResumedMillis = resumedAtMillis
+        if carriedClockMillis != .min
+            && (resumedAtMillis != carriedResumedMillis || ingestClockMillis < carriedClockMillis)
+        {
+            for device in devices.indices where !devices[device].isVacant { catchUp(device: device) }
+            carriedClockMillis = ingestClockMillis
+        } else {
+            carriedClockMillis = max(carriedClockMillis, ingestClockMillis)
         }
-        carriedClockMillis = max(carriedClockMillis, ingestClockMillis)
+        carriedResumedMillis = resumedAtMillis
+        carryTick += 1
     }
 
     /// The devices to check at `clockMillis`, each once, ascending: the touched ones and those

@@ -196,6 +196,7 @@ extension WindowAggregator {
     public mutating func observe(device: Int, maxEventMillis: Int64, receivedAtMillis: Int64) {
         catchUp(device: device)
         touch(device: device)
+        devices[device].observedAtTick = carryTick
         devices[device].watermark.observe(
             maxEventMillis: maxEventMillis, receivedAtMillis: receivedAtMillis,
             allowedLatenessMillis: allowedLatenessMillis)

@@ -100,6 +100,8 @@ public struct WindowAggregator {
     /// watermark is as if carried forward to them (lazily, see `catchUp(device:)`).
     var carriedClockMillis: Int64 = .min
     var carriedResumedMillis: Int64 = .min
+    /// `closeWindows` calls so far (`DeviceState.observedAtTick`).
+    var carryTick = 0
     /// Delays from a watermark passing a window's end to its rollup, since this process started.
     public internal(set) var closeDelays = CloseDelayHistogram()
     /// Storage lent to the `StatePartial`s of written state windows. A sink that writes a rollup
