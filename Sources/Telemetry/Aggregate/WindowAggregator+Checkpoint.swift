@@ -90,6 +90,8 @@ extension WindowAggregator {
             device.watermark.millis = try reader.readInt64()
             device.watermark.lastReceivedMillis = try reader.readInt64()
             device.nextCloseMillis = try reader.readInt64()
+            // The watermark was written carried forward: no clock given before the restore applies to it.
+            device.observedAtTick = carryTick
             deviceIndexByKey[key] = index
             deviceKeys.append(key)
             devices.append(device)
