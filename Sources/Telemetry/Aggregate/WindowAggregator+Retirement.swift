@@ -1,4 +1,4 @@
-/// Which devices are done (silent long enough, with nothing left to write), and retiring them
+/// Which devices are done (silent long enough, no state still in force), and retiring them
 /// in place: their slots, series and tables go to the next new devices, so that memory and every
 /// per-pass loop follow the devices that are live, not every device ever seen. The pipeline
 /// decides when (`IngestPipeline+Retirement.swift`).
