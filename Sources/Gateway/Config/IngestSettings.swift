@@ -20,7 +20,7 @@ struct IngestSettings: Sendable, Equatable {
     /// Most series (and devices) held in memory; readings of new series beyond it are
     /// quarantined as `cardinality_limit`, so a flood of invented names cannot exhaust memory.
     var maxSeries = 250_000
-    /// A device silent this long with nothing left to write is retired, with its series.
+    /// A device silent this long with no state still in force is retired, with its series.
     var retireAfterMillis: Int64 = 3_600_000
     /// Readings stamped further than this ahead of the receive time are `future_timestamp`.
     var futureToleranceMillis: Int64 = 300_000

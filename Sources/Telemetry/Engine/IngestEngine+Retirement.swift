@@ -19,7 +19,7 @@ extension IngestEngine {
         observer.record(
             EngineEvent(
                 .info,
-                "retired \(retirement.devices) devices (\(retirement.series) series) silent for \(silence) with nothing left to write; a retired device that sends again starts afresh",
+                "retired \(retirement.devices) devices (\(retirement.series) series) silent for \(silence), their open windows written cut short; a retired device that sends again starts afresh",
                 metadata: [
                     "devices_live": "\(pipeline.deviceCount)", "series_live": "\(pipeline.seriesCount)",
                     "pass_ms": "\(Self.millis(since: began))",

@@ -22,7 +22,7 @@ public struct PipelineSettings: Sendable {
     /// Most series, and most devices, held in memory (`cardinality_limit` beyond): the live
     /// ones, as silent devices are retired after `retireAfterMillis`.
     public var maxSeries: Int
-    /// A device silent this long (receive time) with nothing left to write is retired
+    /// A device silent this long (receive time) with no state still in force is retired
     /// (`IngestPipeline+Retirement.swift`).
     public var retireAfterMillis: Int64
     /// Quarantine records per second that carry a payload excerpt; the rest omit it.

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Telemetry
 
-/// Devices silent for `retireAfterMillis` with nothing left to write are forgotten, and come
+/// Devices silent for `retireAfterMillis` with no state still in force are forgotten, and come
 /// back as new devices; the devices that stay are not touched.
 @Suite("Device retirement")
 struct DeviceRetirementTests {
