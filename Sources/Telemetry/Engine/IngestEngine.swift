@@ -39,6 +39,7 @@ public final class IngestEngine: @unchecked Sendable {
     }
     /// When the tables were first found sparse (`IngestPipeline.isSparse`, wall clock); nil while not.
     private var sparseSinceMillis: Int64?
+    private var compactionCheckedAtMillis: Int64 = 0
     private let stopRequested = ManagedAtomic<Bool>(false)
     /// The engine thread, joined by `waitUntilStopped`.
     private var thread: pthread_t?
@@ -209,11 +210,15 @@ public final class IngestEngine: @unchecked Sendable {
     /// compact the tables after a peak, checkpoint, sync the ring, report.
     private func tick(nowMillis now: Int64) {
         pipeline.closeWindows(ingestClockMillis: clock.millis, resumedAtMillis: clock.resumedAtMillis, nowMillis: now)
-        if now - lastRetirementMillis >= retirementIntervalMillis {
+        let retirementDue = now - lastRetirementMillis >= retirementIntervalMillis
+        if retirementDue {
             lastRetirementMillis = now
             retireSilentDevices()
-            compactIfSparse(nowMillis: now, sparseSinceMillis: &sparseSinceMillis)
-        } else if sparseSinceMillis != nil {
+        }
+        // While sparse tables wait for a quiet moment, look for one every 200 ms, not at every
+        // tick: finding it visits every device.
+        if retirementDue || (sparseSinceMillis != nil && now - compactionCheckedAtMillis >= 200) {
+            compactionCheckedAtMillis = now
             compactIfSparse(nowMillis: now, sparseSinceMillis: &sparseSinceMillis)
         }
         observer.entering(.flushingLogs)
