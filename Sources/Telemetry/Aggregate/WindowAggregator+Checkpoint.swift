@@ -72,10 +72,15 @@ extension WindowAggregator {
     }
 
     /// Replaces all devices, series and windows with what `encode(to:)` wrote (metric and
-    /// state names stay interned). Tiers may differ from the checkpoint's only when it holds no
-    /// open window (as after a clean shutdown). With `releasingStorage`, the tables are rebuilt
-    /// in new storage sized to what is restored, so memory shrinks after a peak.
-    mutating func restore(from reader: inout CheckpointReader, releasingStorage: Bool = false) throws(CheckpointError) {
+    /// state names stay interned) in checkpoint format `format`. Tiers may differ from the
+    /// checkpoint's only when it holds no open window (as after a clean shutdown), and so may
+    /// the format: before format 6 every reading went to every tier's window, so a coarser
+    /// window already held its open finer windows' readings, which merging them would count
+    /// twice. With `releasingStorage`, the tables are rebuilt in new storage sized to what is
+    /// restored, so memory shrinks after a peak.
+    mutating func restore(
+        from reader: inout CheckpointReader, format: UInt64 = CheckpointFile.version, releasingStorage: Bool = false
+    ) throws(CheckpointError) {
         let tierCount = try reader.readCount(minimumItemBytes: 8)
         var lengths: [Int64] = []
         for _ in 0..<tierCount { lengths.append(try reader.readInt64()) }
@@ -113,6 +118,13 @@ extension WindowAggregator {
                 for _ in 0..<(try reader.readCount(minimumItemBytes: 9)) {
                     let start = try reader.readInt64()
                     let partial = try WindowPartial(from: &reader)
+                    guard format >= CheckpointFile.tiersFromTiersVersion else {
+                        throw .invalid(
+                            """
+                            open windows written by a gateway older than checkpoint format \(CheckpointFile.tiersFromTiersVersion), \
+                            which built every tier from the readings: start that version once and stop it cleanly before upgrading
+                            """, offset: reader.offset)
+                    }
                     guard !tiersChanged else {
                         throw .invalid(
                             """

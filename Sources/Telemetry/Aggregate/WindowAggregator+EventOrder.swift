@@ -8,13 +8,14 @@
 // `settle` then applies it, and the order of the applied readings never changes.
 //
 // The parts of a reading that do not depend on order (count, sum, min, max, mean, m2, first,
-// last, readings per state) are added to the windows at once; only a counter's difference and
-// a state's change wait. A pending reading's windows are still open (their end is after its
-// time, which is at or after the watermark, and `closeWindows` settles a series before closing
-// its windows), so the difference lands in the window of the reading it belongs to, in every
-// tier. Memory: one 24-byte `PendingReading` per counter or state reading within the allowed
-// lateness of its device's newest event time; in-order traffic costs one insertion at the tail
-// and one removal at the head per reading.
+// last, readings per state) are added to the finest tier's window at once; only a counter's
+// difference and a state's change wait. A pending reading's window is still open (its end is
+// after its time, which is at or after the watermark, and `closeWindows` settles a series
+// before closing its windows), so the difference lands in the window of the reading it belongs
+// to, and reaches the coarser tiers when that window is merged into them. Memory: one 24-byte
+// `PendingReading` per counter or state reading within the allowed lateness of its device's
+// newest event time; in-order traffic costs one insertion at the tail and one removal at the
+// head per reading.
 
 extension WindowAggregator {
     /// Puts a counter or state reading of `series` in its pending list, after the readings
@@ -63,7 +64,7 @@ extension WindowAggregator {
     }
 
     /// The next counter reading in event order: its difference to the previous one (a drop is a
-    /// reset from zero, an equal value adds 0) goes to its window in every tier. A reading before
+    /// reset from zero, an equal value adds 0) goes to its finest tier's window. A reading before
     /// the previous one (possible only for one delayed across a stop, when every reading was
     /// put in order) changes nothing here: its order among applied readings is unknown.
     private mutating func applyCounter(_ value: Double, at timestampMillis: Int64, series index: Int) {
@@ -79,11 +80,9 @@ extension WindowAggregator {
         let increase = reset ? value : value - previous
         series[index].previousCounterValue = value
         series[index].previousCounterMillis = timestampMillis
-        for tier in tiers.indices {
-            let slot = numericWindow(series: index, tier: tier, containing: timestampMillis)
-            numericWindows[slot].partial.increase += increase
-            if reset { numericWindows[slot].partial.resets += 1 }
-        }
+        let slot = numericWindow(series: index, tier: 0, containing: timestampMillis)
+        numericWindows[slot].partial.increase += increase
+        if reset { numericWindows[slot].partial.resets += 1 }
     }
 
     /// The next state reading in event order: the state in force until now is credited up to

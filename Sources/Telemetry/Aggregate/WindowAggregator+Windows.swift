@@ -91,17 +91,20 @@ extension WindowAggregator {
         return entry
     }
 
-    /// Unlinks the oldest open window of `series`/`tier` (which must exist). A numeric window
-    /// is copied out and released; a state window stays allocated until `rollup(of:complete:)`.
+    /// Unlinks the oldest open window of `series`/`tier` (which must exist) and merges it into
+    /// the next coarser tier's window. A numeric window is copied out and released; a state
+    /// window stays allocated until `rollup(of:complete:)`.
     mutating func takeOldest(series index: Int, tier: Int) -> ClosedWindow {
         let list = index * tiers.count + tier
         if series[index].kind == .state {
             let slot = lists[list].removeFirst(in: &stateWindows)
+            mergeIntoCoarser(state: slot, series: index, tier: tier)
             return ClosedWindow(
                 series: Int32(index), tier: Int32(tier), startMillis: stateWindows[slot].startMillis, stateSlot: slot,
                 numeric: NumericPartial())
         }
         let slot = lists[list].removeFirst(in: &numericWindows)
+        mergeIntoCoarser(numeric: slot, series: index, tier: tier)
         let closed = ClosedWindow(
             series: Int32(index), tier: Int32(tier), startMillis: numericWindows[slot].startMillis, stateSlot: -1,
             numeric: numericWindows[slot].partial)
@@ -181,7 +184,7 @@ extension WindowAggregator {
     }
 
     /// Credits the current state's time from `creditedThrough` up to `instant` (capped at the
-    /// horizon after the state's reading) to the windows of every tier it overlaps.
+    /// horizon after the state's reading) to the finest tier's windows it overlaps.
     mutating func creditState(series index: Int, through instant: Int64) {
         let from = series[index].creditedThroughMillis
         guard instant > from else { return }
@@ -191,21 +194,20 @@ extension WindowAggregator {
         let until = min(instant, series[index].stateSinceMillis + stateHorizonMillis)
         guard until > from else { return }
         let isState = series[index].kind == .state
-        for tier in tiers.indices {
-            var cursor = from
-            while cursor < until {
-                let start = tiers[tier].windowStart(containing: cursor)
-                let end = min(until, start + tiers[tier].lengthMillis)
-                if isState {
-                    let slot = openStateWindow(series: index, tier: tier, start: start)
-                    let entry = stateEntry(state, window: slot)
-                    stateEntries[entry].hasTime = true
-                    stateEntries[entry].millis += end - cursor
-                } else {
-                    _ = openNumericWindow(series: index, tier: tier, start: start)
-                }
-                cursor = end
+        let finest = tiers[0]
+        var cursor = from
+        while cursor < until {
+            let start = finest.windowStart(containing: cursor)
+            let end = min(until, start + finest.lengthMillis)
+            if isState {
+                let slot = openStateWindow(series: index, tier: 0, start: start)
+                let entry = stateEntry(state, window: slot)
+                stateEntries[entry].hasTime = true
+                stateEntries[entry].millis += end - cursor
+            } else {
+                _ = openNumericWindow(series: index, tier: 0, start: start)
             }
+            cursor = end
         }
     }
 

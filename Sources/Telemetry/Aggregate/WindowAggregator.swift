@@ -17,8 +17,9 @@
 //   stay at their high-water mark.
 // * Counter and state readings not yet in event order wait in a fourth pool (`pending`), a
 //   list per series sorted by event time (`WindowAggregator+EventOrder.swift`).
-// * Adding a reading tries the newest window of each tier first (one comparison instead of the
-//   division in `Tier.windowStart`).
+// * A reading updates the finest tier's window only; a coarser window receives each finer
+//   window it contains when that one is written (`WindowAggregator+TierMerge.swift`). Adding
+//   tries the newest window first (one comparison instead of the division in `Tier.windowStart`).
 // * Closing takes a device's due windows out into `closed` first and writes them afterwards
 //   (see `ClosedWindow`), so their cache misses overlap when there are many series.
 // * States are interned to ids by their bytes (`stateNames`), so a state window holds no
@@ -43,7 +44,8 @@
 /// Each device has a `Watermark` (its highest event time − allowed lateness, carried forward
 /// while the device is idle). Readings older than the watermark are too late and must
 /// be rejected by the caller (`isTooLate`) before `add`; accepted readings therefore always land
-/// in open windows of every tier, which keeps the tiers consistent with each other.
+/// in an open window of the finest tier, and each coarser tier's window is the merge of the
+/// finer windows it contains (`WindowAggregator+TierMerge.swift`).
 /// Used from one thread. Memory: O(series + open windows); no allocation per reading once the
 /// tables have grown to the number of series and open windows.
 public struct WindowAggregator {
@@ -154,23 +156,21 @@ public struct WindowAggregator {
 
     // MARK: Adding readings
 
-    /// Adds a gauge or counter reading to the open window of every tier. A counter's
-    /// difference to the reading before it in event time is added once no earlier reading can
-    /// arrive (see `WindowAggregator+EventOrder.swift`). O(tiers) for readings in order.
+    /// Adds a gauge or counter reading to the open window of the finest tier (the coarser ones
+    /// are built from it, `WindowAggregator+TierMerge.swift`). A counter's difference to the
+    /// reading before it in event time is added once no earlier reading can arrive (see
+    /// `WindowAggregator+EventOrder.swift`). O(1) for readings in order.
     public mutating func add(_ value: Double, at timestampMillis: Int64, series index: Int) {
         if series[index].kind == .counter {
             settle(series: index, through: effectiveWatermark(device: Int(series[index].device)))
             enqueue(PendingReading(timestampMillis: timestampMillis, value: value, state: -1), series: index)
         }
-        let isNumeric = series[index].kind != .state
-        for tier in tiers.indices {
-            guard isNumeric else {
-                _ = stateWindow(series: index, tier: tier, containing: timestampMillis)
-                continue
-            }
-            let slot = numericWindow(series: index, tier: tier, containing: timestampMillis)
-            numericWindows[slot].partial.add(value, at: timestampMillis)
+        guard series[index].kind != .state else {
+            _ = stateWindow(series: index, tier: 0, containing: timestampMillis)
+            return
         }
+        let slot = numericWindow(series: index, tier: 0, containing: timestampMillis)
+        numericWindows[slot].partial.add(value, at: timestampMillis)
     }
 
     /// Adds a state reading: counts it at once, and puts it in event order among the series'
@@ -179,30 +179,26 @@ public struct WindowAggregator {
         add(state: stateID(for: state), at: timestampMillis, series: index)
     }
 
-    /// `add(state:at:series:)` with an interned state id. O(tiers × states in a window).
+    /// `add(state:at:series:)` with an interned state id, to the finest tier's window.
+    /// O(states in a window).
     mutating func add(state: Int32, at timestampMillis: Int64, series index: Int) {
-        let isState = series[index].kind == .state
-        if isState {
-            settle(series: index, through: effectiveWatermark(device: Int(series[index].device)))
-            enqueue(PendingReading(timestampMillis: timestampMillis, value: 0, state: state), series: index)
+        guard series[index].kind == .state else {
+            _ = numericWindow(series: index, tier: 0, containing: timestampMillis)
+            return
         }
-        for tier in tiers.indices {
-            guard isState else {
-                _ = numericWindow(series: index, tier: tier, containing: timestampMillis)
-                continue
-            }
-            let slot = stateWindow(series: index, tier: tier, containing: timestampMillis)
-            let entry = stateEntry(state, window: slot)
-            stateEntries[entry].count += 1
-            stateWindows[slot].count += 1
-            if stateWindows[slot].firstState < 0 || timestampMillis < stateWindows[slot].firstMillis {
-                stateWindows[slot].firstMillis = timestampMillis
-                stateWindows[slot].firstState = state
-            }
-            if stateWindows[slot].lastState < 0 || timestampMillis >= stateWindows[slot].lastMillis {
-                stateWindows[slot].lastMillis = timestampMillis
-                stateWindows[slot].lastState = state
-            }
+        settle(series: index, through: effectiveWatermark(device: Int(series[index].device)))
+        enqueue(PendingReading(timestampMillis: timestampMillis, value: 0, state: state), series: index)
+        let slot = stateWindow(series: index, tier: 0, containing: timestampMillis)
+        let entry = stateEntry(state, window: slot)
+        stateEntries[entry].count += 1
+        stateWindows[slot].count += 1
+        if stateWindows[slot].firstState < 0 || timestampMillis < stateWindows[slot].firstMillis {
+            stateWindows[slot].firstMillis = timestampMillis
+            stateWindows[slot].firstState = state
+        }
+        if stateWindows[slot].lastState < 0 || timestampMillis >= stateWindows[slot].lastMillis {
+            stateWindows[slot].lastMillis = timestampMillis
+            stateWindows[slot].lastState = state
         }
     }
 

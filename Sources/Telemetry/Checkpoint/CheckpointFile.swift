@@ -21,7 +21,11 @@ public enum CheckpointFile {
     /// 4: counters' previous reading time and counter and state readings not yet in event
     /// order follow the pipeline state (`WindowAggregator.encodeEventOrder`).
     /// 5: then the devices and series retired (`PipelineStats.devicesRetired`, `seriesRetired`).
-    public static let version: UInt64 = 5
+    /// 6: a coarser tier's open window holds the finer windows merged into it so far, not every
+    /// reading (`WindowAggregator+TierMerge.swift`); older open windows are refused.
+    public static let version: UInt64 = 6
+    /// The first format whose coarser windows are built from the finer ones.
+    static let tiersFromTiersVersion: UInt64 = 6
     /// The oldest version whose layout the readers still know.
     public static let oldestReadableVersion: UInt64 = 2
 

@@ -37,7 +37,7 @@ extension IngestPipeline {
     }
 
     /// `restoreState(_:format:)`, rebuilding the aggregator's tables in new storage when
-    /// `releasingStorage` (see `WindowAggregator.restore(from:releasingStorage:)`).
+    /// `releasingStorage` (see `WindowAggregator.restore(from:format:releasingStorage:)`).
     func restoreState(_ bytes: [UInt8], format: UInt64, releasingStorage: Bool) throws(CheckpointError) {
         var reader = CheckpointReader(bytes)
         let latest = try reader.readInt64()
@@ -48,7 +48,7 @@ extension IngestPipeline {
         }
         let restoredRedeliveries = try RedeliveryWindow(from: &reader, capacity: settings.redeliveryWindow)
         var restoredAggregator = aggregator
-        try restoredAggregator.restore(from: &reader, releasingStorage: releasingStorage)
+        try restoredAggregator.restore(from: &reader, format: format, releasingStorage: releasingStorage)
         // Format 3 always has them; format 2 has them when written after they were added.
         if format >= 3 || !reader.isAtEnd {
             for index in restoredSequences.indices { try restoredSequences[index].decodeStart(from: &reader) }

@@ -242,10 +242,11 @@ struct WindowAggregatorTests {
                 aggregator.observe(device: device, maxEventMillis: time, receivedAtMillis: time)
             }
         }
-        // 10 s windows [0, 10 s) in the home, [10 s, 20 s) and [20 s, 30 s) in shared slots.
+        // 10 s windows [0, 10 s) in the home, [10 s, 20 s) and [20 s, 30 s) in shared slots; no
+        // 1 m window until a 10 s window is merged into it.
         add([(8_000, 1), (9_000, 3), (11_000, 5), (12_000, 7), (21_000, 9)])
-        #expect(aggregator.openWindowCount == 4)
-        // Watermark 16 s: [0, 10 s) is written and frees the home.
+        #expect(aggregator.openWindowCount == 3)
+        // Watermark 16 s: [0, 10 s) is written, frees the home and opens the 1 m window.
         let first = close(&aggregator, clock: 21_000)
         #expect(first.map(\.startMillis) == [0])
         #expect(first.compactMap(numeric).map(\.sum) == [4])

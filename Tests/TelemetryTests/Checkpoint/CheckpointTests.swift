@@ -94,6 +94,29 @@ struct CheckpointTests {
         }
     }
 
+    /// Before format 6 a coarser tier's window held every reading, also those of its open finer
+    /// windows, which merging them now would count twice: such a state is refused with the
+    /// upgrade step, and one written after a clean stop (no open window) still restores.
+    @Test func openWindowsOfAFormatBeforeTiersFromTiersAreRefusedWithTheUpgradeStep() throws {
+        let pipeline = try makePipeline(CollectingSink())
+        feed(pipeline, messages(count: 200)[...])
+        #expect(pipeline.openWindowCount > 0)
+        let open = pipeline.checkpointState()
+        #expect {
+            try makePipeline(CollectingSink()).restoreState(open, format: 5)
+        } throws: { error in
+            guard case .invalid(let reason, _) = error as? CheckpointError else { return false }
+            return reason.contains("older than checkpoint format 6") && reason.contains("stop it cleanly before upgrading")
+        }
+        try makePipeline(CollectingSink()).restoreState(open, format: 6)
+
+        pipeline.flushAll()
+        let stopped = pipeline.checkpointState()
+        let restored = try makePipeline(CollectingSink())
+        try restored.restoreState(stopped, format: 5)
+        #expect(restored.stats == pipeline.stats && restored.openWindowCount == 0)
+    }
+
     /// The gateway writes header and state into one reused writer; the bytes must be exactly
     /// what `IngestCheckpoint.encoded()` gives, so `init(decoding:)` reads them back.
     @Test func aStreamedCheckpointEqualsTheEncodedOne() throws {

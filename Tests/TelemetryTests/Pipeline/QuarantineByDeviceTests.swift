@@ -114,6 +114,8 @@ struct QuarantineByDeviceTests {
     @Test func aFormatTwoCheckpointFileIsStillReadWithNoPerDeviceCounts() throws {
         let pipeline = try makePipeline()
         mixedTraffic(pipeline)
+        // Stopped cleanly: format 2 had open windows of every tier, which format 6 refuses.
+        pipeline.flushAll()
         let old = formatTwoState(of: pipeline)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)").path
         defer { unlink(path) }
@@ -138,7 +140,7 @@ struct QuarantineByDeviceTests {
             try write([1, 2, 3], version: version, to: path)
             #expect(
                 throws: CheckpointError.mismatch(
-                    path: path, detail: "checkpoint format \(version), this gateway reads 2 to 5")
+                    path: path, detail: "checkpoint format \(version), this gateway reads 2 to 6")
             ) { _ = try CheckpointFile.load(from: path) }
         }
     }
