@@ -12,4 +12,6 @@ struct ClosedWindow {
     var stateSlot: Int32
     /// A numeric window's aggregate (unused for a state window).
     var numeric: NumericPartial
+    /// A gauge window's quantile bins; nil for other kinds.
+    var sketch: WindowSketch?
 }

@@ -7,6 +7,9 @@ public struct RollupWindow: Sendable, Equatable {
     public var kind: MetricKind
     public var unit: String
     public var partial: WindowPartial
+    /// A gauge window's quantile sketch (α `WindowAggregator.quantileAccuracy`); nil for
+    /// counters and states.
+    public var sketch: QuantileSketch?
     /// False when the window was written before it ended (at shutdown); merge such records
     /// by (series, tier, start) to get the window's full aggregate.
     public var complete: Bool
@@ -16,7 +19,7 @@ public struct RollupWindow: Sendable, Equatable {
 
     public init(
         tier: Tier, startMillis: Int64, series: SeriesKey, kind: MetricKind, unit: String,
-        partial: WindowPartial, complete: Bool
+        partial: WindowPartial, complete: Bool, sketch: QuantileSketch? = nil
     ) {
         self.tier = tier
         self.startMillis = startMillis
@@ -25,5 +28,6 @@ public struct RollupWindow: Sendable, Equatable {
         self.unit = unit
         self.partial = partial
         self.complete = complete
+        self.sketch = sketch
     }
 }

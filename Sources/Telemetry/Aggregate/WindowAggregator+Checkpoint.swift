@@ -18,6 +18,7 @@ extension WindowAggregator {
             writer.write(device.nextCloseMillis)
         }
         writer.write(seriesCount)
+        var sketchBytes = SketchByteWriter(capacity: 256)
         for index in series.indices where series[index].device >= 0 {
             let state = series[index]
             let descriptor = descriptors[Int(state.descriptor)]
@@ -25,7 +26,9 @@ extension WindowAggregator {
             writer.write(descriptor.name)
             writer.write(state.kind.rawValue)
             writer.write(descriptor.unit)
-            for tier in tiers.indices { encodeWindows(series: index, tier: tier, to: &writer) }
+            for tier in tiers.indices {
+                encodeWindows(series: index, tier: tier, to: &writer, sketchBytes: &sketchBytes)
+            }
             writer.write(state.hasPreviousCounterValue ? state.previousCounterValue : nil) { $0.write($1) }
             writer.write(state.currentState >= 0 ? stateNames[Int(state.currentState)] : nil) { $0.write($1) }
             writer.write(state.stateSinceMillis)
@@ -45,9 +48,13 @@ extension WindowAggregator {
     }
 
     /// Writes the open windows of `series`/`tier`, oldest first: their count, then each start
-    /// and partial. Numeric windows are written straight from their slots (no partial copied
-    /// into an enum, no array): at 100,000 series this loop is most of a checkpoint.
-    private func encodeWindows(series index: Int, tier: Int, to writer: inout CheckpointWriter) {
+    /// and partial, and a gauge window's quantile sketch in its compact encoding (format 6).
+    /// Numeric windows are written straight from their slots (no partial copied into an enum,
+    /// a sketch encoded in the reused `sketchBytes`): at 100,000 series this loop is most of a
+    /// checkpoint.
+    private func encodeWindows(
+        series index: Int, tier: Int, to writer: inout CheckpointWriter, sketchBytes: inout SketchByteWriter
+    ) {
         let list = lists[index * tiers.count + tier]
         let isState = series[index].kind == .state
         var count = 0
@@ -66,6 +73,14 @@ extension WindowAggregator {
             } else {
                 writer.write(numericWindows[slot].startMillis)
                 numericWindows[slot].partial.encode(to: &writer)
+                if series[index].kind == .gauge {
+                    sketchBytes.removeAll()
+                    sketches[Int(slot)].sketch(
+                        relativeAccuracy: quantileAccuracy, limit: Self.sketchBinLimit,
+                        partial: numericWindows[slot].partial
+                    ).encode(to: &sketchBytes)
+                    writer.write(bytes: sketchBytes.bytes)
+                }
                 slot = numericWindows[slot].next
             }
         }
@@ -132,7 +147,8 @@ extension WindowAggregator {
                             start once with the old tiers and stop cleanly before changing them
                             """, offset: reader.offset)
                     }
-                    guard appendWindow(series: index, tier: tier, startMillis: start, partial: partial) else {
+                    let sketch = kind == .gauge ? try readSketch(from: &reader, partial: partial) : nil
+                    guard appendWindow(series: index, tier: tier, startMillis: start, partial: partial, sketch: sketch) else {
                         throw .invalid("a \(kind.rawValue) series with a window of another kind", offset: reader.offset)
                     }
                 }
@@ -149,6 +165,35 @@ extension WindowAggregator {
             series[index].stateSinceMillis = try reader.readInt64()
             series[index].creditedThroughMillis = try reader.readInt64()
         }
+    }
+}
+
+extension WindowAggregator {
+    /// Reads a gauge window's sketch written after its `partial` by `encodeWindows`: it must
+    /// decode, have the configured α (sketches of another α cannot take this one's readings)
+    /// and count the window's readings.
+    private func readSketch(
+        from reader: inout CheckpointReader, partial: WindowPartial
+    ) throws(CheckpointError) -> QuantileSketch {
+        let offset = reader.offset
+        let bytes = try reader.readBytes()
+        let sketch: QuantileSketch
+        do throws(QuantileSketchDecodingError) {
+            sketch = try QuantileSketch(encoded: bytes)
+        } catch {
+            throw .invalid("a window's quantile sketch: \(error)", offset: offset)
+        }
+        guard sketch.relativeAccuracy == quantileAccuracy else {
+            throw .invalid(
+                """
+                open windows' quantile sketches of relative accuracy \(sketch.relativeAccuracy), but the configured one \
+                is \(quantileAccuracy): start once with the old accuracy and stop cleanly before changing it
+                """, offset: offset)
+        }
+        guard sketch.count == UInt64(max(0, partial.count)) else {
+            throw .invalid("a quantile sketch of \(sketch.count) readings in a window of \(partial.count)", offset: offset)
+        }
+        return sketch
     }
 }
 

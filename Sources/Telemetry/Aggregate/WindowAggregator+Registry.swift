@@ -147,6 +147,7 @@ extension WindowAggregator {
         seriesMaps.removeAll(keepingCapacity: keepingCapacity)
         lists.removeAll(keepingCapacity: keepingCapacity)
         numericWindows.removeAll(keepingCapacity: keepingCapacity)
+        sketches.removeAll(keepingCapacity: keepingCapacity)
         stateWindows.removeAll(keepingCapacity: keepingCapacity)
         stateEntries.removeAll(keepingCapacity: keepingCapacity)
         pending.removeAll(keepingCapacity: keepingCapacity)

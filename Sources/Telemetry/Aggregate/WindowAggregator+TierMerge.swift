@@ -31,13 +31,18 @@ extension WindowAggregator {
     }
 
     /// Merges numeric window `slot` (of `series`/`tier`, being taken out) into the window of the
-    /// next coarser tier that contains it.
+    /// next coarser tier that contains it, a gauge's sketch included.
     mutating func mergeIntoCoarser(numeric slot: Int32, series index: Int, tier: Int) {
         guard let list = coarserList(series: index, tier: tier) else { return }
         let start = tiers[tier + 1].windowStart(containing: numericWindows[slot].startMillis)
-        let (coarse, _) = lists[list].window(startingAt: start, in: &numericWindows)
+        let (coarse, inserted) = lists[list].window(startingAt: start, in: &numericWindows)
+        if inserted { resetSketch(coarse) }
         let finer = numericWindows[slot].partial
         numericWindows[coarse].partial.merge(finer)
+        if series[index].kind == .gauge {
+            let finerSketch = sketches[Int(slot)]
+            sketches[Int(coarse)].merge(finerSketch, limit: Self.sketchBinLimit)
+        }
     }
 
     /// Merges state window `slot` (of `series`/`tier`, being taken out) into the window of the

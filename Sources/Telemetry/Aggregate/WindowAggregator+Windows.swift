@@ -1,15 +1,19 @@
 /// Open windows: finding, opening and closing them in the slot pools, and turning them into rollups.
 extension WindowAggregator {
     /// Appends a window after the newest one of `series`/`tier` (restoring a checkpoint; the
-    /// device's `nextCloseMillis` is restored separately). False when `partial` is of the
-    /// other kind than the series.
-    mutating func appendWindow(series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial) -> Bool {
+    /// device's `nextCloseMillis` is restored separately), with a gauge's `sketch`. False when
+    /// `partial` is of the other kind than the series.
+    mutating func appendWindow(
+        series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial, sketch: QuantileSketch? = nil
+    ) -> Bool {
         let list = index * tiers.count + tier
         switch (series[index].kind, partial) {
         case (.gauge, .numeric(let numeric)), (.counter, .numeric(let numeric)):
             var window = NumericWindow(startMillis: startMillis)
             window.partial = numeric
             lists[list].append(window, in: &numericWindows)
+            resetSketch(lists[list].tail)
+            if let sketch { sketches[Int(lists[list].tail)] = WindowSketch(sketch) }
         case (.state, .state(let state)):
             var window = StateWindow(startMillis: startMillis)
             window.count = state.count
@@ -62,8 +66,22 @@ extension WindowAggregator {
     /// The numeric window of `series`/`tier` starting at `start`, opened when missing.
     mutating func openNumericWindow(series index: Int, tier: Int, start: Int64) -> Int32 {
         let (slot, inserted) = lists[index * tiers.count + tier].window(startingAt: start, in: &numericWindows)
-        if inserted { windowOpened(series: index, end: start + tiers[tier].lengthMillis) }
+        if inserted {
+            resetSketch(slot)
+            windowOpened(series: index, end: start + tiers[tier].lengthMillis)
+        }
         return slot
+    }
+
+    /// Empties the sketch of numeric window slot `slot`, just opened (its bins' storage is
+    /// kept from the slot's earlier windows; a slot used for the first time gets one).
+    mutating func resetSketch(_ slot: Int32) {
+        let index = Int(slot)
+        if index < sketches.count {
+            sketches[index].reset()
+        } else {
+            sketches.append(contentsOf: repeatElement(WindowSketch(), count: index + 1 - sketches.count))
+        }
     }
 
     /// The state window of `series`/`tier` starting at `start`, opened when missing.
@@ -101,13 +119,13 @@ extension WindowAggregator {
             mergeIntoCoarser(state: slot, series: index, tier: tier)
             return ClosedWindow(
                 series: Int32(index), tier: Int32(tier), startMillis: stateWindows[slot].startMillis, stateSlot: slot,
-                numeric: NumericPartial())
+                numeric: NumericPartial(), sketch: nil)
         }
         let slot = lists[list].removeFirst(in: &numericWindows)
         mergeIntoCoarser(numeric: slot, series: index, tier: tier)
         let closed = ClosedWindow(
             series: Int32(index), tier: Int32(tier), startMillis: numericWindows[slot].startMillis, stateSlot: -1,
-            numeric: numericWindows[slot].partial)
+            numeric: numericWindows[slot].partial, sketch: series[index].kind == .gauge ? sketches[Int(slot)] : nil)
         lists[list].release(slot, in: &numericWindows)
         return closed
     }
@@ -122,9 +140,12 @@ extension WindowAggregator {
         } else {
             partial = .numeric(window.numeric)
         }
-        return rollup(
+        var rollup = rollup(
             series: Int(window.series), tier: Int(window.tier), startMillis: window.startMillis,
             partial: partial, complete: complete)
+        rollup.sketch = window.sketch?.sketch(
+            relativeAccuracy: quantileAccuracy, limit: Self.sketchBinLimit, partial: window.numeric)
+        return rollup
     }
 
     /// The `StatePartial` of state window `slot`.

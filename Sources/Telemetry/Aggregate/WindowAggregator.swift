@@ -85,6 +85,11 @@ public struct WindowAggregator {
     var lists: [WindowList] = []
     /// Open windows of gauges and counters, of states, and the states' per-window entries.
     var numericWindows = SlotPool<NumericWindow>()
+    /// The quantile bins of the numeric window in the same slot of `numericWindows` (a gauge's;
+    /// a counter's stay empty), grown as slots are first used and kept for their next windows.
+    var sketches: [WindowSketch] = []
+    /// The sketches' mapping: one for every window, from `quantileAccuracy`.
+    let sketchMapping: LogarithmicMapping
     var stateWindows = SlotPool<StateWindow>()
     var stateEntries = SlotPool<StateEntry>()
     /// Counter and state readings not yet in event order, in per-series lists
@@ -117,16 +122,29 @@ public struct WindowAggregator {
     var stateNames: [String] = []
     var stateIDByName = ByteKeyTable()
 
-    /// Tiers must be ascending, each a whole multiple of the previous one.
-    public init(tiers: [Tier], allowedLatenessMillis: Int64, stateHorizonMillis: Int64) {
+    /// Tiers must be ascending, each a whole multiple of the previous one. `quantileAccuracy`
+    /// is the α of the gauge windows' quantile sketches, in `QuantileSketch.relativeAccuracyRange`.
+    public init(
+        tiers: [Tier], allowedLatenessMillis: Int64, stateHorizonMillis: Int64,
+        quantileAccuracy: Double = QuantileSketch.defaultRelativeAccuracy
+    ) {
         precondition(!tiers.isEmpty, "at least one tier")
         for (finer, coarser) in zip(tiers, tiers.dropFirst()) {
             precondition(coarser.lengthMillis % finer.lengthMillis == 0, "tiers must nest")
         }
+        precondition(QuantileSketch.relativeAccuracyRange.contains(quantileAccuracy), "quantile accuracy out of range")
         self.tiers = tiers
         self.allowedLatenessMillis = allowedLatenessMillis
         self.stateHorizonMillis = stateHorizonMillis
+        self.sketchMapping = LogarithmicMapping(relativeAccuracy: quantileAccuracy)
     }
+
+    /// α of the gauge windows' quantile sketches: each quantile written is within α of the exact one.
+    public var quantileAccuracy: Double { sketchMapping.relativeAccuracy }
+
+    /// Bins per sign of a window's sketch: `QuantileSketch.defaultBinLimit` (2048 keys, a factor
+    /// of 6 · 10¹⁷ at α = 1 %).
+    static let sketchBinLimit = QuantileSketch.defaultBinLimit
 
     /// Series in memory: seen since start and not retired.
     public var seriesCount: Int { series.count - vacantNumericSeries.count - vacantStateSeries.count }
@@ -157,7 +175,7 @@ public struct WindowAggregator {
     // MARK: Adding readings
 
     /// Adds a gauge or counter reading to the open window of the finest tier (the coarser ones
-    /// are built from it, `WindowAggregator+TierMerge.swift`). A counter's difference to the
+    /// are built from it, `WindowAggregator+TierMerge.swift`); a gauge's also to its sketch. A counter's difference to the
     /// reading before it in event time is added once no earlier reading can arrive (see
     /// `WindowAggregator+EventOrder.swift`). O(1) for readings in order.
     public mutating func add(_ value: Double, at timestampMillis: Int64, series index: Int) {
@@ -171,6 +189,9 @@ public struct WindowAggregator {
         }
         let slot = numericWindow(series: index, tier: 0, containing: timestampMillis)
         numericWindows[slot].partial.add(value, at: timestampMillis)
+        if series[index].kind == .gauge {
+            sketches[Int(slot)].add(value, mapping: sketchMapping, limit: Self.sketchBinLimit)
+        }
     }
 
     /// Adds a state reading: counts it at once, and puts it in event order among the series'

@@ -22,7 +22,8 @@ public enum CheckpointFile {
     /// order follow the pipeline state (`WindowAggregator.encodeEventOrder`).
     /// 5: then the devices and series retired (`PipelineStats.devicesRetired`, `seriesRetired`).
     /// 6: a coarser tier's open window holds the finer windows merged into it so far, not every
-    /// reading (`WindowAggregator+TierMerge.swift`); older open windows are refused.
+    /// reading (`WindowAggregator+TierMerge.swift`), and a gauge's open window is followed by its
+    /// quantile sketch; older open windows are refused.
     public static let version: UInt64 = 6
     /// The first format whose coarser windows are built from the finer ones.
     static let tiersFromTiersVersion: UInt64 = 6

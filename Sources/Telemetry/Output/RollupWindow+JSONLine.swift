@@ -2,7 +2,8 @@ extension RollupWindow {
     /// Writes the rollup record documented in docs/formats.md ("Rollup record") into `line`.
     ///
     /// Field order is fixed: tier, start, end, park, site, device, metric, kind, unit, count,
-    /// then the kind's aggregates (a state's `state_at_stop` only when set), then complete. Names are written in their exact bytes, and
+    /// then the kind's aggregates (a gauge's quantiles and sketch when it has one, a state's
+    /// `state_at_stop` only when set), then complete. Names are written in their exact bytes, and
     /// the states of `state_count` and `state_ms` in their bytes' order.
     public func write(to line: inout JSONLineBuilder) {
         line.reset()
@@ -30,6 +31,12 @@ extension RollupWindow {
                 line.key("increase"); line.number(numeric.increase)
                 line.key("resets"); line.integer(numeric.resets)
             }
+            if let sketch {
+                for (name, q) in Self.quantiles {
+                    line.key(name); line.number(sketch.quantile(q) ?? .nan)
+                }
+                line.key("sketch"); line.string(sketch.encodedText())
+            }
         case .state(let state):
             line.key("count"); line.integer(state.count)
             line.key("state_count")
@@ -53,6 +60,9 @@ extension RollupWindow {
         line.key("complete"); line.bool(complete)
         line.closeObject()
     }
+
+    /// The quantiles a gauge's record states, by field name.
+    static let quantiles: [(name: String, q: Double)] = [("p50", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)]
 
     private static func write(_ value: NumericPartial.TimedValue, to line: inout JSONLineBuilder) {
         line.openObject()

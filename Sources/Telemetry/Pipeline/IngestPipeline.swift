@@ -58,7 +58,7 @@ public final class IngestPipeline {
         self.redeliveries = RedeliveryWindow(capacity: settings.redeliveryWindow)
         var aggregator = WindowAggregator(
             tiers: settings.tiers, allowedLatenessMillis: settings.allowedLatenessMillis,
-            stateHorizonMillis: settings.stateHorizonMillis)
+            stateHorizonMillis: settings.stateHorizonMillis, quantileAccuracy: settings.quantileAccuracy)
         var rules: [MetricRule] = []
         var words: [UInt64] = []
         for definition in catalogue.definitions {

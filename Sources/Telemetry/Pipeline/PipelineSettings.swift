@@ -15,6 +15,9 @@ public struct PipelineSettings: Sendable {
     public var tiers: [Tier]
     public var allowedLatenessMillis: Int64
     public var stateHorizonMillis: Int64
+    /// α of the gauge windows' quantile sketches (`QuantileSketch.relativeAccuracyRange`):
+    /// every quantile in a rollup is within α of the exact one.
+    public var quantileAccuracy: Double
     /// Bytes of the payload copied into a quarantine record.
     public var payloadExcerptBytes: Int
     /// Longer topics are quarantined as `topic_too_long`.
@@ -44,7 +47,8 @@ public struct PipelineSettings: Sendable {
         allowedLatenessMillis: Int64 = 5_000, stateHorizonMillis: Int64 = 300_000, payloadExcerptBytes: Int = 512,
         maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100,
         maxNameBytes: Int = PipelineSettings.defaultMaxNameBytes,
-        acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10, retireAfterMillis: Int64 = 3_600_000
+        acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10, retireAfterMillis: Int64 = 3_600_000,
+        quantileAccuracy: Double = QuantileSketch.defaultRelativeAccuracy
     ) {
         self.topicPattern = topicPattern
         self.maxPayloadBytes = maxPayloadBytes
@@ -63,6 +67,7 @@ public struct PipelineSettings: Sendable {
         self.acceptRetained = acceptRetained
         self.readingRecordsPerMessage = readingRecordsPerMessage
         self.retireAfterMillis = retireAfterMillis
+        self.quantileAccuracy = quantileAccuracy
     }
 
     /// The default longest name: 128 bytes.

@@ -29,6 +29,13 @@ struct SketchBins: Equatable, Sendable {
 
     var isEmpty: Bool { counts.isEmpty }
 
+    /// Empties the bins, keeping the array's storage for the next values.
+    mutating func removeAll() {
+        counts.removeAll(keepingCapacity: true)
+        lowestKey = 0
+        isCollapsed = false
+    }
+
     /// The key of the last count; only meaningful when not empty.
     var highestKey: Int { Int(lowestKey) + counts.count - 1 }
 
@@ -91,7 +98,13 @@ struct SketchBins: Equatable, Sendable {
     /// Makes `self` the union of `self` and `other` under the collapsing rule with `limit`;
     /// in place when `other`'s keys lie within `self`'s and nothing needs folding.
     mutating func merge(_ other: SketchBins, limit: Int) {
-        if !isEmpty, !other.isEmpty, counts.count <= limit, other.lowestKey >= lowestKey,
+        if isEmpty, !other.isEmpty, other.counts.count <= limit {
+            // Copied into this array's storage rather than sharing `other`'s, which its owner
+            // goes on to reuse (a closed window's slot).
+            counts.append(contentsOf: other.counts)
+            lowestKey = other.lowestKey
+            isCollapsed = other.isCollapsed
+        } else if !isEmpty, !other.isEmpty, counts.count <= limit, other.lowestKey >= lowestKey,
             other.highestKey <= highestKey
         {
             addFolded(other)

@@ -5,7 +5,8 @@ import Testing
 /// Tiers built from tiers: for generated streams of a gauge, a counter and a state (late
 /// readings, counter resets, a checkpoint restored midway, a graceful stop and restart), every
 /// coarser tier's records equal the merge of the finer tier's records they contain, and the
-/// gauge's records of every tier equal what the accepted readings give computed directly.
+/// gauge's records of every tier, quantile sketch included, equal what the accepted readings
+/// give computed directly.
 /// (`EventOrderStreamTests` checks the counter and state figures of every tier against
 /// `EventOrderReference`.)
 @Suite("Tiers built from tiers")
@@ -186,6 +187,16 @@ struct TierMergeTests {
             }
         }
 
+        var sketches: [Int64: [Int64: QuantileSketch]] = [:]
+        for record in feeder.written where record.series.metric == Self.gauge.name {
+            let sketch = try #require(record.sketch, "every gauge record carries a sketch")
+            if sketches[record.tier.lengthMillis]?[record.startMillis] == nil {
+                sketches[record.tier.lengthMillis, default: [:]][record.startMillis] = sketch
+            } else {
+                try sketches[record.tier.lengthMillis]?[record.startMillis]?.merge(sketch)
+            }
+        }
+        #expect(feeder.written.allSatisfy { ($0.sketch != nil) == ($0.kind == .gauge) })
         for tier in Self.tiers {
             var byWindow: [Int64: [GaugeReading]] = [:]
             for reading in feeder.gauges {
@@ -206,6 +217,10 @@ struct TierMergeTests {
                 #expect(abs(partial.sum - sum) <= 1e-9 * max(1, abs(sum)))
                 #expect(partial.first.value == first?.value && partial.first.timestampMillis == first?.timestampMillis)
                 #expect(partial.last.value == last?.value && partial.last.timestampMillis == last?.timestampMillis)
+                // The window's sketch, merged across its records, is the sketch of its readings.
+                var expectedSketch = QuantileSketch()
+                for value in values { try expectedSketch.add(value) }
+                #expect(sketches[tier.lengthMillis]?[start] == expectedSketch, "sketch \(tier.name) at \(start)")
             }
         }
     }

@@ -117,6 +117,21 @@ struct CheckpointTests {
         #expect(restored.stats == pipeline.stats && restored.openWindowCount == 0)
     }
 
+    /// Open gauge windows' sketches restore only into a gateway of the same quantile accuracy:
+    /// bins of another α are other intervals.
+    @Test func openSketchesOfAnotherAccuracyAreRefusedNamingBoth() throws {
+        let pipeline = try makePipeline(CollectingSink())
+        feed(pipeline, messages(count: 200)[...])
+        let state = pipeline.checkpointState()
+        let other = try IngestPipeline.forTesting(CollectingSink(), catalogue: Self.catalogue) { $0.quantileAccuracy = 0.02 }
+        #expect {
+            try other.restoreState(state)
+        } throws: { error in
+            guard case .invalid(let reason, _) = error as? CheckpointError else { return false }
+            return reason.contains("relative accuracy 0.01, but the configured one is 0.02")
+        }
+    }
+
     /// The gateway writes header and state into one reused writer; the bytes must be exactly
     /// what `IngestCheckpoint.encoded()` gives, so `init(decoding:)` reads them back.
     @Test func aStreamedCheckpointEqualsTheEncodedOne() throws {

@@ -105,4 +105,38 @@ struct IngestPipelineTests {
                 "first":{"ts":"2025-11-21T08:01:00.412Z","v":3.0},"last":{"ts":"2025-11-21T08:01:59.380Z","v":3.2},"complete":true}
                 """)
     }
+
+    /// A gauge window with a sketch states p50, p90, p95 and p99 (the rank definition:
+    /// element ⌊q · (n − 1)⌋ of the sorted values, within α) and the sketch itself, which
+    /// decodes to the window's.
+    @Test func aGaugeRecordCarriesItsQuantilesAndSketch() throws {
+        let series = SeriesKey(device: DeviceKey(park: "p", site: "s", device: "d"), metric: "t")
+        var partial = NumericPartial()
+        var sketch = QuantileSketch()
+        let values = (1...101).map { Double($0) / 4 }
+        for (offset, value) in values.enumerated() {
+            partial.add(value, at: 1_763_712_060_000 + Int64(offset))
+            try sketch.add(value)
+        }
+        let window = RollupWindow(
+            tier: Tier(name: "1m", lengthMillis: 60_000), startMillis: 1_763_712_060_000, series: series,
+            kind: .gauge, unit: "", partial: .numeric(partial), complete: true, sketch: sketch)
+        var line = JSONLineBuilder()
+        window.write(to: &line)
+        let text = String(decoding: line.bytes, as: UTF8.self)
+        #expect(text.contains(#""last":{"ts":"2025-11-21T08:01:00.100Z","v":25.25},"p50":"#))
+        #expect(text.hasSuffix(#"","complete":true}"#))
+        // Read the numbers from the text: Foundation's JSON parser on Linux rounds some doubles.
+        func field(_ name: String) -> Substring? {
+            guard let range = text.range(of: "\"\(name)\":") else { return nil }
+            return text[range.upperBound...].prefix { $0 != "," && $0 != "}" }
+        }
+        for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)] {
+            let written = try #require(field(name).flatMap { Double(String($0)) }, "\(name)")
+            let exact = values[Int((q * Double(values.count - 1)).rounded(.down))]
+            #expect(written == sketch.quantile(q) && abs(written - exact) <= 0.01 * exact, "\(name): \(written) for \(exact)")
+        }
+        let encoded = try #require(field("sketch").map { String($0.dropFirst().dropLast()) })
+        #expect(try QuantileSketch(encodedText: encoded) == sketch)
+    }
 }
