@@ -3,9 +3,9 @@ import Testing
 @testable import TelemetryIndex
 
 struct QueryAggregateTests {
-    @Test func theTwelveAggregatesHaveTheirWireNames() {
+    @Test func theTwelveNamedAggregatesHaveTheirWireNames() {
         #expect(
-            QueryAggregate.allCases.map(\.rawValue) == [
+            QueryAggregate.named.map(\.name) == [
                 "count", "sum", "min", "max", "mean", "stddev", "first", "last", "increase", "rate", "state_ms",
                 "state_share",
             ])
@@ -19,8 +19,8 @@ struct QueryAggregateTests {
         #expect(try QueryAggregate.parseList("count,mean,min,max") == [.count, .mean, .min, .max])
         #expect(try QueryAggregate.parseList("state_share,state_ms") == [.stateShare, .stateMs])
         #expect(try QueryAggregate.parseList("rate") == [.rate])
-        let all = QueryAggregate.allCases.map(\.rawValue).joined(separator: ",")
-        #expect(try QueryAggregate.parseList(all) == QueryAggregate.allCases)
+        let all = QueryAggregate.named.map(\.name).joined(separator: ",")
+        #expect(try QueryAggregate.parseList(all) == QueryAggregate.named)
     }
 
     @Test func duplicatesAreRemovedAndTheFirstPlaceKept() throws {
@@ -32,25 +32,38 @@ struct QueryAggregateTests {
         #expect(
             error?.description
                 == "agg: \"avg\" is not an aggregate; expected a comma list of count, sum, min, max, mean, stddev, "
-                + "first, last, increase, rate, state_ms, state_share")
+                + "first, last, increase, rate, state_ms, state_share, or quantiles: p1 to p99, or q0. and digits (q0.999)")
         #expect(error?.value == "count,avg")
     }
 
-    @Test(arguments: ["p50", "p90", "p95", "p99", "p1", "p75", "q0.5", "q0.999", "q0.001", "q0.05"])
-    func quantilesAreRecognisedAndRefusedForWantOfASketch(name: String) {
-        let error = #expect(throws: QueryParameterError.self) { try QueryAggregate.parseList("mean,\(name)") }
-        #expect(
-            error?.problem
-                == "\"\(name)\" is a quantile, and quantiles are not available yet because rollups carry no quantile sketch"
-        )
-        #expect(error?.parameter == "agg")
-        #expect(error?.expected == QueryAggregate.expected)
+    @Test(arguments: [
+        ("p50", 0.5), ("p1", 0.01), ("p01", 0.01), ("p05", 0.05), ("p9", 0.09), ("p95", 0.95), ("p99", 0.99),
+        ("q0.5", 0.5), ("q0.999", 0.999), ("q0.001", 0.001), ("q0.05", 0.05), ("q0.950", 0.95),
+    ])
+    func quantilesParseToTheirFractionKeepingTheNameAsWritten(name: String, fraction: Double) throws {
+        let list = try QueryAggregate.parseList("mean,\(name)")
+        #expect(list.count == 2 && list[0] == .mean)
+        guard case .quantile(let quantile) = list[1] else {
+            Issue.record("\(name) parsed to \(list[1])")
+            return
+        }
+        #expect(quantile.fraction == fraction)
+        #expect(quantile.name == name && list[1].name == name)
     }
 
-    @Test(arguments: ["p0", "p00", "p100", "p", "P95", "q1.0", "q0.0", "q0.", "q.5", "q0.5x", "Count", "avg", "median"])
-    func namesThatAreNeitherAggregatesNorQuantilesAreUnknown(name: String) {
-        let error = #expect(throws: QueryParameterError.self) { try QueryAggregate.parseList(name) }
+    @Test func aQuantileWrittenTwiceIsOneButTwoSpellingsAreTwoFields() throws {
+        let list = try QueryAggregate.parseList("p95,q0.95,p95,p5,p05")
+        #expect(list.map(\.name) == ["p95", "q0.95", "p5", "p05"])
+    }
+
+    @Test(arguments: [
+        "p0", "p00", "p100", "p", "P95", "q1.0", "q1.5", "q0.0", "q0.", "q.5", "q0.5x", "p9.5", "p-5", "q0.5e1",
+        "Q0.5", "p95 ", "Count", "avg", "median",
+    ])
+    func namesThatAreNeitherAggregatesNorQuantilesAreUnknownNamingTheItem(name: String) {
+        let error = #expect(throws: QueryParameterError.self) { try QueryAggregate.parseList("count,\(name)") }
         #expect(error?.problem == "\"\(name)\" is not an aggregate")
+        #expect(error?.parameter == "agg" && error?.value == "count,\(name)")
     }
 
     @Test(arguments: ["count,,max", "count,", ",count"])

@@ -168,6 +168,16 @@ struct QueryRequestTests {
                 + "or Asia/Ho_Chi_Minh")
     }
 
+    @Test func quantilesAreTakenUnderTheNamesAsked() throws {
+        let aggregates = try parse([("agg", "count,p95,q0.999")]).aggregates
+        #expect(aggregates.map(\.name) == ["count", "p95", "q0.999"])
+        let fractions = aggregates.compactMap { aggregate -> Double? in
+            guard case .quantile(let quantile) = aggregate else { return nil }
+            return quantile.fraction
+        }
+        #expect(fractions == [0.95, 0.999])
+    }
+
     @Test func knownZonesAreTaken() throws {
         #expect(try parse([("tz", "Europe/Berlin")]).timeZone.identifier == "Europe/Berlin")
         #expect(try parse([("tz", "Asia/Kolkata")]).timeZone.secondsFromGMT(for: Date()) == 19_800)
@@ -182,7 +192,8 @@ struct QueryRequestTests {
 
     @Test func badGroupingsAggregatesAndFormatsNameTheirParameters() {
         #expect(error([("group_by", "host")])?.parameter == "group_by")
-        #expect(error([("agg", "mean,p95")])?.problem.contains("rollups carry no quantile sketch") == true)
+        let quantile = error([("agg", "mean,p100")])
+        #expect(quantile?.parameter == "agg" && quantile?.problem == "\"p100\" is not an aggregate")
         #expect(error([("agg", "")])?.parameter == "agg")
         #expect(error([("format", "xml")])?.parameter == "format")
     }

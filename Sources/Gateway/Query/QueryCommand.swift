@@ -12,6 +12,7 @@ struct QueryCommand: ParsableCommand {
             Examples:
               gateway query --metric power_kw --site f03 --step 1h --from -24h --agg mean,max
               gateway query --metric energy_kwh --group-by site --step 1d --tz Asia/Ho_Chi_Minh --from -7d --agg increase
+              gateway query --metric power_kw --group-by site --step 1h --from -24h --agg p50,p95,q0.999
             Names take exact values, * globs or comma lists. Times are RFC 3339 or relative (-24h, -7d, now).
             """
     )
@@ -29,7 +30,10 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "IANA time zone that 1d and longer steps follow. Default UTC.") var tz: String?
     @Option(help: "device (default), site, park or none.") var groupBy: String?
     @Option(
-        help: "Comma list of count, sum, min, max, mean, stddev, first, last, increase, rate, state_ms, state_share.")
+        help: """
+            Comma list of count, sum, min, max, mean, stddev, first, last, increase, rate, state_ms, state_share, \
+            and the quantiles p1 to p99 or q0.<digits> (gauges).
+            """)
     var agg: String?
     @Option(help: "table (default), json or csv.") var format = "table"
 

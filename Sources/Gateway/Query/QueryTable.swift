@@ -11,7 +11,7 @@ struct QueryTable {
     init(_ result: QueryResult) {
         let aggregates = result.request.aggregates.filter { $0 != .count }
         let groupFields = result.series.first?.group.fields.map(\.name) ?? ["metric"]
-        var rows = [["start (\(result.request.timeZoneName))"] + groupFields + ["count"] + aggregates.map(\.rawValue)]
+        var rows = [["start (\(result.request.timeZoneName))"] + groupFields + ["count"] + aggregates.map(\.name)]
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = result.request.timeZone
@@ -46,11 +46,11 @@ struct QueryTable {
             let text =
                 number.magnitude >= 1e6 || (number != 0 && number.magnitude < 1e-3)
                 ? String(format: "%.4g", number) : String(format: "%.3f", number)
-            return text
-                + (aggregate == .rate
-                    ? suffix + "/s"
-                    : aggregate == .stddev || aggregate == .mean || aggregate == .sum
-                        || aggregate == .min || aggregate == .max || aggregate == .increase ? suffix : "")
+            switch aggregate {
+            case .rate: return text + suffix + "/s"
+            case .stddev, .mean, .sum, .min, .max, .increase, .quantile: return text + suffix
+            case .count, .first, .last, .stateMs, .stateShare: return text
+            }
         case .timed(let timed):
             switch timed.value {
             case .number(let number): return String(format: "%.3f", number) + suffix

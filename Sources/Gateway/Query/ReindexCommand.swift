@@ -41,6 +41,7 @@ struct ReindexCommand: ParsableCommand {
         print(
             "indexed \(progress.records) rollup records into \(path) in \(String(format: "%.1f", seconds)) s "
                 + "(\(rate) records/s); \(progress.unreadableLines) lines skipped as not rollup records, "
+                + "\(progress.unreadableSketches) records indexed without their unreadable sketch, "
                 + "\(progress.expiredRows) rows past rollup.retention removed")
     }
 

@@ -3,7 +3,8 @@ enum RecordTable {
     static let rollupHeader = row(["END (UTC)", "TIER", "PARK", "SITE", "DEVICE", "METRIC", "COUNT", "VALUE"])
     static let quarantineHeader = row(["RECEIVED (UTC)", "REASON", "TOPIC", "DETAIL"], widths: [12, 18, 44])
 
-    /// One rollup as a row; an incomplete window (written at shutdown) is marked with `*`.
+    /// One rollup as a row; an incomplete window (written at shutdown) is marked with `*`. A gauge
+    /// shows its median and 99th percentile when the record carries them (from its sketch).
     static func rollupRow(_ record: [String: Any]) -> String {
         let unit = (record["unit"] as? String).map { $0.isEmpty ? "" : " \($0)" } ?? ""
         let count = record["count"].map { "\($0)" } ?? "?"
@@ -21,6 +22,9 @@ enum RecordTable {
             if value.isEmpty { value = "-" }
         default:
             value = "mean \(number(record["mean"]))\(unit)  min \(number(record["min"]))  max \(number(record["max"]))"
+            for quantile in ["p50", "p99"] {
+                if let figure = record[quantile] { value += "  \(quantile) \(number(figure))" }
+            }
         }
         if record["complete"] as? Bool == false { value += "  *incomplete" }
         return row([

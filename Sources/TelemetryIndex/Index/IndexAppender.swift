@@ -11,6 +11,8 @@ public struct IndexAppender {
         public var records = 0
         /// Lines that are not rollup records (torn or foreign), skipped.
         public var unreadable = 0
+        /// Records whose `sketch` did not decode, indexed without it (their quantiles are null).
+        public var unreadableSketches = 0
     }
 
     public let index: RollupIndex
@@ -34,6 +36,7 @@ public struct IndexAppender {
         records.reserveCapacity(lines.count)
         for line in lines {
             if let record = RollupRecord(line: line.bytes) {
+                if record.sketchError != nil { outcome.unreadableSketches += 1 }
                 records.append((line.start, record))
             } else {
                 outcome.unreadable += 1
@@ -157,14 +160,14 @@ public struct IndexAppender {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO partial (series_id, tier_ms, start_ms, origin, count, sum, min, max, m2,
-                    first_ts, first_value, last_ts, last_value, increase, resets, states, complete)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    first_ts, first_value, last_ts, last_value, increase, resets, states, complete, sketch)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let values: [(any DatabaseValueConvertible)?] = [
             id, record.tierMillis, record.startMillis, origin, record.count, record.sum, record.min, record.max, record.m2,
             record.first?.millis, record.first.map { databaseValue($0.value) }, record.last?.millis,
             record.last.map { databaseValue($0.value) }, record.increase, record.resets, StateTime.encode(record.states),
-            record.complete,
+            record.complete, record.sketch.map { Data($0.encoded()) },
         ]
         try statement.execute(arguments: StatementArguments(values))
     }

@@ -9,7 +9,9 @@ import GRDB
 ///   query reads one contiguous range per series. `origin` is where the record's line starts in
 ///   the log (`IndexOrigin`): a window written twice (cut short at a shutdown, finished after
 ///   the restart) is two rows that queries merge, and rows of a log cut back by crash recovery
-///   can be found and removed.
+///   can be found and removed. `sketch` is a gauge record's quantile sketch in its binary
+///   encoding (`QuantileSketch.encoded()`), NULL when the record carries none or one that
+///   does not decode.
 ///   `partial_by_origin` finds the rows of a log cut back by crash recovery.
 /// * `tier`: the window lengths seen, for queries to choose from.
 /// * `series_readings`: readings per series in the windows each tier holds, kept with every

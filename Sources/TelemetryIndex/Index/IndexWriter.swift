@@ -14,6 +14,8 @@ public final class IndexWriter: Sendable {
         public var records = 0
         /// Lines skipped as not being rollup records.
         public var unreadableLines = 0
+        /// Records indexed without their sketch, which did not decode.
+        public var unreadableSketches = 0
         /// Bytes of log not indexed yet, as of the last pass.
         public var lagBytes: Int64 = 0
         /// Whether the last pass failed (the error was reported once).
@@ -186,6 +188,7 @@ public final class IndexWriter: Sendable {
                 writer.state.withLock {
                     $0.progress.records += outcome.records
                     $0.progress.unreadableLines += outcome.unreadable
+                    $0.progress.unreadableSketches += outcome.unreadableSketches
                 }
             }
             let end = try writer.reader.end()

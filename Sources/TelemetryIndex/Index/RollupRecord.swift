@@ -1,4 +1,5 @@
 import Foundation
+import Telemetry
 
 /// One rollup line of the log, parsed: a window of one series (see docs/formats.md). The
 /// index stores these; the log stays the source of truth.
@@ -23,6 +24,12 @@ public struct RollupRecord: Sendable, Equatable {
     public var states: [StateTime]
     /// False for a window written before it ended (at a shutdown).
     public var complete: Bool
+    /// The window's quantile sketch (`sketch`, gauges); nil for counters, states, records
+    /// written before records carried one, and a sketch that did not decode.
+    public var sketch: QuantileSketch?
+    /// Why the record's `sketch` did not decode; the record is still indexed, without a sketch,
+    /// so that one damaged field costs the window's quantiles and not its other figures.
+    public var sketchError: QuantileSketchDecodingError?
 
     /// The tier is the window's length.
     public var tierMillis: Int64 { endMillis - startMillis }
@@ -31,7 +38,7 @@ public struct RollupRecord: Sendable, Equatable {
         startMillis: Int64, endMillis: Int64, series: SeriesName, kind: String, unit: String, count: Int64,
         sum: Double? = nil, min: Double? = nil, max: Double? = nil, m2: Double? = nil,
         first: TimedValue? = nil, last: TimedValue? = nil, increase: Double? = nil, resets: Int64? = nil,
-        states: [StateTime] = [], complete: Bool
+        states: [StateTime] = [], complete: Bool, sketch: QuantileSketch? = nil
     ) {
         self.startMillis = startMillis
         self.endMillis = endMillis
@@ -49,6 +56,7 @@ public struct RollupRecord: Sendable, Equatable {
         self.resets = resets
         self.states = states
         self.complete = complete
+        self.sketch = sketch
     }
 
     /// Parses one log line; nil when it is not a rollup record of the documented shape (the
@@ -77,6 +85,14 @@ public struct RollupRecord: Sendable, Equatable {
             m2: wire.m2, first: wire.first?.timedValue, last: wire.last?.timedValue, increase: wire.increase,
             resets: wire.resets, states: states.values.sorted { $0.name.lexicographicallyPrecedes($1.name) },
             complete: wire.complete)
+        if let field = wire.sketch {
+            do throws(QuantileSketchDecodingError) {
+                guard let text = field.text else { throw .invalidText }
+                sketch = try QuantileSketch(encodedText: text)
+            } catch {
+                sketchError = error
+            }
+        }
     }
 
     /// The line as JSON has it (field names as in docs/formats.md).
@@ -101,12 +117,24 @@ public struct RollupRecord: Sendable, Equatable {
         var stateCount: [String: Int64]?
         var stateMs: [String: Int64]?
         var complete: Bool
+        /// Gauges' sketch text; `p50`…`p99` beside it are the sketch's own answers and not read.
+        var sketch: WireSketch?
 
         enum CodingKeys: String, CodingKey {
             case start, end, park, site, device, metric, kind, unit, count, sum, min, max, m2, first, last, increase, resets
-            case complete
+            case complete, sketch
             case stateCount = "state_count"
             case stateMs = "state_ms"
+        }
+    }
+
+    /// The `sketch` field as any JSON value, so that one of the wrong type is a malformed sketch
+    /// (`text` nil) rather than a line that is not a record.
+    private struct WireSketch: Decodable {
+        var text: String?
+
+        init(from decoder: any Decoder) throws {
+            text = try? decoder.singleValueContainer().decode(String.self)
         }
     }
 

@@ -1,7 +1,9 @@
+import Telemetry
+
 /// The exact merge of rollup partials: windows of one series across time, the two records of a
 /// window cut short by a restart, and series of a group. Every field of a record merges: the
 /// plain numbers as `PartialNumbers` says; first and last go by event time; readings and
-/// milliseconds add per state.
+/// milliseconds add per state; quantile sketches as `SketchMerge` says.
 public struct PartialMerge: Sendable, Equatable {
     /// Counts, moments, extremes, increase, resets and completeness.
     public private(set) var numbers = PartialNumbers()
@@ -9,6 +11,8 @@ public struct PartialMerge: Sendable, Equatable {
     public private(set) var last: TimedValue?
     /// Readings and milliseconds per state, by the state name's bytes.
     public private(set) var states: [[UInt8]: (readings: Int64, millis: Int64)] = [:]
+    /// The windows' quantile sketches merged (none in a merge of plain numbers).
+    public private(set) var sketches = SketchMerge()
 
     public init() {}
 
@@ -32,12 +36,16 @@ public struct PartialMerge: Sendable, Equatable {
         set { numbers.complete = newValue }
     }
 
+    /// The sketch of every reading in the merge; nil when a window had none (see `SketchMerge`).
+    public var sketch: QuantileSketch? { sketches.sketch }
+
     /// Milliseconds of state time in the merge, all states.
     public var stateMillis: Int64 { states.values.reduce(0) { $0 &+ $1.millis } }
 
     public static func == (lhs: PartialMerge, rhs: PartialMerge) -> Bool {
         lhs.numbers == rhs.numbers && lhs.first == rhs.first && lhs.last == rhs.last
             && lhs.states.mapValues { [$0.readings, $0.millis] } == rhs.states.mapValues { [$0.readings, $0.millis] }
+            && lhs.sketches == rhs.sketches
     }
 
     /// The merge of one record's window alone. `windowComplete` says whether the window (all
@@ -48,12 +56,12 @@ public struct PartialMerge: Sendable, Equatable {
             numbers: PartialNumbers(
                 count: record.count, sum: record.sum, m2: record.m2, min: record.min, max: record.max,
                 increase: record.increase, resets: record.resets, complete: windowComplete),
-            first: record.first, last: record.last, states: record.states)
+            first: record.first, last: record.last, states: record.states, sketches: SketchMerge(window: record.sketch))
     }
 
     /// The merge of one stored window's figures, as a record or a `partial` row holds them.
-    init(numbers: PartialNumbers, first: TimedValue?, last: TimedValue?, states: [StateTime]) {
-        (self.numbers, self.first, self.last) = (numbers, first, last)
+    init(numbers: PartialNumbers, first: TimedValue?, last: TimedValue?, states: [StateTime], sketches: SketchMerge) {
+        (self.numbers, self.first, self.last, self.sketches) = (numbers, first, last, sketches)
         for state in states {
             let sofar = self.states[state.name] ?? (0, 0)
             self.states[state.name] = (sofar.readings &+ state.readings, sofar.millis &+ state.millis)
@@ -74,5 +82,6 @@ public struct PartialMerge: Sendable, Equatable {
             let sofar = states[name] ?? (0, 0)
             states[name] = (sofar.readings &+ entry.readings, sofar.millis &+ entry.millis)
         }
+        sketches.add(other.sketches)
     }
 }

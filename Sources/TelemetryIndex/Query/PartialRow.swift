@@ -1,5 +1,6 @@
 import Foundation
 import GRDBSQLite
+import Telemetry
 
 /// A `partial` row as queries read it: the columns of ``select(_:)``, taken from
 /// SQLite's statement directly. A query of a site over a week reads a hundred thousand rows,
@@ -21,6 +22,8 @@ enum PartialRow {
         /// `increase`, then `resets`.
         private(set) var increase: Int32?
         private(set) var states: Int32?
+        /// The quantile sketch's encoding.
+        private(set) var sketch: Int32?
         /// The select list, in position order.
         private(set) var names = ["start_ms", "count", "complete"]
 
@@ -38,6 +41,7 @@ enum PartialRow {
                 case .last: wanted.insert("last")
                 case .increase, .rate: wanted.insert("increase")
                 case .stateMs, .stateShare: wanted.insert("states")
+                case .quantile: wanted.insert("sketch")
                 }
             }
             func take(_ key: String, _ columns: [String]) -> Int32? {
@@ -53,11 +57,12 @@ enum PartialRow {
             last = take("last", ["last_ts", "last_value"])
             increase = take("increase", ["increase", "resets"])
             states = take("states", ["states"])
+            sketch = take("sketch", ["sketch"])
         }
 
-        /// Whether the query reads figures that carry names (first, last, state time), which
-        /// only a `PartialMerge` holds.
-        var includeNamed: Bool { first != nil || last != nil || states != nil }
+        /// Whether the query reads figures that carry names (first, last, state time) or a
+        /// sketch, which only a `PartialMerge` holds.
+        var includeNamed: Bool { first != nil || last != nil || states != nil || sketch != nil }
     }
 
     /// One series' rows of one tier in a range of window starts; the two records of a window
@@ -84,12 +89,22 @@ enum PartialRow {
             complete: sqlite3_column_int64(statement, 2) != 0)
     }
 
-    /// The whole merge of the row `statement` is on: its numbers and the named figures.
+    /// The whole merge of the row `statement` is on: its numbers, the named figures and the
+    /// sketch (when not selected, none: a merge of no sketch, whose quantiles are null).
     static func merge(_ statement: OpaquePointer, columns: Columns) -> PartialMerge {
         PartialMerge(
             numbers: numbers(statement, columns: columns), first: columns.first.flatMap { timedValue(statement, $0) },
             last: columns.last.flatMap { timedValue(statement, $0) },
-            states: columns.states.flatMap { blob(statement, $0).flatMap(StateTime.decode) } ?? [])
+            states: columns.states.flatMap { blob(statement, $0).flatMap(StateTime.decode) } ?? [],
+            sketches: columns.sketch.map { SketchMerge(window: sketch(statement, $0)) } ?? SketchMerge())
+    }
+
+    /// The sketch in `column`; nil for NULL (a record without one) and bytes that do not decode.
+    private static func sketch(_ statement: OpaquePointer, _ column: Int32) -> QuantileSketch? {
+        guard sqlite3_column_type(statement, column) == SQLITE_BLOB, let bytes = sqlite3_column_blob(statement, column)
+        else { return nil }
+        let encoded = [UInt8](UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))))
+        return try? QuantileSketch(encoded: encoded)
     }
 
     private static func double(_ statement: OpaquePointer, _ column: Int32) -> Double? {

@@ -1,5 +1,5 @@
-/// One statistic a query computes per bucket (`agg`); raw values are the names on the wire.
-public enum QueryAggregate: String, Sendable, Hashable, CaseIterable {
+/// One statistic a query computes per bucket (`agg`); ``name`` is its name on the wire.
+public enum QueryAggregate: Sendable, Hashable {
     /// Number of readings.
     case count
     /// Sum of the readings.
@@ -21,52 +21,70 @@ public enum QueryAggregate: String, Sendable, Hashable, CaseIterable {
     /// Counter increase per second.
     case rate
     /// Milliseconds spent in each state (state metrics).
-    case stateMs = "state_ms"
+    case stateMs
     /// Share of the bucket spent in each state (state metrics).
-    case stateShare = "state_share"
+    case stateShare
+    /// A quantile of the readings (gauges), from the merge of the windows' quantile sketches.
+    case quantile(QueryQuantile)
+
+    /// The aggregates named by a word of their own, in the documented order (quantiles aside).
+    public static let named: [QueryAggregate] = [
+        .count, .sum, .min, .max, .mean, .stddev, .first, .last, .increase, .rate, .stateMs, .stateShare,
+    ]
 
     /// The aggregates when the request has no `agg`: `count,mean,min,max`.
     public static let defaultList: [QueryAggregate] = [.count, .mean, .min, .max]
 
     /// What `agg` accepts, as said in error messages.
-    static let expected = "a comma list of " + allCases.map(\.rawValue).joined(separator: ", ")
+    static let expected =
+        "a comma list of " + named.map(\.name).joined(separator: ", ")
+        + ", or quantiles: p1 to p99, or q0. and digits (q0.999)"
 
-    /// Parses the text of `agg`: a comma list of raw values, duplicates dropped, order kept.
-    /// Quantiles (`p95`, `q0.999`) are refused with their own reason: rollups carry no quantile sketch yet.
+    /// The name on the wire: `agg`'s item, the result's field and CSV column; a quantile's as asked.
+    public var name: String {
+        switch self {
+        case .count: "count"
+        case .sum: "sum"
+        case .min: "min"
+        case .max: "max"
+        case .mean: "mean"
+        case .stddev: "stddev"
+        case .first: "first"
+        case .last: "last"
+        case .increase: "increase"
+        case .rate: "rate"
+        case .stateMs: "state_ms"
+        case .stateShare: "state_share"
+        case .quantile(let quantile): quantile.name
+        }
+    }
+
+    /// The aggregate `name` names (a word of ``named``, or a quantile), nil for anything else.
+    public init?(name: String) {
+        if let aggregate = Self.named.first(where: { $0.name == name }) {
+            self = aggregate
+        } else if let quantile = QueryQuantile(name: name) {
+            self = .quantile(quantile)
+        } else {
+            return nil
+        }
+    }
+
+    /// Parses the text of `agg`: a comma list of names, duplicates dropped, order kept.
     public static func parseList(_ text: String) throws(QueryParameterError) -> [QueryAggregate] {
         guard !text.isEmpty else { throw .invalid("agg", text, is: "is empty", expected: expected) }
         var list: [QueryAggregate] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let name = String(item)
-            if let aggregate = QueryAggregate(rawValue: name) {
+            if let aggregate = QueryAggregate(name: name) {
                 if !list.contains(aggregate) { list.append(aggregate) }
             } else if name.isEmpty {
                 throw QueryParameterError(
                     parameter: "agg", value: text, problem: "\"\(text)\" has an empty item in its list", expected: expected)
-            } else if isQuantile(name) {
-                throw .invalid(
-                    "agg", text, item: name,
-                    is: "is a quantile, and quantiles are not available yet because rollups carry no quantile sketch",
-                    expected: expected)
             } else {
                 throw .invalid("agg", text, item: name, is: "is not an aggregate", expected: expected)
             }
         }
         return list
-    }
-
-    /// True for `p1`…`p99` and `q0.` followed by digits, not all zero (a quantile strictly between 0 and 1).
-    static func isQuantile(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        if bytes.first == UInt8(ascii: "p") {
-            let digits = bytes.dropFirst()
-            return (1...2).contains(digits.count) && digits.allSatisfy(isDigit) && digits.contains { $0 != UInt8(ascii: "0") }
-        }
-        if bytes.starts(with: Array("q0.".utf8)) {
-            let digits = bytes.dropFirst(3)
-            return !digits.isEmpty && digits.allSatisfy(isDigit) && digits.contains { $0 != UInt8(ascii: "0") }
-        }
-        return false
     }
 }

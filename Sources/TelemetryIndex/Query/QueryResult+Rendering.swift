@@ -4,7 +4,8 @@ import Telemetry
 // What each aggregate of a point is, shared by the JSON and CSV renderings.
 
 extension QueryResult.Point {
-    /// An aggregate's value at this point; `.absent` where it does not apply (a mean of states).
+    /// An aggregate's value at this point; `.absent` where it does not apply (a mean of states, a
+    /// quantile of a bucket without readings or with a window that has no sketch).
     public enum Value: Equatable {
         case absent
         case integer(Int64)
@@ -51,6 +52,9 @@ extension QueryResult.Point {
                     let millis = Double(merge.states[name]?.millis ?? 0)
                     return (name, aggregate == .stateMs ? millis : (total > 0 ? millis / total : 0))
                 })
+        case .quantile(let quantile):
+            guard merge.count > 0, let value = merge.sketch?.quantile(quantile.fraction) else { return .absent }
+            return .number(value)
         }
     }
 }
@@ -107,7 +111,7 @@ extension QueryResult {
         json.key("count")
         json.integer(point.merge.count)
         for aggregate in request.aggregates where aggregate != .count {
-            json.key(aggregate.rawValue)
+            json.key(aggregate.name)
             switch point.value(of: aggregate) {
             case .absent: json.null()
             case .integer(let value): json.integer(value)
@@ -142,7 +146,7 @@ extension QueryResult {
     public func csv() -> String {
         let groupFields = series.first?.group.fields.map(\.name) ?? QueryGroup.fieldNames(request.groupBy)
         let aggregates = request.aggregates.filter { $0 != .count }
-        var lines = [(["start", "end"] + groupFields + ["kind", "unit", "count"] + aggregates.map(\.rawValue) + ["complete"])]
+        var lines = [(["start", "end"] + groupFields + ["kind", "unit", "count"] + aggregates.map(\.name) + ["complete"])]
         for series in self.series {
             let names = series.group.fields.map { String(decoding: $0.bytes, as: UTF8.self) }
             for point in series.points {
