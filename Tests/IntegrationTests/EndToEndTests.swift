@@ -68,6 +68,35 @@ struct EndToEndTests {
             #expect(differing.isEmpty, "tier \(tier): \(differing.count) windows differ from the merged 10 s windows")
         }
 
+        // Every gauge window written in one record states p50…p99 within α = 1 % of the exact
+        // quantile of the ledger's values (element ⌊q · (n − 1)⌋ of them sorted), in every tier.
+        var checkedQuantiles = 0
+        var quantileMisses: [String] = []
+        for (tier, length) in [("10s", Int64(10_000)), ("1m", Int64(60_000)), ("1h", Int64(3_600_000))] {
+            var values: [String: [Double]] = [:]
+            for (key, totals) in ledger.tenSecondWindows where !totals.gaugeValues.isEmpty {
+                var parts = key.split(separator: "|").map(String.init)
+                guard let start = Int64(parts[5]) else { continue }
+                parts[0] = tier
+                parts[5] = "\(start - ((start % length) + length) % length)"
+                values[parts.joined(separator: "|"), default: []] += totals.gaugeValues
+            }
+            for (key, windowValues) in values {
+                guard let quantiles = rollups.windows[key]?.quantiles else { continue }
+                let sorted = windowValues.sorted()
+                for (name, q) in [("p50", 0.5), ("p90", 0.9), ("p95", 0.95), ("p99", 0.99)] {
+                    let exact = sorted[Int((q * Double(sorted.count - 1)).rounded(.down))]
+                    let written = quantiles[name] ?? .nan
+                    if !(abs(written - exact) <= 0.01 * abs(exact) * (1 + 1e-9)) {
+                        quantileMisses.append("\(key) \(name) \(written) for \(exact)")
+                    }
+                }
+                checkedQuantiles += 1
+            }
+        }
+        #expect(checkedQuantiles >= 100, "gauge windows with their quantiles checked")
+        #expect(quantileMisses.isEmpty, "\(quantileMisses.count) quantiles off by more than α: \(quantileMisses.prefix(5))")
+
         let status = try #require(gateway.status())
         #expect(status["stopped"] as? Bool == true)
         #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)

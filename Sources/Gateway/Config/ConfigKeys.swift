@@ -304,6 +304,21 @@ enum ConfigKeys {
                     + "time (`ts`), but at most this long, so a silent machine is not counted in its last "
                     + "state forever; a graceful stop credits it up to the stop.",
                 read: .duration(\.stateHorizonMillis, range: second...7 * day)),
+            ConfigKey(
+                "rollup.quantile_accuracy", type: "number 0.0001…0.1", default: "`0.01`",
+                meaning: "Relative accuracy α of each gauge window's quantile sketch: every quantile in a "
+                    + "rollup (`p50`…`p99`) and from a query is within α × its value of the exact one. "
+                    + "Smaller costs more bins per window (about ln(max/min) / 2α).",
+                read: .custom { reader, section, name, settings in
+                    guard let value = reader.number(name, in: section) else { return }
+                    guard (0.0001...0.1).contains(value) else {
+                        reader.report(
+                            "expected a relative accuracy from 0.0001 to 0.1 (0.01 is 1 %), got \(value)",
+                            key: section.path(name), at: section.node(name))
+                        return
+                    }
+                    settings.quantileAccuracy = value
+                }),
         ])
 
     // MARK: - Storage

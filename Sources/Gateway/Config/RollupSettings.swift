@@ -14,6 +14,8 @@ struct RollupSettings: Sendable, Equatable {
     var allowedLatenessMillis: Int64 = 5_000
     /// A machine state lasts until the next reading of its series, but at most this long.
     var stateHorizonMillis: Int64 = 300_000
+    /// α of the gauge windows' quantile sketches (`rollup.quantile_accuracy`).
+    var quantileAccuracy = QuantileSketch.defaultRelativeAccuracy
     /// How long windows of each tier are kept (ms), by tier length, in the query index and in
     /// the rollup log's rotated segments; a tier not listed is kept forever. Every key is the
     /// length of one of `tiers`.

@@ -72,7 +72,8 @@ struct GatewayRuntime {
             maxNameBytes: config.ingest.maxNameBytes,
             acceptRetained: config.ingest.acceptRetained,
             readingRecordsPerMessage: config.storage.quarantineReadingsPerMessage,
-            retireAfterMillis: config.ingest.retireAfterMillis)
+            retireAfterMillis: config.ingest.retireAfterMillis,
+            quantileAccuracy: config.rollup.quantileAccuracy)
         let marker = ProcessInfo.processInfo.environment["GATEWAY_TEST_CRASH_ON_PAYLOAD"].map { Array($0.utf8) }
         return EngineConfiguration(
             dataDirectory: config.storage.dataDirectory, pipeline: pipeline, catalogue: config.catalogue,

@@ -147,6 +147,16 @@ struct ConfigErrorTests {
                         2, 21, "rollup.allowed_lateness",
                         "expected a duration like 500ms, 10s, 1m, 1h or 1d, got \"5 secs\"")
                 ])
+        #expect(
+            fixture.issues("rollup:\n  quantile_accuracy: 0.5\n")
+                == [
+                    fixture.issue(
+                        2, 22, "rollup.quantile_accuracy",
+                        "expected a relative accuracy from 0.0001 to 0.1 (0.01 is 1 %), got 0.5")
+                ])
+        #expect(
+            fixture.issues("rollup:\n  quantile_accuracy: 1%\n")
+                == [fixture.issue(2, 22, "rollup.quantile_accuracy", "expected a number like 150 or -40.5, got \"1%\"")])
     }
 
     @Test func badByteSizesShowTheAcceptedForms() throws {

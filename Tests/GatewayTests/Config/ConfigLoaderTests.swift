@@ -56,6 +56,7 @@ struct ConfigLoaderTests {
         #expect(rollup.tiers.map(\.lengthMillis) == [10_000, 60_000, 3_600_000])
         #expect(rollup.allowedLatenessMillis == 5_000)
         #expect(rollup.stateHorizonMillis == 300_000)
+        #expect(rollup.quantileAccuracy == 0.01)
         #expect(rollup.retentionMillis == [10_000: 172_800_000, 60_000: 2_592_000_000])
         let storage = StorageSettings()
         #expect(storage.dataDirectory == "data")
@@ -142,6 +143,7 @@ struct ConfigLoaderTests {
               retention: {1s: 6h, 1m: 90d, 1d: forever}
               allowed_lateness: 500ms
               state_horizon: 1h
+              quantile_accuracy: 0.005
             storage:
               data_directory: /var/lib/telemetry
               rollup_log: {segment_max: 1GB, segment_max_age: 1d, fsync: always, retain_size: 2TiB, retain_age: 400d}
@@ -177,6 +179,7 @@ struct ConfigLoaderTests {
         #expect(config.rollup.tiers.map(\.lengthMillis) == [1_000, 60_000, 900_000, 86_400_000])
         #expect(config.rollup.allowedLatenessMillis == 500)
         #expect(config.rollup.stateHorizonMillis == 3_600_000)
+        #expect(config.rollup.quantileAccuracy == 0.005)
         #expect(config.rollup.retentionMillis == [1_000: 21_600_000, 10_000: 172_800_000, 60_000: 7_776_000_000])
         #expect(config.storage.dataDirectory == "/var/lib/telemetry")
         #expect(

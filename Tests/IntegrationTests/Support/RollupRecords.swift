@@ -44,6 +44,17 @@ struct RollupRecords {
         totals.resets = record["resets"] as? Int ?? 0
         totals.first = Self.timedValue(record["first"])
         totals.last = Self.timedValue(record["last"])
+        if record["kind"] as? String == "gauge" {
+            var quantiles: [String: Double] = [:]
+            for name in ["p50", "p90", "p95", "p99"] {
+                guard let value = (record[name] as? NSNumber)?.doubleValue else {
+                    throw TestFailure("gauge record without \(name): \(line)")
+                }
+                quantiles[name] = value
+            }
+            guard record["sketch"] is String else { throw TestFailure("gauge record without its sketch: \(line)") }
+            totals.quantiles = quantiles
+        }
         let key = "\(tier)|\(park)|\(site)|\(device)|\(metric)|\(startMillis)"
         windows[key, default: WindowTotals()].merge(totals)
     }

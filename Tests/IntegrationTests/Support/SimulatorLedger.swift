@@ -67,6 +67,9 @@ struct SimulatorLedger {
                 let start = ts - ((ts % 10_000) + 10_000) % 10_000
                 let key = "10s|\(series)|\(start)"
                 tenSecondWindows[key, default: WindowTotals()].add(value, at: ts)
+                if reading["kind"] as? String == "gauge", case .number(let number) = value {
+                    tenSecondWindows[key]?.gaugeValues.append(number)
+                }
                 if reading["kind"] as? String == "counter", case .number(let number) = value {
                     if let previous = previousCounter[series] {
                         if number >= previous {

@@ -34,6 +34,11 @@ struct WindowTotals {
     var increase = 0.0
     var resets = 0
     var stateCounts: [String: Int] = [:]
+    /// The ledger: a gauge's values, for exact quantiles.
+    var gaugeValues: [Double] = []
+    /// A record: its `p50`…`p99` by name; nil once two records of the window were merged
+    /// (their quantiles do not combine; their sketches would).
+    var quantiles: [String: Double]?
 
     /// Adds one reading in arrival order (ties in time: first stays, last moves).
     mutating func add(_ value: Value, at ts: Int64) {
@@ -61,6 +66,8 @@ struct WindowTotals {
         increase += other.increase
         resets += other.resets
         stateCounts.merge(other.stateCounts, uniquingKeysWith: +)
+        gaugeValues += other.gaugeValues
+        quantiles = count == other.count ? other.quantiles : nil
     }
 
     /// Differences from `expected`, as sentences; exact for counts, extremes and first/last,
