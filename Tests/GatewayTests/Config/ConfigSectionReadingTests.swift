@@ -24,7 +24,8 @@ struct ConfigSectionReadingTests {
                 "max_series", "retire_after", "future_tolerance", "dedup_window", "redelivery_window", "catalogue",
                 "strict_metrics", "max_name_bytes", "accept_retained",
             ])
-        #expect(ConfigKeys.rollup.allowedKeys == ["tiers", "retention", "allowed_lateness", "state_horizon", "quantile_accuracy"])
+        #expect(
+            ConfigKeys.rollup.allowedKeys == ["tiers", "retention", "allowed_lateness", "state_horizon", "quantile_accuracy"])
         #expect(
             ConfigKeys.storage.allowedKeys == [
                 "data_directory", "rollup_log", "quarantine_log", "quarantine_payload_excerpt",
