@@ -12,6 +12,7 @@ struct ClosedWindow {
     var stateSlot: Int32
     /// A numeric window's aggregate (unused for a state window).
     var numeric: NumericPartial
-    /// A gauge window's quantile bins; nil for other kinds.
-    var sketch: WindowSketch?
+    /// A gauge window's slot, still allocated until its rollup is built (its sketch is read
+    /// there, not copied here); -1 for other kinds.
+    var gaugeSlot: Int32
 }

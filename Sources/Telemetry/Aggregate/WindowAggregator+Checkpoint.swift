@@ -18,7 +18,6 @@ extension WindowAggregator {
             writer.write(device.nextCloseMillis)
         }
         writer.write(seriesCount)
-        var sketchBytes = SketchByteWriter(capacity: 256)
         for index in series.indices where series[index].device >= 0 {
             let state = series[index]
             let descriptor = descriptors[Int(state.descriptor)]
@@ -27,7 +26,7 @@ extension WindowAggregator {
             writer.write(state.kind.rawValue)
             writer.write(descriptor.unit)
             for tier in tiers.indices {
-                encodeWindows(series: index, tier: tier, to: &writer, sketchBytes: &sketchBytes)
+                encodeWindows(series: index, tier: tier, to: &writer)
             }
             writer.write(state.hasPreviousCounterValue ? state.previousCounterValue : nil) { $0.write($1) }
             writer.write(state.currentState >= 0 ? stateNames[Int(state.currentState)] : nil) { $0.write($1) }
@@ -48,13 +47,10 @@ extension WindowAggregator {
     }
 
     /// Writes the open windows of `series`/`tier`, oldest first: their count, then each start
-    /// and partial, and a gauge window's quantile sketch in its compact encoding (format 6).
+    /// and partial, and a gauge window's quantile bins (format 6, `WindowSketch.encode`).
     /// Numeric windows are written straight from their slots (no partial copied into an enum,
-    /// a sketch encoded in the reused `sketchBytes`): at 100,000 series this loop is most of a
-    /// checkpoint.
-    private func encodeWindows(
-        series index: Int, tier: Int, to writer: inout CheckpointWriter, sketchBytes: inout SketchByteWriter
-    ) {
+    /// no sketch built): at 100,000 series this loop is most of a checkpoint.
+    private func encodeWindows(series index: Int, tier: Int, to writer: inout CheckpointWriter) {
         let list = lists[index * tiers.count + tier]
         let isState = series[index].kind == .state
         var count = 0
@@ -74,12 +70,7 @@ extension WindowAggregator {
                 writer.write(numericWindows[slot].startMillis)
                 numericWindows[slot].partial.encode(to: &writer)
                 if series[index].kind == .gauge {
-                    sketchBytes.removeAll()
-                    sketches[Int(slot)].sketch(
-                        relativeAccuracy: quantileAccuracy, limit: Self.sketchBinLimit,
-                        partial: numericWindows[slot].partial
-                    ).encode(to: &sketchBytes)
-                    writer.write(bytes: sketchBytes.bytes)
+                    sketches[Int(slot)].encode(to: &writer)
                 }
                 slot = numericWindows[slot].next
             }
@@ -169,27 +160,13 @@ extension WindowAggregator {
 }
 
 extension WindowAggregator {
-    /// Reads a gauge window's sketch written after its `partial` by `encodeWindows`: it must
-    /// decode, have the configured α (sketches of another α cannot take this one's readings)
-    /// and count the window's readings.
+    /// Reads a gauge window's bins written after its `partial` by `encodeWindows`: they must be
+    /// valid for the configured α and count the window's readings.
     private func readSketch(
         from reader: inout CheckpointReader, partial: WindowPartial
-    ) throws(CheckpointError) -> QuantileSketch {
+    ) throws(CheckpointError) -> WindowSketch {
         let offset = reader.offset
-        let bytes = try reader.readBytes()
-        let sketch: QuantileSketch
-        do throws(QuantileSketchDecodingError) {
-            sketch = try QuantileSketch(encoded: bytes)
-        } catch {
-            throw .invalid("a window's quantile sketch: \(error)", offset: offset)
-        }
-        guard sketch.relativeAccuracy == quantileAccuracy else {
-            throw .invalid(
-                """
-                open windows' quantile sketches of relative accuracy \(sketch.relativeAccuracy), but the configured one \
-                is \(quantileAccuracy): start once with the old accuracy and stop cleanly before changing it
-                """, offset: offset)
-        }
+        let sketch = try WindowSketch(from: &reader, keys: sketchMapping.keyRange, limit: Self.sketchBinLimit)
         guard sketch.count == UInt64(max(0, partial.count)) else {
             throw .invalid("a quantile sketch of \(sketch.count) readings in a window of \(partial.count)", offset: offset)
         }
@@ -198,6 +175,23 @@ extension WindowAggregator {
 }
 
 extension WindowAggregator {
+    /// Refuses open gauge windows whose sketches were built with relative accuracy `accuracy`
+    /// (checkpoint format 6, read after the windows) when it is not this aggregator's: their
+    /// bins are other intervals and cannot take this one's readings. O(series) at a restore.
+    func checkSketchAccuracy(_ accuracy: Double, offset: Int) throws(CheckpointError) {
+        guard accuracy != quantileAccuracy else { return }
+        let hasOpenGaugeWindow = series.indices.contains { index in
+            series[index].kind == .gauge && series[index].device >= 0
+                && tiers.indices.contains { !lists[index * tiers.count + $0].isEmpty }
+        }
+        guard hasOpenGaugeWindow else { return }
+        throw .invalid(
+            """
+            open windows' quantile sketches of relative accuracy \(accuracy), but the configured one \
+            is \(quantileAccuracy): start once with the old accuracy and stop cleanly before changing it
+            """, offset: offset)
+    }
+
     /// Writes what puts counters and states in event order (checkpoint format 4, after the
     /// rest of the pipeline state): for each counter or state series, in series order, a
     /// counter's previous reading's time, then the pending readings (count, then each time and

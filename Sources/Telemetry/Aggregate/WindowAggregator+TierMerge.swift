@@ -41,7 +41,7 @@ extension WindowAggregator {
         numericWindows[coarse].partial.merge(finer)
         if series[index].kind == .gauge {
             let finerSketch = sketches[Int(slot)]
-            sketches[Int(coarse)].merge(finerSketch, limit: Self.sketchBinLimit)
+            sketches[Int(coarse)].merge(finerSketch, limit: Self.sketchBinLimit, scratch: &sketchMergeScratch)
         }
     }
 

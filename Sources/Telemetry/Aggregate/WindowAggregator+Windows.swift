@@ -4,7 +4,7 @@ extension WindowAggregator {
     /// device's `nextCloseMillis` is restored separately), with a gauge's `sketch`. False when
     /// `partial` is of the other kind than the series.
     mutating func appendWindow(
-        series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial, sketch: QuantileSketch? = nil
+        series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial, sketch: WindowSketch? = nil
     ) -> Bool {
         let list = index * tiers.count + tier
         switch (series[index].kind, partial) {
@@ -13,7 +13,7 @@ extension WindowAggregator {
             window.partial = numeric
             lists[list].append(window, in: &numericWindows)
             resetSketch(lists[list].tail)
-            if let sketch { sketches[Int(lists[list].tail)] = WindowSketch(sketch) }
+            if let sketch { sketches[Int(lists[list].tail)] = sketch }
         case (.state, .state(let state)):
             var window = StateWindow(startMillis: startMillis)
             window.count = state.count
@@ -110,8 +110,8 @@ extension WindowAggregator {
     }
 
     /// Unlinks the oldest open window of `series`/`tier` (which must exist) and merges it into
-    /// the next coarser tier's window. A numeric window is copied out and released; a state
-    /// window stays allocated until `rollup(of:complete:)`.
+    /// the next coarser tier's window. A counter's window is copied out and released; a gauge's
+    /// and a state's window stay allocated until `rollup(of:complete:)`.
     mutating func takeOldest(series index: Int, tier: Int) -> ClosedWindow {
         let list = index * tiers.count + tier
         if series[index].kind == .state {
@@ -119,33 +119,37 @@ extension WindowAggregator {
             mergeIntoCoarser(state: slot, series: index, tier: tier)
             return ClosedWindow(
                 series: Int32(index), tier: Int32(tier), startMillis: stateWindows[slot].startMillis, stateSlot: slot,
-                numeric: NumericPartial(), sketch: nil)
+                numeric: NumericPartial(), gaugeSlot: -1)
         }
         let slot = lists[list].removeFirst(in: &numericWindows)
         mergeIntoCoarser(numeric: slot, series: index, tier: tier)
+        let isGauge = series[index].kind == .gauge
         let closed = ClosedWindow(
             series: Int32(index), tier: Int32(tier), startMillis: numericWindows[slot].startMillis, stateSlot: -1,
-            numeric: numericWindows[slot].partial, sketch: series[index].kind == .gauge ? sketches[Int(slot)] : nil)
-        lists[list].release(slot, in: &numericWindows)
+            numeric: numericWindows[slot].partial, gaugeSlot: isGauge ? slot : -1)
+        if !isGauge { lists[list].release(slot, in: &numericWindows) }
         return closed
     }
 
-    /// The rollup of a window taken out by `takeOldest`; releases a state window.
+    /// The rollup of a window taken out by `takeOldest`; releases a gauge's or a state's window.
     mutating func rollup(of window: ClosedWindow, complete: Bool) -> RollupWindow {
         let partial: WindowPartial
-        if window.stateSlot >= 0 {
+        var sketch: QuantileSketch?
+        if window.gaugeSlot >= 0 {
+            partial = .numeric(window.numeric)
+            sketch = sketches[Int(window.gaugeSlot)].sketch(
+                mapping: sketchMapping, limit: Self.sketchBinLimit, partial: window.numeric)
+            lists[Int(window.series) * tiers.count + Int(window.tier)].release(window.gaugeSlot, in: &numericWindows)
+        } else if window.stateSlot >= 0 {
             partial = .state(emittedStatePartial(of: window.stateSlot))
             releaseEntries(of: window.stateSlot)
             lists[Int(window.series) * tiers.count + Int(window.tier)].release(window.stateSlot, in: &stateWindows)
         } else {
             partial = .numeric(window.numeric)
         }
-        var rollup = rollup(
+        return rollup(
             series: Int(window.series), tier: Int(window.tier), startMillis: window.startMillis,
-            partial: partial, complete: complete)
-        rollup.sketch = window.sketch?.sketch(
-            relativeAccuracy: quantileAccuracy, limit: Self.sketchBinLimit, partial: window.numeric)
-        return rollup
+            partial: partial, complete: complete, sketch: sketch)
     }
 
     /// The `StatePartial` of state window `slot`.
@@ -244,12 +248,15 @@ extension WindowAggregator {
         return state.creditedThroughMillis < horizonEnd ? horizonEnd : .max
     }
 
-    func rollup(series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial, complete: Bool) -> RollupWindow {
+    func rollup(
+        series index: Int, tier: Int, startMillis: Int64, partial: WindowPartial, complete: Bool,
+        sketch: QuantileSketch? = nil
+    ) -> RollupWindow {
         let state = series[index]
         let descriptor = descriptors[Int(state.descriptor)]
         return RollupWindow(
             tier: tiers[tier], startMillis: startMillis,
             series: SeriesKey(device: deviceKeys[Int(state.device)], metric: descriptor.name), kind: state.kind,
-            unit: descriptor.unit, partial: partial, complete: complete)
+            unit: descriptor.unit, partial: partial, complete: complete, sketch: sketch)
     }
 }

@@ -88,6 +88,8 @@ public struct WindowAggregator {
     /// The quantile bins of the numeric window in the same slot of `numericWindows` (a gauge's;
     /// a counter's stay empty), grown as slots are first used and kept for their next windows.
     var sketches: [WindowSketch] = []
+    /// Reused by every merge of a finer window's sketch into a coarser one.
+    var sketchMergeScratch: [SparseBins.Bin] = []
     /// The sketches' mapping: one for every window, from `quantileAccuracy`.
     let sketchMapping: LogarithmicMapping
     var stateWindows = SlotPool<StateWindow>()

@@ -1,20 +1,21 @@
 /// The quantile sketch bins of one open gauge window, kept beside its `NumericWindow` (same
 /// slot index) in `WindowAggregator.sketches`.
 ///
-/// Only the bins: the relative accuracy and bin limit are the aggregator's (one
-/// `LogarithmicMapping` for every window), and the count, minimum and maximum are the window's
-/// `NumericPartial`'s, so a window pays 40 bytes plus its bins, not a whole `QuantileSketch`.
-/// The bins' arrays are kept when a slot is reused (`reset`), so opening a window allocates
-/// nothing once its slot has held one of similar spread.
+/// Only the bins, and only the non-empty ones (`SparseBins`): the relative accuracy and bin
+/// limit are the aggregator's (one `LogarithmicMapping` for every window), and the count,
+/// minimum and maximum are the window's `NumericPartial`'s. A window pays 40 bytes plus 16 per
+/// bin in use. The bins' arrays are kept when a slot is reused (`reset`), so opening a window
+/// allocates nothing once its slot has held one of similar spread.
 struct WindowSketch {
-    var positive = SketchBins()
-    var negative = SketchBins()
+    var positive = SparseBins()
+    var negative = SparseBins()
     /// Values counted as zero (see `QuantileSketch.zeroCount`).
     var zeroCount: UInt64 = 0
 
     /// Counts `value` (finite: validation refused the rest). A magnitude above the largest
     /// indexable one (`DBL_MAX / γ`, about 1.76 · 10³⁰⁸ at α = 1 %) is counted in the highest
-    /// key's bin, whose representative then is within 2α of it. O(1) amortised: one logarithm.
+    /// key's bin, whose representative then is within 2α of it. One logarithm and a binary
+    /// search over the window's bins.
     @inline(__always)
     mutating func add(_ value: Double, mapping: LogarithmicMapping, limit: Int) {
         let magnitude = value.magnitude
@@ -24,16 +25,17 @@ struct WindowSketch {
         }
         let key = mapping.key(for: Swift.min(magnitude, mapping.largestIndexable))
         if value > 0 {
-            positive.add(key: key, count: 1, limit: limit)
+            positive.add(key: key, limit: limit)
         } else {
-            negative.add(key: key, count: 1, limit: limit)
+            negative.add(key: key, limit: limit)
         }
     }
 
-    /// Adds `other`'s counts (a finer window of the same series) bin for bin.
-    mutating func merge(_ other: WindowSketch, limit: Int) {
-        if !other.positive.isEmpty { positive.merge(other.positive, limit: limit) }
-        if !other.negative.isEmpty { negative.merge(other.negative, limit: limit) }
+    /// Adds `other`'s counts (a finer window of the same series) bin for bin, merging through
+    /// `scratch`.
+    mutating func merge(_ other: WindowSketch, limit: Int, scratch: inout [SparseBins.Bin]) {
+        positive.merge(other.positive, limit: limit, scratch: &scratch)
+        negative.merge(other.negative, limit: limit, scratch: &scratch)
         zeroCount = zeroCount.addingSaturated(other.zeroCount)
     }
 
@@ -44,21 +46,31 @@ struct WindowSketch {
         zeroCount = 0
     }
 
-    /// The bins of `sketch` (restoring a checkpoint).
-    init(_ sketch: QuantileSketch) {
-        positive = sketch.positive
-        negative = sketch.negative
-        zeroCount = sketch.zeroCount
-    }
-
     init() {}
 
-    /// The window's `QuantileSketch`: these bins with the aggregator's accuracy and bin limit,
+    /// The values counted, held at `UInt64.max`.
+    var count: UInt64 { positive.total.addingSaturated(negative.total).addingSaturated(zeroCount) }
+
+    /// Writes the bins for a checkpoint: the zero count, then each sign's (`SparseBins.encode`).
+    func encode(to writer: inout CheckpointWriter) {
+        writer.write(zeroCount)
+        positive.encode(to: &writer)
+        negative.encode(to: &writer)
+    }
+
+    /// Reads bins written by `encode(to:)`, with keys in `keys` and at most `limit` per sign.
+    init(from reader: inout CheckpointReader, keys: ClosedRange<Int>, limit: Int) throws(CheckpointError) {
+        zeroCount = try reader.readUInt64()
+        positive = try SparseBins(from: &reader, keys: keys, limit: limit)
+        negative = try SparseBins(from: &reader, keys: keys, limit: limit)
+    }
+
+    /// The window's `QuantileSketch`: these bins with the aggregator's mapping and bin limit,
     /// and the count, minimum and maximum of the window's `partial`.
-    func sketch(relativeAccuracy: Double, limit: Int, partial: NumericPartial) -> QuantileSketch {
-        var sketch = QuantileSketch(checkedRelativeAccuracy: relativeAccuracy, binLimit: limit)
-        sketch.positive = positive
-        sketch.negative = negative
+    func sketch(mapping: LogarithmicMapping, limit: Int, partial: NumericPartial) -> QuantileSketch {
+        var sketch = QuantileSketch(mapping: mapping, binLimit: limit)
+        sketch.positive = positive.dense
+        sketch.negative = negative.dense
         sketch.zeroCount = zeroCount
         sketch.count = UInt64(Swift.max(0, partial.count))
         if partial.count > 0 {

@@ -23,7 +23,8 @@ public enum CheckpointFile {
     /// 5: then the devices and series retired (`PipelineStats.devicesRetired`, `seriesRetired`).
     /// 6: a coarser tier's open window holds the finer windows merged into it so far, not every
     /// reading (`WindowAggregator+TierMerge.swift`), and a gauge's open window is followed by its
-    /// quantile sketch; older open windows are refused.
+    /// quantile sketch's bins, and the state ends with the sketches' relative accuracy; older
+    /// open windows are refused.
     public static let version: UInt64 = 6
     /// The first format whose coarser windows are built from the finer ones.
     static let tiersFromTiersVersion: UInt64 = 6

@@ -47,13 +47,6 @@ public struct CheckpointReader {
         }
     }
 
-    /// Reads bytes written by `CheckpointWriter.write(bytes:)`.
-    public mutating func readBytes() throws(CheckpointError) -> [UInt8] {
-        let count = try readCount()
-        defer { offset += count }
-        return Array(bytes[offset..<offset + count])
-    }
-
     public mutating func readString() throws(CheckpointError) -> String {
         let count = try readCount()
         defer { offset += count }

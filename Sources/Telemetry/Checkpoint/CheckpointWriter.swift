@@ -27,12 +27,6 @@ public struct CheckpointWriter: Sendable {
         }
     }
 
-    /// Writes `value` length-prefixed.
-    public mutating func write(bytes value: [UInt8]) {
-        write(value.count)
-        bytes.append(contentsOf: value)
-    }
-
     /// Writes `nil` as a 0 byte, a value as a 1 byte followed by it.
     public mutating func write<Value>(_ value: Value?, _ body: (inout CheckpointWriter, Value) -> Void) {
         write(value != nil)

@@ -27,6 +27,8 @@ extension IngestPipeline {
         // Format 5.
         writer.write(stats.devicesRetired)
         writer.write(stats.seriesRetired)
+        // Format 6.
+        writer.write(aggregator.quantileAccuracy)
     }
 
     /// Replaces the pipeline's state with bytes from `checkpointState()`, written in checkpoint
@@ -59,6 +61,7 @@ extension IngestPipeline {
             restoredStats.devicesRetired = try reader.readInt()
             restoredStats.seriesRetired = try reader.readInt()
         }
+        if format >= 6 { try restoredAggregator.checkSketchAccuracy(try reader.readDouble(), offset: reader.offset) }
         guard reader.isAtEnd else { throw .invalid("unexpected bytes after the pipeline state", offset: reader.offset) }
         latestReceivedMillis = latest
         stats = restoredStats

@@ -35,12 +35,6 @@ extension QuantileSketch {
         // At most 1 + 8 + 3 + 1 + 10 bytes of header, 16 of min and max, and per sign the run
         // count, the key and the length; a count takes one byte while it is below 128.
         var writer = SketchByteWriter(capacity: 64 + positive.counts.count + negative.counts.count)
-        encode(to: &writer)
-        return writer.bytes
-    }
-
-    /// Appends the encoding to `writer` (a reused writer: a checkpoint encodes many sketches).
-    func encode(to writer: inout SketchByteWriter) {
         writer.byte(Self.encodingVersion)
         writer.double(relativeAccuracy)
         writer.varint(UInt64(binLimit))
@@ -52,6 +46,7 @@ extension QuantileSketch {
             writer.double(lowest)
             writer.double(highest)
         }
+        return writer.bytes
     }
 
     /// The text form for JSON lines: the encoding in padded standard base64 (RFC 4648 §4).

@@ -69,7 +69,13 @@ public struct QuantileSketch: Equatable, Sendable {
 
     /// An empty sketch; the caller checked both parameters.
     init(checkedRelativeAccuracy relativeAccuracy: Double, binLimit: Int) {
-        mapping = LogarithmicMapping(relativeAccuracy: relativeAccuracy)
+        self.init(mapping: LogarithmicMapping(relativeAccuracy: relativeAccuracy), binLimit: binLimit)
+    }
+
+    /// An empty sketch with an existing mapping (no logarithm to compute: the aggregator makes
+    /// one sketch per gauge window it writes).
+    init(mapping: LogarithmicMapping, binLimit: Int) {
+        self.mapping = mapping
         self.binLimit = binLimit
     }
 

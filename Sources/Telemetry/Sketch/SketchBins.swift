@@ -29,11 +29,19 @@ struct SketchBins: Equatable, Sendable {
 
     var isEmpty: Bool { counts.isEmpty }
 
-    /// Empties the bins, keeping the array's storage for the next values.
-    mutating func removeAll() {
+    /// Makes these bins hold `sparse`'s, keeping the array's storage.
+    mutating func replace(with sparse: SparseBins) {
         counts.removeAll(keepingCapacity: true)
-        lowestKey = 0
-        isCollapsed = false
+        isCollapsed = sparse.isCollapsed
+        guard let first = sparse.bins.first, let last = sparse.bins.last else {
+            lowestKey = 0
+            return
+        }
+        lowestKey = first.key
+        counts.append(contentsOf: repeatElement(0, count: Int(last.key) - Int(first.key) + 1))
+        for bin in sparse.bins {
+            counts[Int(bin.key) - Int(first.key)] = bin.count
+        }
     }
 
     /// The key of the last count; only meaningful when not empty.
@@ -98,13 +106,7 @@ struct SketchBins: Equatable, Sendable {
     /// Makes `self` the union of `self` and `other` under the collapsing rule with `limit`;
     /// in place when `other`'s keys lie within `self`'s and nothing needs folding.
     mutating func merge(_ other: SketchBins, limit: Int) {
-        if isEmpty, !other.isEmpty, other.counts.count <= limit {
-            // Copied into this array's storage rather than sharing `other`'s, which its owner
-            // goes on to reuse (a closed window's slot).
-            counts.append(contentsOf: other.counts)
-            lowestKey = other.lowestKey
-            isCollapsed = other.isCollapsed
-        } else if !isEmpty, !other.isEmpty, counts.count <= limit, other.lowestKey >= lowestKey,
+        if !isEmpty, !other.isEmpty, counts.count <= limit, other.lowestKey >= lowestKey,
             other.highestKey <= highestKey
         {
             addFolded(other)

@@ -60,11 +60,6 @@ struct SketchByteWriter {
         bytes.reserveCapacity(capacity)
     }
 
-    /// Empties the writer, keeping its storage for the next encoding.
-    mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
-    }
-
     mutating func byte(_ value: UInt8) {
         bytes.append(value)
     }

@@ -1,0 +1,64 @@
+import Testing
+
+@testable import Telemetry
+
+/// `SparseBins` (a window's non-empty bins) against `SketchBins` (every key from the lowest to
+/// the highest), the store the reference comparisons check: the same keys added, and the same
+/// merges, under the same bin limit, give the same bins, collapsed ones included.
+@Suite("Sparse bins")
+struct SparseBinsTests {
+    /// Keys in clusters far apart (a machine's off, idle and running power), with a small limit
+    /// now and then so that collapsing happens from either end.
+    static func keys(count: Int, using generator: inout SplitMix64) -> [Int] {
+        let centres = [-400, -20, 0, 35, 310, 2_000]
+        return (0..<count).map { _ in
+            centres[generator.next(below: centres.count)] + generator.next(below: 25) - 12
+        }
+    }
+
+    @Test(arguments: [2_048, 300, 40, 1])
+    func addingGivesTheDenseBins(limit: Int) {
+        var generator = SplitMix64(seed: UInt64(limit))
+        var sparse = SparseBins()
+        var dense = SketchBins()
+        for key in Self.keys(count: 3_000, using: &generator) {
+            sparse.add(key: key, limit: limit)
+            dense.add(key: key, count: 1, limit: limit)
+            #expect(sparse.dense == dense)
+        }
+        #expect(sparse.isCollapsed == (limit < 2_500))
+        #expect(SparseBins(dense) == sparse)
+        #expect(sparse.bins.allSatisfy { $0.count > 0 })
+    }
+
+    @Test(arguments: [2_048, 300, 40])
+    func mergingGivesTheDenseMerge(limit: Int) {
+        var generator = SplitMix64(seed: 77 + UInt64(limit))
+        var scratch: [SparseBins.Bin] = []
+        var merged = SparseBins()
+        var denseMerged = SketchBins()
+        for _ in 0..<60 {
+            var part = SparseBins()
+            var densePart = SketchBins()
+            for key in Self.keys(count: generator.next(below: 40), using: &generator) {
+                part.add(key: key, limit: limit)
+                densePart.add(key: key, count: 1, limit: limit)
+            }
+            merged.merge(part, limit: limit, scratch: &scratch)
+            denseMerged.merge(densePart, limit: limit)
+            #expect(merged.dense == denseMerged)
+        }
+        #expect(merged.bins.map(\.key) == merged.bins.map(\.key).sorted())
+    }
+
+    @Test func emptiedBinsKeepTheirStorageAndStartAfresh() {
+        var bins = SparseBins()
+        for key in 0..<50 { bins.add(key: key * 7, limit: 2_048) }
+        bins.add(key: 5_000, limit: 2_048)
+        #expect(bins.isCollapsed && bins.bins.count == 2)
+        bins.removeAll()
+        #expect(bins.isEmpty && !bins.isCollapsed && bins.bins.capacity >= 50)
+        bins.add(key: 3, limit: 10)
+        #expect(bins.bins == [SparseBins.Bin(key: 3, count: 1)])
+    }
+}
