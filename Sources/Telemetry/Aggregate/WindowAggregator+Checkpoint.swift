@@ -25,9 +25,7 @@ extension WindowAggregator {
             writer.write(descriptor.name)
             writer.write(state.kind.rawValue)
             writer.write(descriptor.unit)
-            for tier in tiers.indices {
-                encodeWindows(series: index, tier: tier, to: &writer)
-            }
+            for tier in tiers.indices { encodeWindows(series: index, tier: tier, to: &writer) }
             writer.write(state.hasPreviousCounterValue ? state.previousCounterValue : nil) { $0.write($1) }
             writer.write(state.currentState >= 0 ? stateNames[Int(state.currentState)] : nil) { $0.write($1) }
             writer.write(state.stateSinceMillis)
@@ -160,8 +158,9 @@ extension WindowAggregator {
 }
 
 extension WindowAggregator {
-    /// Reads a gauge window's bins written after its `partial` by `encodeWindows`: they must be
-    /// valid for the configured α and count the window's readings.
+    /// Reads a gauge window's bins written after its `partial` by `encodeWindows`: their keys
+    /// must lie in the configured mapping's range and their counts add up to the window's
+    /// readings (the α itself is checked once, by `checkSketchAccuracy`).
     private func readSketch(
         from reader: inout CheckpointReader, partial: WindowPartial
     ) throws(CheckpointError) -> WindowSketch {

@@ -177,9 +177,10 @@ public struct WindowAggregator {
     // MARK: Adding readings
 
     /// Adds a gauge or counter reading to the open window of the finest tier (the coarser ones
-    /// are built from it, `WindowAggregator+TierMerge.swift`); a gauge's also to its sketch. A counter's difference to the
-    /// reading before it in event time is added once no earlier reading can arrive (see
-    /// `WindowAggregator+EventOrder.swift`). O(1) for readings in order.
+    /// are built from it, `WindowAggregator+TierMerge.swift`), a gauge's also to the window's
+    /// sketch. A counter's difference to the reading before it in event time is added once no
+    /// earlier reading can arrive (see `WindowAggregator+EventOrder.swift`). O(1) for readings
+    /// in order, and a binary search over a gauge window's bins.
     public mutating func add(_ value: Double, at timestampMillis: Int64, series index: Int) {
         if series[index].kind == .counter {
             settle(series: index, through: effectiveWatermark(device: Int(series[index].device)))
