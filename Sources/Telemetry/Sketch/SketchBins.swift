@@ -29,21 +29,6 @@ struct SketchBins: Equatable, Sendable {
 
     var isEmpty: Bool { counts.isEmpty }
 
-    /// Makes these bins hold `sparse`'s, keeping the array's storage.
-    mutating func replace(with sparse: SparseBins) {
-        counts.removeAll(keepingCapacity: true)
-        isCollapsed = sparse.isCollapsed
-        guard let first = sparse.bins.first, let last = sparse.bins.last else {
-            lowestKey = 0
-            return
-        }
-        lowestKey = first.key
-        counts.append(contentsOf: repeatElement(0, count: Int(last.key) - Int(first.key) + 1))
-        for bin in sparse.bins {
-            counts[Int(bin.key) - Int(first.key)] = bin.count
-        }
-    }
-
     /// The key of the last count; only meaningful when not empty.
     var highestKey: Int { Int(lowestKey) + counts.count - 1 }
 

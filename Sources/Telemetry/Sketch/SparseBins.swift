@@ -103,19 +103,14 @@ struct SparseBins: Equatable {
         }
     }
 
-    /// The same bins, dense.
+    /// The same bins, dense: a count for every key from the lowest to the highest.
     var dense: SketchBins {
-        var result = SketchBins()
-        result.replace(with: self)
-        return result
-    }
-
-    /// The non-empty bins of `dense`.
-    init(_ dense: SketchBins) {
-        isCollapsed = dense.isCollapsed
-        for (index, count) in dense.counts.enumerated() where count > 0 {
-            bins.append(Bin(key: dense.lowestKey + Int32(truncatingIfNeeded: index), count: count))
+        guard let first = bins.first, let last = bins.last else { return SketchBins() }
+        var counts = [UInt64](repeating: 0, count: Int(last.key) - Int(first.key) + 1)
+        for bin in bins {
+            counts[Int(bin.key) - Int(first.key)] = bin.count
         }
+        return SketchBins(lowestKey: first.key, counts: counts, isCollapsed: isCollapsed)
     }
 
     init() {}
