@@ -5,12 +5,16 @@ import Yams
 /// problem with the catalogue file's name, line and column.
 ///
 /// Format: an optional `strict:` flag (default true) and a `metrics:` mapping from metric name
-/// to `{kind, unit, min, max, states}`; see config/README.md.
+/// to `{kind, unit, min, max, states, up_states, planned_states, fault_states}`; see
+/// config/README.md.
 enum MetricCatalogueLoader {
     /// Top-level keys of the catalogue file.
     static let rootKeys = ["strict", "metrics"]
     /// Keys of one metric's entry.
-    static let metricKeys = ["kind", "unit", "min", "max", "states"]
+    static let metricKeys = ["kind", "unit", "min", "max", "states", "up_states", "planned_states", "fault_states"]
+    /// Keys of a state metric's lists of states with a role: availability's numerator and
+    /// denominator, and the states whose runs are measured.
+    static let roleKeys = ["up_states", "planned_states", "fault_states"]
     /// Keys of the payload format itself, which cannot be metric names.
     static let reservedNames = ["ts", "values", "seq"]
 
@@ -100,6 +104,12 @@ enum MetricCatalogueLoader {
             states = readStates(
                 items, key: section.path("states"), listNode: section.node("states"), reader: &reader)
         }
+        var roles: [String: [String]] = [:]
+        for roleKey in roleKeys {
+            if let items = reader.list(roleKey, in: section, describing: "a list of the metric's states") {
+                roles[roleKey] = readRoleStates(items, key: section.path(roleKey), states: states, reader: &reader)
+            }
+        }
         guard let kindText, let kind = MetricKind(rawValue: kindText) else {
             return nil
         }
@@ -110,10 +120,10 @@ enum MetricCatalogueLoader {
                     "expected max to be at least min (\(format(min))), got \(format(max))",
                     key: section.path("max"), at: section.node("max"))
             }
-            if section.node("states") != nil {
+            for stateKey in ["states"] + roleKeys where section.node(stateKey) != nil {
                 reader.report(
-                    "states is only for kind: state; a \(kind.rawValue) has min and max",
-                    key: section.path("states"), at: section.node("states"))
+                    "\(stateKey) is only for kind: state; a \(kind.rawValue) has min and max",
+                    key: section.path(stateKey), at: section.node(stateKey))
             }
         case .state:
             for bound in ["min", "max"] where section.node(bound) != nil {
@@ -142,7 +152,41 @@ enum MetricCatalogueLoader {
             case (nil, let high?): -Double.infinity...high
             case (nil, nil): nil
             }
-        return MetricDefinition(name: name, kind: kind, unit: unit ?? "", validRange: range, states: states)
+        let definition = MetricDefinition(
+            name: name, kind: kind, unit: unit ?? "", validRange: range, states: states, upStates: roles["up_states"],
+            plannedStates: roles["planned_states"], faultStates: roles["fault_states"])
+        for up in definition.upStates where !definition.plannedStates.contains(where: { Name.bytesEqual($0, up) }) {
+            let roleKey = roles["up_states"] == nil ? "planned_states" : "up_states"
+            reader.report(
+                "up state \(ConfigNodeReader.quoted(up)) is not in planned_states "
+                    + "(\(definition.plannedStates.joined(separator: ", "))): "
+                    + "availability = up time / planned time, so every up state must be planned",
+                key: section.path(roleKey), at: section.node(roleKey) ?? nameNode)
+            return nil
+        }
+        return definition
+    }
+
+    /// Reads `up_states`, `planned_states` or `fault_states`: each item one of the metric's
+    /// `states` (by bytes), none twice; an empty list is allowed (no state has that role).
+    private static func readRoleStates(
+        _ items: [Node], key: String, states: [String], reader: inout ConfigNodeReader
+    ) -> [String] {
+        var chosen: [String] = []
+        for (index, item) in items.enumerated() {
+            let itemKey = "\(key)[\(index)]"
+            guard let state = reader.string(item, key: itemKey, describing: "a state name") else { continue }
+            if !states.isEmpty && !states.contains(where: { Name.bytesEqual($0, state) }) {
+                reader.report(
+                    "\(ConfigNodeReader.quoted(state)) is not one of the metric's states (\(states.joined(separator: ", ")))",
+                    key: itemKey, at: item)
+            } else if chosen.contains(where: { Name.bytesEqual($0, state) }) {
+                reader.report("state \(ConfigNodeReader.quoted(state)) is listed twice", key: itemKey, at: item)
+            } else {
+                chosen.append(state)
+            }
+        }
+        return chosen
     }
 
     private static func readStates(

@@ -1,5 +1,6 @@
-/// A mergeable aggregate of a `state` metric over one window: readings per state and the
-/// milliseconds the series spent in each state inside the window.
+/// A mergeable aggregate of a `state` metric over one window: readings per state, the
+/// milliseconds the series spent in each state inside the window, its state changes and its
+/// fault runs.
 ///
 /// A state lasts from its reading until the series' next reading, capped at the configured
 /// horizon, so a window may hold state time without holding a reading.
@@ -17,6 +18,16 @@ public struct StatePartial: Sendable, Equatable {
     public var first: TimedState?
     /// Latest reading by event time.
     public var last: TimedState?
+    /// Readings whose state differs from the series' previous reading in event time (the
+    /// change is counted in the window of the reading that makes it).
+    public var transitions = 0
+    /// The runs of continuous time in the metric's fault states inside the window.
+    public var faults = FaultRuns()
+    /// Milliseconds in the metric's up states and in its planned-time states
+    /// (`MetricDefinition.upStates`, `.plannedStates`): availability is their ratio. Set when
+    /// the window is written, from `stateMillis` and the definition; 0 in a checkpoint's partial.
+    public var upMillis: Int64 = 0
+    public var plannedMillis: Int64 = 0
     /// Only in a window written at a graceful stop: the state still in force then, with the
     /// instant its time was credited up to (the stop). A restart credits it from there on.
     public var inForceAtStop: TimedState?

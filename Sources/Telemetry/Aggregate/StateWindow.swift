@@ -19,6 +19,9 @@ struct StateWindow: WindowSlot {
     var firstState: Int32 = -1
     var lastMillis: Int64 = 0
     var lastState: Int32 = -1
+    /// State changes between readings in event order, counted in this window (`StatePartial.transitions`).
+    var transitions = 0
+    var faults = FaultRuns()
 
     init(startMillis: Int64) {
         self.startMillis = startMillis

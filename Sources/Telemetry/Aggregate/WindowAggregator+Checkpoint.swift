@@ -121,7 +121,6 @@ extension WindowAggregator {
             for tier in 0..<tierCount {
                 for _ in 0..<(try reader.readCount(minimumItemBytes: 9)) {
                     let start = try reader.readInt64()
-                    let partial = try WindowPartial(from: &reader)
                     guard format >= CheckpointFile.tiersFromTiersVersion else {
                         throw .invalid(
                             """
@@ -136,6 +135,7 @@ extension WindowAggregator {
                             start once with the old tiers and stop cleanly before changing them
                             """, offset: reader.offset)
                     }
+                    let partial = try WindowPartial(from: &reader, format: format)
                     let sketch = kind == .gauge ? try readSketch(from: &reader, partial: partial) : nil
                     guard appendWindow(series: index, tier: tier, startMillis: start, partial: partial, sketch: sketch) else {
                         throw .invalid("a \(kind.rawValue) series with a window of another kind", offset: reader.offset)

@@ -86,12 +86,17 @@ extension WindowAggregator {
     }
 
     /// The next state reading in event order: the state in force until now is credited up to
-    /// it, and it is in force from then on. Time already credited is never taken back: a reading
+    /// it, and it is in force from then on; a state other than the previous reading's (by its
+    /// bytes) is a transition, counted in the reading's finest window. Time already credited is never taken back: a reading
     /// before it (only after a stop credited the state in force up to the stop) takes over from
     /// the instant credited through, and one before the state in force changes nothing.
     private mutating func applyState(_ state: Int32, at timestampMillis: Int64, series index: Int) {
-        if series[index].currentState >= 0 && timestampMillis < series[index].stateSinceMillis { return }
+        let previous = series[index].currentState
+        if previous >= 0 && timestampMillis < series[index].stateSinceMillis { return }
         creditState(series: index, through: timestampMillis)
+        if previous >= 0 && previous != state {
+            stateWindows[stateWindow(series: index, tier: 0, containing: timestampMillis)].transitions += 1
+        }
         series[index].currentState = state
         series[index].stateSinceMillis = timestampMillis
     }

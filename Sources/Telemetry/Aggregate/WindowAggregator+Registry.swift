@@ -53,10 +53,16 @@ extension WindowAggregator {
     mutating func metricID(for definition: MetricDefinition) -> Int32 {
         if let id = metricIDByName.value(for: definition.name) { return id }
         let id = Int32(metricDescriptors.count)
-        metricDescriptors.append(Int32(descriptors.count))
-        descriptors.append(definition)
+        metricDescriptors.append(appendDescriptor(definition))
         metricIDByName.insert(definition.name, value: id)
         return id
+    }
+
+    /// Adds `definition` to the descriptors, with its fault states interned; returns its id.
+    private mutating func appendDescriptor(_ definition: MetricDefinition) -> Int32 {
+        descriptors.append(definition)
+        faultStateIDs.append(definition.faultStates.map { stateID(for: $0) })
+        return Int32(descriptors.count - 1)
     }
 
     /// The id of the metric named exactly `name` (its bytes), or `nil` when no definition of it
@@ -96,8 +102,7 @@ extension WindowAggregator {
         if registered.kind != definition.kind || !registered.unit.utf8.elementsEqual(definition.unit.utf8)
             || !registered.name.utf8.elementsEqual(definition.name.utf8)
         {
-            descriptor = Int32(descriptors.count)
-            descriptors.append(definition)
+            descriptor = appendDescriptor(definition)
         }
         return addSeries(SeriesState(device: Int32(device), metric: metric, descriptor: descriptor, kind: definition.kind))
     }

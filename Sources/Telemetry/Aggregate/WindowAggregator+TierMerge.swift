@@ -5,7 +5,7 @@
 // that it contains: each finer window is merged into it as it is taken out to be written
 // (`takeOldest`), whether it closed (its end passed the watermark) or was written cut short (a
 // stop, a retirement). Merging is exact for every field (`NumericPartial.merge`, state counts
-// and milliseconds added, first and last by event time), so a coarser window holds what adding
+// and milliseconds added, first and last by event time, fault runs joined at common edges), so a coarser window holds what adding
 // each reading to it would have given, up to the rounding of sums of sums.
 //
 // Why it holds: tiers nest (each a whole multiple of the one below, all aligned to the epoch),
@@ -63,6 +63,9 @@ extension WindowAggregator {
             entry = value.next
         }
         stateWindows[coarse].count += finer.count
+        stateWindows[coarse].transitions += finer.transitions
+        stateWindows[coarse].faults.append(
+            finer.faults, laterStartMillis: finer.startMillis, windowStartMillis: stateWindows[coarse].startMillis)
         if finer.firstState >= 0,
             stateWindows[coarse].firstState < 0 || finer.firstMillis < stateWindows[coarse].firstMillis
         {

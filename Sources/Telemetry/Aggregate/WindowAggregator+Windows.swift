@@ -17,6 +17,8 @@ extension WindowAggregator {
         case (.state, .state(let state)):
             var window = StateWindow(startMillis: startMillis)
             window.count = state.count
+            window.transitions = state.transitions
+            window.faults = state.faults
             if let first = state.first {
                 window.firstMillis = first.timestampMillis
                 window.firstState = stateID(for: first.state)
@@ -187,6 +189,8 @@ extension WindowAggregator {
         var partial = partial
         let window = stateWindows[slot]
         partial.count = window.count
+        partial.transitions = window.transitions
+        partial.faults = window.faults
         if window.firstState >= 0 {
             partial.first = StatePartial.TimedState(
                 timestampMillis: window.firstMillis, state: stateNames[Int(window.firstState)])
@@ -219,6 +223,7 @@ extension WindowAggregator {
         let until = min(instant, series[index].stateSinceMillis + stateHorizonMillis)
         guard until > from else { return }
         let isState = series[index].kind == .state
+        let isFault = isState && faultStateIDs[Int(series[index].descriptor)].contains(state)
         let finest = tiers[0]
         var cursor = from
         while cursor < until {
@@ -229,6 +234,7 @@ extension WindowAggregator {
                 let entry = stateEntry(state, window: slot)
                 stateEntries[entry].hasTime = true
                 stateEntries[entry].millis += end - cursor
+                if isFault { stateWindows[slot].faults.credit(fromMillis: cursor, toMillis: end, windowStartMillis: start) }
             } else {
                 _ = openNumericWindow(series: index, tier: 0, start: start)
             }
@@ -254,9 +260,20 @@ extension WindowAggregator {
     ) -> RollupWindow {
         let state = series[index]
         let descriptor = descriptors[Int(state.descriptor)]
+        var partial = partial
+        if case .state(var statePartial) = partial {
+            statePartial.upMillis = Self.millis(in: descriptor.upStates, of: statePartial)
+            statePartial.plannedMillis = Self.millis(in: descriptor.plannedStates, of: statePartial)
+            partial = .state(statePartial)
+        }
         return RollupWindow(
             tier: tiers[tier], startMillis: startMillis,
             series: SeriesKey(device: deviceKeys[Int(state.device)], metric: descriptor.name), kind: state.kind,
             unit: descriptor.unit, partial: partial, complete: complete, sketch: sketch)
+    }
+
+    /// The milliseconds `partial` spent in the states `names` (by their bytes).
+    private static func millis(in names: [String], of partial: StatePartial) -> Int64 {
+        names.reduce(0) { total, name in total + (partial.stateMillis[Name(name)] ?? 0) }
     }
 }

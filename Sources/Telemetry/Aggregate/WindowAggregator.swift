@@ -73,6 +73,8 @@ public struct WindowAggregator {
 
     /// Name, kind and unit of series, by descriptor id.
     var descriptors: [MetricDefinition] = []
+    /// The interned ids of each descriptor's fault states (`MetricDefinition.faultStates`).
+    var faultStateIDs: [[Int32]] = []
     /// Metric ids by the names' bytes, and the descriptor of each metric id (its first definition).
     var metricIDByName = ByteKeyTable()
     var metricDescriptors: [Int32] = []

@@ -1,5 +1,6 @@
 extension WindowPartial {
-    /// Writes the partial for a checkpoint: a kind byte, then the kind's fields.
+    /// Writes the partial for a checkpoint: a kind byte, then the kind's fields (a state's
+    /// transitions and fault runs last, format 7).
     func encode(to writer: inout CheckpointWriter) {
         switch self {
         case .numeric(let partial):
@@ -24,11 +25,17 @@ extension WindowPartial {
                     writer.write(timed.state)
                 }
             }
+            writer.write(partial.transitions)
+            writer.write(partial.faults.longestMillis)
+            writer.write(partial.faults.leadingMillis)
+            writer.write(partial.faults.latestMillis)
+            writer.write(partial.faults.latestEndMillis)
         }
     }
 
-    /// Reads a partial written by `encode(to:)`.
-    init(from reader: inout CheckpointReader) throws(CheckpointError) {
+    /// Reads a partial written by `encode(to:)` in checkpoint format `format`; a state window
+    /// of a format before 7 has no transitions or fault runs, and is restored with none.
+    init(from reader: inout CheckpointReader, format: UInt64) throws(CheckpointError) {
         if try !reader.readBool() {
             var partial = NumericPartial()
             partial.count = try reader.readInt()
@@ -62,6 +69,17 @@ extension WindowPartial {
         }
         partial.first = try reader.readOptional(timed)
         partial.last = try reader.readOptional(timed)
+        if format >= CheckpointFile.stateMeasuresVersion {
+            let offset = reader.offset
+            partial.transitions = try reader.readInt()
+            partial.faults.longestMillis = try reader.readInt64()
+            partial.faults.leadingMillis = try reader.readInt64()
+            partial.faults.latestMillis = try reader.readInt64()
+            partial.faults.latestEndMillis = try reader.readInt64()
+            guard partial.transitions >= 0, partial.faults.isConsistent else {
+                throw .invalid("a state window's transitions or fault runs out of range", offset: offset)
+            }
+        }
         self = .state(partial)
     }
 }

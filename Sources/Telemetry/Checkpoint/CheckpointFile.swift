@@ -25,9 +25,13 @@ public enum CheckpointFile {
     /// reading (`WindowAggregator+TierMerge.swift`), and a gauge's open window is followed by its
     /// quantile sketch's bins, and the state ends with the sketches' relative accuracy; older
     /// open windows are refused.
-    public static let version: UInt64 = 6
+    /// 7: a state window ends with its transitions and fault runs (`StatePartial.transitions`,
+    /// `FaultRuns`); a state window of format 6 is restored with none.
+    public static let version: UInt64 = 7
     /// The first format whose coarser windows are built from the finer ones.
     static let tiersFromTiersVersion: UInt64 = 6
+    /// The first format whose state windows carry transitions and fault runs.
+    static let stateMeasuresVersion: UInt64 = 7
     /// The oldest version whose layout the readers still know.
     public static let oldestReadableVersion: UInt64 = 2
 

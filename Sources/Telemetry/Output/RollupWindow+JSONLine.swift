@@ -2,8 +2,9 @@ extension RollupWindow {
     /// Writes the rollup record documented in docs/formats.md ("Rollup record") into `line`.
     ///
     /// Field order is fixed: tier, start, end, park, site, device, metric, kind, unit, count,
-    /// then the kind's aggregates (a gauge's quantiles and sketch when it has one, a state's
-    /// `state_at_stop` only when set), then complete. Names are written in their exact bytes, and
+    /// then the kind's aggregates (a counter's rate, a gauge's quantiles and sketch when it has
+    /// one, a state's transitions, availability and fault runs, and `state_at_stop` only when
+    /// set), then complete. Names are written in their exact bytes, and
     /// the states of `state_count` and `state_ms` in their bytes' order.
     public func write(to line: inout JSONLineBuilder) {
         line.reset()
@@ -30,6 +31,7 @@ extension RollupWindow {
             if kind == .counter {
                 line.key("increase"); line.number(numeric.increase)
                 line.key("resets"); line.integer(numeric.resets)
+                line.key("rate"); line.number(numeric.increase * 1000 / Double(tier.lengthMillis))
             }
             if let sketch {
                 for (name, q) in Self.quantiles {
@@ -51,6 +53,18 @@ extension RollupWindow {
                 line.key(name.string); line.integer(millis)
             }
             line.closeObject()
+            line.key("transitions"); line.integer(state.transitions)
+            line.key("up_ms"); line.integer(state.upMillis)
+            line.key("planned_ms"); line.integer(state.plannedMillis)
+            line.key("availability")
+            if state.plannedMillis > 0 {
+                line.number(Double(state.upMillis) / Double(state.plannedMillis))
+            } else {
+                line.null()
+            }
+            line.key("longest_fault_ms"); line.integer(state.faults.longestMillis)
+            line.key("leading_fault_ms"); line.integer(state.faults.leadingMillis)
+            line.key("trailing_fault_ms"); line.integer(state.faults.trailingMillis(windowEndMillis: endMillis))
             line.key("first"); Self.write(state.first, to: &line)
             line.key("last"); Self.write(state.last, to: &line)
             if let inForce = state.inForceAtStop {

@@ -16,9 +16,9 @@ struct SparseBins: Equatable {
     }
 
     /// The non-empty bins, ascending by key.
-    internal(set) var bins: [Bin] = []
+    var bins: [Bin] = []
     /// True once a count was added to the lowest kept key in place of a lower one.
-    internal(set) var isCollapsed = false
+    var isCollapsed = false
 
     var isEmpty: Bool { bins.isEmpty }
 

@@ -111,6 +111,55 @@ struct MetricCatalogueLoaderTests {
                 ])
     }
 
+    @Test func upPlannedAndFaultStatesDefaultToTheListedOnesOfRunningIdleAndFault() throws {
+        let catalogue = try MetricCatalogueLoader.parse(
+            yaml: """
+                metrics:
+                  machine_state: {kind: state, states: [running, idle, fault, off]}
+                  press: {kind: state, states: [running, fault, setup]}
+                  oven: {kind: state, states: [heating, holding, alarm, off], up_states: [heating, holding], \
+                planned_states: [heating, holding, alarm], fault_states: [alarm]}
+                  pump: {kind: state, states: [on, off], up_states: [], planned_states: [], fault_states: []}
+                """, sourcePath: file)
+        let machine = try #require(catalogue.definition(named: "machine_state"))
+        #expect(machine.upStates == ["running"] && machine.plannedStates == ["running", "idle", "fault"])
+        #expect(machine.faultStates == ["fault"])
+        let press = try #require(catalogue.definition(named: "press"))
+        #expect(press.upStates == ["running"] && press.plannedStates == ["running", "fault"] && press.faultStates == ["fault"])
+        let oven = try #require(catalogue.definition(named: "oven"))
+        #expect(oven.upStates == ["heating", "holding"] && oven.plannedStates == ["heating", "holding", "alarm"])
+        #expect(oven.faultStates == ["alarm"])
+        let pump = try #require(catalogue.definition(named: "pump"))
+        #expect(pump.upStates.isEmpty && pump.plannedStates.isEmpty && pump.faultStates.isEmpty)
+    }
+
+    @Test func upPlannedAndFaultStatesMustBeTheMetricsOwnStatesAndUpTimeMustBePlanned() {
+        #expect(
+            issues(
+                """
+                metrics:
+                  a: {kind: state, states: [run, stop], up_states: [running]}
+                  b: {kind: state, states: [run, stop], fault_states: [stop, stop]}
+                  c: {kind: state, states: [run, stop], up_states: [run], planned_states: [stop]}
+                  d: {kind: gauge, fault_states: [x]}
+                  e: {kind: state, states: [running, off], planned_states: [off]}
+                """
+            )
+                == [
+                    issue(2, 53, "metrics.a.up_states[0]", "\"running\" is not one of the metric's states (run, stop)"),
+                    issue(3, 62, "metrics.b.fault_states[1]", "state \"stop\" is listed twice"),
+                    issue(
+                        4, 52, "metrics.c.up_states",
+                        "up state \"run\" is not in planned_states (stop): availability = up time / planned time, "
+                            + "so every up state must be planned"),
+                    issue(5, 34, "metrics.d.fault_states", "fault_states is only for kind: state; a gauge has min and max"),
+                    issue(
+                        6, 60, "metrics.e.planned_states",
+                        "up state \"running\" is not in planned_states (off): availability = up time / planned time, "
+                            + "so every up state must be planned"),
+                ])
+    }
+
     @Test func reservedNamesMissingMetricsWrongShapesAndYAMLErrors() {
         #expect(
             issues("metrics:\n  ts: {kind: gauge}\n")

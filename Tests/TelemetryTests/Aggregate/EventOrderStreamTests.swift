@@ -126,11 +126,13 @@ struct EventOrderStreamTests {
         }
     }
 
-    /// Records merged by tier length and start, as a reader of the log merges them.
+    /// Records merged by tier length and start, as a reader of the log merges them; the fault
+    /// runs of a window written in two records are left out (nil), as they cannot be joined.
     static func merged(_ records: [RollupWindow], metric: String) -> [Int64: [Int64: EventOrderReference.Window]] {
         var result: [Int64: [Int64: EventOrderReference.Window]] = [:]
         for record in records where record.series.metric == metric {
-            var window = result[record.tier.lengthMillis, default: [:]][record.startMillis, default: .init()]
+            let existing = result[record.tier.lengthMillis, default: [:]][record.startMillis]
+            var window = existing ?? .init()
             switch record.partial {
             case .numeric(let partial):
                 window.count += partial.count
@@ -140,6 +142,14 @@ struct EventOrderStreamTests {
                 window.count += partial.count
                 for (name, count) in partial.stateCounts { window.stateCounts[name.string, default: 0] += count }
                 for (name, millis) in partial.stateMillis { window.stateMillis[name.string, default: 0] += millis }
+                window.transitions += partial.transitions
+                window.faults =
+                    existing == nil
+                    ? .init(
+                        longest: partial.faults.longestMillis, leading: partial.faults.leadingMillis,
+                        trailing: partial.faults.trailingMillis(windowEndMillis: record.endMillis)) : nil
+                #expect(partial.upMillis == partial.stateMillis["running"] ?? 0)
+                #expect(partial.plannedMillis == partial.stateMillis.values.reduce(0, +))
             }
             result[record.tier.lengthMillis, default: [:]][record.startMillis] = window
         }
@@ -167,9 +177,18 @@ struct EventOrderStreamTests {
         #expect(feeder.outOfOrder >= 20, "the stream must exercise late readings")
         let reference = EventOrderReference(tierLengths: Self.tiers.map(\.lengthMillis), horizonMillis: Self.horizon)
         let counters = reference.counterWindows(feeder.accepted)
-        let states = reference.stateWindows(feeder.acceptedStates, endMillis: endMillis)
+        var states = reference.stateWindows(feeder.acceptedStates, endMillis: endMillis)
         let writtenCounters = Self.merged(feeder.written, metric: Self.counter.name)
         let writtenStates = Self.merged(feeder.written, metric: Self.state.name)
+        var compared = (transitions: 0, faultWindows: 0)
+        for (length, windows) in writtenStates {
+            for (start, window) in windows {
+                compared.transitions += window.transitions
+                if window.faults == nil { states[length, default: [:]][start]?.faults = nil }
+                if let faults = window.faults, faults.longest > 0 { compared.faultWindows += 1 }
+            }
+        }
+        #expect(compared.transitions >= 30 && compared.faultWindows >= 10, "the stream must exercise transitions and faults")
         for tier in Self.tiers {
             let length = tier.lengthMillis
             #expect(writtenCounters[length, default: [:]] == counters[length, default: [:]], "counter, tier \(tier.name)")

@@ -108,7 +108,7 @@ struct CheckpointTests {
             guard case .invalid(let reason, _) = error as? CheckpointError else { return false }
             return reason.contains("older than checkpoint format 6") && reason.contains("stop it cleanly before upgrading")
         }
-        try makePipeline(CollectingSink()).restoreState(pipeline.checkpointState(), format: 6)
+        try makePipeline(CollectingSink()).restoreState(pipeline.checkpointState())
 
         pipeline.flushAll()
         // Format 5 is format 6 without the quantile accuracy at the end.
@@ -116,6 +116,33 @@ struct CheckpointTests {
         let restored = try makePipeline(CollectingSink())
         try restored.restoreState(stopped, format: 5)
         #expect(restored.stats == pipeline.stats && restored.openWindowCount == 0)
+    }
+
+    /// A state window keeps its transitions and fault runs across a checkpoint (format 7); one
+    /// of format 6, which had neither, restores with none rather than being refused.
+    @Test func aStateWindowsTransitionsAndFaultRunsSurviveACheckpointAndFormat6HasNone() throws {
+        var partial = StatePartial()
+        partial.count = 3
+        partial.stateCounts = ["fault": 2, "running": 1]
+        partial.stateMillis = ["fault": 6_000, "running": 1_500]
+        partial.first = .init(timestampMillis: 1_000, state: "running")
+        partial.last = .init(timestampMillis: 9_000, state: "fault")
+        partial.transitions = 2
+        partial.faults.credit(fromMillis: 2_500, toMillis: 4_000, windowStartMillis: 0)
+        partial.faults.credit(fromMillis: 5_500, toMillis: 10_000, windowStartMillis: 0)
+        var writer = CheckpointWriter()
+        WindowPartial.state(partial).encode(to: &writer)
+
+        var reader = CheckpointReader(writer.bytes)
+        #expect(try WindowPartial(from: &reader, format: CheckpointFile.version) == .state(partial))
+        #expect(reader.isAtEnd)
+
+        // Format 6 ends after `last`: the five figures of format 7 (8 bytes each) are not there.
+        var old = CheckpointReader(Array(writer.bytes.dropLast(5 * 8)))
+        var withoutMeasures = partial
+        (withoutMeasures.transitions, withoutMeasures.faults) = (0, FaultRuns())
+        #expect(try WindowPartial(from: &old, format: 6) == .state(withoutMeasures))
+        #expect(old.isAtEnd)
     }
 
     /// Open gauge windows' sketches restore only into a gateway of the same quantile accuracy:

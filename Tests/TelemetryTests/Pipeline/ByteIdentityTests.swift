@@ -112,6 +112,7 @@ struct ByteIdentityTests {
             return
         }
         #expect(partial.count == 5)
+        #expect(partial.transitions == 4, "states are told apart by their bytes, so each reading changes the state")
         #expect(partial.stateCounts == [Name(Self.nfc): 3, Name(Self.nfd): 2])
         #expect(partial.stateMillis == [Name(Self.nfc): 2_000, Name(Self.nfd): 4_000])
         #expect(partial.first == .init(timestampMillis: Self.now, state: Self.nfc))
@@ -122,7 +123,8 @@ struct ByteIdentityTests {
                 Self.line(window),
                 """
                 "count":5,"state_count":{"\(Self.nfd)":2,"\(Self.nfc)":3},"state_ms":{"\(Self.nfd)":4000,"\(Self.nfc)":2000},\
-                "first":{"ts":"2025-11-21T08:00:00.000Z","v":"\(Self.nfc)"},"last":{"ts":"2025-11-21T08:00:06.000Z","v":"\(Self.nfc)"}
+                "transitions":4,"up_ms":0,"planned_ms":0,"availability":null,"longest_fault_ms":0,"leading_fault_ms":0,\
+                "trailing_fault_ms":0,"first":{"ts":"2025-11-21T08:00:00.000Z","v":"\(Self.nfc)"},"last":{"ts":"2025-11-21T08:00:06.000Z","v":"\(Self.nfc)"}
                 """))
     }
 

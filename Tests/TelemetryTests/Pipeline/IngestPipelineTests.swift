@@ -139,4 +139,63 @@ struct IngestPipelineTests {
         let encoded = try #require(field("sketch").map { String($0.dropFirst().dropLast()) })
         #expect(try QuantileSketch(encodedText: encoded) == sketch)
     }
+
+    /// The record line of `window`.
+    private func line(_ window: RollupWindow) -> String {
+        var line = JSONLineBuilder()
+        window.write(to: &line)
+        return String(decoding: line.bytes, as: UTF8.self)
+    }
+
+    /// A machine's states, each reading one message: running, fault from 3 s, fault again at
+    /// 5 s (no change), idle at 8 s, fault from 12 s to 25 s (a run across two 10 s windows),
+    /// then running. Figures worked out by hand from the documented rules.
+    @Test func aStateRecordStatesTransitionsAvailabilityAndFaultRuns() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        let states = [(0, "running"), (3, "fault"), (5, "fault"), (8, "idle"), (12, "fault"), (25, "running"), (70, "off")]
+        for (seq, (second, state)) in states.enumerated() {
+            let ts = Self.now + Int64(second) * 1_000
+            send(pipeline, #"{"seq":\#(seq + 1),"ts":\#(ts),"values":{"machine_state":"\#(state)"}}"#, at: ts)
+        }
+        pipeline.closeWindows(ingestClockMillis: Self.now + 70_000)
+        func record(_ tier: String, at second: Int64) throws -> String {
+            let window = try #require(sink.rollups.first { $0.tier.name == tier && $0.startMillis == Self.now + second * 1_000 })
+            #expect(window.complete)
+            return line(window)
+        }
+        #expect(
+            try record("10s", at: 0).contains(
+                #""state_ms":{"fault":5000,"idle":2000,"running":3000},"transitions":2,"up_ms":3000,"planned_ms":10000,"#
+                    + #""availability":0.3,"longest_fault_ms":5000,"leading_fault_ms":0,"trailing_fault_ms":0,"#))
+        #expect(
+            try record("10s", at: 10).contains(
+                #""transitions":1,"up_ms":0,"planned_ms":10000,"availability":0.0,"longest_fault_ms":8000,"#
+                    + #""leading_fault_ms":0,"trailing_fault_ms":8000,"#))
+        #expect(
+            try record("10s", at: 20).contains(
+                #""transitions":1,"up_ms":5000,"planned_ms":10000,"availability":0.5,"longest_fault_ms":5000,"#
+                    + #""leading_fault_ms":5000,"trailing_fault_ms":0,"#))
+        // The minute: running 3 + 5 + 30 s, fault 5 + 13 s, idle 4 s; the 12–25 s run is one run.
+        #expect(
+            try record("1m", at: 0).contains(
+                #""state_ms":{"fault":18000,"idle":4000,"running":38000},"transitions":4,"up_ms":38000,"#
+                    + #""planned_ms":60000,"availability":0.6333333333333333,"longest_fault_ms":13000,"#
+                    + #""leading_fault_ms":0,"trailing_fault_ms":0,"#))
+    }
+
+    /// A counter's rate is its increase per second of the window: 30 then a reset to 10 is an
+    /// increase of 40, 4 per second over 10 s and 0.67 per second over the minute.
+    @Test func aCounterRecordStatesItsRatePerSecondOfTheWindow() throws {
+        let sink = CollectingSink()
+        let pipeline = try makePipeline(sink)
+        for (seq, (second, value)) in [(1, 100), (4, 130), (7, 10)].enumerated() {
+            let ts = Self.now + Int64(second) * 1_000
+            send(pipeline, #"{"seq":\#(seq + 1),"ts":\#(ts),"values":{"energy_kwh":\#(value)}}"#, at: ts)
+        }
+        pipeline.flushAll()
+        let lines = Dictionary(uniqueKeysWithValues: sink.rollups.map { ($0.tier.name, line($0)) })
+        #expect(lines["10s"]?.contains(#""increase":40.0,"resets":1,"rate":4.0,"complete":false}"#) == true)
+        #expect(lines["1m"]?.contains(#""increase":40.0,"resets":1,"rate":0.6666666666666666,"complete":false}"#) == true)
+    }
 }

@@ -140,7 +140,7 @@ struct QuarantineByDeviceTests {
             try write([1, 2, 3], version: version, to: path)
             #expect(
                 throws: CheckpointError.mismatch(
-                    path: path, detail: "checkpoint format \(version), this gateway reads 2 to 6")
+                    path: path, detail: "checkpoint format \(version), this gateway reads 2 to \(CheckpointFile.version)")
             ) { _ = try CheckpointFile.load(from: path) }
         }
     }

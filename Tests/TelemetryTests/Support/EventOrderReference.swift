@@ -18,14 +18,28 @@ struct EventOrderReference {
         var resets = 0
         var stateCounts: [String: Int] = [:]
         var stateMillis: [String: Int64] = [:]
+        var transitions = 0
+        /// The window's fault runs inside it; nil where they cannot be compared (a window
+        /// written in two records, cut at a stop).
+        var faults: Faults? = Faults()
 
         var description: String {
-            "count \(count), increase \(increase), resets \(resets), states \(stateCounts), ms \(stateMillis)"
+            "count \(count), increase \(increase), resets \(resets), states \(stateCounts), ms \(stateMillis), "
+                + "transitions \(transitions), faults \(faults.map { "\($0)" } ?? "-")"
         }
+    }
+
+    /// The longest fault run inside a window, and the runs touching its start and its end.
+    struct Faults: Equatable {
+        var longest: Int64 = 0
+        var leading: Int64 = 0
+        var trailing: Int64 = 0
     }
 
     let tierLengths: [Int64]
     let horizonMillis: Int64
+    /// The states whose runs `stateWindows` measures.
+    var faultStates: Set<String> = ["fault"]
 
     private func start(of timestamp: Int64, length: Int64) -> Int64 {
         let remainder = timestamp % length
@@ -67,16 +81,30 @@ struct EventOrderReference {
     /// Windows by tier length and start for a state: each reading's state lasts until the next
     /// reading in event order, at most the horizon; the last one until `endMillis`, at most the
     /// horizon. Zero-length stretches credit nothing.
+    ///
+    /// A reading whose state differs from the one before it in event order is a transition in
+    /// its window. The fault runs are the stretches of fault states joined where one ends as the
+    /// next begins; each window measures the parts of runs inside it.
     func stateWindows(_ readings: [Reading], endMillis: Int64) -> [Int64: [Int64: Window]] {
         var result: [Int64: [Int64: Window]] = [:]
         let ordered = inEventOrder(readings)
+        var runs: [(start: Int64, end: Int64)] = []
         for (position, reading) in ordered.enumerated() {
             let next = position + 1 < ordered.count ? ordered[position + 1].timestampMillis : endMillis
             let until = min(next, reading.timestampMillis + horizonMillis)
+            if faultStates.contains(reading.state) && until > reading.timestampMillis {
+                if let last = runs.last, last.end == reading.timestampMillis {
+                    runs[runs.count - 1].end = until
+                } else {
+                    runs.append((reading.timestampMillis, until))
+                }
+            }
+            let isTransition = position > 0 && ordered[position - 1].state != reading.state
             for length in tierLengths {
                 let home = start(of: reading.timestampMillis, length: length)
                 result[length, default: [:]][home, default: Window()].count += 1
                 result[length, default: [:]][home, default: Window()].stateCounts[reading.state, default: 0] += 1
+                if isTransition { result[length, default: [:]][home, default: Window()].transitions += 1 }
                 var cursor = reading.timestampMillis
                 while cursor < until {
                     let windowStart = start(of: cursor, length: length)
@@ -85,6 +113,21 @@ struct EventOrderReference {
                         end - cursor
                     cursor = end
                 }
+            }
+        }
+        for length in tierLengths {
+            for (windowStart, window) in result[length, default: [:]] {
+                var faults = Faults()
+                let windowEnd = windowStart + length
+                for run in runs where run.end > windowStart && run.start < windowEnd {
+                    let (from, to) = (max(run.start, windowStart), min(run.end, windowEnd))
+                    faults.longest = max(faults.longest, to - from)
+                    if from == windowStart { faults.leading = to - from }
+                    if to == windowEnd { faults.trailing = to - from }
+                }
+                var updated = window
+                updated.faults = faults
+                result[length, default: [:]][windowStart] = updated
             }
         }
         return result
