@@ -4,7 +4,8 @@ enum RecordTable {
     static let quarantineHeader = row(["RECEIVED (UTC)", "REASON", "TOPIC", "DETAIL"], widths: [12, 18, 44])
 
     /// One rollup as a row; an incomplete window (written at shutdown) is marked with `*`. A gauge
-    /// shows its median and 99th percentile when the record carries them (from its sketch).
+    /// shows its median and 99th percentile when the record carries them (from its sketch), a
+    /// counter its rate, a state its availability and longest fault run.
     static func rollupRow(_ record: [String: Any]) -> String {
         let unit = (record["unit"] as? String).map { $0.isEmpty ? "" : " \($0)" } ?? ""
         let count = record["count"].map { "\($0)" } ?? "?"
@@ -13,6 +14,7 @@ enum RecordTable {
         case "counter":
             value = "+\(number(record["increase"]))\(unit)"
             if let resets = record["resets"] as? Int, resets > 0 { value += "  (\(resets) reset\(resets == 1 ? "" : "s"))" }
+            if let rate = record["rate"] as? Double { value += "  \(number(rate))\(unit)/s" }
             value += "  last \(number((record["last"] as? [String: Any])?["v"]))"
         case "state":
             let millis = record["state_ms"] as? [String: Any] ?? [:]
@@ -20,6 +22,12 @@ enum RecordTable {
                 "\(state) \(String(format: "%.1f", (millis[state] as? Double ?? 0) / 1000))s"
             }.joined(separator: "  ")
             if value.isEmpty { value = "-" }
+            if let availability = record["availability"] as? Double {
+                value += "  avail \(String(format: "%.1f", availability * 100))%"
+            }
+            if let longest = record["longest_fault_ms"] as? Double, longest > 0 {
+                value += "  longest fault \(String(format: "%.1f", longest / 1000))s"
+            }
         default:
             value = "mean \(number(record["mean"]))\(unit)  min \(number(record["min"]))  max \(number(record["max"]))"
             for quantile in ["p50", "p99"] {

@@ -48,4 +48,38 @@ struct RecordTableTests {
         let row = RecordTable.rollupRow(try Self.gauge(withSketch: false))
         #expect(row.hasSuffix("mean 304 kW  min 287  max 334"), "\(row)")
     }
+
+    static func record(_ line: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    @Test func aStateShowsItsTimesAvailabilityAndLongestFault() throws {
+        let row = RecordTable.rollupRow(
+            try Self.record(
+                """
+                {"tier":"1m","start":"2026-11-22T00:16:00.000Z","end":"2026-11-22T00:17:00.000Z","park":"p","site":"s",\
+                "device":"d","metric":"machine_state","kind":"state","unit":"","count":7,\
+                "state_count":{"fault":3,"idle":1,"running":3},"state_ms":{"fault":18000,"idle":4000,"running":38000},\
+                "transitions":4,"up_ms":38000,"planned_ms":60000,"availability":0.6333333333333333,\
+                "longest_fault_ms":13000,"leading_fault_ms":0,"trailing_fault_ms":0,"first":null,"last":null,"complete":true}
+                """))
+        #expect(row.hasSuffix("fault 18.0s  idle 4.0s  running 38.0s  avail 63.3%  longest fault 13.0s"), "\(row)")
+        let noPlannedTime = RecordTable.rollupRow(
+            try Self.record(
+                """
+                {"tier":"10s","end":"2026-11-22T00:17:00.000Z","kind":"state","unit":"","count":0,"state_ms":{"off":10000},\
+                "up_ms":0,"planned_ms":0,"availability":null,"longest_fault_ms":0,"complete":true}
+                """))
+        #expect(noPlannedTime.hasSuffix("off 10.0s"), "\(noPlannedTime)")
+    }
+
+    @Test func aCounterShowsItsIncreaseRateAndLastValue() throws {
+        let row = RecordTable.rollupRow(
+            try Self.record(
+                """
+                {"tier":"10s","end":"2026-11-22T00:17:00.000Z","kind":"counter","unit":"kWh","count":4,\
+                "last":{"ts":"2026-11-22T00:16:59.029Z","v":178779.689},"increase":0.306,"resets":0,"rate":0.0306,"complete":true}
+                """))
+        #expect(row.hasSuffix("+0.306 kWh  0.0306 kWh/s  last 178779.7"), "\(row)")
+    }
 }
