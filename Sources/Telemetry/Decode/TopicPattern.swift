@@ -17,11 +17,13 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     /// The pattern DESIGN.md names as the default wire contract.
     public static let defaultPattern = "iiot/{park}/{site}/{device}/telemetry"
 
-    /// Parses a pattern; it must name `{park}`, `{site}` and `{device}` exactly once each.
+    /// Parses a pattern; it must name each of `required` (by default `{park}`, `{site}` and
+    /// `{device}`) and may name each of the three at most once. A line protocol subscription
+    /// requires only the levels its lines' tags do not give.
     ///
     /// Levels are split on Unicode scalars, not `Character`s, so that a `/` followed by a
     /// combining mark still separates levels, as it does in the topic bytes `match` reads.
-    public init(_ pattern: String) throws(TopicPatternError) {
+    public init(_ pattern: String, required: [String] = ["park", "site", "device"]) throws(TopicPatternError) {
         var segments: [Segment] = []
         var seen: Set<String> = []
         for scalars in pattern.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false) {
@@ -43,15 +45,24 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
                 segments.append(.literal(Array(level.utf8)))
             }
         }
-        for required in ["park", "site", "device"] where !seen.contains(required) {
-            throw .missingName(required, pattern: pattern)
+        for name in required where !seen.contains(name) {
+            throw .missingName(name, pattern: pattern)
         }
         self.segments = segments
         self.description = pattern
     }
 
-    /// The device a topic names, or `nil` when the topic does not fit the pattern.
+    /// The device a topic names, or `nil` when the topic does not fit the pattern or the pattern
+    /// does not name all three levels.
     public func match(_ topic: UnsafeRawBufferPointer) -> DeviceKey? {
+        guard let levels = levels(of: topic), let park = levels.park, let site = levels.site, let device = levels.device
+        else { return nil }
+        return DeviceKey(park: park, site: site, device: device)
+    }
+
+    /// The park, site and device a topic names (each `nil` when the pattern has no such level),
+    /// or `nil` when the topic does not fit the pattern.
+    public func levels(of topic: UnsafeRawBufferPointer) -> (park: String?, site: String?, device: String?)? {
         var park: String?
         var site: String?
         var device: String?
@@ -66,7 +77,9 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
             switch segment {
             case .literal(let bytes):
                 guard level.elementsEqual(bytes) else { return nil }
-            case .park, .site, .device, .ignored:
+            case .ignored:
+                guard !level.isEmpty else { return nil }
+            case .park, .site, .device:
                 guard !level.isEmpty else { return nil }
                 let value = String(decoding: level, as: UTF8.self)
                 if case .park = segment { park = value }
@@ -75,8 +88,7 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
             }
             start = end + 1
         }
-        guard let park, let site, let device else { return nil }
-        return DeviceKey(park: park, site: site, device: device)
+        return (park, site, device)
     }
 
     /// Convenience for tests and tools.

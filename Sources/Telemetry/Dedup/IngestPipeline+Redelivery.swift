@@ -17,10 +17,13 @@ extension IngestPipeline {
     /// stamped with receive time are new readings when a device repeats them; only a broker's
     /// QoS 1 redelivery is recognisable, by the same bytes under the same packet id, within
     /// `packetIDReuseHorizon` messages (a broker reuses an id only after 65,535 others).
-    func recognise(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, packetID: UInt16) -> Arrival {
-        guard redeliveries.capacity > 0, !scanned.readings.isEmpty else { return .new }
+    /// `allTimestamped` says whether every reading of the message carries its own time.
+    func recognise(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, packetID: UInt16, allTimestamped: Bool
+    ) -> Arrival {
+        guard redeliveries.capacity > 0 else { return .new }
         let number = Int64(stats.messages)
-        if scanned.readings.allSatisfy({ $0.timestampMillis != nil }) {
+        if allTimestamped {
             let fingerprint = redeliveries.fingerprint(topic: topic, payload: payload)
             if let earlier = redeliveries.arrival(of: fingerprint) { return .repeated(messagesAgo: number - earlier) }
             redeliveries.record(fingerprint, messageNumber: number)

@@ -36,6 +36,12 @@ public final class IngestPipeline {
     @exclusivity(unchecked) var aggregator: WindowAggregator
     private let decoder: PayloadDecoder
     @exclusivity(unchecked) var scanned = ScannedPayload()
+    /// One decoder per line protocol subscription, and the message they last scanned
+    /// (`IngestPipeline+LineProtocol.swift`).
+    let lineDecoders: [LineProtocolDecoder]
+    @exclusivity(unchecked) var lines = ScannedLines()
+    /// Scratch for the alias bytes of a line's device (`lineDeviceAlias`).
+    @exclusivity(unchecked) var lineAliasBytes: [UInt8] = []
     @exclusivity(unchecked) var sequences: [SequenceWindow] = []
     @exclusivity(unchecked) var redeliveries: RedeliveryWindow
     let sink: IngestSink
@@ -55,6 +61,9 @@ public final class IngestPipeline {
         self.catalogue = catalogue
         self.sink = sink
         self.decoder = PayloadDecoder(maxReadings: settings.maxReadingsPerMessage)
+        self.lineDecoders = settings.lineSubscriptions.map {
+            LineProtocolDecoder(maxReadings: settings.maxReadingsPerMessage, options: $0.options)
+        }
         self.redeliveries = RedeliveryWindow(capacity: settings.redeliveryWindow)
         var aggregator = WindowAggregator(
             tiers: settings.tiers, allowedLatenessMillis: settings.allowedLatenessMillis,
@@ -135,8 +144,11 @@ public final class IngestPipeline {
                 return
             }
             source = .new(key)
+        } else if let (index, levels) = lineRoute(of: topic) {
+            ingestLines(message, subscription: index, topicLevels: levels, packetID: packetID)
+            return
         } else {
-            quarantine(message, .topicMismatch, "topic does not match the pattern \(settings.topicPattern)")
+            quarantine(message, .topicMismatch, topicMismatchDetail)
             return
         }
         guard message.payloadBytes <= settings.maxPayloadBytes else {
@@ -179,7 +191,8 @@ public final class IngestPipeline {
                 return
             }
         } else {
-            switch recognise(topic: topic, payload: payload, packetID: packetID) {
+            let allTimestamped = scanned.readings.allSatisfy { $0.timestampMillis != nil }
+            switch recognise(topic: topic, payload: payload, packetID: packetID, allTimestamped: allTimestamped) {
             case .new:
                 break
             case .repeated(let messagesAgo):
@@ -194,52 +207,12 @@ public final class IngestPipeline {
         }
 
         let acceptedBefore = stats.readingsAccepted
-        var maxEventMillis = Int64.min
-        // Rejected readings of this message beyond `readingRecordsPerMessage`, by reason: they
-        // are counted one by one but written as one summary record.
-        var rejectedReadings = 0
-        var summarised: [QuarantineReason: Int] = [:]
-        for index in scanned.readings.indices {
-            let reading = scanned.readings[index]
-            let timestamp = reading.timestampMillis ?? receivedMillis
-            switch check(reading, in: payload, timestamp: timestamp, device: device, receivedMillis: receivedMillis) {
-            case .rejected(let rejection):
-                rejectedReadings += 1
-                guard rejectedReadings <= settings.readingRecordsPerMessage else {
-                    summarised[rejection.reason, default: 0] += 1
-                    continue
-                }
-                let (reason, detail) = describe(
-                    rejection, reading, in: payload, timestamp: timestamp, device: device, receivedMillis: receivedMillis)
-                quarantine(message, reason, detail, device: deviceKey, metric: recordedName(reading.name, in: payload), seq: seq)
-            case .accepted(let metric, let value):
-                guard let series = seriesIndex(device: device, metric: metric, reading: reading, in: payload) else {
-                    rejectedReadings += 1
-                    guard rejectedReadings <= settings.readingRecordsPerMessage else {
-                        summarised[.cardinalityLimit, default: 0] += 1
-                        continue
-                    }
-                    quarantine(
-                        message, .cardinalityLimit,
-                        "new series beyond ingest.max_series (\(settings.maxSeries) series in memory)",
-                        device: deviceKey, metric: recordedName(reading.name, in: payload), seq: seq)
-                    continue
-                }
-                switch value {
-                case .number(let number):
-                    aggregator.add(number, at: timestamp, series: series)
-                case .state(let spelling?, _):
-                    aggregator.add(state: spelling, at: timestamp, series: series)
-                case .state(nil, let token):
-                    let spelling = aggregator.stateID(for: JSONScanner(payload).string(from: token))
-                    aggregator.add(state: spelling, at: timestamp, series: series)
-                }
-                stats.readingsAccepted += 1
-                maxEventMillis = max(maxEventMillis, timestamp)
-            }
-        }
-        if !summarised.isEmpty {
-            quarantineSummary(message, summarised, device: deviceKey, seq: seq)
+        var rejections = RejectedReadings()
+        let maxEventMillis = aggregate(
+            scanned.readings, scanned.readings.indices, in: payload, device: device, deviceKey: deviceKey, message: message,
+            seq: seq, rejections: &rejections)
+        if !rejections.summarised.isEmpty {
+            quarantineSummary(message, rejections.summarised, device: deviceKey, seq: seq)
         }
         if maxEventMillis != .min {
             aggregator.observe(device: device, maxEventMillis: maxEventMillis, receivedAtMillis: receivedMillis)
@@ -248,6 +221,64 @@ public final class IngestPipeline {
             stats.redeliveredMessages += 1
             stats.redeliveredReadings += stats.readingsAccepted - acceptedBefore
         }
+    }
+
+    /// A message's rejected readings so far: those beyond `readingRecordsPerMessage` are
+    /// counted one by one but written as one summary record, by reason.
+    struct RejectedReadings {
+        var count = 0
+        var summarised: [QuarantineReason: Int] = [:]
+    }
+
+    /// Validates and aggregates `readings[range]` of `device`, whose names and strings are in
+    /// `text` (the payload, or the unescaped text of line protocol); quarantines each rejected
+    /// one. Returns the latest event time aggregated, `.min` for none.
+    func aggregate(
+        _ readings: [ScannedReading], _ range: Range<Int>, in text: UnsafeRawBufferPointer, device: Int,
+        deviceKey: DeviceKey, message: MessageContext, seq: UInt64?, rejections: inout RejectedReadings
+    ) -> Int64 {
+        let receivedMillis = message.receivedMillis
+        var maxEventMillis = Int64.min
+        for index in range {
+            let reading = readings[index]
+            let timestamp = reading.timestampMillis ?? receivedMillis
+            switch check(reading, in: text, timestamp: timestamp, device: device, receivedMillis: receivedMillis) {
+            case .rejected(let rejection):
+                rejections.count += 1
+                guard rejections.count <= settings.readingRecordsPerMessage else {
+                    rejections.summarised[rejection.reason, default: 0] += 1
+                    continue
+                }
+                let (reason, detail) = describe(
+                    rejection, reading, in: text, timestamp: timestamp, device: device, receivedMillis: receivedMillis)
+                quarantine(message, reason, detail, device: deviceKey, metric: recordedName(reading.name, in: text), seq: seq)
+            case .accepted(let metric, let value):
+                guard let series = seriesIndex(device: device, metric: metric, reading: reading, in: text) else {
+                    rejections.count += 1
+                    guard rejections.count <= settings.readingRecordsPerMessage else {
+                        rejections.summarised[.cardinalityLimit, default: 0] += 1
+                        continue
+                    }
+                    quarantine(
+                        message, .cardinalityLimit,
+                        "new series beyond ingest.max_series (\(settings.maxSeries) series in memory)",
+                        device: deviceKey, metric: recordedName(reading.name, in: text), seq: seq)
+                    continue
+                }
+                switch value {
+                case .number(let number):
+                    aggregator.add(number, at: timestamp, series: series)
+                case .state(let spelling?, _):
+                    aggregator.add(state: spelling, at: timestamp, series: series)
+                case .state(nil, let token):
+                    let spelling = aggregator.stateID(for: JSONScanner(text).string(from: token))
+                    aggregator.add(state: spelling, at: timestamp, series: series)
+                }
+                stats.readingsAccepted += 1
+                maxEventMillis = max(maxEventMillis, timestamp)
+            }
+        }
+        return maxEventMillis
     }
 
     /// Writes every window whose device's watermark has passed its end. `ingestClockMillis` is
@@ -304,14 +335,14 @@ public final class IngestPipeline {
     }
 
     /// How a message's topic names its device.
-    private enum TopicDevice {
+    enum TopicDevice {
         /// A topic seen before: an alias of a registered device.
         case known(alias: Int)
         /// A topic seen for the first time; its device is registered once the payload decodes.
         case new(DeviceKey)
     }
 
-    private func key(of source: TopicDevice) -> DeviceKey {
+    func key(of source: TopicDevice) -> DeviceKey {
         switch source {
         case .known(let alias): return aggregator.key(ofAlias: alias)
         case .new(let key): return key
@@ -322,7 +353,7 @@ public final class IngestPipeline {
     /// outside the catalogue, `nil`) and the series on first sight, or `nil` when a new series
     /// would exceed `maxSeries`. A new series of a metric outside the catalogue is named as this
     /// reading spells it.
-    private func seriesIndex(device: Int, metric: Int32?, reading: ScannedReading, in payload: UnsafeRawBufferPointer) -> Int? {
+    func seriesIndex(device: Int, metric: Int32?, reading: ScannedReading, in payload: UnsafeRawBufferPointer) -> Int? {
         if let metric, let series = aggregator.existingSeriesIndex(device: device, metric: metric) { return series }
         guard aggregator.seriesCount < settings.maxSeries else { return nil }
         guard let metric, Int(metric) < rules.count else {

@@ -1,6 +1,9 @@
 /// The limits and windowing rules the ingest pipeline applies; built from the gateway config.
 public struct PipelineSettings: Sendable {
+    /// Messages whose topic fits it are JSON (the wire contract).
     public var topicPattern: TopicPattern
+    /// Line protocol subscriptions, tried in order for a topic that does not fit `topicPattern`.
+    public var lineSubscriptions: [LineSubscription]
     /// Larger payloads are quarantined as `payload_too_large`.
     public var maxPayloadBytes: Int
     /// More readings in one message are quarantined as `too_many_readings`.
@@ -48,9 +51,10 @@ public struct PipelineSettings: Sendable {
         maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100,
         maxNameBytes: Int = PipelineSettings.defaultMaxNameBytes,
         acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10, retireAfterMillis: Int64 = 3_600_000,
-        quantileAccuracy: Double = QuantileSketch.defaultRelativeAccuracy
+        quantileAccuracy: Double = QuantileSketch.defaultRelativeAccuracy, lineSubscriptions: [LineSubscription] = []
     ) {
         self.topicPattern = topicPattern
+        self.lineSubscriptions = lineSubscriptions
         self.maxPayloadBytes = maxPayloadBytes
         self.maxReadingsPerMessage = maxReadingsPerMessage
         self.futureToleranceMillis = futureToleranceMillis

@@ -1,0 +1,351 @@
+// A hand-written reader of InfluxDB line protocol
+// (`measurement,tag=v,… field=value,… timestamp`, one point per line).
+//
+// Why hand-written: no package in reach parses it (the Swift InfluxDB clients only write it),
+// and the pipeline needs what the JSON reader gives it: names as positions in one buffer,
+// nothing allocated per message, and a precise reason for every malformed line. The rules
+// followed are the line protocol reference's:
+//
+// * Lines end at `\n` (a `\r` before it is dropped); blank lines and lines starting with `#`
+//   (after leading spaces) are skipped. Sections are separated by one or more spaces.
+// * A backslash escapes the next byte when it is special where it stands: `,` and space in a
+//   measurement; `,`, `=` and space in tag keys, tag values and field keys; `"` in a string
+//   value; and a backslash itself everywhere. Before any other byte it is a literal backslash.
+// * Field values: floats in the JSON number form clients write (`71.5`, `-3`, `1e+06`),
+//   integers `12i`, unsigned integers `12u`, booleans `t` `T` `true` `True` `TRUE` (and the
+//   same for false), and strings in double quotes. Measurement, keys and tag values are non-empty.
+// * The timestamp is an optional integer in the subscription's precision, converted to
+//   milliseconds (rounded down); a line without one is stamped with the receive time.
+//
+// A message is accepted whole or quarantined whole: any malformed line makes the message
+// `malformed_payload`, with the line's number and what was expected.
+
+/// Decodes InfluxDB line protocol into readings for a subscription's `LineProtocolOptions`;
+/// one instance serves every message of that subscription.
+struct LineProtocolDecoder: Sendable {
+    var maxReadings: Int
+    let options: LineProtocolOptions
+    /// The configured identity tag keys, as bytes.
+    private let parkTag: [UInt8]?
+    private let siteTag: [UInt8]?
+    private let deviceTag: [UInt8]?
+
+    init(maxReadings: Int, options: LineProtocolOptions) {
+        self.maxReadings = maxReadings
+        self.options = options
+        self.parkTag = options.parkTag.map { Array($0.utf8) }
+        self.siteTag = options.siteTag.map { Array($0.utf8) }
+        self.deviceTag = options.deviceTag.map { Array($0.utf8) }
+    }
+
+    private static let newline = UInt8(ascii: "\n")
+    private static let space = UInt8(ascii: " ")
+    private static let tab = UInt8(ascii: "\t")
+    private static let comma = UInt8(ascii: ",")
+    private static let equals = UInt8(ascii: "=")
+    private static let quote = UInt8(ascii: "\"")
+    private static let backslash = UInt8(ascii: "\\")
+
+    /// Where a name stands, which decides the bytes a backslash escapes there.
+    private enum Place {
+        case measurement, key, tagValue
+
+        func isSpecial(_ byte: UInt8) -> Bool {
+            switch self {
+            case .measurement: return byte == LineProtocolDecoder.comma || byte == LineProtocolDecoder.space
+            case .key, .tagValue:
+                return byte == LineProtocolDecoder.comma || byte == LineProtocolDecoder.space || byte == LineProtocolDecoder.equals
+            }
+        }
+    }
+
+    /// Scans `payload` into `lines` (emptied first). O(payload length); allocates nothing once
+    /// `lines` has grown to the message's size.
+    func scan(_ payload: UnsafeRawBufferPointer, into lines: inout ScannedLines) throws(PayloadError) {
+        lines.removeAll()
+        lines.text.append(contentsOf: payload)
+        var position = 0
+        var number = 0
+        while position < payload.count {
+            number += 1
+            var lineEnd = position
+            while lineEnd < payload.count && payload[lineEnd] != Self.newline { lineEnd += 1 }
+            var contentEnd = lineEnd
+            if contentEnd > position && payload[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+            var reader = LineReader(payload: payload, position: position, end: contentEnd, number: number)
+            reader.skipSpaces()
+            if !reader.isAtEnd && payload[reader.position] != UInt8(ascii: "#") {
+                try readLine(&reader, into: &lines)
+            }
+            position = lineEnd + 1
+        }
+        guard !lines.readings.isEmpty else { throw .malformed("no readings in the payload: expected lines of line protocol") }
+    }
+
+    /// The bytes of one line, read left to right.
+    private struct LineReader {
+        let payload: UnsafeRawBufferPointer
+        var position: Int
+        /// Just past the line's last byte (its `\n` and any `\r` excluded).
+        let end: Int
+        let number: Int
+
+        var isAtEnd: Bool { position >= end }
+
+        mutating func skipSpaces() {
+            while position < end && (payload[position] == LineProtocolDecoder.space || payload[position] == LineProtocolDecoder.tab) {
+                position += 1
+            }
+        }
+
+        func error(_ problem: String) -> PayloadError {
+            .malformed("line \(number): \(problem) (byte \(position))")
+        }
+    }
+
+    private func readLine(_ reader: inout LineReader, into lines: inout ScannedLines) throws(PayloadError) {
+        let measurement = try readName(&reader, place: .measurement, into: &lines.text, what: "measurement")
+        var line = ScannedLine(number: reader.number, readings: lines.readings.count..<lines.readings.count)
+        if !reader.isAtEnd && reader.payload[reader.position] == Self.comma {
+            reader.position += 1
+            try readTags(&reader, into: &line, text: &lines.text)
+        }
+        guard !reader.isAtEnd else { throw reader.error("no fields: expected a space and field=value after the measurement and tags") }
+        reader.skipSpaces()
+        let firstReading = lines.readings.count
+        try readFields(&reader, measurement: measurement, into: &lines)
+        reader.skipSpaces()
+        var timestamp: Int64?
+        if !reader.isAtEnd {
+            timestamp = try readTimestamp(&reader)
+            reader.skipSpaces()
+            guard reader.isAtEnd else { throw reader.error("unexpected text after the timestamp") }
+        }
+        if timestamp == nil { lines.allTimestamped = false }
+        for index in firstReading..<lines.readings.count { lines.readings[index].timestampMillis = timestamp }
+        markRepeatedNames(firstReading..<lines.readings.count, in: &lines)
+        line.readings = firstReading..<lines.readings.count
+        lines.lines.append(line)
+    }
+
+    /// Reads `key=value` pairs separated by commas up to the space before the fields, keeping
+    /// the values of the identity tags.
+    private func readTags(_ reader: inout LineReader, into line: inout ScannedLine, text: inout [UInt8]) throws(PayloadError) {
+        while true {
+            let key = try readName(&reader, place: .key, into: &text, what: "tag key")
+            guard !reader.isAtEnd, reader.payload[reader.position] == Self.equals else {
+                throw reader.error("expected '=' after the tag key")
+            }
+            reader.position += 1
+            let value = try readName(&reader, place: .tagValue, into: &text, what: "tag value")
+            if !reader.isAtEnd && reader.payload[reader.position] == Self.equals {
+                throw reader.error("'=' in a tag value must be escaped as \\=")
+            }
+            let keyBytes = text[key.start..<key.end]
+            for (tag, level) in [(parkTag, 0), (siteTag, 1), (deviceTag, 2)] {
+                guard let tag, keyBytes.elementsEqual(tag) else { continue }
+                let existing = level == 0 ? line.park : level == 1 ? line.site : line.device
+                guard existing == nil else { throw reader.error("tag \(String(decoding: tag, as: UTF8.self)) given twice") }
+                if level == 0 { line.park = value } else if level == 1 { line.site = value } else { line.device = value }
+            }
+            guard !reader.isAtEnd, reader.payload[reader.position] == Self.comma else { return }
+            reader.position += 1
+        }
+    }
+
+    /// Reads `key=value` pairs separated by commas up to a space or the end of the line.
+    private func readFields(
+        _ reader: inout LineReader, measurement: StringToken, into lines: inout ScannedLines
+    ) throws(PayloadError) {
+        while true {
+            let key = try readName(&reader, place: .key, into: &lines.text, what: "field key")
+            guard !reader.isAtEnd, reader.payload[reader.position] == Self.equals else {
+                throw reader.error("expected '=' after the field key")
+            }
+            reader.position += 1
+            let value = try readFieldValue(&reader, text: &lines.text)
+            guard lines.readings.count < maxReadings else { throw .tooManyReadings(limit: maxReadings) }
+            let name: StringToken
+            switch options.metricNaming {
+            case .field:
+                name = key
+            case .measurementField:
+                let start = lines.text.count
+                lines.text.append(contentsOf: lines.text[measurement.start..<measurement.end])
+                lines.text.append(UInt8(ascii: "_"))
+                lines.text.append(contentsOf: lines.text[key.start..<key.end])
+                name = StringToken(start: start, end: lines.text.count, hasEscapes: false)
+            }
+            lines.readings.append(ScannedReading(name: name, timestampMillis: nil, value: value))
+            guard !reader.isAtEnd, reader.payload[reader.position] == Self.comma else { return }
+            reader.position += 1
+        }
+    }
+
+    /// Reads a measurement, key or tag value up to the first unescaped byte special there (or
+    /// the end of the line), unescaping it in place in `text`. Empty ones are malformed.
+    private func readName(
+        _ reader: inout LineReader, place: Place, into text: inout [UInt8], what: String
+    ) throws(PayloadError) -> StringToken {
+        let start = reader.position
+        var write = start
+        while reader.position < reader.end {
+            var byte = reader.payload[reader.position]
+            if byte == Self.backslash && reader.position + 1 < reader.end {
+                let next = reader.payload[reader.position + 1]
+                if next == Self.backslash || place.isSpecial(next) {
+                    byte = next
+                    reader.position += 1
+                }
+            } else if place.isSpecial(byte) {
+                break
+            }
+            text[write] = byte
+            write += 1
+            reader.position += 1
+        }
+        guard write > start else { throw reader.error("empty \(what)") }
+        return StringToken(start: start, end: write, hasEscapes: false)
+    }
+
+    /// Reads one field value: a quoted string (unescaped in place), a boolean, an integer
+    /// (`i`), an unsigned integer (`u`) or a float.
+    private func readFieldValue(_ reader: inout LineReader, text: inout [UInt8]) throws(PayloadError) -> ScannedValue {
+        guard !reader.isAtEnd else { throw reader.error("missing field value") }
+        let payload = reader.payload
+        if payload[reader.position] == Self.quote {
+            reader.position += 1
+            let start = reader.position
+            var write = start
+            while true {
+                guard reader.position < reader.end else { throw reader.error("unterminated string field value") }
+                var byte = payload[reader.position]
+                if byte == Self.quote { break }
+                if byte == Self.backslash && reader.position + 1 < reader.end {
+                    let next = payload[reader.position + 1]
+                    if next == Self.quote || next == Self.backslash {
+                        byte = next
+                        reader.position += 1
+                    }
+                }
+                text[write] = byte
+                write += 1
+                reader.position += 1
+            }
+            reader.position += 1  // the closing quote
+            return .string(StringToken(start: start, end: write, hasEscapes: false))
+        }
+        let start = reader.position
+        while reader.position < reader.end, payload[reader.position] != Self.comma, payload[reader.position] != Self.space {
+            reader.position += 1
+        }
+        guard reader.position > start else { throw reader.error("missing field value") }
+        let token = UnsafeRawBufferPointer(rebasing: payload[start..<reader.position])
+        if let flag = Self.boolean(token) { return .bool(flag) }
+        let last = token[token.count - 1]
+        if last == UInt8(ascii: "i") || last == UInt8(ascii: "u") {
+            let digits = UnsafeRawBufferPointer(rebasing: token[0..<(token.count - 1)])
+            guard let value = Self.integer(digits, signed: last == UInt8(ascii: "i")).map(\.value) else {
+                throw reader.error(
+                    "invalid \(last == UInt8(ascii: "i") ? "integer" : "unsigned integer") \(Self.quoted(token)): "
+                        + "expected digits within 64 bits before the \(last == UInt8(ascii: "i") ? "i" : "u")")
+            }
+            return .number(value)
+        }
+        var scanner = JSONScanner(payload)
+        scanner.position = start
+        guard let number = try? scanner.readNumber(), scanner.position == reader.position else {
+            throw reader.error("invalid field value \(Self.quoted(token)): expected a number, 12i, 12u, true, false or \"text\"")
+        }
+        return .number(number.value)
+    }
+
+    /// The timestamp at the reader, in milliseconds.
+    private func readTimestamp(_ reader: inout LineReader) throws(PayloadError) -> Int64 {
+        let start = reader.position
+        while reader.position < reader.end, reader.payload[reader.position] != Self.space,
+            reader.payload[reader.position] != Self.tab
+        {
+            reader.position += 1
+        }
+        let token = UnsafeRawBufferPointer(rebasing: reader.payload[start..<reader.position])
+        guard let value = Self.integer(token, signed: true)?.exact else {
+            throw reader.error("invalid timestamp \(Self.quoted(token)): expected an integer in \(options.precision.rawValue)")
+        }
+        let precision = options.precision
+        if precision == .seconds {
+            let (millis, overflow) = value.multipliedReportingOverflow(by: 1_000)
+            guard !overflow else { throw reader.error("timestamp \(value) s is out of range") }
+            return millis
+        }
+        // Rounded down, also before 1970.
+        let divisor = precision.perMillisecond
+        let quotient = value / divisor
+        return value % divisor < 0 ? quotient - 1 : quotient
+    }
+
+    /// A decimal integer (optional `-` when `signed`) when it fits 64 bits: as a reading's value,
+    /// and exactly when it fits an `Int64` (a timestamp).
+    private static func integer(_ token: UnsafeRawBufferPointer, signed: Bool) -> (value: Double, exact: Int64?)? {
+        var index = 0
+        let isNegative = signed && !token.isEmpty && token[0] == UInt8(ascii: "-")
+        if isNegative { index = 1 }
+        guard index < token.count else { return nil }
+        var magnitude: UInt64 = 0
+        while index < token.count {
+            let digit = token[index] &- UInt8(ascii: "0")
+            guard digit <= 9 else { return nil }
+            let (times, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(UInt64(digit))
+            guard !overflow, !carry else { return nil }
+            magnitude = sum
+            index += 1
+        }
+        if isNegative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return (-Double(magnitude), magnitude == UInt64(Int64.max) + 1 ? .min : -Int64(magnitude))
+        }
+        if signed && magnitude > UInt64(Int64.max) { return nil }
+        return (Double(magnitude), Int64(exactly: magnitude))
+    }
+
+    /// The boolean a field value spells, or nil.
+    private static func boolean(_ token: UnsafeRawBufferPointer) -> Bool? {
+        guard token.count <= 5 else { return nil }
+        switch String(decoding: token, as: UTF8.self) {
+        case "t", "T", "true", "True", "TRUE": return true
+        case "f", "F", "false", "False", "FALSE": return false
+        default: return nil
+        }
+    }
+
+    /// `token` quoted for a detail, at most 40 bytes of it.
+    private static func quoted(_ token: UnsafeRawBufferPointer) -> String {
+        let text = String(decoding: token.prefix(40), as: UTF8.self)
+        return "\"\(text)\(token.count > 40 ? "…" : "")\""
+    }
+
+    /// Marks each reading of one line whose name appeared earlier in that line: the first is
+    /// the reading, the others `duplicate_metric`.
+    private func markRepeatedNames(_ range: Range<Int>, in lines: inout ScannedLines) {
+        guard range.count > 1 else { return }
+        if range.count > 32 {
+            var seen = Set<[UInt8]>(minimumCapacity: range.count)
+            for index in range {
+                let name = lines.readings[index].name
+                if !seen.insert(Array(lines.text[name.start..<name.end])).inserted { lines.readings[index].isRepeat = true }
+            }
+            return
+        }
+        for later in range.dropFirst() {
+            let name = lines.readings[later].name
+            for earlier in range.lowerBound..<later {
+                let other = lines.readings[earlier].name
+                if lines.text[other.start..<other.end].elementsEqual(lines.text[name.start..<name.end]) {
+                    lines.readings[later].isRepeat = true
+                    break
+                }
+            }
+        }
+    }
+}
