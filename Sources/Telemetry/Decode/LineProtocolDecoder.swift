@@ -54,7 +54,8 @@ struct LineProtocolDecoder: Sendable {
             switch self {
             case .measurement: return byte == LineProtocolDecoder.comma || byte == LineProtocolDecoder.space
             case .key, .tagValue:
-                return byte == LineProtocolDecoder.comma || byte == LineProtocolDecoder.space || byte == LineProtocolDecoder.equals
+                return byte == LineProtocolDecoder.comma || byte == LineProtocolDecoder.space
+                    || byte == LineProtocolDecoder.equals
             }
         }
     }
@@ -93,7 +94,9 @@ struct LineProtocolDecoder: Sendable {
         var isAtEnd: Bool { position >= end }
 
         mutating func skipSpaces() {
-            while position < end && (payload[position] == LineProtocolDecoder.space || payload[position] == LineProtocolDecoder.tab) {
+            while position < end
+                && (payload[position] == LineProtocolDecoder.space || payload[position] == LineProtocolDecoder.tab)
+            {
                 position += 1
             }
         }
@@ -110,7 +113,9 @@ struct LineProtocolDecoder: Sendable {
             reader.position += 1
             try readTags(&reader, into: &line, text: &lines.text)
         }
-        guard !reader.isAtEnd else { throw reader.error("no fields: expected a space and field=value after the measurement and tags") }
+        guard !reader.isAtEnd else {
+            throw reader.error("no fields: expected a space and field=value after the measurement and tags")
+        }
         reader.skipSpaces()
         let firstReading = lines.readings.count
         try readFields(&reader, measurement: measurement, into: &lines)

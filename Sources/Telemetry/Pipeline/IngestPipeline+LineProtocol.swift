@@ -57,12 +57,14 @@ extension IngestPipeline {
                 quarantine(
                     message, .malformedPayload,
                     "line \(line.number): nothing names its \(level): "
-                        + (tag.map { "no tag \($0)" } ?? "no tag is configured for it") + " and the topic pattern has no {\(level)}")
+                        + (tag.map { "no tag \($0)" } ?? "no tag is configured for it")
+                        + " and the topic pattern has no {\(level)}")
                 return
             }
         }
         var redelivered = false
-        switch recognise(topic: message.topic, payload: message.payload, packetID: packetID, allTimestamped: lines.allTimestamped) {
+        switch recognise(topic: message.topic, payload: message.payload, packetID: packetID, allTimestamped: lines.allTimestamped)
+        {
         case .new:
             break
         case .repeated(let messagesAgo):

@@ -96,7 +96,9 @@ struct LineProtocolDecoderTests {
         let fields = spellings.enumerated().map { "b\($0.offset)=\($0.element)" }.joined(separator: ",")
         let values = try Self.decode("m,host=d \(fields)").first?.readings.map(\.value)
         #expect(values == spellings.indices.map { .bool($0 < 5) })
-        #expect(Self.error("m,host=d b=yes") == "line 1: invalid field value \"yes\": expected a number, 12i, 12u, true, false or \"text\" (byte 14)")
+        #expect(
+            Self.error("m,host=d b=yes")
+                == "line 1: invalid field value \"yes\": expected a number, 12i, 12u, true, false or \"text\" (byte 14)")
     }
 
     @Test(arguments: [
