@@ -160,6 +160,14 @@ struct IndexWriterTests {
         #expect(older.transitions == nil && older.upMillis == nil && older.plannedMillis == nil)
         #expect(older.longestFaultMillis == nil && older.leadingFaultMillis == nil && older.trailingFaultMillis == nil)
         #expect(older.states == record.states && older.count == 1)
+        // A group of figures out of its bounds is left out, the others kept.
+        let damaged = try #require(
+            RollupRecord(
+                line: Array(
+                    state.replacingOccurrences(of: "\"up_ms\":3000", with: "\"up_ms\":10001")
+                        .replacingOccurrences(of: "\"leading_fault_ms\":0", with: "\"leading_fault_ms\":-1").utf8)))
+        #expect(damaged.upMillis == nil && damaged.plannedMillis == nil && damaged.longestFaultMillis == nil)
+        #expect(damaged.transitions == 1 && damaged.count == 1)
         let counter = """
             {"tier":"10s","start":"2026-11-22T00:16:50.000Z","end":"2026-11-22T00:17:00.000Z","park":"p","site":"s","device":"d","metric":"energy_kwh","kind":"counter","unit":"kWh","count":2,"sum":3,"min":1,"max":2,"mean":1.5,"m2":0.5,"first":{"ts":"2026-11-22T00:16:55.000Z","v":1},"last":{"ts":"2026-11-22T00:16:59.000Z","v":2},"increase":1,"resets":0,"rate":0.1,"transitions":3,"complete":true}
             """

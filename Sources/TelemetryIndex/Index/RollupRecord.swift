@@ -28,7 +28,8 @@ public struct RollupRecord: Sendable, Equatable {
     /// written before records carried one, and a sketch that did not decode.
     public var sketch: QuantileSketch?
     /// State records: readings whose state differs from the series' previous reading. Nil for
-    /// other kinds and for records written before state records carried it, as the five below.
+    /// other kinds, records written before state records carried it and a value out of its
+    /// bounds, as the five below.
     public var transitions: Int64?
     /// State records: milliseconds of the window in the metric's up states.
     public var upMillis: Int64?
@@ -98,12 +99,7 @@ public struct RollupRecord: Sendable, Equatable {
             m2: wire.m2, first: wire.first?.timedValue, last: wire.last?.timedValue, increase: wire.increase,
             resets: wire.resets, states: states.values.sorted { $0.name.lexicographicallyPrecedes($1.name) },
             complete: wire.complete)
-        if wire.kind == "state" {
-            (transitions, upMillis, plannedMillis) = (wire.transitions, wire.upMs, wire.plannedMs)
-            (longestFaultMillis, leadingFaultMillis, trailingFaultMillis) = (
-                wire.longestFaultMs, wire.leadingFaultMs, wire.trailingFaultMs
-            )
-        }
+        if wire.kind == "state" { takeStateMeasures(wire) }
         if let field = wire.sketch {
             do throws(QuantileSketchDecodingError) {
                 guard let text = field.text else { throw .invalidText }
@@ -111,6 +107,23 @@ public struct RollupRecord: Sendable, Equatable {
             } catch {
                 sketchError = error
             }
+        }
+    }
+
+    /// A state record's measures, each group (transitions; up and planned time; fault runs)
+    /// only when it is within its bounds: counts and times not negative, up time at most the
+    /// planned time, runs within the window and the end runs within the longest. A group out of
+    /// bounds is left out, as in a record without it, so that a damaged field costs that figure
+    /// and not the window.
+    private mutating func takeStateMeasures(_ wire: Wire) {
+        if let count = wire.transitions, count >= 0 { transitions = count }
+        if let up = wire.upMs, let planned = wire.plannedMs, 0 <= up, up <= planned, planned <= tierMillis {
+            (upMillis, plannedMillis) = (up, planned)
+        }
+        if let longest = wire.longestFaultMs, let leading = wire.leadingFaultMs, let trailing = wire.trailingFaultMs,
+            longest <= tierMillis, 0 <= leading, leading <= longest, 0 <= trailing, trailing <= longest
+        {
+            (longestFaultMillis, leadingFaultMillis, trailingFaultMillis) = (longest, leading, trailing)
         }
     }
 
