@@ -30,7 +30,7 @@ struct FaultRuns: Sendable, Equatable {
 
     /// Appends the next windows of the same series, starting at or after the span's end. When
     /// they start exactly at its end, the trailing run and their leading run are one run;
-    /// after a gap they stay apart.
+    /// after a gap they stay apart (as would windows out of order, which a scan never has).
     mutating func append(_ later: FaultRuns) {
         guard let span, let next = later.span else {
             add(later)
@@ -44,7 +44,7 @@ struct FaultRuns: Sendable, Equatable {
         } else {
             trailing = later.trailing
         }
-        (longest, self.span) = (joined, span.lowerBound..<next.upperBound)
+        (longest, self.span) = (joined, span.lowerBound..<max(span.upperBound, next.upperBound))
     }
 
     /// Adds the later record of a window written in two (cut short at a stop, finished after a

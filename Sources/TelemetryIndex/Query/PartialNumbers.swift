@@ -1,7 +1,8 @@
 /// The figures of a merge that are plain numbers: counts, moments, extremes, counter increase
-/// and resets, a state series' measures, and completeness. It holds no reference, so a query can keep a flat array of
-/// them and merge a hundred thousand rows without retain, release or value-witness calls;
-/// `PartialMerge` adds the figures that carry names (first, last, state times).
+/// and resets, a state series' measures, and completeness. It holds no reference, so a query
+/// can keep a flat array of them and merge a hundred thousand rows without retain, release or
+/// value-witness calls; `PartialMerge` adds the figures that carry names (first, last, state
+/// times).
 ///
 /// The variance term merges by Chan et al.'s pairwise formula, which is exact in real
 /// arithmetic (`m2 = m2a + m2b + δ²·na·nb/n`, δ the difference of the means).
