@@ -6,7 +6,7 @@ import Telemetry
 /// milliseconds add per state; quantile sketches as `SketchMerge` says.
 ///
 /// The three merges differ only in a state series' fault runs, which join across windows of
-/// one series that meet and never across series (`FaultRuns`): ``append(_:)`` takes the next
+/// one series that meet and never across series (`FaultRunMerge`): ``append(_:)`` takes the next
 /// windows of the same series, ``addRestOfWindow(_:)`` the later record of one window, and
 /// ``add(_:)`` another series. The caller knows which it has; `BucketScan` merges each
 /// series' windows of a bucket in start order first and only then adds the series to its group.

@@ -5,7 +5,7 @@ import Telemetry
 /// they carried these fields, and records of other kinds, lack them; each figure says how a
 /// merge that includes such a window answers.
 ///
-/// Sums merge alike however two merges relate; fault runs do not (see `FaultRuns`), so this
+/// Sums merge alike however two merges relate; fault runs do not (see `FaultRunMerge`), so this
 /// has the same three merges: ``append(_:)``, ``addRestOfWindow(_:)`` and ``add(_:)``.
 public struct StateMeasures: Sendable, Equatable {
     /// Readings whose state differs from the series' previous one, summed over the windows
@@ -15,7 +15,7 @@ public struct StateMeasures: Sendable, Equatable {
     private var plannedMillis: Int64 = 0
     /// False once a window without up or planned time is part of the merge.
     private var timesKnown = true
-    private var faults: FaultRuns?
+    private var faults: FaultRunMerge?
     /// False once a window without its fault runs is part of the merge.
     private var faultsKnown = true
 
@@ -34,7 +34,7 @@ public struct StateMeasures: Sendable, Equatable {
             timesKnown = false
         }
         if let longestFault, let leadingFault, let trailingFault {
-            faults = FaultRuns(window: window, longest: longestFault, leading: leadingFault, trailing: trailingFault)
+            faults = FaultRunMerge(window: window, longest: longestFault, leading: leadingFault, trailing: trailingFault)
         } else {
             faultsKnown = false
         }
@@ -71,7 +71,7 @@ public struct StateMeasures: Sendable, Equatable {
         merge(later.faults) { $0.append($1) }
     }
 
-    /// Adds the later record of a window written in two (see `FaultRuns.addRestOfWindow(_:)`).
+    /// Adds the later record of a window written in two (see `FaultRunMerge.addRestOfWindow(_:)`).
     mutating func addRestOfWindow(_ rest: StateMeasures) {
         addSums(rest)
         merge(rest.faults) { $0.addRestOfWindow($1) }
@@ -86,7 +86,7 @@ public struct StateMeasures: Sendable, Equatable {
     }
 
     /// Merges `other` into the fault runs by `combine`; a side without runs leaves the other's.
-    private mutating func merge(_ other: FaultRuns?, by combine: (inout FaultRuns, FaultRuns) -> Void) {
+    private mutating func merge(_ other: FaultRunMerge?, by combine: (inout FaultRunMerge, FaultRunMerge) -> Void) {
         guard let other else { return }
         guard var runs = faults else {
             faults = other

@@ -4,15 +4,15 @@ import Testing
 
 /// The merge of windows' fault runs against the runs of the time itself: random fault
 /// timelines cut into windows, some windows missing, merged in every grouping of the windows.
-@Suite("Fault runs")
-struct FaultRunsTests {
+@Suite("Fault-run merge")
+struct FaultRunMergeTests {
     static let length: Int64 = 10
 
     /// A window of the timeline: its runs as a record states them.
-    static func window(_ index: Int, faults: [Bool]) -> FaultRuns {
+    static func window(_ index: Int, faults: [Bool]) -> FaultRunMerge {
         let start = Int64(index) * length
         let inside = faults[(index * Int(length))..<((index + 1) * Int(length))]
-        return FaultRuns(
+        return FaultRunMerge(
             window: start..<start + length, longest: longestRun(inside), leading: Int64(inside.prefix { $0 }.count),
             trailing: Int64(inside.reversed().prefix { $0 }.count))
     }
@@ -28,7 +28,7 @@ struct FaultRunsTests {
 
     /// The windows `written` merged by splitting them at `split` recursively: each part first,
     /// then the second appended to the first.
-    static func merged(_ written: ArraySlice<FaultRuns>, split: (Int) -> Int) -> FaultRuns? {
+    static func merged(_ written: ArraySlice<FaultRunMerge>, split: (Int) -> Int) -> FaultRunMerge? {
         guard written.count > 1 else { return written.first }
         let middle = written.startIndex + max(1, min(written.count - 1, split(written.count)))
         guard var head = merged(written[..<middle], split: split), let tail = merged(written[middle...], split: split)
@@ -70,18 +70,18 @@ struct FaultRunsTests {
 
     @Test func runsOfTwoSeriesNeverJoin() {
         // Series a ends in a 6 long fault, series b starts with a 7 long one in the next window.
-        var runs = FaultRuns(window: 0..<10, longest: 6, leading: 0, trailing: 6)
-        runs.add(FaultRuns(window: 10..<20, longest: 7, leading: 7, trailing: 0))
+        var runs = FaultRunMerge(window: 0..<10, longest: 6, leading: 0, trailing: 6)
+        runs.add(FaultRunMerge(window: 10..<20, longest: 7, leading: 7, trailing: 0))
         #expect(runs.longest == 7 && runs.span == nil)
-        runs.append(FaultRuns(window: 20..<30, longest: 4, leading: 4, trailing: 0))
+        runs.append(FaultRunMerge(window: 20..<30, longest: 4, leading: 4, trailing: 0))
         #expect(runs.longest == 7, "nothing joins a merge of several series")
     }
 
     @Test func theTwoRecordsOfAWindowKeepTheLongerPartAndTheFirstLeadingAndSecondTrailingRun() {
-        var window = FaultRuns(window: 0..<60, longest: 20, leading: 20, trailing: 0)
-        window.addRestOfWindow(FaultRuns(window: 0..<60, longest: 15, leading: 0, trailing: 15))
+        var window = FaultRunMerge(window: 0..<60, longest: 20, leading: 20, trailing: 0)
+        window.addRestOfWindow(FaultRunMerge(window: 0..<60, longest: 15, leading: 0, trailing: 15))
         #expect(window.longest == 20 && window.leading == 20 && window.trailing == 15 && window.span == 0..<60)
-        var before = FaultRuns(window: -60..<0, longest: 60, leading: 60, trailing: 60)
+        var before = FaultRunMerge(window: -60..<0, longest: 60, leading: 60, trailing: 60)
         before.append(window)
         #expect(before.longest == 80 && before.leading == 80 && before.trailing == 15)
     }

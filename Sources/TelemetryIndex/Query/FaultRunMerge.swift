@@ -8,7 +8,7 @@ import Telemetry
 /// Three merges, because only the caller knows how two merges relate (`BucketScan` does):
 /// ``append(_:)`` the next window of the same series, ``addRestOfWindow(_:)`` the later record
 /// of one window written in two, ``add(_:)`` another series of a group.
-struct FaultRuns: Sendable, Equatable {
+struct FaultRunMerge: Sendable, Equatable {
     /// The longest continuous fault time.
     private(set) var longest: Int64
     /// The fault time from the start of `span`.
@@ -31,7 +31,7 @@ struct FaultRuns: Sendable, Equatable {
     /// Appends the next windows of the same series, starting at or after the span's end. When
     /// they start exactly at its end, the trailing run and their leading run are one run;
     /// after a gap they stay apart (as would windows out of order, which a scan never has).
-    mutating func append(_ later: FaultRuns) {
+    mutating func append(_ later: FaultRunMerge) {
         guard let span, let next = later.span else {
             add(later)
             return
@@ -52,12 +52,12 @@ struct FaultRuns: Sendable, Equatable {
     /// readings stop or start: the longest is the larger of the parts', the leading run the
     /// first part's and the trailing run the second's, so a run across the restart counts as
     /// its longer part.
-    mutating func addRestOfWindow(_ rest: FaultRuns) {
+    mutating func addRestOfWindow(_ rest: FaultRunMerge) {
         (longest, trailing) = (max(longest, rest.longest), rest.trailing)
     }
 
     /// Adds another series' runs: the longest is the larger, and no run joins any more.
-    mutating func add(_ other: FaultRuns) {
+    mutating func add(_ other: FaultRunMerge) {
         (longest, leading, trailing, span) = (max(longest, other.longest), 0, 0, nil)
     }
 }
