@@ -28,4 +28,38 @@ struct IndexSchemaTests {
         try index.close()
         #expect(throws: IndexError.self) { try RollupIndex.openForReading(path: scratch.path + "/absent.sqlite", cacheKiB: 256) }
     }
+
+    @Test func anIndexFromBeforeTheStateMeasuresIsRebuiltFromTheLogWithThem() throws {
+        let scratch = try IndexScratch()
+        let log = try scratch.openLog()
+        let machine = StateTimeline(
+            site: "s", device: "d", readings: [(0, "running"), (20, "fault")], endSecond: 60, minutes: [0])
+        for line in machine.lines() { try log.append(line) }
+        try log.flush(nowMillis: 1)
+        try log.close()
+        // An index of schema version 2, which had no column for the measures, said to hold the log.
+        let old = try DatabaseQueue(path: scratch.indexPath)
+        try old.write { db in
+            try IndexSchema.create(db)
+            try db.execute(
+                sql: """
+                    ALTER TABLE partial DROP COLUMN trailing_fault_ms;
+                    INSERT INTO log_position VALUES (1, 1, 1 << 40, 0, 0, 0, 0);
+                    PRAGMA user_version = 2
+                    """)
+        }
+        try old.close()
+        #expect(IndexSchema.version > 2)
+        #expect(try scratch.catchUp().records == 1)
+        let result = try scratch.query(
+            [
+                ("from", ReferenceSeries.time(StateTimeline.start)),
+                ("to", ReferenceSeries.time(StateTimeline.start + StateTimeline.window)), ("step", "1m"),
+                ("agg", "transitions,availability,longest_fault_ms"),
+            ], nowMillis: StateTimeline.start)
+        let point = try #require(result.series.first?.points.first)
+        #expect(point.value(of: .transitions) == .integer(1))
+        #expect(point.value(of: .availability) == .number(20_000.0 / 60_000.0))
+        #expect(point.value(of: .longestFaultMs) == .integer(40_000))
+    }
 }

@@ -138,4 +138,40 @@ struct IndexWriterTests {
         #expect(parsed.last?.value == .state(Array("running".utf8)))
         #expect(!parsed.complete && parsed.sum == nil)
     }
+
+    @Test func aStateRecordsMeasuresParseAndOtherKindsAndOlderRecordsHaveNone() throws {
+        let state = """
+            {"tier":"10s","start":"2026-11-22T00:16:50.000Z","end":"2026-11-22T00:17:00.000Z","park":"p","site":"s","device":"d","metric":"machine_state","kind":"state","unit":"","count":1,"state_count":{"fault":1},"state_ms":{"fault":7000,"running":3000},"transitions":1,"up_ms":3000,"planned_ms":10000,"availability":0.3,"longest_fault_ms":7000,"leading_fault_ms":0,"trailing_fault_ms":7000,"first":{"ts":"2026-11-22T00:16:53.000Z","v":"fault"},"last":{"ts":"2026-11-22T00:16:53.000Z","v":"fault"},"complete":true}
+            """
+        let record = try #require(RollupRecord(line: Array(state.utf8)))
+        #expect(record.transitions == 1 && record.upMillis == 3000 && record.plannedMillis == 10000)
+        #expect(record.longestFaultMillis == 7000 && record.leadingFaultMillis == 0 && record.trailingFaultMillis == 7000)
+        #expect(record.states.map(\.millis) == [7000, 3000])
+        // Nothing planned: availability is null.
+        let idle = state.replacingOccurrences(of: "\"availability\":0.3", with: "\"availability\":null")
+        #expect(RollupRecord(line: Array(idle.utf8))?.upMillis == 3000)
+        let older = try #require(
+            RollupRecord(
+                line: Array(
+                    state.replacingOccurrences(
+                        of: ",\"transitions\":1,\"up_ms\":3000,\"planned_ms\":10000,\"availability\":0.3,"
+                            + "\"longest_fault_ms\":7000,\"leading_fault_ms\":0,\"trailing_fault_ms\":7000", with: ""
+                    ).utf8)))
+        #expect(older.transitions == nil && older.upMillis == nil && older.plannedMillis == nil)
+        #expect(older.longestFaultMillis == nil && older.leadingFaultMillis == nil && older.trailingFaultMillis == nil)
+        #expect(older.states == record.states && older.count == 1)
+        // A group of figures out of its bounds is left out, the others kept.
+        let damaged = try #require(
+            RollupRecord(
+                line: Array(
+                    state.replacingOccurrences(of: "\"up_ms\":3000", with: "\"up_ms\":10001")
+                        .replacingOccurrences(of: "\"leading_fault_ms\":0", with: "\"leading_fault_ms\":-1").utf8)))
+        #expect(damaged.upMillis == nil && damaged.plannedMillis == nil && damaged.longestFaultMillis == nil)
+        #expect(damaged.transitions == 1 && damaged.count == 1)
+        let counter = """
+            {"tier":"10s","start":"2026-11-22T00:16:50.000Z","end":"2026-11-22T00:17:00.000Z","park":"p","site":"s","device":"d","metric":"energy_kwh","kind":"counter","unit":"kWh","count":2,"sum":3,"min":1,"max":2,"mean":1.5,"m2":0.5,"first":{"ts":"2026-11-22T00:16:55.000Z","v":1},"last":{"ts":"2026-11-22T00:16:59.000Z","v":2},"increase":1,"resets":0,"rate":0.1,"transitions":3,"complete":true}
+            """
+        let parsed = try #require(RollupRecord(line: Array(counter.utf8)))
+        #expect(parsed.increase == 1 && parsed.resets == 0 && parsed.transitions == nil, "a counter's rate is read past")
+    }
 }

@@ -3,11 +3,11 @@ import Testing
 @testable import TelemetryIndex
 
 struct QueryAggregateTests {
-    @Test func theTwelveNamedAggregatesHaveTheirWireNames() {
+    @Test func theFifteenNamedAggregatesHaveTheirWireNames() {
         #expect(
             QueryAggregate.named.map(\.name) == [
                 "count", "sum", "min", "max", "mean", "stddev", "first", "last", "increase", "rate", "state_ms",
-                "state_share",
+                "state_share", "transitions", "availability", "longest_fault_ms",
             ])
     }
 
@@ -19,6 +19,10 @@ struct QueryAggregateTests {
         #expect(try QueryAggregate.parseList("count,mean,min,max") == [.count, .mean, .min, .max])
         #expect(try QueryAggregate.parseList("state_share,state_ms") == [.stateShare, .stateMs])
         #expect(try QueryAggregate.parseList("rate") == [.rate])
+        #expect(
+            try QueryAggregate.parseList("longest_fault_ms,transitions,availability") == [
+                .longestFaultMs, .transitions, .availability,
+            ])
         let all = QueryAggregate.named.map(\.name).joined(separator: ",")
         #expect(try QueryAggregate.parseList(all) == QueryAggregate.named)
     }
@@ -32,7 +36,8 @@ struct QueryAggregateTests {
         #expect(
             error?.description
                 == "agg: \"avg\" is not an aggregate; expected a comma list of count, sum, min, max, mean, stddev, "
-                + "first, last, increase, rate, state_ms, state_share, or quantiles: p1 to p99, or q0. and digits (q0.999)")
+                + "first, last, increase, rate, state_ms, state_share, transitions, availability, longest_fault_ms, "
+                + "or quantiles: p1 to p99, or q0. and digits (q0.999)")
         #expect(error?.value == "count,avg")
     }
 

@@ -32,7 +32,7 @@ struct QueryCommand: ParsableCommand {
     @Option(
         help: """
             Comma list of count, sum, min, max, mean, stddev, first, last, increase, rate, state_ms, state_share, \
-            and the quantiles p1 to p99 or q0.<digits> (gauges).
+            transitions, availability, longest_fault_ms (states), and the quantiles p1 to p99 or q0.<digits> (gauges).
             """)
     var agg: String?
     @Option(help: "table (default), json or csv.") var format = "table"

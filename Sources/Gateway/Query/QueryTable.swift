@@ -3,8 +3,9 @@ import Telemetry
 import TelemetryIndex
 
 /// A query result as an aligned table for a terminal: one row per point, the bucket start in
-/// the query's time zone, the group's names, count, then each aggregate with its unit; `*`
-/// marks a point merged from a window cut short.
+/// the query's time zone, the group's names, count, then each aggregate with its unit
+/// (availability as a percentage, the longest fault in ms); `*` marks a point merged from a
+/// window cut short.
 struct QueryTable {
     let text: String
 
@@ -41,7 +42,7 @@ struct QueryTable {
         let suffix = unit.isEmpty ? "" : " " + unit
         switch value {
         case .absent: return "-"
-        case .integer(let number): return String(number)
+        case .integer(let number): return aggregate == .longestFaultMs ? "\(number)ms" : String(number)
         case .number(let number):
             let text =
                 number.magnitude >= 1e6 || (number != 0 && number.magnitude < 1e-3)
@@ -49,7 +50,8 @@ struct QueryTable {
             switch aggregate {
             case .rate: return text + suffix + "/s"
             case .stddev, .mean, .sum, .min, .max, .increase, .quantile: return text + suffix
-            case .count, .first, .last, .stateMs, .stateShare: return text
+            case .availability: return String(format: "%.1f%%", number * 100)
+            case .count, .first, .last, .stateMs, .stateShare, .transitions, .longestFaultMs: return text
             }
         case .timed(let timed):
             switch timed.value {

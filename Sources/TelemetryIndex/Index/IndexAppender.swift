@@ -160,14 +160,16 @@ public struct IndexAppender {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO partial (series_id, tier_ms, start_ms, origin, count, sum, min, max, m2,
-                    first_ts, first_value, last_ts, last_value, increase, resets, states, complete, sketch)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    first_ts, first_value, last_ts, last_value, increase, resets, states, complete, sketch,
+                    transitions, up_ms, planned_ms, longest_fault_ms, leading_fault_ms, trailing_fault_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let values: [(any DatabaseValueConvertible)?] = [
             id, record.tierMillis, record.startMillis, origin, record.count, record.sum, record.min, record.max, record.m2,
             record.first?.millis, record.first.map { databaseValue($0.value) }, record.last?.millis,
             record.last.map { databaseValue($0.value) }, record.increase, record.resets, StateTime.encode(record.states),
-            record.complete, record.sketch.map { Data($0.encoded()) },
+            record.complete, record.sketch.map { Data($0.encoded()) }, record.transitions, record.upMillis,
+            record.plannedMillis, record.longestFaultMillis, record.leadingFaultMillis, record.trailingFaultMillis,
         ]
         try statement.execute(arguments: StatementArguments(values))
     }

@@ -11,7 +11,8 @@ import GRDB
 ///   the restart) is two rows that queries merge, and rows of a log cut back by crash recovery
 ///   can be found and removed. `sketch` is a gauge record's quantile sketch in its binary
 ///   encoding (`QuantileSketch.encoded()`), NULL when the record carries none or one that
-///   does not decode.
+///   does not decode. `transitions` … `trailing_fault_ms` are a state record's transitions,
+///   up and planned time and fault runs, NULL for other kinds and records written before them.
 ///   `partial_by_origin` finds the rows of a log cut back by crash recovery.
 /// * `tier`: the window lengths seen, for queries to choose from.
 /// * `series_readings`: readings per series in the windows each tier holds, kept with every
@@ -20,7 +21,7 @@ import GRDB
 ///   line it read last (its checksum shows whether the log still holds it).
 enum IndexSchema {
     /// Stored in SQLite's `user_version`; bumped whenever the tables change.
-    static let version = 2
+    static let version = 3
 
     static func create(_ db: Database) throws {
         try db.execute(
@@ -44,6 +45,8 @@ enum IndexSchema {
                     states BLOB,
                     complete INTEGER NOT NULL,
                     sketch BLOB,
+                    transitions INTEGER, up_ms INTEGER, planned_ms INTEGER,
+                    longest_fault_ms INTEGER, leading_fault_ms INTEGER, trailing_fault_ms INTEGER,
                     PRIMARY KEY (series_id, tier_ms, start_ms, origin)
                 ) WITHOUT ROWID;
                 CREATE INDEX partial_by_origin ON partial (origin);

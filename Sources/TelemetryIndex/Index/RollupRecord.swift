@@ -27,6 +27,20 @@ public struct RollupRecord: Sendable, Equatable {
     /// The window's quantile sketch (`sketch`, gauges); nil for counters, states, records
     /// written before records carried one, and a sketch that did not decode.
     public var sketch: QuantileSketch?
+    /// State records: readings whose state differs from the series' previous reading. Nil for
+    /// other kinds, records written before state records carried it and a value out of its
+    /// bounds, as the five below.
+    public var transitions: Int64?
+    /// State records: milliseconds of the window in the metric's up states.
+    public var upMillis: Int64?
+    /// State records: milliseconds of the window in the metric's planned-time states.
+    public var plannedMillis: Int64?
+    /// State records: the longest continuous fault time inside the window.
+    public var longestFaultMillis: Int64?
+    /// State records: the fault time from the window's start (0 when it does not begin in a fault).
+    public var leadingFaultMillis: Int64?
+    /// State records: the fault time up to the window's end (0 when it does not end in a fault).
+    public var trailingFaultMillis: Int64?
     /// Why the record's `sketch` did not decode; the record is still indexed, without a sketch,
     /// so that one damaged field costs the window's quantiles and not its other figures.
     public var sketchError: QuantileSketchDecodingError?
@@ -85,6 +99,7 @@ public struct RollupRecord: Sendable, Equatable {
             m2: wire.m2, first: wire.first?.timedValue, last: wire.last?.timedValue, increase: wire.increase,
             resets: wire.resets, states: states.values.sorted { $0.name.lexicographicallyPrecedes($1.name) },
             complete: wire.complete)
+        if wire.kind == "state" { takeStateMeasures(wire) }
         if let field = wire.sketch {
             do throws(QuantileSketchDecodingError) {
                 guard let text = field.text else { throw .invalidText }
@@ -95,7 +110,26 @@ public struct RollupRecord: Sendable, Equatable {
         }
     }
 
-    /// The line as JSON has it (field names as in docs/formats.md).
+    /// A state record's measures, each group (transitions; up and planned time; fault runs)
+    /// only when it is within its bounds: counts and times not negative, up time at most the
+    /// planned time, runs within the window and the end runs within the longest. A group out of
+    /// bounds is left out, as in a record without it, so that a damaged field costs that figure
+    /// and not the window.
+    private mutating func takeStateMeasures(_ wire: Wire) {
+        if let count = wire.transitions, count >= 0 { transitions = count }
+        if let up = wire.upMs, let planned = wire.plannedMs, 0 <= up, up <= planned, planned <= tierMillis {
+            (upMillis, plannedMillis) = (up, planned)
+        }
+        if let longest = wire.longestFaultMs, let leading = wire.leadingFaultMs, let trailing = wire.trailingFaultMs,
+            longest <= tierMillis, 0 <= leading, leading <= longest, 0 <= trailing, trailing <= longest
+        {
+            (longestFaultMillis, leadingFaultMillis, trailingFaultMillis) = (longest, leading, trailing)
+        }
+    }
+
+    /// The line as JSON has it (field names as in docs/formats.md). Fields not listed are not
+    /// read: a state record's `availability` (up over planned time, which queries compute from
+    /// the sums) and a counter's `rate`.
     private struct Wire: Decodable {
         var start: String
         var end: String
@@ -116,15 +150,26 @@ public struct RollupRecord: Sendable, Equatable {
         var resets: Int64?
         var stateCount: [String: Int64]?
         var stateMs: [String: Int64]?
+        var transitions: Int64?
+        var upMs: Int64?
+        var plannedMs: Int64?
+        var longestFaultMs: Int64?
+        var leadingFaultMs: Int64?
+        var trailingFaultMs: Int64?
         var complete: Bool
         /// Gauges' sketch text; `p50`…`p99` beside it are the sketch's own answers and not read.
         var sketch: WireSketch?
 
         enum CodingKeys: String, CodingKey {
             case start, end, park, site, device, metric, kind, unit, count, sum, min, max, m2, first, last, increase, resets
-            case complete, sketch
+            case complete, sketch, transitions
             case stateCount = "state_count"
             case stateMs = "state_ms"
+            case upMs = "up_ms"
+            case plannedMs = "planned_ms"
+            case longestFaultMs = "longest_fault_ms"
+            case leadingFaultMs = "leading_fault_ms"
+            case trailingFaultMs = "trailing_fault_ms"
         }
     }
 

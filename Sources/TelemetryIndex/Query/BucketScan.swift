@@ -5,6 +5,11 @@ import GRDB
 /// merge first: the window is complete when any of them is, and a bucket is complete when
 /// every window in it is.
 ///
+/// A series' windows of one bucket are appended to each other in start order before the
+/// series is added to its group's bucket, so that a merge knows the next window of a series
+/// from another series (fault runs join across the first and never across the second): the
+/// rows come in start order, so a series' windows of one bucket are consecutive.
+///
 /// A scan covers any range of the members, so that a long one can be split between threads:
 /// the merges of two ranges add up to the merges of both (`Part.add`).
 struct BucketScan: Sendable {
@@ -55,18 +60,30 @@ struct BucketScan: Sendable {
             var window = Figures()
             var windowStart: Int64?
             var windowComplete = false
+            // The member's windows of one bucket so far.
+            var series = Figures()
+            var seriesBucket: Int?
+            func addSeries() {
+                guard let bucket = seriesBucket else { return }
+                part.merges[offset + bucket].add(series)
+                part.filled[offset + bucket] = true
+            }
             func close() {
                 guard let start = windowStart, let bucket = bucketIndex(of: start) else { return }
                 window.complete = windowComplete
-                part.merges[offset + bucket].add(window)
-                part.filled[offset + bucket] = true
+                if bucket == seriesBucket {
+                    series.append(window)
+                } else {
+                    addSeries()
+                    (series, seriesBucket) = (window, bucket)
+                }
             }
             let rows = try Row.fetchCursor(statement, arguments: [member.id, tier, first.lowerBound, last.upperBound])
             while try rows.next() != nil {
                 let start = PartialRow.start(sqlite)
                 let row = Figures(row: sqlite, columns: columns)
                 if start == windowStart {
-                    window.add(row)
+                    window.addRestOfWindow(row)
                     windowComplete = windowComplete || row.complete
                     continue
                 }
@@ -76,6 +93,7 @@ struct BucketScan: Sendable {
                 windowStart = start
             }
             close()
+            addSeries()
         }
         return part
     }

@@ -4,6 +4,12 @@ import Telemetry
 /// window cut short by a restart, and series of a group. Every field of a record merges: the
 /// plain numbers as `PartialNumbers` says; first and last go by event time; readings and
 /// milliseconds add per state; quantile sketches as `SketchMerge` says.
+///
+/// The three merges differ only in a state series' fault runs, which join across windows of
+/// one series that meet and never across series (`FaultRunMerge`): ``append(_:)`` takes the next
+/// windows of the same series, ``addRestOfWindow(_:)`` the later record of one window, and
+/// ``add(_:)`` another series. The caller knows which it has; `BucketScan` merges each
+/// series' windows of a bucket in start order first and only then adds the series to its group.
 public struct PartialMerge: Sendable, Equatable {
     /// Counts, moments, extremes, increase, resets and completeness.
     public private(set) var numbers = PartialNumbers()
@@ -27,6 +33,8 @@ public struct PartialMerge: Sendable, Equatable {
     public var m2: Double { numbers.m2 }
     public var increase: Double? { numbers.increase }
     public var resets: Int64 { numbers.resets }
+    /// Transitions, availability and the longest fault (state series).
+    public var stateMeasures: StateMeasures { numbers.stateMeasures }
     public var mean: Double? { numbers.mean }
     /// Sample standard deviation (n − 1); nil below two readings.
     public var standardDeviation: Double? { numbers.standardDeviation }
@@ -55,7 +63,8 @@ public struct PartialMerge: Sendable, Equatable {
         self.init(
             numbers: PartialNumbers(
                 count: record.count, sum: record.sum, m2: record.m2, min: record.min, max: record.max,
-                increase: record.increase, resets: record.resets, complete: windowComplete),
+                increase: record.increase, resets: record.resets, complete: windowComplete,
+                stateMeasures: StateMeasures(record)),
             first: record.first, last: record.last, states: record.states, sketches: SketchMerge(window: record.sketch))
     }
 
@@ -68,14 +77,32 @@ public struct PartialMerge: Sendable, Equatable {
         }
     }
 
-    /// Adds one record's window (see ``init(_:windowComplete:)``).
+    /// Adds one record's window as another series' (see ``init(_:windowComplete:)`` and ``add(_:)``).
     public mutating func add(_ record: RollupRecord, windowComplete: Bool) {
         add(PartialMerge(record, windowComplete: windowComplete))
     }
 
-    /// Adds another merge: other windows of the series, or other series of a group.
+    /// Adds another series' merge (a group's members): fault runs never join across series.
     public mutating func add(_ other: PartialMerge) {
         numbers.add(other.numbers)
+        addNamed(other)
+    }
+
+    /// Appends the next windows of the same series, later in time: fault runs join across
+    /// windows that meet.
+    public mutating func append(_ later: PartialMerge) {
+        numbers.append(later.numbers)
+        addNamed(later)
+    }
+
+    /// Adds the later record of a window written in two (cut short, finished after a restart).
+    public mutating func addRestOfWindow(_ rest: PartialMerge) {
+        numbers.addRestOfWindow(rest.numbers)
+        addNamed(rest)
+    }
+
+    /// Merges the figures that carry names and the sketches, alike in all three merges.
+    private mutating func addNamed(_ other: PartialMerge) {
         if let value = other.first, value.millis < first?.millis ?? .max { first = value }
         if let value = other.last, value.millis >= last?.millis ?? .min { last = value }
         for (name, entry) in other.states {

@@ -1,7 +1,8 @@
 /// The figures of a merge that are plain numbers: counts, moments, extremes, counter increase
-/// and resets, and completeness. It holds no reference, so a query can keep a flat array of
-/// them and merge a hundred thousand rows without retain, release or value-witness calls;
-/// `PartialMerge` adds the figures that carry names (first, last, state times).
+/// and resets, a state series' measures, and completeness. It holds no reference, so a query
+/// can keep a flat array of them and merge a hundred thousand rows without retain, release or
+/// value-witness calls; `PartialMerge` adds the figures that carry names (first, last, state
+/// times).
 ///
 /// The variance term merges by Chan et al.'s pairwise formula, which is exact in real
 /// arithmetic (`m2 = m2a + m2b + δ²·na·nb/n`, δ the difference of the means).
@@ -16,6 +17,8 @@ public struct PartialNumbers: Sendable, Equatable {
     public private(set) var max: Double?
     public private(set) var increase: Double?
     public private(set) var resets: Int64 = 0
+    /// Transitions, up and planned time, fault runs (state series).
+    public private(set) var stateMeasures = StateMeasures()
     /// Readings counted in `sum` and `m2`.
     private(set) var numericCount: Int64 = 0
     /// False once a window that was never finished is part of the merge.
@@ -26,9 +29,10 @@ public struct PartialNumbers: Sendable, Equatable {
     /// The figures of one stored window, as a record or a `partial` row holds them.
     init(
         count: Int64, sum: Double?, m2: Double?, min: Double?, max: Double?, increase: Double?, resets: Int64?,
-        complete: Bool
+        complete: Bool, stateMeasures: StateMeasures = StateMeasures()
     ) {
         self.count = count
+        self.stateMeasures = stateMeasures
         if let sum, count > 0 { (self.sum, self.m2, numericCount) = (sum, m2 ?? 0, count) }
         (self.min, self.max, self.increase, self.complete) = (min, max, increase, complete)
         self.resets = resets ?? 0
@@ -42,8 +46,27 @@ public struct PartialNumbers: Sendable, Equatable {
         return (Swift.max(0, m2) / Double(numericCount - 1)).squareRoot()
     }
 
-    /// Adds another window's or merge's figures.
+    /// Adds another series' figures (a group's members, or another part of a group's scan).
+    /// Only fault runs tell this from ``append(_:)`` and ``addRestOfWindow(_:)``: every other
+    /// figure adds alike.
     public mutating func add(_ other: PartialNumbers) {
+        addFigures(other)
+        stateMeasures.add(other.stateMeasures)
+    }
+
+    /// Appends the next windows of the same series, later in time.
+    mutating func append(_ later: PartialNumbers) {
+        addFigures(later)
+        stateMeasures.append(later.stateMeasures)
+    }
+
+    /// Adds the later record of a window written in two (cut short, finished after a restart).
+    mutating func addRestOfWindow(_ rest: PartialNumbers) {
+        addFigures(rest)
+        stateMeasures.addRestOfWindow(rest.stateMeasures)
+    }
+
+    private mutating func addFigures(_ other: PartialNumbers) {
         count &+= other.count
         if other.numericCount > 0 { mergeMoments(count: other.numericCount, sum: other.sum, m2: other.m2) }
         if let low = other.min { min = Swift.min(min ?? low, low) }

@@ -24,6 +24,12 @@ enum PartialRow {
         private(set) var states: Int32?
         /// The quantile sketch's encoding.
         private(set) var sketch: Int32?
+        private(set) var transitions: Int32?
+        /// `up_ms`, then `planned_ms`.
+        private(set) var upTime: Int32?
+        /// `tier_ms` (the window's end is its start plus the tier), then `longest_fault_ms`,
+        /// `leading_fault_ms` and `trailing_fault_ms`.
+        private(set) var faults: Int32?
         /// The select list, in position order.
         private(set) var names = ["start_ms", "count", "complete"]
 
@@ -42,6 +48,9 @@ enum PartialRow {
                 case .increase, .rate: wanted.insert("increase")
                 case .stateMs, .stateShare: wanted.insert("states")
                 case .quantile: wanted.insert("sketch")
+                case .transitions: wanted.insert("transitions")
+                case .availability: wanted.insert("upTime")
+                case .longestFaultMs: wanted.insert("faults")
                 }
             }
             func take(_ key: String, _ columns: [String]) -> Int32? {
@@ -58,6 +67,9 @@ enum PartialRow {
             increase = take("increase", ["increase", "resets"])
             states = take("states", ["states"])
             sketch = take("sketch", ["sketch"])
+            transitions = take("transitions", ["transitions"])
+            upTime = take("upTime", ["up_ms", "planned_ms"])
+            faults = take("faults", ["tier_ms", "longest_fault_ms", "leading_fault_ms", "trailing_fault_ms"])
         }
 
         /// Whether the query reads figures that carry names (first, last, state time) or a
@@ -86,7 +98,22 @@ enum PartialRow {
             max: columns.max.flatMap { double(statement, $0) },
             increase: columns.increase.flatMap { double(statement, $0) },
             resets: columns.increase.flatMap { integer(statement, $0 + 1) },
-            complete: sqlite3_column_int64(statement, 2) != 0)
+            complete: sqlite3_column_int64(statement, 2) != 0, stateMeasures: stateMeasures(statement, columns: columns))
+    }
+
+    /// The state measures of the row `statement` is on; those not selected are as a record
+    /// without them has them (unknown), which no aggregate asked reads.
+    private static func stateMeasures(_ statement: OpaquePointer, columns: Columns) -> StateMeasures {
+        let windowStart = start(statement)
+        let faults = columns.faults
+        return StateMeasures(
+            window: windowStart..<windowStart.addingSaturated(faults.flatMap { integer(statement, $0) } ?? 0),
+            transitions: columns.transitions.flatMap { integer(statement, $0) },
+            upMillis: columns.upTime.flatMap { integer(statement, $0) },
+            plannedMillis: columns.upTime.flatMap { integer(statement, $0 + 1) },
+            longestFault: faults.flatMap { integer(statement, $0 + 1) },
+            leadingFault: faults.flatMap { integer(statement, $0 + 2) },
+            trailingFault: faults.flatMap { integer(statement, $0 + 3) })
     }
 
     /// The whole merge of the row `statement` is on: its numbers, the named figures and the

@@ -24,12 +24,19 @@ public enum QueryAggregate: Sendable, Hashable {
     case stateMs
     /// Share of the bucket spent in each state (state metrics).
     case stateShare
+    /// Changes of state, summed over the windows that state them (state metrics).
+    case transitions
+    /// Up time over planned time (state metrics whose every window states both).
+    case availability
+    /// The longest continuous fault of any one series, joined across adjacent windows (state metrics).
+    case longestFaultMs
     /// A quantile of the readings (gauges), from the merge of the windows' quantile sketches.
     case quantile(QueryQuantile)
 
     /// The aggregates named by a word of their own, in the documented order (quantiles aside).
     public static let named: [QueryAggregate] = [
-        .count, .sum, .min, .max, .mean, .stddev, .first, .last, .increase, .rate, .stateMs, .stateShare,
+        .count, .sum, .min, .max, .mean, .stddev, .first, .last, .increase, .rate, .stateMs, .stateShare, .transitions,
+        .availability, .longestFaultMs,
     ]
 
     /// The aggregates when the request has no `agg`: `count,mean,min,max`.
@@ -55,6 +62,9 @@ public enum QueryAggregate: Sendable, Hashable {
         case .rate: "rate"
         case .stateMs: "state_ms"
         case .stateShare: "state_share"
+        case .transitions: "transitions"
+        case .availability: "availability"
+        case .longestFaultMs: "longest_fault_ms"
         case .quantile(let quantile): quantile.name
         }
     }

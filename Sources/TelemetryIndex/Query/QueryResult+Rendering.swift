@@ -52,6 +52,9 @@ extension QueryResult.Point {
                     let millis = Double(merge.states[name]?.millis ?? 0)
                     return (name, aggregate == .stateMs ? millis : (total > 0 ? millis / total : 0))
                 })
+        case .transitions: return merge.stateMeasures.transitions.map(Value.integer) ?? .absent
+        case .availability: return merge.stateMeasures.availability.map(Value.number) ?? .absent
+        case .longestFaultMs: return merge.stateMeasures.longestFaultMillis.map(Value.integer) ?? .absent
         case .quantile(let quantile):
             guard merge.count > 0, let value = merge.sketch?.quantile(quantile.fraction) else { return .absent }
             return .number(value)

@@ -7,7 +7,12 @@ protocol WindowFigures: Sendable {
     init()
     /// The figures of the `partial` row `statement` is on.
     init(row statement: OpaquePointer, columns: PartialRow.Columns)
+    /// Adds another series' figures (see `PartialMerge` for the three merges).
     mutating func add(_ other: Self)
+    /// Appends the next windows of the same series, later in time.
+    mutating func append(_ later: Self)
+    /// Adds the later record of a window written in two.
+    mutating func addRestOfWindow(_ rest: Self)
     var complete: Bool { get set }
     /// The figures as a query result's point holds them.
     var merge: PartialMerge { get }
