@@ -36,7 +36,8 @@ struct MessageFactory: Sendable {
         var shape = options.shapes[random.below(options.shapes.count)]
         let device = devices[deviceIndex]
         var message = SimMessage(
-            index: index, deviceIndex: deviceIndex, topic: device.topic, park: device.park,
+            index: index, deviceIndex: deviceIndex, topic: options.format == .line ? device.lineTopic : device.topic,
+            park: device.park,
             site: device.site, device: device.name, seq: nil, shape: shape, fault: nil, payload: [], readings: []
         )
         var fault = drawn
@@ -154,7 +155,10 @@ struct MessageFactory: Sendable {
             message.seq = devices[deviceIndex].nextSeq
             devices[deviceIndex].nextSeq += 1
         }
-        message.payload = shape.encode(entries: entries, seq: message.seq)
+        message.payload =
+            options.format == .line
+            ? LinePayload.encode(entries: entries, device: devices[deviceIndex].name)
+            : shape.encode(entries: entries, seq: message.seq)
         message.readings = readings
         return applied
     }
@@ -260,6 +264,10 @@ struct MessageFactory: Sendable {
     /// One of the malformed payload kinds; the device's model is sampled on a copy, so it does
     /// not advance.
     private mutating func malformedPayload(device: SimulatedDevice, shape: PayloadShape, now: Int64) -> [UInt8] {
+        if options.format == .line {
+            let kind = MalformedLine.allCases[random.below(MalformedLine.allCases.count)]
+            return kind.bytes(device: device.name, metric: device.kind.metrics[random.below(device.kind.metrics.count)].name)
+        }
         let kind = MalformedPayload.allCases[random.below(MalformedPayload.allCases.count)]
         var wellFormed: [UInt8] = []
         if kind == .truncated {

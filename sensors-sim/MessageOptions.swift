@@ -8,4 +8,6 @@ struct MessageOptions: Sendable, Equatable {
     /// count, the single-sample shapes carry every metric once and the batch shape carries
     /// exactly this many readings over several samples.
     var readingsPerMessage = 0
+    /// JSON shapes or line protocol; line protocol carries no `seq`, so `seqEnabled` is false with it.
+    var format = WireFormat.json
 }

@@ -12,7 +12,8 @@ struct SensorsSim: ParsableCommand {
         discussion: """
             Devices (env-NNNN, mch-NNNN, utl-NNNN) are laid out round-robin over the parks \
             hoa-lac-hitech, thang-long-ii, pho-noi-a, yen-my, yen-my-ii, dinh-vu and sites f01-f04, \
-            and publish in turn to <prefix>/<park>/<site>/<device>/telemetry. Fleet, shapes, fault \
+            and publish in turn to <prefix>/<park>/<site>/<device>/telemetry (JSON) or \
+            <prefix>/<park>/<site>/line (--format line). Fleet, shapes, fault \
             placement and seq follow from --seed; values also follow the clock. SIGINT/SIGTERM stop publishing, wait for \
             acknowledgements, close the ledger and exit 0. The MQTT password is read from \
             the environment variable SIM_MQTT_PASSWORD.
@@ -79,6 +80,12 @@ struct SensorsSim: ParsableCommand {
     @Option(help: "Payload shapes to choose from per message, comma-separated: plain, ts, array, batch.")
     var shapes = "plain,ts,array"
 
+    @Option(
+        help:
+            "Wire format: json (the shapes above, on <prefix>/<park>/<site>/<device>/telemetry) or line (InfluxDB line protocol, one line per shape entry, on <prefix>/<park>/<site>/line with a device tag and millisecond timestamps; implies --no-seq)."
+    )
+    var format = WireFormat.json
+
     @Flag(
         name: .customLong("no-seq"),
         help: "Leave the per-device sequence number out of payloads (--fault-duplicate then needs timestamped shapes only).")
@@ -128,12 +135,16 @@ struct SensorsSim: ParsableCommand {
     /// Largest `--readings-per-message`: the gateway's default `ingest.max_readings_per_message`.
     static let maxReadingsPerMessage = 1000
 
+    /// Whether payloads carry no `seq`: `--no-seq`, or line protocol, which has none.
+    var withoutSeq: Bool { noSeq || format == .line }
+
     /// Percentages by fault, as given on the command line. `--fault-duplicate` sets
-    /// `duplicate_seq`, or `duplicate_payload` with `--no-seq`.
+    /// `duplicate_seq`, or `duplicate_payload` without seq.
     var faultPercentages: [Fault: Double] {
         [
             .malformedPayload: faultMalformed, .outOfRange: faultOutOfRange, .unknownMetric: faultUnknownMetric,
-            .wrongType: faultWrongType, .duplicateSeq: noSeq ? 0 : faultDuplicate, .duplicatePayload: noSeq ? faultDuplicate : 0,
+            .wrongType: faultWrongType, .duplicateSeq: withoutSeq ? 0 : faultDuplicate,
+            .duplicatePayload: withoutSeq ? faultDuplicate : 0,
             .tooLate: faultLate, .futureTimestamp: faultFuture,
         ]
     }
@@ -182,8 +193,8 @@ struct SensorsSim: ParsableCommand {
             let shapes = try Self.parseShapes(shapes)
             _ = try FaultPlan(percentages: faultPercentages)
             try require(
-                !(noSeq && faultDuplicate > 0 && shapes.contains(.plain)),
-                "--fault-duplicate \(faultDuplicate) with --no-seq needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes \(self.shapes) or drop --no-seq"
+                !(withoutSeq && faultDuplicate > 0 && shapes.contains(.plain)),
+                "--fault-duplicate \(faultDuplicate) \(noSeq ? "with --no-seq" : "with --format line (no seq)") needs timestamped shapes: the gateway counts a repeated plain payload (no seq, no ts) as a new reading; remove plain from --shapes \(self.shapes)\(noSeq ? " or drop --no-seq" : "")"
             )
             try require(
                 shapes.contains(where: \.isTimestamped) || (faultLate == 0 && faultFuture == 0),
@@ -205,7 +216,8 @@ struct SensorsSim: ParsableCommand {
     func run() throws {
         let shapes = try Self.parseShapes(shapes)
         let plan = try FaultPlan(percentages: faultPercentages, blockSize: count ?? FaultPlan.defaultBlockSize)
-        let options = MessageOptions(shapes: shapes, seqEnabled: !noSeq, readingsPerMessage: readingsPerMessage)
+        let options = MessageOptions(
+            shapes: shapes, seqEnabled: !withoutSeq, readingsPerMessage: readingsPerMessage, format: format)
         let fleet = Fleet(count: devices, seed: seed, topicPrefix: topicPrefix, seqStart: seqStart, firstIndex: firstDevice)
         var factory = MessageFactory(fleet: fleet, options: options, plan: plan, seed: seed)
         var settings = MQTTPublisher.Settings()
@@ -252,3 +264,4 @@ struct SensorsSim: ParsableCommand {
 }
 
 extension MQTTPublisher.ProtocolVersion: ExpressibleByArgument {}
+extension WireFormat: ExpressibleByArgument {}

@@ -29,8 +29,10 @@ struct SimulatedDevice: Sendable {
     let site: String
     /// Device name, e.g. `env-0003` (topic segment).
     let name: String
-    /// Full MQTT topic the device publishes to.
+    /// Full MQTT topic the device publishes its JSON to.
     let topic: String
+    /// The topic of its line protocol messages: one per site, the device named by a tag.
+    let lineTopic: String
 
     /// Sequence number of the device's next message that carries one.
     var nextSeq: UInt64
@@ -65,6 +67,7 @@ struct SimulatedDevice: Sendable {
         let number = String(index)
         name = kind.namePrefix + "-" + String(repeating: "0", count: max(0, 4 - number.count)) + number
         topic = "\(topicPrefix)/\(park)/\(site)/\(name)/telemetry"
+        lineTopic = "\(topicPrefix)/\(park)/\(site)/line"
         nextSeq = seqStart
         var random = SeededGenerator(seed: seed, stream: UInt64(index))
         profile = Profile(random: &random)

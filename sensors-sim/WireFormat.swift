@@ -1,0 +1,11 @@
+/// How the simulator writes its messages on the wire.
+///
+/// * `json`: the ThingsBoard-style shapes of the wire contract (`PayloadShape`), on
+///   `<prefix>/<park>/<site>/<device>/telemetry`.
+/// * `line`: InfluxDB line protocol (`LinePayload`) on `<prefix>/<park>/<site>/line`, the
+///   device named by a `device` tag, timestamps in milliseconds; no `seq` (line protocol has
+///   none), so repeats are recognised only for timestamped messages.
+enum WireFormat: String, CaseIterable, Sendable {
+    case json
+    case line
+}
