@@ -19,7 +19,48 @@ struct EndToEndTests {
                 "--fault-duplicate", "1", "--fault-late", "1", "--fault-future", "1",
             ])
         #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
+        try Self.checkAgainstLedger(
+            simulator, gateway,
+            reasons: [
+                "malformed_payload", "out_of_range", "unknown_metric", "wrong_type", "duplicate_seq", "too_late",
+                "future_timestamp",
+            ])
+    }
 
+    /// The same run in InfluxDB line protocol (`sensors-sim --format line`): one topic per site,
+    /// the device in a tag, several devices' readings never mixed in one message but several
+    /// lines per message; no seq, so repeats are `duplicate_payload`. JSON keeps its subscription.
+    @Test func lineProtocolReadingsAreCountedOnceAndEveryFaultIsQuarantined() throws {
+        let bed = try BrokerTestBed("e2e-line")
+        let (directory, broker) = (bed.directory, bed.broker)
+        let gateway = try GatewayUnderTest(
+            directory: directory, brokerPort: broker.port, clientID: "it-gateway-line-\(getpid())",
+            ingestYAML: [
+                "subscriptions:",
+                "  - {format: json, topic: \"iiot/{park}/{site}/{device}/telemetry\"}",
+                "  - {format: line, topic: \"iiot/{park}/{site}/line\", device_tag: device, precision: ms}",
+            ])
+        let simulator = try SimulatorRun(
+            directory: directory, port: broker.port,
+            [
+                "--seed", "7", "--devices", "48", "--rate", "4000", "--count", "14000", "--format", "line",
+                "--qos", "1", "--shapes", "ts,array,batch", "--readings-per-message", "6", "--fault-malformed", "1",
+                "--fault-out-of-range", "1", "--fault-unknown-metric", "1", "--fault-wrong-type", "1",
+                "--fault-duplicate", "1", "--fault-late", "1", "--fault-future", "1",
+            ])
+        #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
+        try Self.checkAgainstLedger(
+            simulator, gateway,
+            reasons: [
+                "malformed_payload", "out_of_range", "unknown_metric", "wrong_type", "duplicate_payload", "too_late",
+                "future_timestamp",
+            ])
+    }
+
+    /// Checks a finished run against the simulator's ledger: the quarantine log holds exactly
+    /// the injected faults (each of `reasons` at least once), every tier the ledger's aggregates,
+    /// every gauge window its quantiles within α, and the status the ledger's counts.
+    static func checkAgainstLedger(_ simulator: SimulatorRun, _ gateway: GatewayUnderTest, reasons: [String]) throws {
         let ledger = try simulator.ledger()
         #expect(ledger.messages == 14_000)
         #expect(ledger.acceptedReadings >= 50_000)
@@ -29,9 +70,7 @@ struct EndToEndTests {
 
         // Every injected fault kind occurred, and the quarantine log holds exactly those.
         let expectedQuarantine = ledger.quarantine.sorted()
-        for reason in [
-            "malformed_payload", "out_of_range", "unknown_metric", "wrong_type", "duplicate_seq", "too_late", "future_timestamp",
-        ] {
+        for reason in reasons {
             #expect(expectedQuarantine.contains { $0.hasPrefix(reason + "|") }, "no \(reason) fault was injected")
         }
         let quarantine = try Self.quarantineEntries(gateway.dataDirectory.appendingPathComponent("quarantine"))
