@@ -40,8 +40,12 @@ extension WindowAggregator {
         let finer = numericWindows[slot].partial
         numericWindows[coarse].partial.merge(finer)
         if series[index].kind == .gauge {
-            let finerSketch = sketches[Int(slot)]
-            sketches[Int(coarse)].merge(finerSketch, limit: Self.sketchBinLimit, scratch: &sketchMergeScratch)
+            // The coarser sketch is moved out while the finer one is read in place: no copy of
+            // the finer one's arrays (and their reference counting) per window written.
+            var coarseSketch = WindowSketch()
+            swap(&coarseSketch, &sketches[Int(coarse)])
+            coarseSketch.merge(sketches[Int(slot)], limit: Self.sketchBinLimit, scratch: &sketchMergeScratch)
+            swap(&coarseSketch, &sketches[Int(coarse)])
         }
     }
 

@@ -139,8 +139,8 @@ extension WindowAggregator {
         var sketch: QuantileSketch?
         if window.gaugeSlot >= 0 {
             partial = .numeric(window.numeric)
-            sketch = sketches[Int(window.gaugeSlot)].sketch(
-                mapping: sketchMapping, limit: Self.sketchBinLimit, partial: window.numeric)
+            sketches[Int(window.gaugeSlot)].fill(&emittedSketch, partial: window.numeric)
+            sketch = emittedSketch
             lists[Int(window.series) * tiers.count + Int(window.tier)].release(window.gaugeSlot, in: &numericWindows)
         } else if window.stateSlot >= 0 {
             partial = .state(emittedStatePartial(of: window.stateSlot))

@@ -92,6 +92,10 @@ public struct WindowAggregator {
     var sketches: [WindowSketch] = []
     /// Reused by every merge of a finer window's sketch into a coarser one.
     var sketchMergeScratch: [SparseBins.Bin] = []
+    /// Storage lent to the sketches of written gauge windows, as `emittedStateCounts` is to
+    /// state windows: refilled for each (`WindowSketch.fill`), without allocating once the sink
+    /// has dropped the previous window.
+    var emittedSketch: QuantileSketch
     /// The sketches' mapping: one for every window, from `quantileAccuracy`.
     let sketchMapping: LogarithmicMapping
     var stateWindows = SlotPool<StateWindow>()
@@ -141,6 +145,7 @@ public struct WindowAggregator {
         self.allowedLatenessMillis = allowedLatenessMillis
         self.stateHorizonMillis = stateHorizonMillis
         self.sketchMapping = LogarithmicMapping(relativeAccuracy: quantileAccuracy)
+        self.emittedSketch = QuantileSketch(mapping: sketchMapping, binLimit: Self.sketchBinLimit)
     }
 
     /// α of the gauge windows' quantile sketches: each quantile written is within α of the exact one.

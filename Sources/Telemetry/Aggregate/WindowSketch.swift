@@ -65,18 +65,14 @@ struct WindowSketch {
         negative = try SparseBins(from: &reader, keys: keys, limit: limit)
     }
 
-    /// The window's `QuantileSketch`: these bins with the aggregator's mapping and bin limit,
-    /// and the count, minimum and maximum of the window's `partial`.
-    func sketch(mapping: LogarithmicMapping, limit: Int, partial: NumericPartial) -> QuantileSketch {
-        var sketch = QuantileSketch(mapping: mapping, binLimit: limit)
-        sketch.positive = positive.dense
-        sketch.negative = negative.dense
+    /// Makes `sketch` (of the aggregator's mapping and bin limit) the window's `QuantileSketch`:
+    /// these bins, and the count, minimum and maximum of the window's `partial`. Reuses the
+    /// storage of `sketch`'s bins (see `SketchBins.replace`).
+    func fill(_ sketch: inout QuantileSketch, partial: NumericPartial) {
+        sketch.positive.replace(with: positive)
+        sketch.negative.replace(with: negative)
         sketch.zeroCount = zeroCount
         sketch.count = UInt64(Swift.max(0, partial.count))
-        if partial.count > 0 {
-            sketch.lowest = partial.min
-            sketch.highest = partial.max
-        }
-        return sketch
+        (sketch.lowest, sketch.highest) = partial.count > 0 ? (partial.min, partial.max) : (.infinity, -.infinity)
     }
 }

@@ -29,6 +29,19 @@ struct SketchBins: Equatable, Sendable {
 
     var isEmpty: Bool { counts.isEmpty }
 
+    /// Replaces the counts with `sparse`'s bins, dense. The array's storage is reused when this
+    /// store holds the only reference to it: the aggregator refills one sketch for every gauge
+    /// window it writes, and the sink has let go of the previous window's copy by then.
+    mutating func replace(with sparse: SparseBins) {
+        counts.removeAll(keepingCapacity: true)
+        isCollapsed = sparse.isCollapsed
+        // Empty bins have key 0, as a new store's, so that equal bins compare equal.
+        lowestKey = sparse.bins.first?.key ?? 0
+        guard let first = sparse.bins.first, let last = sparse.bins.last else { return }
+        counts.append(contentsOf: repeatElement(0, count: Int(last.key) - Int(first.key) + 1))
+        for bin in sparse.bins { counts[Int(bin.key) - Int(first.key)] = bin.count }
+    }
+
     /// The key of the last count; only meaningful when not empty.
     var highestKey: Int { Int(lowestKey) + counts.count - 1 }
 

@@ -28,11 +28,11 @@ struct SparseBins: Equatable {
         isCollapsed = false
     }
 
-    /// Adds one to the bin of `key`, collapsing to at most `limit` keys. O(log bins) for a key
-    /// in use, O(bins) for a new one.
-    mutating func add(key: Int, limit: Int) {
+    /// Adds `count` (one reading by default) to the bin of `key`, collapsing to at most `limit`
+    /// keys. O(log bins) for a key in use, O(bins) for a new one.
+    mutating func add(key: Int, count: UInt64 = 1, limit: Int) {
         guard let highest = bins.last.map({ Int($0.key) }) else {
-            bins.append(Bin(key: Int32(truncatingIfNeeded: key), count: 1))
+            bins.append(Bin(key: Int32(truncatingIfNeeded: key), count: count))
             return
         }
         let floor = Swift.max(highest, key) - limit + 1
@@ -45,22 +45,29 @@ struct SparseBins: Equatable {
             if bins[middle].key < target { low = middle + 1 } else { high = middle }
         }
         if low < bins.count, bins[low].key == target {
-            bins[low].count = bins[low].count.addingSaturated(1)
+            bins[low].count = bins[low].count.addingSaturated(count)
         } else {
-            bins.insert(Bin(key: target, count: 1), at: low)
+            bins.insert(Bin(key: target, count: count), at: low)
         }
         if key > highest { foldBelow(floor) }
     }
 
     /// Adds `other`'s counts bin for bin, collapsing to at most `limit` keys: the bins of the
-    /// union of both sets of values. O(bins of both); merged through `scratch`, whose storage
-    /// is kept for the next merge.
+    /// union of both sets of values. O(bins of both), merged through `scratch` (whose storage is
+    /// kept for the next merge); a few bins (a short window's, merged into a longer one) are
+    /// added one by one instead, O(their number × log bins) plus the insertions.
     mutating func merge(_ other: SparseBins, limit: Int, scratch: inout [Bin]) {
         guard !other.isEmpty else { return }
         isCollapsed = isCollapsed || other.isCollapsed
         guard !isEmpty else {
             bins.append(contentsOf: other.bins)
             foldBelow(Int(bins[bins.count - 1].key) - limit + 1)
+            return
+        }
+        // Adding bin by bin follows the same collapsing rule, whose result does not depend on
+        // the order in which counts arrive.
+        if other.bins.count <= Self.binByBinMergeLimit {
+            for bin in other.bins { add(key: Int(bin.key), count: bin.count, limit: limit) }
             return
         }
         scratch.removeAll(keepingCapacity: true)
@@ -105,13 +112,14 @@ struct SparseBins: Equatable {
 
     /// The same bins, dense: a count for every key from the lowest to the highest.
     var dense: SketchBins {
-        guard let first = bins.first, let last = bins.last else { return SketchBins() }
-        var counts = [UInt64](repeating: 0, count: Int(last.key) - Int(first.key) + 1)
-        for bin in bins {
-            counts[Int(bin.key) - Int(first.key)] = bin.count
-        }
-        return SketchBins(lowestKey: first.key, counts: counts, isCollapsed: isCollapsed)
+        var dense = SketchBins()
+        dense.replace(with: self)
+        return dense
     }
 
     init() {}
+
+    /// Merges of at most this many bins add them one by one (see `merge`): below it, the binary
+    /// searches cost less than copying both lists through the scratch array.
+    static let binByBinMergeLimit = 4
 }

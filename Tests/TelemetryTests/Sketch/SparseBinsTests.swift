@@ -34,16 +34,18 @@ struct SparseBinsTests {
         #expect(sparse.bins.allSatisfy { $0.count > 0 })
     }
 
-    @Test(arguments: [2_048, 300, 40])
-    func mergingGivesTheDenseMerge(limit: Int) {
-        var generator = SplitMix64(seed: 77 + UInt64(limit))
+    /// Parts of up to 40 keys merge through the scratch array; parts of 1 to
+    /// `binByBinMergeLimit` keys (a short window's) bin by bin.
+    @Test(arguments: [2_048, 300, 40], [40, SparseBins.binByBinMergeLimit + 1])
+    func mergingGivesTheDenseMerge(limit: Int, partKeys: Int) {
+        var generator = SplitMix64(seed: 77 + UInt64(limit) + UInt64(partKeys))
         var scratch: [SparseBins.Bin] = []
         var merged = SparseBins()
         var denseMerged = SketchBins()
         for _ in 0..<60 {
             var part = SparseBins()
             var densePart = SketchBins()
-            for key in Self.keys(count: generator.next(below: 40), using: &generator) {
+            for key in Self.keys(count: generator.next(below: partKeys), using: &generator) {
                 part.add(key: key, limit: limit)
                 densePart.add(key: key, count: 1, limit: limit)
             }
