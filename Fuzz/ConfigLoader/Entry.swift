@@ -8,13 +8,16 @@
 // 1. `ConfigLoader.parse(yaml:sourcePath:)` with the source in a scratch directory that holds
 //    a valid `metrics.yaml`. Accepted: every value is inside the range the loader documents
 //    (tiers from shortest to longest, each a multiple of the previous; ring size a power of
-//    two; ports, QoS, limits) and the topic pattern builds a `TopicPattern`. Rejected: at least
-//    one issue, each with a message, a line and column together and inside the text.
+//    two; ports, QoS, limits), the topic pattern builds a `TopicPattern`, and so does each line
+//    subscription's with the levels its tags leave to the topic; at most one subscription is
+//    JSON, with the JSON pattern, and every subscription's MQTT filter is valid. Rejected: at
+//    least one issue, each with a message, a line and column together and inside the text.
 // 2. `MetricCatalogueLoader.read(yaml:file:)`: accepted metrics have a name that is not a
 //    payload key, states only for `state` metrics, a range only for numbers.
 // 3. Each of the first lines through `ConfigValueParsers`: a duration or byte size that
 //    parses prints back to the same value, and a topic pattern without problems builds a
-//    `TopicPattern`, while one `TopicPattern` rejects has problems.
+//    `TopicPattern`, while one `TopicPattern` rejects has problems, both when all three levels
+//    are required and when none is (a line subscription whose tags name every level).
 // A violated invariant traps. Inputs naming /dev, /proc or /sys are skipped, so the loader
 // never opens a device or an endless file as the catalogue.
 
@@ -112,6 +115,7 @@ enum ConfigLoaderTarget {
         } catch {
             fatalError("the loader accepted topic pattern \(ingest.topicPattern.debugDescription); TopicPattern: \(error)")
         }
+        checkSubscriptions(ingest)
         let mqtt = config.mqtt
         require((1...65_535).contains(mqtt.port), "port \(mqtt.port)")
         require((0...2).contains(mqtt.qos), "qos \(mqtt.qos)")
@@ -126,6 +130,31 @@ enum ConfigLoaderTarget {
         require((0...65_536).contains(config.storage.quarantinePayloadExcerptBytes), "payload excerpt")
         require(LoggingSettings.levels.contains(config.logging.level), "log level \(config.logging.level)")
         checkDefinitions(config.catalogue.definitions)
+    }
+
+    /// Accepted subscriptions: one JSON entry at most, carrying the JSON pattern; line entries
+    /// whose pattern builds with the levels no tag names; valid MQTT filters; no empty tag key.
+    static func checkSubscriptions(_ ingest: IngestSettings) {
+        guard let subscriptions = ingest.subscriptions else { return }
+        require(!subscriptions.isEmpty, "an empty subscription list was accepted")
+        require(subscriptions.filter { $0.format == "json" }.count <= 1, "two json subscriptions")
+        for subscription in subscriptions {
+            let pattern = subscription.topicPattern
+            require(
+                ConfigValueParsers.topicFilterProblem(subscription.mqttFilter) == nil, "filter of \(pattern.debugDescription)")
+            switch subscription {
+            case .json:
+                require(pattern == ingest.topicPattern, "json subscription \(pattern.debugDescription) is not the JSON pattern")
+            case .line(_, let options):
+                let tags = [options.parkTag, options.siteTag, options.deviceTag]
+                require(!tags.contains { $0?.isEmpty == true }, "an empty tag key in \(pattern.debugDescription)")
+                do {
+                    _ = try TopicPattern(pattern, required: options.levelsFromTopic)
+                } catch {
+                    fatalError("the loader accepted line subscription \(pattern.debugDescription); TopicPattern: \(error)")
+                }
+            }
+        }
     }
 
     /// Check 2: the same text as a metric catalogue.
@@ -179,6 +208,14 @@ enum ConfigLoaderTarget {
         }
         if pattern == nil {
             require(!problems.isEmpty, "TopicPattern rejects \(line.debugDescription) but the loader sees no problem")
+        }
+        let lineProblems = ConfigValueParsers.topicPatternProblems(line, required: [])
+        let linePattern = try? TopicPattern(line, required: [])
+        if lineProblems.isEmpty {
+            require(linePattern != nil, "line pattern \(line.debugDescription) has no problems but TopicPattern rejects it")
+        }
+        if linePattern == nil {
+            require(!lineProblems.isEmpty, "TopicPattern rejects line pattern \(line.debugDescription) but the loader sees none")
         }
     }
 }

@@ -24,6 +24,28 @@ struct CommandLineTests {
         #expect(result.output.contains("tiers       10s, 1m, 1h"))
     }
 
+    @Test func checkConfigShowsTheSubscriptionsAndTheFiltersMadeFromThem() throws {
+        let directory = try TestPaths.makeScratchDirectory("check-subscriptions")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let catalogue = TestPaths.repositoryRoot.appendingPathComponent("config/metrics.yaml").path
+        let config = directory.appendingPathComponent("gateway.yaml")
+        try """
+        ingest:
+          catalogue: \(catalogue)
+          subscriptions:
+            - {format: json, topic: "iiot/{park}/{site}/{device}/telemetry"}
+            - {format: line, topic: "influx/{park}/{site}", precision: ms, device_tag: host, metric: measurement_field}
+
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let result = try run(["check-config", config.path], in: directory)
+        #expect(result.status == 0)
+        #expect(result.output.contains("topics      iiot/+/+/+/telemetry, influx/+/+\n"))
+        #expect(result.output.contains("json        iiot/{park}/{site}/{device}/telemetry\n"))
+        #expect(
+            result.output.contains(
+                #"line        influx/{park}/{site}: precision ms, device tag "host", metric measurement_field"#))
+    }
+
     @Test func checkConfigNamesFileLineKeyAndExpectation() throws {
         let directory = try TestPaths.makeScratchDirectory("check-bad")
         defer { try? FileManager.default.removeItem(at: directory) }

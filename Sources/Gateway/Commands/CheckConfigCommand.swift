@@ -39,12 +39,20 @@ struct CheckConfigCommand: ParsableCommand {
               broker      \(mqtt.host):\(mqtt.port), MQTT \(mqtt.protocolVersion), QoS \(mqtt.qos), client id "\(mqtt.clientID)", \
             \(mqtt.cleanSession ? "clean session" : "persistent session")\(mqtt.tls != nil ? ", TLS" : "")
               topics      \(mqtt.topics.joined(separator: ", "))
-              pattern     \(config.ingest.topicPattern)
+            \(ingestLines(config.ingest))
               catalogue   \(metrics.count) metrics (\(count(.gauge, in: metrics)), \(count(.counter, in: metrics)), \
             \(count(.state, in: metrics))), \(config.catalogue.strict ? "strict" : "lenient")
               tiers       \(config.rollup.tiers.map(\.name).joined(separator: ", ")), allowed lateness \(config.rollup.allowedLatenessMillis) ms
               data dir    \(config.storage.dataDirectory)
             """)
+    }
+
+    /// The JSON pattern, or each subscription's format and summary when they are listed.
+    private func ingestLines(_ ingest: IngestSettings) -> String {
+        guard let subscriptions = ingest.subscriptions else { return "  pattern     \(ingest.topicPattern)" }
+        let json = subscriptions.contains { $0.format == "json" } ? [] : ["  json        \(ingest.topicPattern) (default)"]
+        let lines = subscriptions.map { "  \($0.format.padding(toLength: 12, withPad: " ", startingAt: 0))\($0.summary)" }
+        return (json + lines).joined(separator: "\n")
     }
 
     /// "10 gauges", "1 state".

@@ -3,9 +3,9 @@ import Telemetry
 
 /// Every key of `gateway.yaml`, declared once, here, in the order of `config/README.md`'s
 /// tables; the reads with rules of their own are in `ConfigKeys+MQTTRules.swift`,
-/// `ConfigKeys+Tiers.swift` (tiers and their retention), `ConfigKeys+LogPolicy.swift` (both
-/// logs' policies) and `ConfigKeys+Query.swift` (the query index) and `ConfigKeys+HTTP.swift`
-/// (the API).
+/// `ConfigKeys+Tiers.swift` (tiers and their retention), `ConfigKeys+Subscriptions.swift`
+/// (`ingest.subscriptions`), `ConfigKeys+LogPolicy.swift` (both logs' policies) and
+/// `ConfigKeys+Query.swift` (the query index) and `ConfigKeys+HTTP.swift` (the API).
 /// `ConfigLoader` reads the file through these declarations, and `ConfigReference` prints the
 /// README's key tables from them, which `ConfigReferenceTests` holds the README and
 /// `config/gateway.yaml` to.
@@ -65,8 +65,11 @@ enum ConfigKeys {
                     + "`seq`.",
                 read: .integer(\.qos, range: 0...2)),
             ConfigKey(
-                "mqtt.topics", type: "list of topic filters, non-empty", default: #"`["iiot/+/+/+/telemetry"]`"#,
-                meaning: "Filters subscribed to. `+` must be a whole level; `#` a whole level and the last.",
+                "mqtt.topics", type: "list of topic filters, non-empty",
+                default: #"unset: one per `ingest.subscriptions` entry, else `["iiot/+/+/+/telemetry"]`"#,
+                meaning: "Filters subscribed to. `+` must be a whole level; `#` a whole level and the last. When "
+                    + "unset and `ingest.subscriptions` is set, each subscription's pattern with every `{name}` level "
+                    + "as `+`; when set, exactly these filters, whatever the subscriptions.",
                 read: .custom(readTopics)),
             ConfigKey(
                 "mqtt.username", type: "string", default: "unset (anonymous)",
@@ -179,11 +182,13 @@ enum ConfigKeys {
         "ingest",
         keys: [
             ConfigKey(
-                "ingest.topic_pattern", type: "string", default: "`iiot/{park}/{site}/{device}/telemetry`",
-                meaning: "Device topic shape. Each level is a literal or exactly one of `{park}`, `{site}`, "
-                    + "`{device}`; all three must appear once. Non-matching topics are quarantined as "
+                "ingest.topic_pattern", type: "string",
+                default: "unset: `iiot/{park}/{site}/{device}/telemetry`, or the json entry of `subscriptions`",
+                meaning: "Device topic shape of JSON messages. Each level is a literal or exactly one of `{park}`, "
+                    + "`{site}`, `{device}`; all three must appear once. Non-matching topics are quarantined as "
                     + "`topic_mismatch`. The config validator and `TopicPattern` check patterns separately "
-                    + "(the validator reports every problem at once); both split levels by Unicode scalar.",
+                    + "(the validator reports every problem at once); both split levels by Unicode scalar. Not "
+                    + "together with `subscriptions`: give the pattern there as a `json` entry.",
                 read: .custom { reader, section, name, settings in
                     guard let pattern = reader.string(name, in: section, describing: "a topic pattern") else {
                         return
@@ -196,6 +201,14 @@ enum ConfigKeys {
                         settings.topicPattern = pattern
                     }
                 }),
+            ConfigKey(
+                "ingest.subscriptions", type: "list of subscriptions, non-empty", default: "unset: JSON on `topic_pattern`",
+                meaning: "What is read from which topics: each entry a `format` (`json` or `line`, InfluxDB line "
+                    + "protocol), a `topic` pattern and, for `line`, how its lines name devices and metrics; see "
+                    + "[below](#ingestsubscriptions). At most one `json` entry (without one, JSON keeps the default "
+                    + "pattern, tried first); `line` entries are tried in order. Not together with `topic_pattern`. "
+                    + "Gives `mqtt.topics` when that is unset.",
+                read: .custom(readSubscriptions)),
             ConfigKey(
                 "ingest.ring_size", type: "size, power of two, 1MiB…4GiB", default: "`64MiB`",
                 meaning: "Buffer between the MQTT thread and the pipeline. Full ⇒ the MQTT thread waits "
@@ -263,7 +276,8 @@ enum ConfigKeys {
                     + "and counted as `retained_skipped` in `status.json`, since the broker re-sends its "
                     + "retained copy on every subscribe.",
                 read: .bool(\.acceptRetained)),
-        ])
+        ],
+        check: checkSubscriptionsAlone)
 
     // MARK: - Rollup
     //

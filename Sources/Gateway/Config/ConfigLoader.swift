@@ -6,7 +6,8 @@ import Yams
 /// its file, line, column and key path. All problems are collected (config and catalogue) and
 /// thrown together; keys missing from the file keep their defaults, and an empty file is all
 /// defaults. Which keys exist and how each is read is declared in `ConfigKeys`; this type runs
-/// the sections and loads the catalogue `ingest.catalogue` names.
+/// the sections, subscribes to the `ingest.subscriptions` patterns when `mqtt.topics` is unset,
+/// and loads the catalogue `ingest.catalogue` names.
 enum ConfigLoader {
     /// Reads and validates the config file at `path` and the catalogue it names. A missing file
     /// is one issue, `file not found`. Throws `ConfigErrors` with every issue found.
@@ -30,6 +31,10 @@ enum ConfigLoader {
         ConfigKeys.mqtt.read(root.node(ConfigKeys.mqtt.name), into: &mqtt, reader: &reader)
         var ingest = IngestSettings()
         ConfigKeys.ingest.read(root.node(ConfigKeys.ingest.name), into: &ingest, reader: &reader)
+        // Filters made from the subscriptions unless `mqtt.topics` names its own.
+        if let subscriptions = ingest.subscriptions, root.node(ConfigKeys.mqtt.name)?.mapping?["topics"] == nil {
+            mqtt.topics = subscriptions.map(\.mqttFilter)
+        }
         var rollup = RollupSettings()
         ConfigKeys.rollup.read(root.node(ConfigKeys.rollup.name), into: &rollup, reader: &reader)
         var storage = StorageSettings()

@@ -89,9 +89,13 @@ enum ConfigValueParsers {
     }
 
     /// Every problem of an ingest topic pattern such as `iiot/{park}/{site}/{device}/telemetry`:
-    /// each level is a literal or exactly one `{name}` with a name from `topicPatternNames`, and
-    /// each of those names appears exactly once. Empty when the pattern is valid.
-    static func topicPatternProblems(_ pattern: String) -> [String] {
+    /// each level is a literal or exactly one `{name}` with a name from `topicPatternNames`, no
+    /// name appears twice, and each of `required` appears. A line protocol subscription's pattern
+    /// (`lineProtocol`) requires only the levels no tag names, and a missing one is reported with
+    /// the tag key that would name it instead. Empty when the pattern is valid.
+    static func topicPatternProblems(
+        _ pattern: String, required: [String] = topicPatternNames, lineProtocol: Bool = false
+    ) -> [String] {
         var problems: [String] = []
         var seen: Set<String> = []
         // By Unicode scalar, as `TopicPattern` splits: a combining mark after "/" must not glue
@@ -113,13 +117,30 @@ enum ConfigValueParsers {
                         + "'{', '}', '+' and '#' cannot appear inside a literal")
             }
         }
-        let missing = topicPatternNames.filter { !seen.contains($0) }
+        let missing = required.filter { !seen.contains($0) }
         if !missing.isEmpty {
             let list = missing.map { "{\($0)}" }.joined(separator: ", ")
-            problems.append(
-                "must contain {park}, {site} and {device}, one segment each; missing \(list)")
+            if lineProtocol {
+                let names = required.map { "{\($0)}" }
+                let levels =
+                    names.count == 1 ? list : names.dropLast().joined(separator: ", ") + " and " + names.suffix(1).joined()
+                let tags = missing.map { "\($0)_tag" }.joined(separator: ", ")
+                problems.append(
+                    "must contain \(levels), as no tag names \(names.count == 1 ? "it" : "them"); "
+                        + "missing \(list) (or set \(tags))")
+            } else {
+                problems.append("must contain {park}, {site} and {device}, one segment each; missing \(list)")
+            }
         }
         return problems
+    }
+
+    /// The MQTT filter of a valid topic pattern: every `{name}` level becomes `+`
+    /// (`iiot/{park}/{site}/{device}/telemetry` gives `iiot/+/+/+/telemetry`).
+    static func topicFilter(ofPattern pattern: String) -> String {
+        pattern.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).map { scalars in
+            scalars.first == "{" && scalars.last == "}" && scalars.count >= 2 ? "+" : String(String.UnicodeScalarView(scalars))
+        }.joined(separator: "/")
     }
 
     /// Splits `  12 KiB ` into (12, "KiB"): ASCII digits, optional spaces, then letters only.

@@ -1,8 +1,12 @@
 /// How incoming MQTT messages are buffered, bounded and checked before aggregation.
 struct IngestSettings: Sendable, Equatable {
-    /// Topic shape with named segments; always contains `{park}`, `{site}` and `{device}`
-    /// exactly once, every other segment a literal.
+    /// Topic shape of JSON messages, with named segments; always contains `{park}`, `{site}` and
+    /// `{device}` exactly once, every other segment a literal. `topic_pattern`, or the json
+    /// entry of `subscriptions`.
     var topicPattern = "iiot/{park}/{site}/{device}/telemetry"
+    /// `ingest.subscriptions` as listed, or `nil` when the key is not set (JSON on `topicPattern`
+    /// alone). At most one entry is JSON, and its pattern is `topicPattern`.
+    var subscriptions: [IngestSubscription]?
     /// Capacity of the ring between the MQTT thread and the pipeline: a power of two from
     /// 1 MiB to 4 GiB. When it is full the MQTT thread waits (back-pressure, never loss).
     var ringBytes = 64 << 20

@@ -30,12 +30,14 @@ struct GatewayRuntime {
         let source = MQTTSource(
             settings: config.mqtt, password: password, ring: engine.ring,
             connection: engine.connection, logger: logger)
+        let subscriptions = config.ingest.subscriptions ?? []
         logger.info(
             "gateway starting",
             metadata: [
                 "data_dir": "\(dataDirectory)", "tiers": "\(config.rollup.tiers.map(\.name).joined(separator: ","))",
                 "metrics": "\(config.catalogue.definitions.count)", "ring_bytes": "\(engine.ring.capacityBytes)",
                 "topic_pattern": "\(config.ingest.topicPattern)",
+                "subscriptions": "\(subscriptions.map { "\($0.format) \($0.summary)" }.joined(separator: "; "))",
             ])
         let index = QueryIndexService.start(config: config, logger: logger)
         let api = try APIServer.startForGateway(config: config, board: board, index: index, logger: logger)
@@ -53,9 +55,15 @@ struct GatewayRuntime {
         watchdog.stop()
     }
 
-    /// The engine's part of the configuration.
-    private func engineConfiguration() throws -> EngineConfiguration {
-        let pipeline = try PipelineSettings(
+    /// The pipeline's settings: JSON on `ingest.topicPattern`, the line protocol subscriptions in
+    /// the order listed, and the limits.
+    func pipelineSettings() throws -> PipelineSettings {
+        var lineSubscriptions: [LineSubscription] = []
+        for case .line(let pattern, let options) in config.ingest.subscriptions ?? [] {
+            lineSubscriptions.append(
+                LineSubscription(pattern: try TopicPattern(pattern, required: options.levelsFromTopic), options: options))
+        }
+        return try PipelineSettings(
             topicPattern: TopicPattern(config.ingest.topicPattern),
             maxPayloadBytes: config.ingest.maxPayloadBytes,
             maxReadingsPerMessage: config.ingest.maxReadingsPerMessage,
@@ -73,7 +81,12 @@ struct GatewayRuntime {
             acceptRetained: config.ingest.acceptRetained,
             readingRecordsPerMessage: config.storage.quarantineReadingsPerMessage,
             retireAfterMillis: config.ingest.retireAfterMillis,
-            quantileAccuracy: config.rollup.quantileAccuracy)
+            quantileAccuracy: config.rollup.quantileAccuracy, lineSubscriptions: lineSubscriptions)
+    }
+
+    /// The engine's part of the configuration.
+    private func engineConfiguration() throws -> EngineConfiguration {
+        let pipeline = try pipelineSettings()
         let marker = ProcessInfo.processInfo.environment["GATEWAY_TEST_CRASH_ON_PAYLOAD"].map { Array($0.utf8) }
         return EngineConfiguration(
             dataDirectory: config.storage.dataDirectory, pipeline: pipeline, catalogue: config.catalogue,

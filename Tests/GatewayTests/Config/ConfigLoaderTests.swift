@@ -101,7 +101,8 @@ struct ConfigLoaderTests {
                 $0.dropFirst(2).drop { $0 == " " }.split(separator: ":").first
             })
         let unsetByDefault =
-            ["username", "password_env", "password_file", "tls", "strict_metrics"] + ConfigKeys.tls.allowedKeys
+            ["topics", "username", "password_env", "password_file", "tls", "topic_pattern", "subscriptions", "strict_metrics"]
+            + ConfigKeys.tls.allowedKeys
         let setByDefault =
             (ConfigKeys.sectionNames + ConfigKeys.mqtt.allowedKeys + ConfigKeys.reconnect.allowedKeys
             + ConfigKeys.ingest.allowedKeys + ConfigKeys.rollup.allowedKeys + ConfigKeys.storage.allowedKeys

@@ -20,8 +20,9 @@ struct ConfigSectionReadingTests {
         #expect(ConfigKeys.reconnect.allowedKeys == ["initial", "max"])
         #expect(
             ConfigKeys.ingest.allowedKeys == [
-                "topic_pattern", "ring_size", "max_payload", "max_readings_per_message", "max_topic_bytes",
-                "max_series", "retire_after", "future_tolerance", "dedup_window", "redelivery_window", "catalogue",
+                "topic_pattern", "subscriptions", "ring_size", "max_payload", "max_readings_per_message",
+                "max_topic_bytes", "max_series", "retire_after", "future_tolerance", "dedup_window", "redelivery_window",
+                "catalogue",
                 "strict_metrics", "max_name_bytes", "accept_retained",
             ])
         #expect(
