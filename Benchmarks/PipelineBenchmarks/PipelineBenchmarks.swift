@@ -136,6 +136,37 @@ struct MessageSet {
         }
     }
 
+    /// The same readings as `init(devices:mix:count:)` in InfluxDB line protocol: one line
+    /// `telemetry,device=mch-<i> m0=…,m1=… <ts>` (milliseconds) per message, on the site's topic
+    /// `iiot/<park>/f<n>/line`, as `lineSubscription` reads it.
+    init(lineProtocolOf devices: Int, mix: MetricMix, count: Int) {
+        for index in 0..<count {
+            let device = index % devices
+            let fields = mix.definitions.indices.map {
+                "\(mix.definitions[$0].name)=\(mix.value(metric: $0, message: index, devices: devices))"
+            }
+            let text = "telemetry,device=mch-\(device) \(fields.joined(separator: ",")) \(Self.timestampPlaceholder)"
+            let payload = Array(text.utf8)
+            self.devices.append(device)
+            topics.append(Array("iiot/\(Self.parks[device % Self.parks.count])/f\(device % 4)/line".utf8))
+            payloads.append(payload)
+            timestampOffsets.append(payload.count - Self.timestampPlaceholder.utf8.count)
+            firstTimestamp.append(timestampOffsets.count)
+            seqOffsets.append(nil)
+        }
+    }
+
+    /// The subscription the line protocol messages are read with.
+    static var lineSubscription: LineSubscription {
+        do {
+            return LineSubscription(
+                pattern: try TopicPattern("iiot/{park}/{site}/line", required: ["park", "site"]),
+                options: LineProtocolOptions(precision: .milliseconds, deviceTag: "device"))
+        } catch {
+            fatalError("line topic pattern rejected: \(error)")
+        }
+    }
+
     private mutating func append(device: Int, topic: [UInt8], text: String) {
         let payload = Array(text.utf8)
         devices.append(device)
@@ -190,7 +221,8 @@ final class PipelineRun {
             fatalError("default topic pattern rejected: \(error)")
         }
         pipeline = IngestPipeline(
-            settings: PipelineSettings(topicPattern: pattern), catalogue: MetricCatalogue(mix.definitions), sink: sink)
+            settings: PipelineSettings(topicPattern: pattern, lineSubscriptions: [MessageSet.lineSubscription]),
+            catalogue: MetricCatalogue(mix.definitions), sink: sink)
     }
 
     /// Ingests `count` messages, closing windows every 1 000 as the gateway's worker does under load.
@@ -242,15 +274,24 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.throughput, .wallClock, .mallocCountTotal],
         warmupIterations: 1, scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1_000)
 
-    typealias Scenario = (devices: Int, mix: MetricMix, name: String, memory: Bool, batch: Bool)
+    /// How a scenario's messages are written: JSON `{ts, values}`, the load test's batch shape,
+    /// or line protocol with the same readings as the first.
+    enum Shape { case json, batch, line }
+    typealias Scenario = (devices: Int, mix: MetricMix, name: String, memory: Bool, shape: Shape)
     let steadyState: [Scenario] = [
-        (10, .gauges(1), "1 reading per message, 10 series", false, false),
-        (10, .gauges(20), "20 readings per message, 200 series", false, false),
-        (1_000, .gauges(20), "20 readings per message, 20000 series", false, false),
-        (5_000, .gauges(20), "20 readings per message, 100000 series", true, false),
-        (1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series", false, false),
-        (2_143, .catalogue, "20 readings per message as the loadtest sends them (batch shape, seq), 10002 series", false, true),
-        (7_143, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 100002 series", true, false),
+        (10, .gauges(1), "1 reading per message, 10 series", false, .json),
+        (10, .gauges(20), "20 readings per message, 200 series", false, .json),
+        (10, .gauges(20), "20 readings per message, 200 series, line protocol", false, .line),
+        (1_000, .gauges(20), "20 readings per message, 20000 series", false, .json),
+        (1_000, .gauges(20), "20 readings per message, 20000 series, line protocol", false, .line),
+        (5_000, .gauges(20), "20 readings per message, 100000 series", true, .json),
+        (1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series", false, .json),
+        (
+            1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series, line protocol", false,
+            .line
+        ),
+        (2_143, .catalogue, "20 readings per message as the loadtest sends them (batch shape, seq), 10002 series", false, .batch),
+        (7_143, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 100002 series", true, .json),
     ]
     for scenario in steadyState {
         var configuration = Benchmark.defaultConfiguration
@@ -262,10 +303,12 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("Pipeline/ingest \(scenario.name)", configuration: configuration) { benchmark in
             if run == nil {
                 let count = max(10_000, scenario.devices)
-                let messages =
-                    scenario.batch
-                    ? MessageSet(simulatorBatchOf: scenario.devices, readings: 20, count: count)
-                    : MessageSet(devices: scenario.devices, mix: scenario.mix, count: count)
+                let messages: MessageSet
+                switch scenario.shape {
+                case .json: messages = MessageSet(devices: scenario.devices, mix: scenario.mix, count: count)
+                case .batch: messages = MessageSet(simulatorBatchOf: scenario.devices, readings: 20, count: count)
+                case .line: messages = MessageSet(lineProtocolOf: scenario.devices, mix: scenario.mix, count: count)
+                }
                 let before = residentBytes("VmRSS")
                 let fresh = PipelineRun(messages: messages, mix: scenario.mix)
                 // Every device sends four messages and the clock crosses an hour boundary.

@@ -20,6 +20,12 @@
 // A message is accepted whole or quarantined whole: any malformed line makes the message
 // `malformed_payload`, with the line's number and what was expected.
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Decodes InfluxDB line protocol into readings for a subscription's `LineProtocolOptions`;
 /// one instance serves every message of that subscription.
 struct LineProtocolDecoder: Sendable {
@@ -146,12 +152,15 @@ struct LineProtocolDecoder: Sendable {
             if !reader.isAtEnd && reader.payload[reader.position] == Self.equals {
                 throw reader.error("'=' in a tag value must be escaped as \\=")
             }
-            let keyBytes = text[key.start..<key.end]
-            for (tag, level) in [(parkTag, 0), (siteTag, 1), (deviceTag, 2)] {
-                guard let tag, keyBytes.elementsEqual(tag) else { continue }
-                let existing = level == 0 ? line.park : level == 1 ? line.site : line.device
-                guard existing == nil else { throw reader.error("tag \(String(decoding: tag, as: UTF8.self)) given twice") }
-                if level == 0 { line.park = value } else if level == 1 { line.site = value } else { line.device = value }
+            if let tag = deviceTag, Self.equal(text, key, tag) {
+                guard line.device == nil else { throw reader.error("tag \(options.deviceTag ?? "") given twice") }
+                line.device = value
+            } else if let tag = siteTag, Self.equal(text, key, tag) {
+                guard line.site == nil else { throw reader.error("tag \(options.siteTag ?? "") given twice") }
+                line.site = value
+            } else if let tag = parkTag, Self.equal(text, key, tag) {
+                guard line.park == nil else { throw reader.error("tag \(options.parkTag ?? "") given twice") }
+                line.park = value
             }
             guard !reader.isAtEnd, reader.payload[reader.position] == Self.comma else { return }
             reader.position += 1
@@ -193,11 +202,18 @@ struct LineProtocolDecoder: Sendable {
         _ reader: inout LineReader, place: Place, into text: inout [UInt8], what: String
     ) throws(PayloadError) -> StringToken {
         let start = reader.position
-        var write = start
+        let payload = reader.payload
+        // `text` holds a copy of the payload: a name without escapes is already in place.
         while reader.position < reader.end {
-            var byte = reader.payload[reader.position]
+            let byte = payload[reader.position]
+            if byte == Self.backslash || place.isSpecial(byte) { break }
+            reader.position += 1
+        }
+        var write = reader.position
+        while reader.position < reader.end {
+            var byte = payload[reader.position]
             if byte == Self.backslash && reader.position + 1 < reader.end {
-                let next = reader.payload[reader.position + 1]
+                let next = payload[reader.position + 1]
                 if next == Self.backslash || place.isSpecial(next) {
                     byte = next
                     reader.position += 1
@@ -221,7 +237,11 @@ struct LineProtocolDecoder: Sendable {
         if payload[reader.position] == Self.quote {
             reader.position += 1
             let start = reader.position
-            var write = start
+            while reader.position < reader.end, payload[reader.position] != Self.quote, payload[reader.position] != Self.backslash
+            {
+                reader.position += 1
+            }
+            var write = reader.position
             while true {
                 guard reader.position < reader.end else { throw reader.error("unterminated string field value") }
                 var byte = payload[reader.position]
@@ -289,6 +309,18 @@ struct LineProtocolDecoder: Sendable {
         return value % divisor < 0 ? quotient - 1 : quotient
     }
 
+    /// Whether `token` in `text` holds exactly `bytes`.
+    @inline(__always)
+    private static func equal(_ text: [UInt8], _ token: StringToken, _ bytes: [UInt8]) -> Bool {
+        guard token.end - token.start == bytes.count else { return false }
+        return text.withUnsafeBytes { buffer in
+            bytes.withUnsafeBytes { wanted in
+                guard let base = buffer.baseAddress, let other = wanted.baseAddress else { return bytes.isEmpty }
+                return memcmp(base + token.start, other, bytes.count) == 0
+            }
+        }
+    }
+
     /// A decimal integer (optional `-` when `signed`) when it fits 64 bits: as a reading's value,
     /// and exactly when it fits an `Int64` (a timestamp).
     private static func integer(_ token: UnsafeRawBufferPointer, signed: Bool) -> (value: Double, exact: Int64?)? {
@@ -316,7 +348,9 @@ struct LineProtocolDecoder: Sendable {
 
     /// The boolean a field value spells, or nil.
     private static func boolean(_ token: UnsafeRawBufferPointer) -> Bool? {
-        guard token.count <= 5 else { return nil }
+        // Every spelling starts with t, T, f or F, which no number does.
+        guard token.count <= 5, let first = token.first, first | 0x20 == UInt8(ascii: "t") || first | 0x20 == UInt8(ascii: "f")
+        else { return nil }
         switch String(decoding: token, as: UTF8.self) {
         case "t", "T", "true", "True", "TRUE": return true
         case "f", "F", "false", "False", "FALSE": return false
@@ -332,24 +366,25 @@ struct LineProtocolDecoder: Sendable {
 
     /// Marks each reading of one line whose name appeared earlier in that line: the first is
     /// the reading, the others `duplicate_metric`.
+    ///
+    /// As `PayloadDecoder` does for a JSON object: each name sets one bit of a 64-bit filter, and
+    /// only a name whose bit is already set is compared with the earlier ones (the names hold no
+    /// escapes any more, so their bytes compare).
     private func markRepeatedNames(_ range: Range<Int>, in lines: inout ScannedLines) {
         guard range.count > 1 else { return }
-        if range.count > 32 {
-            var seen = Set<[UInt8]>(minimumCapacity: range.count)
-            for index in range {
-                let name = lines.readings[index].name
-                if !seen.insert(Array(lines.text[name.start..<name.end])).inserted { lines.readings[index].isRepeat = true }
-            }
-            return
-        }
-        for later in range.dropFirst() {
-            let name = lines.readings[later].name
-            for earlier in range.lowerBound..<later {
-                let other = lines.readings[earlier].name
-                if lines.text[other.start..<other.end].elementsEqual(lines.text[name.start..<name.end]) {
-                    lines.readings[later].isRepeat = true
-                    break
+        lines.text.withUnsafeBytes { text in
+            let scanner = JSONScanner(text)
+            var filter: UInt64 = 0
+            for later in range {
+                let name = lines.readings[later].name
+                let bit: UInt64 = 1 << scanner.filterBit(of: name)
+                if filter & bit != 0 {
+                    for earlier in range.lowerBound..<later where scanner.sameName(lines.readings[earlier].name, name) {
+                        lines.readings[later].isRepeat = true
+                        break
+                    }
                 }
+                filter |= bit
             }
         }
     }

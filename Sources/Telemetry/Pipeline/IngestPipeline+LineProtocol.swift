@@ -12,14 +12,34 @@
 // topic alias). Only a device seen for the first time builds `String`s.
 
 extension IngestPipeline {
+    /// A line protocol topic's route: its subscription and the levels it names.
+    struct LineTopic {
+        var subscription: Int
+        var levels: (park: String?, site: String?, device: String?)
+    }
+
     /// The first line protocol subscription whose pattern `topic` fits, with the levels the
-    /// topic names.
+    /// topic names. A topic seen before is found by its bytes (no `String` built); at most
+    /// `maxRememberedLineTopics` are remembered, so that topics made up by a client cost
+    /// bounded memory (a topic beyond them is matched again at each message).
     func lineRoute(of topic: UnsafeRawBufferPointer) -> (Int, (park: String?, site: String?, device: String?))? {
+        if let known = lineTopicIndex.value(for: topic) {
+            let route = lineTopics[Int(known)]
+            return (route.subscription, route.levels)
+        }
         for (index, subscription) in settings.lineSubscriptions.enumerated() {
-            if let levels = subscription.pattern.levels(of: topic) { return (index, levels) }
+            guard let levels = subscription.pattern.levels(of: topic) else { continue }
+            if lineTopics.count < Self.maxRememberedLineTopics {
+                lineTopicIndex.insert(topic, value: Int32(lineTopics.count))
+                lineTopics.append(LineTopic(subscription: index, levels: levels))
+            }
+            return (index, levels)
         }
         return nil
     }
+
+    /// Line protocol topics whose route is remembered: 65,536 (a few MiB at most).
+    static let maxRememberedLineTopics = 65_536
 
     /// The quarantine detail of a topic no subscription takes.
     var topicMismatchDetail: String {
@@ -46,21 +66,9 @@ extension IngestPipeline {
             quarantine(message, error.reason, error.detail)
             return
         }
-        let options = settings.lineSubscriptions[index].options
-        for line in lines.lines {
-            let missing = [
-                ("park", line.park == nil && topicLevels.park == nil, options.parkTag),
-                ("site", line.site == nil && topicLevels.site == nil, options.siteTag),
-                ("device", line.device == nil && topicLevels.device == nil, options.deviceTag),
-            ].first { $0.1 }
-            if let (level, _, tag) = missing {
-                quarantine(
-                    message, .malformedPayload,
-                    "line \(line.number): nothing names its \(level): "
-                        + (tag.map { "no tag \($0)" } ?? "no tag is configured for it")
-                        + " and the topic pattern has no {\(level)}")
-                return
-            }
+        for line in lines.lines where !names(line, topicLevels) {
+            quarantine(message, .malformedPayload, unnamedLevelDetail(line, topicLevels, subscription: index))
+            return
         }
         var redelivered = false
         switch recognise(topic: message.topic, payload: message.payload, packetID: packetID, allTimestamped: lines.allTimestamped)
@@ -99,6 +107,27 @@ extension IngestPipeline {
         }
     }
 
+    /// Whether `line`'s tags and the topic name all three levels. O(1), allocation-free.
+    private func names(_ line: ScannedLine, _ topicLevels: (park: String?, site: String?, device: String?)) -> Bool {
+        (line.park != nil || topicLevels.park != nil) && (line.site != nil || topicLevels.site != nil)
+            && (line.device != nil || topicLevels.device != nil)
+    }
+
+    /// The quarantine detail of a line that leaves a level unnamed.
+    private func unnamedLevelDetail(
+        _ line: ScannedLine, _ topicLevels: (park: String?, site: String?, device: String?), subscription index: Int
+    ) -> String {
+        let options = settings.lineSubscriptions[index].options
+        let levels = [
+            ("park", line.park == nil && topicLevels.park == nil, options.parkTag),
+            ("site", line.site == nil && topicLevels.site == nil, options.siteTag),
+            ("device", line.device == nil && topicLevels.device == nil, options.deviceTag),
+        ]
+        guard let (level, _, tag) = levels.first(where: { $0.1 }) else { return "line \(line.number) names its device" }
+        return "line \(line.number): nothing names its \(level): "
+            + (tag.map { "no tag \($0)" } ?? "no tag is configured for it") + " and the topic pattern has no {\(level)}"
+    }
+
     /// The device `line` names, registering it on first sight; nil (its readings quarantined,
     /// one record) when a name is too long or a new device would exceed `maxSeries`.
     private func lineDevice(
@@ -107,13 +136,9 @@ extension IngestPipeline {
     ) -> (Int, DeviceKey)? {
         lineAliasBytes.removeAll(keepingCapacity: true)
         lineAliasBytes.append(0)
-        for (token, level) in [(line.park, topicLevels.park), (line.site, topicLevels.site), (line.device, topicLevels.device)] {
-            if let token {
-                appendAliasPart(token.bytes(in: text))
-            } else if var level {
-                level.withUTF8 { appendAliasPart(UnsafeRawBufferPointer($0)) }
-            }
-        }
+        appendAliasPart(line.park, topicLevels.park, in: text)
+        appendAliasPart(line.site, topicLevels.site, in: text)
+        appendAliasPart(line.device, topicLevels.device, in: text)
         let known = lineAliasBytes.withUnsafeBytes { aggregator.alias($0) }
         if let alias = known { return (aggregator.device(ofAlias: alias), aggregator.key(ofAlias: alias)) }
 
@@ -145,7 +170,17 @@ extension IngestPipeline {
         return (device, key)
     }
 
-    /// Appends one level's bytes to `lineAliasBytes`, its length first.
+    /// Appends one level's bytes to `lineAliasBytes`, its length first: the tag value's when
+    /// the line has one, else the topic's.
+    private func appendAliasPart(_ token: StringToken?, _ level: String?, in text: UnsafeRawBufferPointer) {
+        if let token {
+            appendAliasPart(token.bytes(in: text))
+        } else if var level {
+            level.withUTF8 { appendAliasPart(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// Appends `bytes` to `lineAliasBytes`, its length first.
     private func appendAliasPart(_ bytes: UnsafeRawBufferPointer) {
         withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { lineAliasBytes.append(contentsOf: $0) }
         lineAliasBytes.append(contentsOf: bytes)

@@ -40,8 +40,11 @@ public final class IngestPipeline {
     /// (`IngestPipeline+LineProtocol.swift`).
     let lineDecoders: [LineProtocolDecoder]
     @exclusivity(unchecked) var lines = ScannedLines()
-    /// Scratch for the alias bytes of a line's device (`lineDeviceAlias`).
+    /// Scratch for the alias bytes of a line's device (`lineDevice`).
     @exclusivity(unchecked) var lineAliasBytes: [UInt8] = []
+    /// Line protocol topics seen, by their bytes: where `lineTopics` holds their route.
+    @exclusivity(unchecked) var lineTopicIndex = ByteKeyTable()
+    @exclusivity(unchecked) var lineTopics: [LineTopic] = []
     @exclusivity(unchecked) var sequences: [SequenceWindow] = []
     @exclusivity(unchecked) var redeliveries: RedeliveryWindow
     let sink: IngestSink
