@@ -9,7 +9,9 @@ only subscriber, once with `gateway run` (validation, aggregation, rollup writin
 on), and each time runs the simulator at full speed for the same number of seconds with the
 same options. One reading per message uses the `ts` shape; more use the `batch` shape (several
 samples of the device's metrics, exactly N readings). The series are devices × metrics per
-device, all of them reached in every configuration.
+device, all of them reached in every configuration. `--format line` (or `json,line`) runs the
+matrix in InfluxDB line protocol too: the simulator's `--format line` (one line per sample, on
+the site's topic, the device in a tag), read by a `line` subscription of the gateway.
 
 `ratio` is gateway / mosquitto_sub per run (the two are paired: same load, back to back), as
 the median across runs, and `min` the lowest run; the rate columns are medians of their own.
@@ -45,7 +47,7 @@ any that failed: queries must not slow ingestion. The client runs at the publish
 and on the same cores, so it also slows the publishers of the gateway's run and lowers its
 ratio without slowing ingestion; `drain` tells the two apart.
 
-Usage: scripts/loadtest.py [--seconds S] [--qos 0,1] [--readings 1,20] [--series N] [--runs N]
+Usage: scripts/loadtest.py [--seconds S] [--qos 0,1] [--readings 1,20] [--format json,line] [--series N] [--runs N]
                            [--publishers auto|N] [--fsync POLICY] [--index on|off]
                            [--query-loop [--query-rate R]] [--bin-dir DIR]
 Binaries: --bin-dir DIR (e.g. .build-release-load/release), else `swift build -c release`'s
@@ -181,7 +183,7 @@ class Publishers:
             command = [os.path.join(bin_dir, "sensors-sim"), "--port", str(port), "--rate", "0",
                        "--duration", f"{seconds}s", "--qos", str(config["qos"]), "--devices", str(devices),
                        "--first-device", str(first), "--seed", str(seed), "--shapes", config["shape"],
-                       "--readings-per-message", str(config["readings"])]
+                       "--readings-per-message", str(config["readings"]), "--format", config["format"]]
             lower = (lambda: os.nice(args.publisher_nice)) if args.publisher_nice else None
             with open(log, "w") as out:
                 self.processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=out, preexec_fn=lower))
@@ -364,6 +366,10 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
         f.write(f"mqtt:\n  port: {port}\n  client_id: loadtest-{os.getpid()}\n  qos: {config['qos']}\n"
                 "  topics: ['iiot/#']\n"
                 f"ingest:\n  catalogue: {os.path.join(ROOT, 'config', 'metrics.yaml')}\n"
+                + ("  subscriptions:\n"
+                   "    - {format: json, topic: 'iiot/{park}/{site}/{device}/telemetry'}\n"
+                   "    - {format: line, topic: 'iiot/{park}/{site}/line', device_tag: device, precision: ms}\n"
+                   if config["format"] == "line" else "") +
                 f"storage:\n  data_directory: {data}\n"
                 f"  rollup_log: {{fsync: {args.fsync}}}\n  quarantine_log: {{fsync: {args.fsync}}}\n"
                 "logging:\n  status_interval: 0s\n")
@@ -502,6 +508,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=30, help="publishing time per run (default 30)")
     parser.add_argument("--qos", default="0,1", help="QoS levels, comma-separated (default 0,1)")
     parser.add_argument("--readings", default="1,20", help="readings per message, comma-separated (default 1,20)")
+    parser.add_argument("--format", default="json",
+                        help="wire formats, comma-separated: json, line (InfluxDB line protocol: sensors-sim --format "
+                             "line, read by a line subscription); default json")
     parser.add_argument("--series", type=int, default=10_000, help="series = devices x metrics (default 10000)")
     parser.add_argument("--runs", type=int, default=1, help="repetitions; medians are printed")
     parser.add_argument("--publishers", default="auto", help="simulator processes, or auto (default)")
@@ -521,6 +530,8 @@ def main():
     args = parser.parse_args()
     if args.publishers != "auto" and not args.publishers.isdigit():
         parser.error("--publishers: expected auto or a number")
+    if any(f not in ("json", "line") for f in args.format.split(",")):
+        parser.error("--format: expected json, line or json,line")
     if args.query_loop and args.index == "off":
         parser.error("--query-loop needs --index on")
 
@@ -532,16 +543,16 @@ def main():
           f"index and HTTP {args.index}"
           f"{(', query loop beside at ' + (f'{args.query_rate:g}/s' if args.query_rate else 'full speed')) if args.query_loop else ''}; "
           f"binaries {bin_dir}")
-    header = (f"{'QoS':>3} {'rd/msg':>6} {'pubs':>4}  {'mosquitto_sub msg/s':>19}  {'gateway msg/s':>13}  "
+    header = (f"{'format':>6} {'QoS':>3} {'rd/msg':>6} {'pubs':>4}  {'mosquitto_sub msg/s':>19}  {'gateway msg/s':>13}  "
               f"{'readings/s':>10}  {'ratio':>5}  {'min':>5}  {'lost':>4}  {'peak RSS':>8}  {'CPU s':>5}  {'cores':>5}  "
               f"{'close p50/p99 ms':>16}  {'gw close p50/p99 ms':>19}  {'drain gw/sub s':>13}")
     rows, query_rows = [], []
     with tempfile.TemporaryDirectory(prefix="gateway-loadtest-") as workdir:
-        for qos in [int(q) for q in args.qos.split(",")]:
-            for readings in [int(r) for r in args.readings.split(",")]:
+        for qos, readings, wire in [(int(q), int(r), f) for f in args.format.split(",") for q in args.qos.split(",")
+                                    for r in args.readings.split(",")]:
                 config = {"qos": qos, "readings": readings, "devices": devices,
-                          "shape": "ts" if readings == 1 else "batch"}
-                note(f"QoS {qos}, {readings} reading(s)/message ({config['shape']} shape):")
+                          "shape": "ts" if readings == 1 else "batch", "format": wire}
+                note(f"{wire}, QoS {qos}, {readings} reading(s)/message ({config['shape']} shape):")
                 publishers = choose_publishers(workdir, bin_dir, config, args)
                 subs, runs, sub_drains = [], [], []
                 for run in range(args.runs):
@@ -571,7 +582,7 @@ def main():
                 ratios = [r["rate"] / s if s else 0.0 for r, s in zip(runs, subs)]
                 closes = [d for r in runs for d in r["delays"]]
                 rows.append(
-                    f"{qos:>3} {readings:>6} {publishers:>4}  {sub_rate:>19,.0f}  {gateway_rate:>13,.0f}  "
+                    f"{wire:>6} {qos:>3} {readings:>6} {publishers:>4}  {sub_rate:>19,.0f}  {gateway_rate:>13,.0f}  "
                     f"{statistics.median(r['readings'] for r in runs):>10,.0f}  "
                     f"{statistics.median(ratios):>5.2f}  {min(ratios):>5.2f}  "
                     f"{max(r['published'] - r['received'] for r in runs):>4}  "
