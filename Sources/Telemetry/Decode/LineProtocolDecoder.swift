@@ -14,6 +14,8 @@
 // * Field values: floats in the JSON number form clients write (`71.5`, `-3`, `1e+06`),
 //   integers `12i`, unsigned integers `12u`, booleans `t` `T` `true` `True` `TRUE` (and the
 //   same for false), and strings in double quotes. Measurement, keys and tag values are non-empty.
+// * The payload must be UTF-8 (names are compared by their bytes, so a malformed sequence
+//   would otherwise be repaired into another name).
 // * The timestamp is an optional integer in the subscription's precision, converted to
 //   milliseconds (rounded down); a line without one is stamped with the receive time.
 //
@@ -70,6 +72,9 @@ struct LineProtocolDecoder: Sendable {
     /// `lines` has grown to the message's size.
     func scan(_ payload: UnsafeRawBufferPointer, into lines: inout ScannedLines) throws(PayloadError) {
         lines.removeAll()
+        if let invalid = Self.firstInvalidUTF8(payload) {
+            throw .malformed("invalid UTF-8 at byte \(invalid): names and strings must be UTF-8")
+        }
         lines.text.append(contentsOf: payload)
         var position = 0
         var number = 0
@@ -307,6 +312,18 @@ struct LineProtocolDecoder: Sendable {
         let divisor = precision.perMillisecond
         let quotient = value / divisor
         return value % divisor < 0 ? quotient - 1 : quotient
+    }
+
+    /// The offset of the first byte of `payload` that is not well-formed UTF-8, or nil: eight
+    /// ASCII bytes at a time, then the JSON reader's check from the first non-ASCII byte on.
+    private static func firstInvalidUTF8(_ payload: UnsafeRawBufferPointer) -> Int? {
+        var index = 0
+        while index + 8 <= payload.count,
+            payload.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+        {
+            index += 8
+        }
+        return JSONScanner(payload).firstInvalidUTF8(from: index, to: payload.count)
     }
 
     /// Whether `token` in `text` holds exactly `bytes`.

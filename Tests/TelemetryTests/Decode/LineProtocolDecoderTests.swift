@@ -180,6 +180,21 @@ struct LineProtocolDecoderTests {
         #expect(Self.error(text) == detail)
     }
 
+    @Test func aPayloadThatIsNotUTF8IsRefusedWithTheOffset() throws {
+        let decoder = LineProtocolDecoder(maxReadings: 10, options: LineProtocolOptions(deviceTag: "host"))
+        var lines = ScannedLines()
+        for (bytes, offset) in [
+            (Array("m,host=d v=1,caf".utf8) + [0xC3] + Array("=2".utf8), 16), (Array("m,host=d".utf8) + [0xFF], 8),
+            (Array("m,host=ab cd=1 ".utf8) + [0xED, 0xA0, 0x80], 15),
+        ] {
+            #expect(throws: PayloadError.malformed("invalid UTF-8 at byte \(offset): names and strings must be UTF-8")) {
+                try bytes.withUnsafeBytes { try decoder.scan($0, into: &lines) }
+            }
+        }
+        let accented = try Self.decode("m,host=Nhà\\ máy\\ 3 nhiệt_độ=21.5")
+        #expect(accented.first?.device == "Nhà máy 3" && accented.first?.readings.first?.name == "nhiệt_độ")
+    }
+
     @Test func secondsThatOverflowAndTooManyReadingsAreRefused() {
         #expect(
             Self.error("m,host=d v=1 9223372036854775807", options: LineProtocolOptions(precision: .seconds, deviceTag: "host"))
