@@ -84,6 +84,7 @@ let package = Package(
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "CMQTTReadBuffer"]),
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
+        .testTarget(name: "SparkplugBTests", dependencies: ["SparkplugB"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
         ),
