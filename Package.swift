@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "sensors-sim", targets: ["SensorsSim"]),
         .library(name: "Telemetry", targets: ["Telemetry"]),
         .library(name: "TelemetryIndex", targets: ["TelemetryIndex"]),
+        .library(name: "SparkplugB", targets: ["SparkplugB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +45,14 @@ let package = Package(
                 // SQLite's C API, for the progress handler that ends a query at its deadline.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
+        ),
+        // Sparkplug B payloads (protobuf) and topics. Apart from Telemetry so that Telemetry, whose objects
+        // the fuzz build links by hand, needs no SwiftProtobuf. Generated/ is written by scripts/generate-protobuf
+        // from Proto/sparkplug_b.proto (no build plugin: it would cost minutes on every clean build).
+        .target(
+            name: "SparkplugB",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto/sparkplug_b.proto"]
         ),
         .executableTarget(
             name: "Gateway",
@@ -74,6 +84,7 @@ let package = Package(
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "CMQTTReadBuffer"]),
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
+        .testTarget(name: "SparkplugBTests", dependencies: ["SparkplugB"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
         ),
