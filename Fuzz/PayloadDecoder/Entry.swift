@@ -16,6 +16,8 @@
 //    `cardinality_limit` beyond 4 series, else accepted, in document order. After `flushAll`,
 //    every tier's rollups count exactly the accepted readings, and every rollup and quarantine
 //    line is JSON that Foundation parses back to the same fields.
+// 3. The same bytes as InfluxDB line protocol through a line subscription
+//    (LineProtocolCheck.swift).
 // Any violation traps (fatalError), which libFuzzer reports as a crash with the input saved.
 
 import Foundation
@@ -77,6 +79,7 @@ enum PayloadDecoderTarget {
             fatalError("PayloadDecoder vs Foundation: \(disagreement)")
         }
         checkPipeline(input)
+        checkLineProtocol(input)
     }
 
     /// The reference fate of each reading of a first delivery to a fresh pipeline, in order:

@@ -4,9 +4,11 @@ import Telemetry
 /// a window aligned to it, the expected `complete` flag, a partial of its metric's kind whose
 /// figures are consistent (counts add up, every number finite, timestamps inside the window,
 /// state time at most the window's length and no state listed with 0 ms, a state at the stop
-/// only in an incomplete window that holds the stop and credited that state) and a log line
-/// with no `null` where a number belongs (`JSONLineBuilder` writes a non-finite number as
-/// `null`; only a state window without readings has `null` `first` and `last`).
+/// only in an incomplete window that holds the stop and credited that state; transitions at
+/// most the readings, up time within planned time within the window, fault runs within the
+/// window and the longest one) and a log line with no `null` where a number belongs
+/// (`JSONLineBuilder` writes a non-finite number as `null`; only a state window without
+/// readings has `null` `first` and `last`, and one without planned time `null` availability).
 enum RollupCheck {
     /// Traps unless `rollup` satisfies the type's rules.
     static func check(_ rollup: RollupWindow, complete: Bool, tiers: [Tier]) {
@@ -49,6 +51,19 @@ enum RollupCheck {
             Invariant.require(
                 state.stateMillis.values.allSatisfy { $0 > 0 } && state.stateMillis.values.reduce(0, +) <= length,
                 "\(name()): state time \(state.stateMillis) in a window of \(length) ms")
+            Invariant.require(
+                state.transitions >= 0 && state.transitions <= state.count,
+                "\(name()): \(state.transitions) transitions in \(state.count) readings")
+            Invariant.require(
+                state.upMillis >= 0 && state.upMillis <= state.plannedMillis
+                    && state.plannedMillis <= state.stateMillis.values.reduce(0, +),
+                "\(name()): up \(state.upMillis) ms, planned \(state.plannedMillis) ms, state time \(state.stateMillis)")
+            let faults = state.faults
+            let trailing = faults.trailingMillis(windowEndMillis: end)
+            Invariant.require(
+                faults.longestMillis >= 0 && faults.longestMillis <= length && faults.leadingMillis <= faults.longestMillis
+                    && trailing <= faults.longestMillis && faults.leadingMillis >= 0 && trailing >= 0,
+                "\(name()): fault runs \(faults) in a window of \(length) ms")
             if let atStop = state.inForceAtStop {
                 Invariant.require(
                     !rollup.complete && atStop.timestampMillis > rollup.startMillis && atStop.timestampMillis <= end
@@ -75,12 +90,14 @@ enum RollupCheck {
     }
 
     /// The rollup's log line has `null` only as the `first` and `last` of a state window
-    /// without readings.
+    /// without readings, and as the `availability` of one without planned time.
     static func checkLine(_ rollup: RollupWindow, name: () -> String) {
         var line = JSONLineBuilder()
         rollup.write(to: &line)
         let bytes = line.bytes
         let nullAllowed = rollup.partial.count == 0 && rollup.kind == .state
+        var availabilityNullAllowed = false
+        if case .state(let state) = rollup.partial { availabilityNullAllowed = state.plannedMillis == 0 }
         var index = 0
         var lastString = 0..<0
         var key = 0..<0
@@ -98,7 +115,8 @@ enum RollupCheck {
             case UInt8(ascii: "n"):
                 let field = String(decoding: bytes[key], as: UTF8.self)
                 Invariant.require(
-                    nullAllowed && (field == "first" || field == "last"),
+                    (nullAllowed && (field == "first" || field == "last"))
+                        || (availabilityNullAllowed && field == "availability"),
                     "\(name()): \(field) is null in the line \(String(decoding: bytes, as: UTF8.self))")
             default:
                 break
