@@ -110,13 +110,6 @@ struct SparseBins: Equatable {
         }
     }
 
-    /// The same bins, dense: a count for every key from the lowest to the highest.
-    var dense: SketchBins {
-        var dense = SketchBins()
-        dense.replace(with: self)
-        return dense
-    }
-
     init() {}
 
     /// Merges of at most this many bins add them one by one (see `merge`): below it, the binary
