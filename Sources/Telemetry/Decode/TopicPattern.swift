@@ -62,10 +62,11 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// The park, site and device a topic names (each `nil` when the pattern has no such level),
     /// or `nil` when the topic does not fit the pattern.
+    /// The `String`s are built only once the whole topic fits.
     public func levels(of topic: UnsafeRawBufferPointer) -> (park: String?, site: String?, device: String?)? {
-        var park: String?
-        var site: String?
-        var device: String?
+        var park: Range<Int>?
+        var site: Range<Int>?
+        var device: Range<Int>?
         var start = 0
         for (position, segment) in segments.enumerated() {
             guard start <= topic.count else { return nil }
@@ -81,14 +82,16 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
                 guard !level.isEmpty else { return nil }
             case .park, .site, .device:
                 guard !level.isEmpty else { return nil }
-                let value = String(decoding: level, as: UTF8.self)
-                if case .park = segment { park = value }
-                if case .site = segment { site = value }
-                if case .device = segment { device = value }
+                if case .park = segment { park = start..<end }
+                if case .site = segment { site = start..<end }
+                if case .device = segment { device = start..<end }
             }
             start = end + 1
         }
-        return (park, site, device)
+        func string(_ range: Range<Int>?) -> String? {
+            range.map { String(decoding: UnsafeRawBufferPointer(rebasing: topic[$0]), as: UTF8.self) }
+        }
+        return (string(park), string(site), string(device))
     }
 
     /// Convenience for tests and tools.

@@ -23,10 +23,7 @@ extension IngestPipeline {
     /// `maxRememberedLineTopics` are remembered, so that topics made up by a client cost
     /// bounded memory (a topic beyond them is matched again at each message).
     func lineRoute(of topic: UnsafeRawBufferPointer) -> (Int, (park: String?, site: String?, device: String?))? {
-        if let known = lineTopicIndex.value(for: topic) {
-            let route = lineTopics[Int(known)]
-            return (route.subscription, route.levels)
-        }
+        if let known = knownLineRoute(of: topic) { return known }
         for (index, subscription) in settings.lineSubscriptions.enumerated() {
             guard let levels = subscription.pattern.levels(of: topic) else { continue }
             if lineTopics.count < Self.maxRememberedLineTopics {
@@ -36,6 +33,14 @@ extension IngestPipeline {
             return (index, levels)
         }
         return nil
+    }
+
+    /// The remembered route of a line protocol topic seen before, found by its bytes. Checked
+    /// before the JSON pattern: a remembered topic did not fit it when it was first seen.
+    func knownLineRoute(of topic: UnsafeRawBufferPointer) -> (Int, (park: String?, site: String?, device: String?))? {
+        guard !lineTopics.isEmpty, let known = lineTopicIndex.value(for: topic) else { return nil }
+        let route = lineTopics[Int(known)]
+        return (route.subscription, route.levels)
     }
 
     /// Line protocol topics whose route is remembered: 65,536 (a few MiB at most).

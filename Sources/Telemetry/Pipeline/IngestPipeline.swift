@@ -138,6 +138,10 @@ public final class IngestPipeline {
         let source: TopicDevice
         if let alias = aggregator.alias(topic) {
             source = .known(alias: alias)
+        } else if let (index, levels) = knownLineRoute(of: topic) {
+            // A line protocol topic seen before (it did not fit the JSON pattern then either).
+            ingestLines(message, subscription: index, topicLevels: levels, packetID: packetID)
+            return
         } else if let key = settings.topicPattern.match(topic) {
             let levels = [("park", key.park), ("site", key.site), ("device", key.device)]
             if let (level, name) = levels.first(where: { $0.1.utf8.count > settings.maxNameBytes }) {
