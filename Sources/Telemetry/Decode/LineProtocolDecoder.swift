@@ -389,6 +389,16 @@ struct LineProtocolDecoder: Sendable {
     /// escapes any more, so their bytes compare).
     private func markRepeatedNames(_ range: Range<Int>, in lines: inout ScannedLines) {
         guard range.count > 1 else { return }
+        // Beyond 32 names the filter fills up and the pairwise comparisons would grow with the
+        // square of a hostile line's fields: a set of the names' bytes instead.
+        if range.count > 32 {
+            var seen = Set<[UInt8]>(minimumCapacity: range.count)
+            for index in range {
+                let name = lines.readings[index].name
+                if !seen.insert(Array(lines.text[name.start..<name.end])).inserted { lines.readings[index].isRepeat = true }
+            }
+            return
+        }
         lines.text.withUnsafeBytes { text in
             let scanner = JSONScanner(text)
             var filter: UInt64 = 0

@@ -180,6 +180,16 @@ struct LineProtocolDecoderTests {
         #expect(Self.error(text) == detail)
     }
 
+    /// A line of many fields (beyond the 32 the bit filter serves) finds its repeats by a set,
+    /// in time linear in the fields rather than quadratic.
+    @Test func repeatsAmongHundredsOfFieldsAreFound() throws {
+        let names = (0..<600).map { "f\($0)" } + ["f7", "f599", "f0"]
+        let text = "m,host=d " + names.map { "\($0)=1" }.joined(separator: ",")
+        let readings = try #require(try Self.decode(text).first?.readings)
+        #expect(readings.count == 603)
+        #expect(readings.indices.filter { readings[$0].isRepeat } == [600, 601, 602])
+    }
+
     @Test func aPayloadThatIsNotUTF8IsRefusedWithTheOffset() throws {
         let decoder = LineProtocolDecoder(maxReadings: 10, options: LineProtocolOptions(deviceTag: "host"))
         var lines = ScannedLines()
