@@ -225,8 +225,14 @@ enum PayloadDecoderTarget {
             }
         }
 
+        checkFlushed(pipeline, sink, tiers: settings.tiers)
+    }
+
+    /// After `flushAll`: each tier's rollups count exactly the accepted readings, and every
+    /// quarantine and rollup line reads back.
+    static func checkFlushed(_ pipeline: IngestPipeline, _ sink: AccountingSink, tiers: [Tier]) {
         pipeline.flushAll()
-        for tier in settings.tiers {
+        for tier in tiers {
             let counted = sink.rollups.filter { $0.tier == tier }.reduce(0) { $0 + $1.partial.count }
             require(
                 counted == pipeline.stats.readingsAccepted,

@@ -67,18 +67,6 @@ extension PayloadDecoderTarget {
                 require(reasons == [.payloadTooLarge], "line protocol: an oversized payload gave \(reasons)")
             }
         }
-        pipeline.flushAll()
-        for tier in settings.tiers {
-            let counted = sink.rollups.filter { $0.tier == tier }.reduce(0) { $0 + $1.partial.count }
-            require(
-                counted == pipeline.stats.readingsAccepted,
-                "line protocol: tier \(tier.name) counts \(counted) readings, \(pipeline.stats.readingsAccepted) accepted")
-        }
-        for record in sink.quarantined {
-            checkQuarantineLine(record)
-        }
-        for rollup in sink.rollups {
-            checkRollupLine(rollup)
-        }
+        checkFlushed(pipeline, sink, tiers: settings.tiers)
     }
 }

@@ -5,7 +5,8 @@ import Telemetry
 /// tables; the reads with rules of their own are in `ConfigKeys+MQTTRules.swift`,
 /// `ConfigKeys+Tiers.swift` (tiers and their retention), `ConfigKeys+Subscriptions.swift`
 /// (`ingest.subscriptions`), `ConfigKeys+LogPolicy.swift` (both logs' policies) and
-/// `ConfigKeys+Query.swift` (the query index) and `ConfigKeys+HTTP.swift` (the API).
+/// `ConfigKeys+Query.swift` (the query index), `ConfigKeys+HTTP.swift` (the API) and
+/// `ConfigKeys+Logging.swift` (the gateway's own log).
 /// `ConfigLoader` reads the file through these declarations, and `ConfigReference` prints the
 /// README's key tables from them, which `ConfigReferenceTests` holds the README and
 /// `config/gateway.yaml` to.
@@ -389,25 +390,5 @@ enum ConfigKeys {
                     + "half of the ring awaits one. After a crash the gateway restores the checkpoint and "
                     + "replays the ring.",
                 read: .duration(\.checkpointIntervalMillis, range: 100...hour)),
-        ])
-
-    // MARK: - Logging
-    //
-    // The keys of `logging:`: the gateway's own diagnostic log.
-
-    /// `logging:`, read into `LoggingSettings`.
-    static let logging = ConfigSection<LoggingSettings>(
-        "logging",
-        keys: [
-            ConfigKey(
-                "logging.level",
-                type: "`trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`",
-                default: "`info`",
-                meaning: "Minimum level logged.",
-                read: .choice(\.level, options: LoggingSettings.levels)),
-            ConfigKey(
-                "logging.status_interval", type: "duration, whole seconds, 0s…1d", default: "`10s`",
-                meaning: "Time between status lines; `0s` disables them.",
-                read: .seconds(\.statusIntervalSeconds, range: 0...day)),
         ])
 }

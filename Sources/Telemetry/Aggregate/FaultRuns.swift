@@ -54,7 +54,7 @@ public struct FaultRuns: Sendable, Equatable {
     /// of every window merged so far) into this window, which starts at `windowStartMillis`
     /// and contains it. Windows merged in start order give the runs of their union: adjacent
     /// windows join a run across their common edge, a gap between them ends it. O(1).
-    public mutating func append(_ later: FaultRuns, laterStartMillis: Int64, windowStartMillis: Int64) {
+    mutating func append(_ later: FaultRuns, laterStartMillis: Int64, windowStartMillis: Int64) {
         guard !later.isEmpty else { return }
         let joins = !isEmpty && latestEndMillis == laterStartMillis && later.leadingMillis > 0
         let joined = joins ? latestMillis + later.leadingMillis : later.leadingMillis

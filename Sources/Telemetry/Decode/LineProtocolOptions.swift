@@ -8,13 +8,20 @@ public struct LineProtocolOptions: Sendable, Equatable {
         case milliseconds = "ms"
         case seconds = "s"
 
-        /// How many of the unit make one millisecond, or (seconds) how many milliseconds one is.
-        var perMillisecond: Int64 {
+        /// `value` of this unit in milliseconds, rounded down (also before 1970); nil when seconds
+        /// overflow 64 bits as milliseconds.
+        func milliseconds(_ value: Int64) -> Int64? {
+            let divisor: Int64
             switch self {
-            case .nanoseconds: return 1_000_000
-            case .microseconds: return 1_000
-            case .milliseconds, .seconds: return 1
+            case .seconds:
+                let (millis, overflow) = value.multipliedReportingOverflow(by: 1_000)
+                return overflow ? nil : millis
+            case .milliseconds: return value
+            case .microseconds: divisor = 1_000
+            case .nanoseconds: divisor = 1_000_000
             }
+            let quotient = value / divisor
+            return value % divisor < 0 ? quotient - 1 : quotient
         }
     }
 

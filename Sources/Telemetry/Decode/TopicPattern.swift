@@ -61,8 +61,8 @@ public struct TopicPattern: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The park, site and device a topic names (each `nil` when the pattern has no such level),
-    /// or `nil` when the topic does not fit the pattern.
-    /// The `String`s are built only once the whole topic fits.
+    /// or `nil` when the topic does not fit the pattern. The `String`s are built only once the
+    /// whole topic fits.
     public func levels(of topic: UnsafeRawBufferPointer) -> (park: String?, site: String?, device: String?)? {
         var park: Range<Int>?
         var site: Range<Int>?
