@@ -16,11 +16,14 @@ public struct EngineConfiguration: Sendable {
     /// Test hook: the engine traps on a payload containing these bytes, so that tests can show
     /// a poison message set aside. Nil in production.
     public var crashMarker: [UInt8]?
+    /// Where Sparkplug B rebirth requests go (the MQTT client); nil sends none.
+    public var sparkplugCommands: (any SparkplugCommandSink)?
 
     public init(
         dataDirectory: String, pipeline: PipelineSettings, catalogue: MetricCatalogue, ringBytes: Int,
         rollupLog: LogPolicy, quarantineLog: LogPolicy, quarantineMaxLineBytes: Int = 4_096,
-        checkpointIntervalMillis: Int64 = 2_000, crashMarker: [UInt8]? = nil
+        checkpointIntervalMillis: Int64 = 2_000, crashMarker: [UInt8]? = nil,
+        sparkplugCommands: (any SparkplugCommandSink)? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.pipeline = pipeline
@@ -31,5 +34,6 @@ public struct EngineConfiguration: Sendable {
         self.quarantineMaxLineBytes = quarantineMaxLineBytes
         self.checkpointIntervalMillis = checkpointIntervalMillis
         self.crashMarker = crashMarker
+        self.sparkplugCommands = sparkplugCommands
     }
 }

@@ -81,7 +81,9 @@ public final class IngestEngine: @unchecked Sendable {
         let sink = LogSink(
             rollups: rollups, quarantine: quarantine,
             quarantineMaxLineBytes: configuration.quarantineMaxLineBytes, observer: observer)
-        let pipeline = IngestPipeline(settings: configuration.pipeline, catalogue: configuration.catalogue, sink: sink)
+        let pipeline = IngestPipeline(
+            settings: configuration.pipeline, catalogue: configuration.catalogue, sink: sink,
+            sparkplugCommands: configuration.sparkplugCommands)
         try recovery.restorePipeline(checkpoint, pipeline: pipeline, ring: ring)
         let poisonGuard = try recovery.openPoisonGuard()
         let checkpoints = CheckpointKeeper(

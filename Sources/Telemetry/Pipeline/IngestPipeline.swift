@@ -48,6 +48,8 @@ public final class IngestPipeline {
     @exclusivity(unchecked) var sequences: [SequenceWindow] = []
     @exclusivity(unchecked) var redeliveries: RedeliveryWindow
     let sink: IngestSink
+    /// Where rebirth requests go (`IngestPipeline+Sparkplug.swift`); nil sends none.
+    let sparkplugCommands: (any SparkplugCommandSink)?
     /// Validation facts by catalogue index (= aggregator metric id).
     let rules: [MetricRule]
     /// The bit sets of allowed states that `rules` point into.
@@ -59,10 +61,14 @@ public final class IngestPipeline {
     @exclusivity(unchecked) var excerptSecond: Int64 = .min
     @exclusivity(unchecked) var excerptsThisSecond = 0
 
-    public init(settings: PipelineSettings, catalogue: MetricCatalogue, sink: IngestSink) {
+    public init(
+        settings: PipelineSettings, catalogue: MetricCatalogue, sink: IngestSink,
+        sparkplugCommands: (any SparkplugCommandSink)? = nil
+    ) {
         self.settings = settings
         self.catalogue = catalogue
         self.sink = sink
+        self.sparkplugCommands = sparkplugCommands
         self.decoder = PayloadDecoder(maxReadings: settings.maxReadingsPerMessage)
         self.lineDecoders = settings.lineSubscriptions.map {
             LineProtocolDecoder(maxReadings: settings.maxReadingsPerMessage, options: $0.options)

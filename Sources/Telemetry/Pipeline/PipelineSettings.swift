@@ -4,6 +4,9 @@ public struct PipelineSettings: Sendable {
     public var topicPattern: TopicPattern
     /// Line protocol subscriptions, tried in order for a topic that does not fit `topicPattern`.
     public var lineSubscriptions: [LineSubscription]
+    /// Sparkplug B: topics of the `spBv1.0` namespace are read as Sparkplug B when set, and are
+    /// quarantined as `topic_mismatch` (unless `topicPattern` fits them) when nil.
+    public var sparkplug: SparkplugSubscription?
     /// Larger payloads are quarantined as `payload_too_large`.
     public var maxPayloadBytes: Int
     /// More readings in one message are quarantined as `too_many_readings`.
@@ -51,10 +54,12 @@ public struct PipelineSettings: Sendable {
         maxTopicBytes: Int = 256, maxSeries: Int = 250_000, excerptsPerSecond: Int = 100,
         maxNameBytes: Int = PipelineSettings.defaultMaxNameBytes,
         acceptRetained: Bool = false, readingRecordsPerMessage: Int = 10, retireAfterMillis: Int64 = 3_600_000,
-        quantileAccuracy: Double = QuantileSketch.defaultRelativeAccuracy, lineSubscriptions: [LineSubscription] = []
+        quantileAccuracy: Double = QuantileSketch.defaultRelativeAccuracy, lineSubscriptions: [LineSubscription] = [],
+        sparkplug: SparkplugSubscription? = nil
     ) {
         self.topicPattern = topicPattern
         self.lineSubscriptions = lineSubscriptions
+        self.sparkplug = sparkplug
         self.maxPayloadBytes = maxPayloadBytes
         self.maxReadingsPerMessage = maxReadingsPerMessage
         self.futureToleranceMillis = futureToleranceMillis
