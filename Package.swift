@@ -77,7 +77,7 @@ let package = Package(
             path: "sensors-sim",
             exclude: ["README.md"]
         ),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CCRC32C"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "CCRC32C", "SparkplugB"]),
         .testTarget(
             name: "TelemetryIndexTests",
             dependencies: ["TelemetryIndex", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")]

@@ -25,6 +25,11 @@ extension WindowAggregator {
         return Int(alias)
     }
 
+    /// The newest event time accepted from `device`; `.min` before its first reading.
+    func newestEventMillis(device: Int) -> Int64 {
+        devices[device].watermark.maxEventMillis
+    }
+
     /// The device of alias `alias`.
     func device(ofAlias alias: Int) -> Int {
         Int(aliasDevices[alias])

@@ -27,11 +27,15 @@ public enum CheckpointFile {
     /// open windows are refused.
     /// 7: a state window ends with its transitions and fault runs (`StatePartial.transitions`,
     /// `FaultRuns`); a state window of format 6 is restored with none.
-    public static let version: UInt64 = 7
+    /// 8: then the Sparkplug B edge nodes' sessions and the Sparkplug totals
+    /// (`SparkplugSessions+Checkpoint.swift`); a format 7 state has none.
+    public static let version: UInt64 = 8
     /// The first format whose coarser windows are built from the finer ones.
     static let tiersFromTiersVersion: UInt64 = 6
     /// The first format whose state windows carry transitions and fault runs.
     static let stateMeasuresVersion: UInt64 = 7
+    /// The first format with Sparkplug B sessions.
+    static let sparkplugVersion: UInt64 = 8
     /// The oldest version whose layout the readers still know.
     public static let oldestReadableVersion: UInt64 = 2
 

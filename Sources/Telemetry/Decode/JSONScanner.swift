@@ -8,7 +8,7 @@
 #endif
 
 /// A string token's position in the payload; decoded to a `String` only when needed.
-struct StringToken {
+struct StringToken: Equatable {
     var start: Int
     var end: Int
     var hasEscapes: Bool

@@ -29,6 +29,11 @@ extension IngestPipeline {
         writer.write(stats.seriesRetired)
         // Format 6.
         writer.write(aggregator.quantileAccuracy)
+        // Format 8.
+        sparkplug.encode(to: &writer)
+        writer.write(stats.sparkplugRebirthRequests)
+        writer.write(stats.sparkplugCommandsSkipped)
+        writer.write(stats.sparkplugRestatedValues)
     }
 
     /// Replaces the pipeline's state with bytes from `checkpointState()`, written in checkpoint
@@ -62,12 +67,20 @@ extension IngestPipeline {
             restoredStats.seriesRetired = try reader.readInt()
         }
         if format >= 6 { try restoredAggregator.checkSketchAccuracy(try reader.readDouble(), offset: reader.offset) }
+        var restoredSparkplug = SparkplugSessions()
+        if format >= CheckpointFile.sparkplugVersion {
+            restoredSparkplug = try SparkplugSessions(from: &reader)
+            restoredStats.sparkplugRebirthRequests = try reader.readInt()
+            restoredStats.sparkplugCommandsSkipped = try reader.readInt()
+            restoredStats.sparkplugRestatedValues = try reader.readInt()
+        }
         guard reader.isAtEnd else { throw .invalid("unexpected bytes after the pipeline state", offset: reader.offset) }
         latestReceivedMillis = latest
         stats = restoredStats
         sequences = restoredSequences
         redeliveries = restoredRedeliveries
         aggregator = restoredAggregator
+        sparkplug = restoredSparkplug
     }
 
     /// The totals at the start of a pipeline state from `checkpointState()` (format `format`),

@@ -139,12 +139,12 @@ extension IngestPipeline {
         _ line: ScannedLine, in text: UnsafeRawBufferPointer, topicLevels: (park: String?, site: String?, device: String?),
         message: MessageContext
     ) -> (Int, DeviceKey)? {
-        lineAliasBytes.removeAll(keepingCapacity: true)
-        lineAliasBytes.append(0)
+        deviceAliasBytes.removeAll(keepingCapacity: true)
+        deviceAliasBytes.append(0)
         appendAliasPart(line.park, topicLevels.park, in: text)
         appendAliasPart(line.site, topicLevels.site, in: text)
         appendAliasPart(line.device, topicLevels.device, in: text)
-        let known = lineAliasBytes.withUnsafeBytes { aggregator.alias($0) }
+        let known = deviceAliasBytes.withUnsafeBytes { aggregator.alias($0) }
         if let alias = known { return (aggregator.device(ofAlias: alias), aggregator.key(ofAlias: alias)) }
 
         func name(_ token: StringToken?, _ level: String?) -> String {
@@ -171,11 +171,11 @@ extension IngestPipeline {
             return nil
         }
         let device = aggregator.deviceIndex(for: key)
-        lineAliasBytes.withUnsafeBytes { aggregator.addAlias($0, device: device, key: key) }
+        deviceAliasBytes.withUnsafeBytes { aggregator.addAlias($0, device: device, key: key) }
         return (device, key)
     }
 
-    /// Appends one level's bytes to `lineAliasBytes`, its length first: the tag value's when
+    /// Appends one level's bytes to `deviceAliasBytes`, its length first: the tag value's when
     /// the line has one, else the topic's.
     private func appendAliasPart(_ token: StringToken?, _ level: String?, in text: UnsafeRawBufferPointer) {
         if let token {
@@ -185,9 +185,9 @@ extension IngestPipeline {
         }
     }
 
-    /// Appends `bytes` to `lineAliasBytes`, its length first.
+    /// Appends `bytes` to `deviceAliasBytes`, its length first.
     private func appendAliasPart(_ bytes: UnsafeRawBufferPointer) {
-        withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { lineAliasBytes.append(contentsOf: $0) }
-        lineAliasBytes.append(contentsOf: bytes)
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { deviceAliasBytes.append(contentsOf: $0) }
+        deviceAliasBytes.append(contentsOf: bytes)
     }
 }

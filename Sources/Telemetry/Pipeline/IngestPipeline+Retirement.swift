@@ -43,6 +43,11 @@ extension IngestPipeline {
             retirement.devices += 1
             retirement.series += aggregator.retire(device: device)
         }
+        // Sparkplug B sessions no longer online (dead, or never born) and as silent: a node online
+        // stays, however silent (report by exception), until its NDEATH.
+        _ = sparkplug.removeAll { node in
+            !node.isBorn && ingestClockMillis.subtractingSaturated(node.lastMessageMillis) >= settings.retireAfterMillis
+        }
         guard retirement.devices > 0 else { return retirement }
         aggregator.forgetRetiredAliases()
         stats.devicesRetired += retirement.devices

@@ -40,11 +40,19 @@ public final class IngestPipeline {
     /// (`IngestPipeline+LineProtocol.swift`).
     let lineDecoders: [LineProtocolDecoder]
     @exclusivity(unchecked) var lines = ScannedLines()
-    /// Scratch for the alias bytes of a line's device (`lineDevice`).
-    @exclusivity(unchecked) var lineAliasBytes: [UInt8] = []
+    /// Scratch for the alias bytes of a line protocol or Sparkplug B device (`lineDevice`,
+    /// `sparkplugDevice`).
+    @exclusivity(unchecked) var deviceAliasBytes: [UInt8] = []
     /// Line protocol topics seen, by their bytes: where `lineTopics` holds their route.
     @exclusivity(unchecked) var lineTopicIndex = ByteKeyTable()
     @exclusivity(unchecked) var lineTopics: [LineTopic] = []
+    /// Sparkplug B: the payload reader, the message it last read, the edge nodes' sessions, and
+    /// the text its readings' names and strings are copied into (`IngestPipeline+Sparkplug.swift`).
+    let sparkplugScanner: SparkplugPayloadScanner
+    @exclusivity(unchecked) var sparkplugPayload = ScannedSparkplugPayload()
+    @exclusivity(unchecked) var sparkplug = SparkplugSessions()
+    @exclusivity(unchecked) var sparkplugText: [UInt8] = []
+    @exclusivity(unchecked) var sparkplugReadings: [ScannedReading] = []
     @exclusivity(unchecked) var sequences: [SequenceWindow] = []
     @exclusivity(unchecked) var redeliveries: RedeliveryWindow
     let sink: IngestSink
@@ -73,6 +81,7 @@ public final class IngestPipeline {
         self.lineDecoders = settings.lineSubscriptions.map {
             LineProtocolDecoder(maxReadings: settings.maxReadingsPerMessage, options: $0.options)
         }
+        self.sparkplugScanner = SparkplugPayloadScanner(maxMetrics: settings.maxReadingsPerMessage)
         self.redeliveries = RedeliveryWindow(capacity: settings.redeliveryWindow)
         var aggregator = WindowAggregator(
             tiers: settings.tiers, allowedLatenessMillis: settings.allowedLatenessMillis,
@@ -147,6 +156,8 @@ public final class IngestPipeline {
         } else if let (index, levels) = knownLineRoute(of: topic) {
             // A line protocol topic seen before (it did not fit the JSON pattern then either).
             ingestLines(message, subscription: index, topicLevels: levels, packetID: packetID)
+            return
+        } else if ingestSparkplugIfInNamespace(message) {
             return
         } else if let key = settings.topicPattern.match(topic) {
             let levels = [("park", key.park), ("site", key.site), ("device", key.device)]
@@ -313,37 +324,6 @@ public final class IngestPipeline {
         aggregator.flushAll(stopMillis: stopMillis) { window in
             stats.rollupsWritten += 1
             sink.write(window)
-        }
-    }
-
-    // MARK: Steps
-
-    private func acceptSequence(_ seq: UInt64, device: Int, key: DeviceKey) -> Bool {
-        while sequences.count <= device {
-            sequences.append(SequenceWindow(capacity: settings.dedupWindow))
-        }
-        switch sequences[device].record(seq) {
-        case .accepted(let missing):
-            if missing > 0 {
-                let count = Int64(clamping: missing)
-                stats.seqMissing = stats.seqMissing.addingSaturated(count)
-                stats.seqMissingByDevice[key, default: 0] = stats.seqMissingByDevice[key, default: 0].addingSaturated(count)
-            }
-            return true
-        case .filledGap:
-            // Never below zero, even once a saturated count has lost track.
-            if let missing = stats.seqMissingByDevice[key], missing > 0 {
-                stats.seqMissingByDevice[key] = missing == 1 ? nil : missing - 1
-                stats.seqMissing = max(0, stats.seqMissing - 1)
-            }
-            return true
-        case .belowStart:
-            return true
-        case .restarted:
-            stats.seqRestarts += 1
-            return true
-        case .duplicate:
-            return false
         }
     }
 

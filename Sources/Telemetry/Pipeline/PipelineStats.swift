@@ -29,6 +29,14 @@ public struct PipelineStats: Sendable, Equatable {
     /// (`IngestPipeline+Retirement.swift`).
     public var devicesRetired = 0
     public var seriesRetired = 0
+    /// Sparkplug B rebirth requests sent to edge nodes (after rate limiting).
+    public var sparkplugRebirthRequests = 0
+    /// Sparkplug B messages that carry no readings for a host to take: other hosts' STATE, and
+    /// commands (NCMD, DCMD) sent to edge nodes.
+    public var sparkplugCommandsSkipped = 0
+    /// Values of Sparkplug B births at or before the newest reading already taken from their
+    /// device: the current value restated (after a rebirth), not a new reading.
+    public var sparkplugRestatedValues = 0
 
     public init() {}
 

@@ -27,13 +27,32 @@ public enum QuarantineReason: String, Sendable, CaseIterable, Comparable {
     case nameTooLong = "name_too_long"
     /// Processes died twice while ingesting this message (`PoisonGuard`): set aside unread.
     case poisonMessage = "poison_message"
+    /// Sparkplug B DATA, DBIRTH or DDEATH from an edge node (or DATA from a device) with no birth
+    /// in force: its metrics cannot be read. A rebirth is requested.
+    case sparkplugNotBorn = "sparkplug_not_born"
+    /// A Sparkplug B message whose `seq` is ahead of the next one: messages were lost before it.
+    /// A rebirth is requested, and the sequence goes on from it.
+    case sparkplugSeqGap = "sparkplug_seq_gap"
+    /// A Sparkplug B message whose `seq` is behind the latest and was not received before.
+    case sparkplugOutOfOrder = "sparkplug_out_of_order"
+    /// An NDEATH whose `bdSeq` is not the node's NBIRTH's: an earlier session's death, ignored.
+    case sparkplugStaleDeath = "sparkplug_stale_death"
+    /// A Sparkplug B DATA metric whose alias or name no birth of its device defined (a rebirth is
+    /// requested).
+    case sparkplugUnknownMetric = "sparkplug_unknown_metric"
+    /// A Sparkplug B metric whose datatype is no reading (DateTime, Bytes, File, DataSet,
+    /// Template, arrays…) or whose value field does not fit its datatype.
+    case sparkplugUnsupportedType = "sparkplug_unsupported_type"
 
     /// True for reasons that reject one reading rather than the whole message.
     public var isPerReading: Bool {
         switch self {
-        case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate, .duplicateMetric: return true
+        case .unknownMetric, .wrongType, .outOfRange, .futureTimestamp, .tooLate, .duplicateMetric, .sparkplugUnknownMetric,
+            .sparkplugUnsupportedType:
+            return true
         case .malformedPayload, .payloadTooLarge, .tooManyReadings, .topicMismatch, .topicTooLong, .duplicateSeq,
-            .duplicatePayload, .cardinalityLimit, .nameTooLong, .poisonMessage:
+            .duplicatePayload, .cardinalityLimit, .nameTooLong, .poisonMessage, .sparkplugNotBorn, .sparkplugSeqGap,
+            .sparkplugOutOfOrder, .sparkplugStaleDeath:
             return false
         }
     }

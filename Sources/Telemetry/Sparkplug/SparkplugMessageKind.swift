@@ -1,0 +1,35 @@
+/// The message type of a Sparkplug B topic (Sparkplug 3.0.0, section 4.1.2.3).
+enum SparkplugMessageKind: String, CaseIterable {
+    case nodeBirth = "NBIRTH"
+    case nodeDeath = "NDEATH"
+    case deviceBirth = "DBIRTH"
+    case deviceDeath = "DDEATH"
+    case nodeData = "NDATA"
+    case deviceData = "DDATA"
+    case nodeCommand = "NCMD"
+    case deviceCommand = "DCMD"
+    /// A host application's birth and death (`spBv1.0/STATE/{host_id}`, JSON).
+    case state = "STATE"
+
+    /// Whether the topic names a device after the edge node.
+    var namesDevice: Bool {
+        switch self {
+        case .deviceBirth, .deviceDeath, .deviceData, .deviceCommand: true
+        case .nodeBirth, .nodeDeath, .nodeData, .nodeCommand, .state: false
+        }
+    }
+
+    /// Whether the edge node counts it in `seq` (NBIRTH, DBIRTH, NDATA, DDATA, DDEATH).
+    var isSequenced: Bool {
+        switch self {
+        case .nodeBirth, .deviceBirth, .nodeData, .deviceData, .deviceDeath: true
+        case .nodeDeath, .nodeCommand, .deviceCommand, .state: false
+        }
+    }
+
+    /// The kind spelled by `bytes`, or nil.
+    init?(bytes: UnsafeRawBufferPointer) {
+        guard let kind = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(bytes) }) else { return nil }
+        self = kind
+    }
+}
