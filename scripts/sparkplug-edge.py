@@ -12,6 +12,11 @@ sparkplug-fixtures.py). The fleet and its values are in scripts/sparkplug_edge_f
 f01, f02, … of group --group, each with its own metrics (temperature_c Double, humidity_pct Float) and
 --devices-per-node devices env-/mch-/utl-NNNN (Double, Float, UInt16, Int32, UInt64, Int64 and String
 metrics of config/metrics.yaml, values within range, counters growing and resetting rarely).
+The same --seed, --nodes and --devices-per-node give the same messages and values; only the
+timestamps differ. pysparkplug's EdgeNode is not used: its DATA always carry names and datatypes, it does not answer
+rebirths, its Will is QoS 0, its NDEATH carries the next bdSeq and its bdSeq counter is shared by all
+EdgeNodes of a process. Payloads are pysparkplug's NBirth/DBirth/NData/DData/DDeath/NDeath classes and
+encoder; the MQTT session is driven here with paho-mqtt 1.6.1 (the version pysparkplug pins).
 
 What goes out, per edge node, on its own MQTT connection (3.1.1, clean session, keepalive 30 s):
 * Will: NDEATH on spBv1.0/G/NDEATH/E, QoS 1, not retained, metric bdSeq (Int64) = --bdseq (0).
@@ -28,7 +33,8 @@ What goes out, per edge node, on its own MQTT connection (3.1.1, clean session, 
   continues the count (--rebirth-seq-zero restarts it at 0). NDEATH carries none.
 * An NCMD with `Node Control/Rebirth` = true, at any time: before that node's next DATA the script
   publishes its NBIRTH (same bdSeq) and every DBIRTH again, restating each metric's current value at
-  the timestamp it was taken. Outside --births-first such a request is unexpected (a warning, counted).
+  the timestamp it was taken, in time order (--rebirth-now: stamped now instead, so all are new
+  readings). Outside --births-first such a request is unexpected (a warning, counted).
 * At the end (or on SIGINT/SIGTERM): DDEATH per device, then NDEATH with the NBIRTH's bdSeq (QoS 1,
   awaited: the broker has everything before it), DISCONNECT (so the Will is not sent). Unlike
   pysparkplug's EdgeNode.disconnect(), whose NDEATH carries the *next* bdSeq.
@@ -39,9 +45,12 @@ and are left out of the ledger (counted as unseen in the summary). The script th
 DATA (ledger: fault sparkplug_not_born) and sends nothing more until the gateway's rebirth NCMD
 comes; it then republishes its births (ledger: readings, as the gateway has taken none from those
 devices) and the DATA goes on. No NCMD within --rebirth-timeout (10 s): exit 1, naming the node.
+The restated values keep the timestamps of the unseen births (older by the wait) except those the
+not-born DATA changed; --rebirth-now stamps them all at the rebirth instead.
 
-Ledger (--ledger): JSON Lines, one line per published message in publish order, as sensors-sim's
-ledger and Tests/IntegrationTests/Support/SimulatorLedger.swift reads it:
+Ledger (--ledger): JSON Lines, one line per published message in publish order (per edge node: each
+has its own connection, so the broker may interleave nodes otherwise), in the format of sensors-sim's
+ledger as Tests/IntegrationTests/Support/SimulatorLedger.swift reads it:
   {"n", "topic", "type": "NBIRTH|DBIRTH|NDATA|DDATA|DDEATH|NDEATH", "park": group, "site": edge node,
    "device": device id (the edge node id for NBIRTH/NDATA/NDEATH), "spb_seq": seq or null,
    "bdSeq" (NBIRTH, NDEATH), "fault": null | "sparkplug_not_born", "payload": hex bytes,
@@ -122,6 +131,7 @@ class Node:
         self.group, self.edge_id = args.group, f"f{index + 1:02d}"
         self.entities = build_node(self.edge_id, index, args.devices_per_node, args.seed, args.aliases)
         self.aliases, self.bdseq, self.seq, self.seq_zero = args.aliases, args.bdseq, 0, args.rebirth_seq_zero
+        self.rebirth_now = args.rebirth_now
         self.cond = threading.Condition()
         self.requests = self.rebirths = self.unexpected = 0
         self.connack = self.suback = self.lost = None
@@ -211,7 +221,8 @@ class Node:
         return sp.Metric(timestamp=ts, name=name, datatype=datatype, value=value, alias=series.alias)
 
     def births(self, ledger, seen, rebirth=False):
-        """NBIRTH and every DBIRTH. A first birth stamps every value now; a rebirth restates them."""
+        """NBIRTH and every DBIRTH. A first birth stamps every value now; a rebirth restates them
+        (in time order) at their own timestamps, or with --rebirth-now stamps them now as well."""
         if rebirth:
             self.rebirths += 1
             if self.seq_zero:
@@ -219,7 +230,7 @@ class Node:
         t = now_ms()
         for entity in self.entities:
             node = entity.device_id is None
-            if not rebirth:
+            if not rebirth or self.rebirth_now:
                 ts = entity.stamp(t)[0]
                 for series in entity.series:
                     series.ts = ts
@@ -306,6 +317,7 @@ def parse_args():
     add("--start-delay", type=float, default=0.0, help="seconds to wait before the first DATA")
     add("--rebirth-timeout", type=float, default=10.0, help="seconds to wait for the rebirth NCMD")
     add("--rebirth-seq-zero", action="store_true", help="a rebirth's NBIRTH restarts seq at 0")
+    add("--rebirth-now", action="store_true", help="a rebirth stamps its values now (new readings)")
     args = parser.parse_args()
     if any(c in args.group for c in "+/#") or not args.group:
         parser.error(f"--group {args.group!r}: must be non-empty without + / #")
