@@ -7,8 +7,9 @@ The Swift tests read the committed file, so they need no Python. Regenerate it w
     python3 scripts/sparkplug-fixtures.py
 
 which, unless it already runs where pysparkplug 0.6.1 is installed, creates the venv
-.build/sparkplug-fixtures-venv (Debian's python3-venv, which scripts/install-deps installs), installs
-pysparkplug 0.6.1 and its dependencies there, pinned, from PyPI, and runs itself again with that venv.
+.build/pysparkplug-venv (Debian's python3-venv, which scripts/install-deps installs), installs
+pysparkplug 0.6.1 and its dependencies there, pinned, from PyPI, and runs itself again with that venv
+(scripts/pysparkplug_venv.py, shared with scripts/sparkplug-edge.py).
 
 Each payload is built with pysparkplug's payload classes (NBirth, DBirth, NData, DData, NDeath, DDeath,
 NCmd) and encoded with its encoder; the script then decodes every payload again with pysparkplug and
@@ -26,51 +27,18 @@ nearest double, as Python's float() and Swift's Double() both do.
 
 import datetime
 import json
-import os
-import pathlib
 import struct
-import subprocess
 import sys
 
-VERSION = "0.6.1"
-# pysparkplug and what it depends on, as they were when the committed fixtures were written.
-REQUIREMENTS = [f"pysparkplug=={VERSION}", "paho-mqtt==1.6.1", "protobuf==7.36.2"]
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-VENV = ROOT / ".build" / "sparkplug-fixtures-venv"
-OUTPUT = ROOT / "Tests/SparkplugBTests/Fixtures" / f"pysparkplug-{VERSION}.json"
+import pysparkplug_venv  # scripts/pysparkplug_venv.py: the pinned venv both pysparkplug scripts share
 
-
-def installed_version():
-    try:
-        import pysparkplug
-
-        return pysparkplug.__version__
-    except ImportError:
-        return None
-
-
-def run_in_venv():
-    """Installs the pinned pysparkplug into VENV (once) and runs this script again there."""
-    if os.environ.get("SPARKPLUG_FIXTURES_IN_VENV"):
-        sys.exit(f"sparkplug-fixtures: pysparkplug {VERSION} is still missing in {VENV}")
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        print(f"sparkplug-fixtures: creating {VENV}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    probe = [str(python), "-c", "import pysparkplug; print(pysparkplug.__version__)"]
-    if subprocess.run(probe, capture_output=True, text=True).stdout.strip() != VERSION:
-        print(f"sparkplug-fixtures: installing {' '.join(REQUIREMENTS)} into {VENV}", file=sys.stderr)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *REQUIREMENTS], check=True)
-    os.environ["SPARKPLUG_FIXTURES_IN_VENV"] = "1"
-    os.execv(str(python), [str(python), str(pathlib.Path(__file__).resolve()), *sys.argv[1:]])
-
-
-if installed_version() != VERSION:
-    run_in_venv()
+pysparkplug_venv.ensure(__file__)
 
 import pysparkplug as sp  # noqa: E402 (only importable once the venv is set up)
 from pysparkplug import DataType as T  # noqa: E402
 
+VERSION = pysparkplug_venv.VERSION
+OUTPUT = pysparkplug_venv.ROOT / "Tests/SparkplugBTests/Fixtures" / f"pysparkplug-{VERSION}.json"
 T0 = 1_714_564_800_000  # 2024-05-01T12:00:00Z in ms
 NUMERIC = {T.INT8, T.INT16, T.INT32, T.INT64, T.UINT8, T.UINT16, T.UINT32, T.UINT64, T.FLOAT, T.DOUBLE}
 STRINGS = {T.STRING, T.TEXT, T.UUID}
