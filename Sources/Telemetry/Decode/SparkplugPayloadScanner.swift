@@ -50,22 +50,18 @@ struct SparkplugPayloadScanner {
     private func scanPayload(_ payload: UnsafeRawBufferPointer, into scanned: inout ScannedSparkplugPayload) throws {
         var reader = ProtobufWireReader(payload)
         while !reader.isAtEnd {
-            let start = reader.position
             let (field, wire) = try reader.tag()
             switch field {
-            case 1:
-                try expect(wire, .varint, field: "timestamp", at: start)
+            case 1 where wire == .varint:
                 scanned.timestamp = try reader.varint()
-            case 2:
-                try expect(wire, .lengthDelimited, field: "metrics", at: start)
+            case 2 where wire == .lengthDelimited:
                 let range = try reader.lengthDelimited()
                 guard scanned.metrics.count < maxMetrics else { throw PayloadError.tooManyReadings(limit: maxMetrics) }
                 scanned.metrics.append(try metric(in: payload, range))
-            case 3:
-                try expect(wire, .varint, field: "seq", at: start)
+            case 3 where wire == .varint:
                 scanned.seq = try reader.varint()
             default:
-                // uuid (4), body (5) and extensions: not read.
+                // uuid (4), body (5), extensions, and a known field of another wire type: not read.
                 try reader.skip(wire)
             }
         }
@@ -76,68 +72,43 @@ struct SparkplugPayloadScanner {
         var metric = ScannedSparkplugMetric()
         var reader = ProtobufWireReader(payload, from: range.lowerBound, to: range.upperBound)
         while !reader.isAtEnd {
-            let start = reader.position
             let (field, wire) = try reader.tag()
             switch field {
-            case 1:
-                try expect(wire, .lengthDelimited, field: "metric name", at: start)
+            case 1 where wire == .lengthDelimited:
                 metric.name = try utf8(in: payload, reader.lengthDelimited(), field: "metric name")
-            case 2:
-                try expect(wire, .varint, field: "alias", at: start)
+            case 2 where wire == .varint:
                 metric.alias = try reader.varint()
-            case 3:
-                try expect(wire, .varint, field: "metric timestamp", at: start)
+            case 3 where wire == .varint:
                 metric.timestamp = try reader.varint()
-            case 4:
-                try expect(wire, .varint, field: "datatype", at: start)
+            case 4 where wire == .varint:
                 metric.datatype = UInt32(truncatingIfNeeded: try reader.varint())
-            case 5:
-                try expect(wire, .varint, field: "is_historical", at: start)
+            case 5 where wire == .varint:
                 metric.isHistorical = try reader.varint() != 0
-            case 7:
-                try expect(wire, .varint, field: "is_null", at: start)
+            case 7 where wire == .varint:
                 metric.isNull = try reader.varint() != 0
-            case 10:
-                try expect(wire, .varint, field: "int_value", at: start)
+            case 10 where wire == .varint:
                 metric.value = .int(UInt32(truncatingIfNeeded: try reader.varint()))
-            case 11:
-                try expect(wire, .varint, field: "long_value", at: start)
+            case 11 where wire == .varint:
                 metric.value = .long(try reader.varint())
-            case 12:
-                try expect(wire, .fixed32, field: "float_value", at: start)
+            case 12 where wire == .fixed32:
                 metric.value = .float(Float(bitPattern: try reader.fixed32()))
-            case 13:
-                try expect(wire, .fixed64, field: "double_value", at: start)
+            case 13 where wire == .fixed64:
                 metric.value = .double(Double(bitPattern: try reader.fixed64()))
-            case 14:
-                try expect(wire, .varint, field: "boolean_value", at: start)
+            case 14 where wire == .varint:
                 metric.value = .boolean(try reader.varint() != 0)
-            case 15:
-                try expect(wire, .lengthDelimited, field: "string_value", at: start)
+            case 15 where wire == .lengthDelimited:
                 metric.value = .string(try utf8(in: payload, reader.lengthDelimited(), field: "string_value"))
-            case 16...19:
-                try expect(wire, .lengthDelimited, field: "value", at: start)
+            case 16...19 where wire == .lengthDelimited:
                 _ = try reader.lengthDelimited()
                 metric.value = field == 16 ? .bytes : field == 17 ? .dataSet : field == 18 ? .template : .extension
-            case 6:
-                // is_transient: a live value not to be historized; it is aggregated all the same.
-                try expect(wire, .varint, field: "is_transient", at: start)
-                _ = try reader.varint()
             default:
-                // metadata (8), properties (9) and extensions: not read.
+                // is_transient (6: a live value not to be historized, aggregated all the same),
+                // metadata (8), properties (9), extensions, and a known field sent with another
+                // wire type (read as an unknown field, as protobuf decoders do): not read.
                 try reader.skip(wire)
             }
         }
         return metric
-    }
-
-    /// Refuses a known field sent with another wire type, as protobuf decoders do.
-    private func expect(
-        _ wire: ProtobufWireReader.WireType, _ expected: ProtobufWireReader.WireType, field: String, at offset: Int
-    ) throws(PayloadError) {
-        guard wire == expected else {
-            throw .malformed("not a Sparkplug B payload: \(field) at byte \(offset) has the wrong wire type")
-        }
     }
 
     /// The token of a string field, checked to be UTF-8.

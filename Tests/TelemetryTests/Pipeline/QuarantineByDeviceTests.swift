@@ -106,9 +106,10 @@ struct QuarantineByDeviceTests {
         var old = CheckpointWriter()
         withoutDevices.encode(to: &old)
         // An empty map is its count alone: 8 bytes at the end of the totals. Format 5's two
-        // retirement totals (16 bytes) and format 6's quantile accuracy (8) end the state; this
-        // traffic has no counter or state, so format 4 added nothing before them.
-        return Array(state[0..<8]) + old.bytes.dropLast(8) + state[(8 + current.bytes.count)..<(state.count - 24)]
+        // retirement totals (16 bytes), format 6's quantile accuracy (8) and format 8's Sparkplug
+        // sessions and totals (32, with no session) end the state; this traffic has no counter or
+        // state, so format 4 added nothing before them.
+        return Array(state[0..<8]) + old.bytes.dropLast(8) + state[(8 + current.bytes.count)..<(state.count - 24 - 32)]
     }
 
     @Test func aFormatTwoCheckpointFileIsStillReadWithNoPerDeviceCounts() throws {

@@ -389,6 +389,32 @@ struct SparkplugIngestTests {
         #expect(again.pipeline.checkpointState() == state)
     }
 
+    @Test func aCheckpointOfFormat7RestoresWithNoSessions() throws {
+        let bed = try Bed()
+        try bed.send("DATA", SparkplugPayload(), at: Self.t)
+        let state = bed.pipeline.checkpointState()
+        let restarted = try Bed()
+        // Format 7 ends before the sessions (none: their count) and the three Sparkplug totals.
+        try restarted.pipeline.restoreState(Array(state.dropLast(32)), format: 7)
+        #expect(restarted.pipeline.stats == bed.pipeline.stats)
+        #expect(restarted.pipeline.sparkplug.count == 0)
+    }
+
+    @Test func aBirthsNullValuesDefineMetricsButAreNoReadings() throws {
+        let bed = try Bed()
+        var birth = Self.nodeBirth()
+        birth.metrics[2].isNull = true
+        birth.metrics[2].field = nil
+        try bed.send("NBIRTH", birth, at: Self.t)
+        try bed.send(
+            "NDATA", SparkplugPayload(seq: 1, metrics: [Self.metric(nil, alias: 1, nil, .double(22), at: Self.t + 100)]),
+            at: Self.t + 100)
+        #expect(bed.sink.quarantined.map(\.reason) == [])
+        bed.pipeline.flushAll()
+        #expect(bed.numeric(Self.node, "temperature_c")?.count == 1)
+        #expect(bed.numeric(Self.node, "parts_total")?.count == 1)
+    }
+
     @Test func edgeNodesNoLongerOnlineAreRetiredWhenSilentAndOnlineOnesStay() throws {
         let bed = try Bed()
         try bed.send("NBIRTH", Self.nodeBirth(), at: Self.t)
