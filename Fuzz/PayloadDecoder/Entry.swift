@@ -18,6 +18,7 @@
 //    line is JSON that Foundation parses back to the same fields.
 // 3. The same bytes as InfluxDB line protocol through a line subscription
 //    (LineProtocolCheck.swift).
+// 4. The same bytes as Sparkplug B, as each message type of one edge node (SparkplugCheck.swift).
 // Any violation traps (fatalError), which libFuzzer reports as a crash with the input saved.
 
 import Foundation
@@ -72,7 +73,7 @@ enum PayloadDecoderTarget {
         }
     }
 
-    /// Both checks of the file header on one input.
+    /// The checks of the file header on one input.
     static func run(_ input: [UInt8]) {
         let verdict = FoundationJSONOracle.check(input)
         if let disagreement = verdict.disagreement {
@@ -80,6 +81,7 @@ enum PayloadDecoderTarget {
         }
         checkPipeline(input)
         checkLineProtocol(input)
+        checkSparkplug(input)
     }
 
     /// The reference fate of each reading of a first delivery to a fresh pipeline, in order:

@@ -29,7 +29,7 @@ struct PayloadDecoderDifferentialTests {
             #expect(verdict.disagreement == nil, "\(name): \(verdict.disagreement ?? "")")
             if case .success = verdict.decoded { accepted.append(name) }
         }
-        #expect(names.count == 52, "50 JSON seeds and 2 of line protocol, which JSON refuses")
+        #expect(names.count == 54, "50 JSON seeds, 2 of line protocol and 2 of Sparkplug B, which JSON refuses")
         #expect(
             accepted == [
                 "array-of-objects.json", "bom.json", "canonical-equivalent-keys.json", "duplicate-keys.json",
