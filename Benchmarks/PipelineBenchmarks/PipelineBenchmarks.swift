@@ -81,6 +81,8 @@ struct MessageSet {
     var firstTimestamp: [Int] = [0]
     /// Where each payload's `seq` digits start, or `nil` without one.
     var seqOffsets: [Int?] = []
+    /// Sparkplug B payloads: timestamps and `seq` are varints (`MessageSet+Sparkplug.swift`).
+    var isSparkplug = false
     static let parks = ["hoa-lac-hitech", "thang-long-ii", "pho-noi-a", "yen-my", "yen-my-ii", "dinh-vu"]
     /// Written seqs are this + the device's message count: 10 digits, the placeholder's width.
     static let seqBase: Int64 = 1_000_000_000
@@ -185,6 +187,13 @@ struct MessageSet {
 
     /// Writes `millis` (+ 1 per entry) as the payload's timestamps and `seq`, when it has one.
     mutating func stamp(_ index: Int, millis: Int64, seq: Int64) {
+        if isSparkplug {
+            for entry in firstTimestamp[index]..<firstTimestamp[index + 1] {
+                writeVarintTimestamp(millis, at: timestampOffsets[entry], in: index)
+            }
+            if let offset = seqOffsets[index] { writeVarintSeq(seq, at: offset, in: index) }
+            return
+        }
         for entry in firstTimestamp[index]..<firstTimestamp[index + 1] {
             write(millis + Int64(entry - firstTimestamp[index]), digits: 13, at: timestampOffsets[entry], in: index)
         }
@@ -221,8 +230,17 @@ final class PipelineRun {
             fatalError("default topic pattern rejected: \(error)")
         }
         pipeline = IngestPipeline(
-            settings: PipelineSettings(topicPattern: pattern, lineSubscriptions: [MessageSet.lineSubscription]),
+            settings: PipelineSettings(
+                topicPattern: pattern, lineSubscriptions: [MessageSet.lineSubscription], sparkplug: SparkplugSubscription()),
             catalogue: MetricCatalogue(mix.definitions), sink: sink)
+        guard messages.isSparkplug else { return }
+        for birth in MessageSet.sparkplugBirths(devices: sequence.count, mix: mix) {
+            birth.topic.withUnsafeBytes { topic in
+                birth.payload.withUnsafeBytes { payload in
+                    pipeline.ingest(topic: topic, payload: payload, receivedAtNanos: clock * 1_000_000)
+                }
+            }
+        }
     }
 
     /// Ingests `count` messages, closing windows every 1 000 as the gateway's worker does under load.
@@ -275,20 +293,26 @@ let benchmarks: @Sendable () -> Void = {
         warmupIterations: 1, scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1_000)
 
     /// How a scenario's messages are written: JSON `{ts, values}`, the load test's batch shape,
-    /// or line protocol with the same readings as the first.
-    enum Shape { case json, batch, line }
+    /// or line protocol or Sparkplug B with the same readings as the first.
+    enum Shape { case json, batch, line, sparkplug }
     typealias Scenario = (devices: Int, mix: MetricMix, name: String, memory: Bool, shape: Shape)
     let steadyState: [Scenario] = [
         (10, .gauges(1), "1 reading per message, 10 series", false, .json),
         (10, .gauges(20), "20 readings per message, 200 series", false, .json),
         (10, .gauges(20), "20 readings per message, 200 series, line protocol", false, .line),
+        (10, .gauges(20), "20 readings per message, 200 series, Sparkplug B", false, .sparkplug),
         (1_000, .gauges(20), "20 readings per message, 20000 series", false, .json),
         (1_000, .gauges(20), "20 readings per message, 20000 series, line protocol", false, .line),
+        (1_000, .gauges(20), "20 readings per message, 20000 series, Sparkplug B", false, .sparkplug),
         (5_000, .gauges(20), "20 readings per message, 100000 series", true, .json),
         (1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series", false, .json),
         (
             1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series, line protocol", false,
             .line
+        ),
+        (
+            1_000, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 14000 series, Sparkplug B", false,
+            .sparkplug
         ),
         (2_143, .catalogue, "20 readings per message as the loadtest sends them (batch shape, seq), 10002 series", false, .batch),
         (7_143, .catalogue, "14 catalogue metrics per message (gauges, counters, a state), 100002 series", true, .json),
@@ -308,11 +332,16 @@ let benchmarks: @Sendable () -> Void = {
                 case .json: messages = MessageSet(devices: scenario.devices, mix: scenario.mix, count: count)
                 case .batch: messages = MessageSet(simulatorBatchOf: scenario.devices, readings: 20, count: count)
                 case .line: messages = MessageSet(lineProtocolOf: scenario.devices, mix: scenario.mix, count: count)
+                case .sparkplug: messages = MessageSet(sparkplugOf: scenario.devices, mix: scenario.mix, count: count)
                 }
                 let before = residentBytes("VmRSS")
                 let fresh = PipelineRun(messages: messages, mix: scenario.mix)
                 // Every device sends four messages and the clock crosses an hour boundary.
                 fresh.ingest(max(4 * scenario.devices, 12_000))
+                // A scenario measures accepted readings: one that quarantines measures something else.
+                guard fresh.sink.quarantined == 0 else {
+                    fatalError("\(scenario.name): \(fresh.sink.quarantined) quarantine records while warming up")
+                }
                 run = fresh
                 let after = residentBytes("VmRSS")
                 memory = (after - before, after, residentBytes("VmHWM"))

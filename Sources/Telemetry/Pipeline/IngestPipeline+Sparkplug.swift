@@ -162,9 +162,9 @@ extension IngestPipeline {
     /// NDATA, DBIRTH, DDATA or DDEATH: in `seq` order of a born node.
     private func sequenced(_ message: MessageContext, _ address: SparkplugAddress, node: Int) {
         let kind = address.kind
-        let session = sparkplug[node]
         let seq = sparkplugPayload.seq ?? 0
-        guard session.isBorn else {
+        guard sparkplug[node].isBorn else {
+            let session = sparkplug[node]
             quarantine(
                 message, .sparkplugNotBorn,
                 "\(kind.rawValue) from edge node \(session.group)/\(session.edgeNode), which has no NBIRTH in force"
@@ -183,7 +183,7 @@ extension IngestPipeline {
             quarantine(
                 message, .duplicateSeq,
                 "seq \(seq) was already received from this edge node in its session"
-                    + (session.birthSequence.map { " (bdSeq \($0))" } ?? ""),
+                    + (sparkplug[node].birthSequence.map { " (bdSeq \($0))" } ?? ""),
                 device: nodeDeviceKey(node), seq: seq)
             return
         case .gap(let expected, let missed):

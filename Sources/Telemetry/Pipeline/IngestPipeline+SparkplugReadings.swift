@@ -25,7 +25,7 @@ extension IngestPipeline {
         var unknown = false
         let payloadMillis = sparkplugPayload.timestamp.map { Int64(clamping: $0) }
         for metric in sparkplugPayload.metrics {
-            guard let definition = definition(of: metric, message: message, node: node, device: device, isBirth: isBirth) else {
+            guard let index = definition(of: metric, message: message, node: node, device: device, isBirth: isBirth) else {
                 unknown = true
                 reject(
                     message, .sparkplugUnknownMetric, unknownMetricDetail(metric, message: message, node: node, device: device),
@@ -34,30 +34,28 @@ extension IngestPipeline {
                 continue
             }
             // A birth defines a metric with no current value as null (section 6.4.6): no reading.
-            guard !definition.isControl, !(isBirth && metric.isNull) else { continue }
+            guard !sparkplug[node].metrics[index].isControl, !(isBirth && metric.isNull) else { continue }
             let timestamp = metric.timestamp.map { Int64(clamping: $0) } ?? payloadMillis
             if isBirth, let timestamp, timestamp <= newest {
                 stats.sparkplugRestatedValues += 1
                 continue
             }
             let value: ScannedValue
-            switch SparkplugReadingValue(metric, datatype: metric.datatype ?? definition.datatype) {
+            switch SparkplugReadingValue(metric, datatype: metric.datatype ?? sparkplug[node].metrics[index].datatype) {
             case .number(let number): value = .number(number)
             case .boolean(let flag): value = .string(appendText(flag ? "true".utf8 : "false".utf8))
             case .string(let token): value = .string(appendText(token.bytes(in: message.payload)))
             case .null: value = .null
             case .unsupported(let why):
+                let name = sparkplug[node].metrics[index].name
                 reject(
-                    message, .sparkplugUnsupportedType, "\(definition.name): \(why)", metric: definition.name, device: key,
-                    seq: seq, rejections: &rejections)
+                    message, .sparkplugUnsupportedType, "\(name): \(why)", metric: name, device: key, seq: seq,
+                    rejections: &rejections)
                 continue
             }
-            let name: StringToken
-            if let token = metric.name {
-                name = appendText(token.bytes(in: message.payload))
-            } else {
-                name = appendText(definition.name.utf8)
-            }
+            let start = sparkplugText.count
+            sparkplug[node].metrics[index].nameBytes.withUnsafeBufferPointer { sparkplugText.append(contentsOf: $0) }
+            let name = StringToken(start: start, end: sparkplugText.count, hasEscapes: false)
             sparkplugReadings.append(ScannedReading(name: name, timestampMillis: timestamp, value: value))
         }
         let maxEventMillis = sparkplugText.withUnsafeBytes { text in
@@ -77,23 +75,23 @@ extension IngestPipeline {
     /// Whether `metric` is a control metric (known ones only: an unknown one is quarantined).
     private func isControl(_ metric: ScannedSparkplugMetric, message: MessageContext, node: Int, isBirth: Bool) -> Bool {
         if let name = metric.name { return SparkplugBirthMetric.isControl(name: name.bytes(in: message.payload)) }
-        guard !isBirth, let alias = metric.alias, let definition = sparkplug[node].metric(alias: alias) else { return false }
-        return definition.isControl
+        guard !isBirth, let alias = metric.alias, let index = sparkplug[node].metricIndex(alias: alias) else { return false }
+        return sparkplug[node].metrics[Int(index)].isControl
     }
 
-    /// The birth definition `metric` is read with: its own name and datatype in a birth; in
-    /// DATA, its device's metric of its name, else the node's metric of its alias if that is its
-    /// device's. Nil when there is none.
+    /// Where in the node's `metrics` is the birth definition `metric` is read with: its own
+    /// (name and datatype) in a birth; in DATA, its device's metric of its name, else the node's
+    /// metric of its alias if that is its device's. Nil when there is none.
     private func definition(
         of metric: ScannedSparkplugMetric, message: MessageContext, node: Int, device: Int, isBirth: Bool
-    ) -> SparkplugBirthMetric? {
+    ) -> Int? {
         if let name = metric.name {
-            return sparkplug[node].metric(device: device, name: name.bytes(in: message.payload))
+            return sparkplug[node].metricIndex(device: device, name: name.bytes(in: message.payload)).map(Int.init)
         }
-        guard !isBirth, let alias = metric.alias, let definition = sparkplug[node].metric(alias: alias),
-            definition.device == Int32(device)
+        guard !isBirth, let alias = metric.alias, let index = sparkplug[node].metricIndex(alias: alias),
+            sparkplug[node].metrics[Int(index)].device == Int32(device)
         else { return nil }
-        return definition
+        return Int(index)
     }
 
     private func unknownMetricDetail(
@@ -134,12 +132,8 @@ extension IngestPipeline {
     /// of its ids' bytes (as a line protocol device's, so the two name one device alike); nil
     /// (the message quarantined) when a new device would exceed `maxSeries`.
     private func sparkplugDevice(_ message: MessageContext, node: Int, device: Int) -> (Int, DeviceKey)? {
-        deviceAliasBytes.removeAll(keepingCapacity: true)
-        deviceAliasBytes.append(0)
-        appendAliasID(sparkplug[node].group)
-        appendAliasID(sparkplug[node].edgeNode)
-        appendAliasID(sparkplug[node].devices[device].id)
-        if let alias = deviceAliasBytes.withUnsafeBytes({ aggregator.alias($0) }) {
+        let known = sparkplug[node].devices[device].aggregatorAlias.withUnsafeBytes { aggregator.alias($0) }
+        if let alias = known {
             return (aggregator.device(ofAlias: alias), aggregator.key(ofAlias: alias))
         }
         let session = sparkplug[node]
@@ -151,16 +145,7 @@ extension IngestPipeline {
             return nil
         }
         let index = aggregator.deviceIndex(for: key)
-        deviceAliasBytes.withUnsafeBytes { aggregator.addAlias($0, device: index, key: key) }
+        session.devices[device].aggregatorAlias.withUnsafeBytes { aggregator.addAlias($0, device: index, key: key) }
         return (index, key)
-    }
-
-    /// Appends an id's bytes to `deviceAliasBytes`, its length first.
-    private func appendAliasID(_ id: String) {
-        var id = id
-        id.withUTF8 { bytes in
-            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bytes.count).littleEndian) { deviceAliasBytes.append(contentsOf: $0) }
-            deviceAliasBytes.append(contentsOf: bytes)
-        }
     }
 }

@@ -40,8 +40,7 @@ public final class IngestPipeline {
     /// (`IngestPipeline+LineProtocol.swift`).
     let lineDecoders: [LineProtocolDecoder]
     @exclusivity(unchecked) var lines = ScannedLines()
-    /// Scratch for the alias bytes of a line protocol or Sparkplug B device (`lineDevice`,
-    /// `sparkplugDevice`).
+    /// Scratch for the alias bytes of a line protocol device (`lineDevice`).
     @exclusivity(unchecked) var deviceAliasBytes: [UInt8] = []
     /// Line protocol topics seen, by their bytes: where `lineTopics` holds their route.
     @exclusivity(unchecked) var lineTopicIndex = ByteKeyTable()

@@ -19,12 +19,13 @@ struct SparkplugAddress {
 
     /// The first level of every Sparkplug B 3.0 topic.
     static let namespace = "spBv1.0"
+    private static let namespaceBytes = Array(namespace.utf8)
 
     /// Reads `topic`. O(topic bytes).
     static func read(_ topic: UnsafeRawBufferPointer) -> Reading {
-        let prefix = namespace.utf8.count
+        let prefix = namespaceBytes.count
         guard topic.count > prefix, topic[prefix] == UInt8(ascii: "/"),
-            namespace.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: topic[0..<prefix]))
+            namespaceBytes.elementsEqual(UnsafeRawBufferPointer(rebasing: topic[0..<prefix]))
         else { return .outside }
         // At most five levels matter (one more proves the topic too long); kept on the stack.
         return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: 5) { levels in

@@ -27,9 +27,12 @@ enum SparkplugMessageKind: String, CaseIterable {
         }
     }
 
-    /// The kind spelled by `bytes`, or nil.
+    /// The kind spelled by `bytes`, or nil. Allocation-free.
     init?(bytes: UnsafeRawBufferPointer) {
-        guard let kind = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(bytes) }) else { return nil }
-        self = kind
+        guard let index = Self.spellings.firstIndex(where: { $0.elementsEqual(bytes) }) else { return nil }
+        self = Self.allCases[index]
     }
+
+    /// Each case's bytes, in `allCases` order, compared as bytes rather than through `String`.
+    private static let spellings = allCases.map { Array($0.rawValue.utf8) }
 }

@@ -18,7 +18,11 @@ struct SparkplugNode {
     /// Device ids (not the node's own) by their bytes: indices into `devices`.
     private var deviceIDs = ByteKeyTable()
     private(set) var metrics: [SparkplugBirthMetric] = []
-    /// Aliases of the whole node, devices included (unique across them, section 6.4.6).
+    /// Aliases of the whole node, devices included (unique across them, section 6.4.6): indices
+    /// into `metrics`. Small aliases (as senders number them, from 0 or 1) index `aliasSlots`
+    /// (-1 for none), which is at most four times the metrics' count long, so that a birth with
+    /// a huge alias costs no memory; the others are in `aliases`.
+    private var aliasSlots: [Int32] = []
     private var aliases: [UInt64: Int32] = [:]
     /// When the last rebirth was requested of it (receive time), for the rate limit.
     var lastRebirthRequestMillis: Int64 = .min
@@ -28,7 +32,7 @@ struct SparkplugNode {
     init(group: String, edgeNode: String, receivedMillis: Int64) {
         self.group = group
         self.edgeNode = edgeNode
-        self.devices = [SparkplugDevice(id: edgeNode, isBorn: false)]
+        self.devices = [SparkplugDevice(id: edgeNode, isBorn: false, group: group, edgeNode: edgeNode)]
         self.lastMessageMillis = receivedMillis
     }
 
@@ -38,9 +42,10 @@ struct SparkplugNode {
         isBorn = true
         self.birthSequence = birthSequence
         sequence = SparkplugSequence(birth: seq)
-        devices = [SparkplugDevice(id: edgeNode, isBorn: true)]
+        devices = [SparkplugDevice(id: edgeNode, isBorn: true, group: group, edgeNode: edgeNode)]
         deviceIDs.removeAll()
         metrics.removeAll()
+        aliasSlots.removeAll()
         aliases.removeAll()
     }
 
@@ -58,7 +63,7 @@ struct SparkplugNode {
     /// The index of device `id`, added (offline) if new.
     mutating func addDevice(id: String) -> Int {
         if let index = deviceIDs.value(for: id) { return Int(index) }
-        devices.append(SparkplugDevice(id: id, isBorn: false))
+        devices.append(SparkplugDevice(id: id, isBorn: false, group: group, edgeNode: edgeNode))
         deviceIDs.insert(id, value: Int32(devices.count - 1))
         return devices.count - 1
     }
@@ -78,7 +83,7 @@ struct SparkplugNode {
             guard names.insert(definition.name).inserted else { return "the metric \(definition.name) is defined twice" }
             guard let alias = definition.alias else { continue }
             guard ownAliases.insert(alias).inserted else { return "alias \(alias) is given to two metrics" }
-            if !isNodeBirth, let other = aliases[alias], metrics[Int(other)].device != Int32(device) {
+            if !isNodeBirth, let other = metricIndex(alias: alias), metrics[Int(other)].device != Int32(device) {
                 return "alias \(alias) is already \(metrics[Int(other)].name) of \(devices[Int(metrics[Int(other)].device)].id)"
             }
         }
@@ -91,18 +96,25 @@ struct SparkplugNode {
         devices[device].isBorn = true
         metrics.removeAll { $0.device == Int32(device) }
         metrics.append(contentsOf: definitions)
+        let slots = min(4 * metrics.count + 64, Int(metrics.compactMap(\.alias).max().map { min($0, 1 << 20) + 1 } ?? 0))
+        aliasSlots = Array(repeating: -1, count: slots)
         aliases.removeAll(keepingCapacity: true)
         for index in devices.indices { devices[index].names.removeAll() }
         for (index, metric) in metrics.enumerated() {
             devices[Int(metric.device)].names.insert(metric.name, value: Int32(index))
-            if let alias = metric.alias { aliases[alias] = Int32(index) }
+            guard let alias = metric.alias else { continue }
+            if alias < UInt64(aliasSlots.count) {
+                aliasSlots[Int(alias)] = Int32(index)
+            } else {
+                aliases[alias] = Int32(index)
+            }
         }
     }
 
     /// Restores a checkpointed node's devices (the node's own first) and metrics, rebuilding
     /// the tables that find them.
-    mutating func restore(devices restored: [SparkplugDevice], metrics restoredMetrics: [SparkplugBirthMetric]) {
-        devices = [restored.first ?? SparkplugDevice(id: edgeNode, isBorn: false)]
+    mutating func restore(devices restored: [(id: String, isBorn: Bool)], metrics restoredMetrics: [SparkplugBirthMetric]) {
+        devices = [SparkplugDevice(id: edgeNode, isBorn: restored.first?.isBorn ?? false, group: group, edgeNode: edgeNode)]
         deviceIDs.removeAll()
         for device in restored.dropFirst() {
             let index = addDevice(id: device.id)
@@ -110,6 +122,7 @@ struct SparkplugNode {
         }
         let born = devices.map(\.isBorn)
         metrics = []
+        aliasSlots.removeAll()
         aliases.removeAll()
         for index in devices.indices {
             define(restoredMetrics.filter { $0.device == Int32(index) }, device: index)
@@ -117,13 +130,15 @@ struct SparkplugNode {
         }
     }
 
-    /// The metric bound to `alias`, or nil.
-    func metric(alias: UInt64) -> SparkplugBirthMetric? {
-        aliases[alias].map { metrics[Int($0)] }
+    /// The index in `metrics` of the metric bound to `alias`, or nil. O(1), allocation-free.
+    func metricIndex(alias: UInt64) -> Int32? {
+        guard alias < UInt64(aliasSlots.count) else { return aliases[alias] }
+        let index = aliasSlots[Int(alias)]
+        return index < 0 ? nil : index
     }
 
-    /// Device `device`'s metric named `bytes`, or nil.
-    func metric(device: Int, name bytes: UnsafeRawBufferPointer) -> SparkplugBirthMetric? {
-        devices[device].names.value(for: bytes).map { metrics[Int($0)] }
+    /// The index in `metrics` of device `device`'s metric named `bytes`, or nil.
+    func metricIndex(device: Int, name bytes: UnsafeRawBufferPointer) -> Int32? {
+        devices[device].names.value(for: bytes)
     }
 }

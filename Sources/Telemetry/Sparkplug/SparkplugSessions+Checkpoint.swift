@@ -42,9 +42,9 @@ extension SparkplugSessions {
             let seen = (try reader.readUInt64(), try reader.readUInt64(), try reader.readUInt64(), try reader.readUInt64())
             node.sequence = SparkplugSequence(latest: UInt8(latest), seen: seen)
             node.lastMessageMillis = try reader.readInt64()
-            var devices: [SparkplugDevice] = []
+            var devices: [(id: String, isBorn: Bool)] = []
             for _ in 0..<(try reader.readCount(minimumItemBytes: 9)) {
-                devices.append(SparkplugDevice(id: try reader.readString(), isBorn: try reader.readBool()))
+                devices.append((try reader.readString(), try reader.readBool()))
             }
             guard !devices.isEmpty else { throw .invalid("a Sparkplug B node without its own device", offset: reader.offset) }
             var metrics: [SparkplugBirthMetric] = []
