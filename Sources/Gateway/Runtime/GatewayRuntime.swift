@@ -56,7 +56,7 @@ struct GatewayRuntime {
     }
 
     /// The pipeline's settings: JSON on `ingest.topicPattern`, the line protocol subscriptions in
-    /// the order listed, and the limits.
+    /// the order listed, Sparkplug B when a `sparkplug_b` subscription is listed, and the limits.
     func pipelineSettings() throws -> PipelineSettings {
         var lineSubscriptions: [LineSubscription] = []
         for case .line(let pattern, let options) in config.ingest.subscriptions ?? [] {
@@ -81,7 +81,8 @@ struct GatewayRuntime {
             acceptRetained: config.ingest.acceptRetained,
             readingRecordsPerMessage: config.storage.quarantineReadingsPerMessage,
             retireAfterMillis: config.ingest.retireAfterMillis,
-            quantileAccuracy: config.rollup.quantileAccuracy, lineSubscriptions: lineSubscriptions)
+            quantileAccuracy: config.rollup.quantileAccuracy, lineSubscriptions: lineSubscriptions,
+            sparkplug: config.ingest.sparkplugHost?.pipelineSubscription)
     }
 
     /// The engine's part of the configuration.
