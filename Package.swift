@@ -59,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Telemetry",
                 "TelemetryIndex",
+                "SparkplugB",
                 "CMosquitto",
                 "CMQTTReadBuffer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -82,7 +83,9 @@ let package = Package(
             name: "TelemetryIndexTests",
             dependencies: ["TelemetryIndex", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "CMQTTReadBuffer"]),
+        .testTarget(
+            name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "SparkplugB", "CMQTTReadBuffer"]
+        ),
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
         .testTarget(name: "SparkplugBTests", dependencies: ["SparkplugB"], exclude: ["Fixtures"]),
         .testTarget(
