@@ -87,6 +87,23 @@ struct SparkplugHostBrokerTests {
         #expect(offline.timestamp >= online.timestamp)
     }
 
+    @Test func aReconnectTakesANewTimestampForTheWillAndTheOnlineMessage() throws {
+        let broker = try TestBroker()
+        let (source, session, _) = try startSource(broker)
+        defer { source.stop() }
+        let first = try retainedState(broker)
+        try broker.restart()
+        // The restarted broker has lost the retained STATE: the one it holds is the new connection's.
+        var second = first
+        try TestBroker.waitUntil(timeout: 20, "no online STATE after the reconnect") {
+            guard session.isOnline, let state = try? retainedState(broker) else { return false }
+            second = state
+            return true
+        }
+        #expect(second.online)
+        #expect(second.timestamp > first.timestamp)
+    }
+
     @Test func theOwnStateStaysOutOfTheRingAndAStaleOfflineIsAnsweredWithOnline() throws {
         let broker = try TestBroker()
         let (source, _, ring) = try startSource(broker)

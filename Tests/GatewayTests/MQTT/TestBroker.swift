@@ -6,27 +6,42 @@ import Testing
 final class TestBroker {
     let port: Int
     private let directory: URL
-    private let process = Process()
+    private let configURL: URL
+    private var process: Process
 
     /// Starts `mosquitto` and waits until it accepts connections.
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try Self.freeLoopbackPort()
-        let config = directory.appendingPathComponent("mosquitto.conf")
+        configURL = directory.appendingPathComponent("mosquitto.conf")
         try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n".write(
-            to: config, atomically: true, encoding: .utf8)
+            to: configURL, atomically: true, encoding: .utf8)
+        process = try Self.launch(configURL: configURL, port: port)
+    }
+
+    /// Kills the broker (it loses every session and retained message) and starts it again on the
+    /// same port: its clients see the connection drop and reconnect.
+    func restart() throws {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        process = try Self.launch(configURL: configURL, port: port)
+    }
+
+    private static func launch(configURL: URL, port: Int) throws -> Process {
         let executable = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let executable else { throw BrokerFailure("mosquitto is not installed (apt-get install mosquitto)") }
+        let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-c", config.path]
+        process.arguments = ["-c", configURL.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try Self.waitUntil(timeout: 10, "mosquitto did not listen on 127.0.0.1:\(port)") {
+        try waitUntil(timeout: 10, "mosquitto did not listen on 127.0.0.1:\(port)") {
             guard process.isRunning else { throw BrokerFailure("mosquitto exited at once") }
-            return Self.canConnect(port: port)
+            return canConnect(port: port)
         }
+        return process
     }
 
     deinit {
