@@ -89,7 +89,8 @@ let package = Package(
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
         .testTarget(name: "SparkplugBTests", dependencies: ["SparkplugB"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "IntegrationTests",
+            dependencies: ["Telemetry", "SparkplugB", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]
