@@ -9,15 +9,26 @@ final class TestBroker {
     private let configURL: URL
     private var process: Process
 
-    /// Starts `mosquitto` and waits until it accepts connections.
+    /// Starts `mosquitto` and waits until it accepts connections. The free port it is given may
+    /// be taken by another process before it binds it (tests run in parallel): then it tries
+    /// another, three times at most.
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try Self.freeLoopbackPort()
         configURL = directory.appendingPathComponent("mosquitto.conf")
-        try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n".write(
-            to: configURL, atomically: true, encoding: .utf8)
-        process = try Self.launch(configURL: configURL, port: port)
+        var attempt = 1
+        while true {
+            let port = try Self.freeLoopbackPort()
+            try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n".write(
+                to: configURL, atomically: true, encoding: .utf8)
+            do {
+                process = try Self.launch(configURL: configURL, port: port)
+                self.port = port
+                return
+            } catch let failure as BrokerFailure where failure.description.hasPrefix("mosquitto exited") && attempt < 3 {
+                attempt += 1
+            }
+        }
     }
 
     /// Kills the broker (it loses every session and retained message) and starts it again on the
