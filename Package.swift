@@ -59,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Telemetry",
                 "TelemetryIndex",
+                "SparkplugB",
                 "CMosquitto",
                 "CMQTTReadBuffer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -82,11 +83,14 @@ let package = Package(
             name: "TelemetryIndexTests",
             dependencies: ["TelemetryIndex", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "CMQTTReadBuffer"]),
+        .testTarget(
+            name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "SparkplugB", "CMQTTReadBuffer"]
+        ),
         .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
         .testTarget(name: "SparkplugBTests", dependencies: ["SparkplugB"], exclude: ["Fixtures"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
+            name: "IntegrationTests",
+            dependencies: ["Telemetry", "SparkplugB", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

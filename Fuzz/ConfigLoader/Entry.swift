@@ -133,13 +133,15 @@ enum ConfigLoaderTarget {
     }
 
     /// Accepted subscriptions: one JSON entry at most, carrying the JSON pattern; line entries
-    /// whose pattern builds with the levels no tag names; valid MQTT filters; no empty tag key.
+    /// whose pattern builds with the levels no tag names; valid MQTT filters; no empty tag key;
+    /// one Sparkplug B entry at most, its filter in `spBv1.0/`, its host id one valid topic level.
     static func checkSubscriptions(_ ingest: IngestSettings) {
         guard let subscriptions = ingest.subscriptions else { return }
         require(!subscriptions.isEmpty, "an empty subscription list was accepted")
         require(subscriptions.filter { $0.format == "json" }.count <= 1, "two json subscriptions")
+        require(subscriptions.filter { $0.format == "sparkplug_b" }.count <= 1, "two sparkplug_b subscriptions")
         for subscription in subscriptions {
-            let pattern = subscription.topicPattern
+            let pattern = subscription.topic
             require(
                 ConfigValueParsers.topicFilterProblem(subscription.mqttFilter) == nil, "filter of \(pattern.debugDescription)")
             switch subscription {
@@ -153,6 +155,17 @@ enum ConfigLoaderTarget {
                 } catch {
                     fatalError("the loader accepted line subscription \(pattern.debugDescription); TopicPattern: \(error)")
                 }
+            case .sparkplugB(let host):
+                require(host.topicFilter.utf8.starts(with: "spBv1.0/".utf8), "sparkplug filter \(pattern.debugDescription)")
+                require(!host.hostID.isEmpty, "an empty sparkplug host id")
+                require(
+                    !host.hostID.unicodeScalars.contains { "+/#\0".unicodeScalars.contains($0) },
+                    "sparkplug host id \(host.hostID.debugDescription)")
+                require(ConfigValueParsers.topicFilterProblem(host.stateTopic) == nil, "sparkplug STATE topic")
+                require(
+                    ConfigKeys.rebirthIntervalRange.contains(host.rebirthIntervalMillis),
+                    "rebirth interval \(host.rebirthIntervalMillis)")
+                require(ingest.sparkplugHost == host, "sparkplugHost is not the sparkplug_b entry")
             }
         }
     }

@@ -2,7 +2,8 @@ import Telemetry
 import Yams
 
 /// How `ingest.subscriptions` is read: a list of mappings, each a `format`, a `topic` pattern
-/// and, for line protocol, how its lines name devices and metrics. At most one entry is JSON; a
+/// and, for line protocol, how its lines name devices and metrics (a Sparkplug B entry:
+/// `ConfigKeys+SparkplugSubscription.swift`). At most one entry is JSON and one Sparkplug B; a
 /// line entry that an entry tried before it would always take is refused, as it would never
 /// receive a message. It replaces `ingest.topic_pattern` (`checkSubscriptionsAlone`).
 extension ConfigKeys {
@@ -10,7 +11,10 @@ extension ConfigKeys {
     static let lineSubscriptionKeys = ["precision", "park_tag", "site_tag", "device_tag", "metric"]
 
     /// Every key of a subscription, in the order unknown-key messages list them.
-    static let subscriptionKeys = ["format", "topic"] + lineSubscriptionKeys
+    static let subscriptionKeys = ["format", "topic"] + lineSubscriptionKeys + sparkplugSubscriptionKeys
+
+    /// The keys only one format takes, with that format: any other format's entry refuses them.
+    private static let formatOnlyKeys = [("line", lineSubscriptionKeys), ("sparkplug_b", sparkplugSubscriptionKeys)]
 
     /// One entry read, with the nodes later rules report at.
     private struct ReadSubscription {
@@ -36,10 +40,12 @@ extension ConfigKeys {
         }
         var entries: [ReadSubscription] = []
         var jsonIndex: Int?
+        var sparkplugIndex: Int?
         for (index, item) in items.enumerated() {
             let itemKey = "\(key)[\(index)]"
             guard let entry = readSubscription(item, key: itemKey, reader: &reader) else { continue }
-            if case .json = entry.subscription {
+            switch entry.subscription {
+            case .json:
                 if let jsonIndex {
                     reader.report(
                         "a second json subscription: JSON messages have one topic pattern, and \(key)[\(jsonIndex)] "
@@ -48,12 +54,24 @@ extension ConfigKeys {
                     continue
                 }
                 jsonIndex = index
+            case .sparkplugB:
+                if let sparkplugIndex {
+                    reader.report(
+                        "a second sparkplug_b subscription: the gateway is one Sparkplug host application, and "
+                            + "\(key)[\(sparkplugIndex)] configures it; list one sparkplug_b subscription at most "
+                            + "(its topic filter can take several groups, or spBv1.0/# all of them)",
+                        key: "\(itemKey).format", at: entry.format)
+                    continue
+                }
+                sparkplugIndex = index
+            case .line:
+                break
             }
             entries.append(entry)
         }
         guard entries.count == items.count else { return }
         let subscriptions = entries.map(\.subscription)
-        let jsonPattern = jsonIndex.map { subscriptions[$0].topicPattern } ?? settings.topicPattern
+        let jsonPattern = jsonIndex.map { subscriptions[$0].topic } ?? settings.topicPattern
         guard reportUnreachable(entries, jsonIndex: jsonIndex, jsonPattern: jsonPattern, key: key, reader: &reader) else {
             return
         }
@@ -74,8 +92,8 @@ extension ConfigKeys {
             key: section.path("topic_pattern"), at: pattern)
     }
 
-    /// One entry: a mapping with `format` and `topic`, and for `line` its options. `nil` when
-    /// anything in it is wrong (every problem reported).
+    /// One entry: a mapping with `format` and `topic`, and for `line` or `sparkplug_b` its
+    /// options. `nil` when anything in it is wrong (every problem reported).
     private static func readSubscription(
         _ item: Node, key: String, reader: inout ConfigNodeReader
     ) -> ReadSubscription? {
@@ -86,20 +104,19 @@ extension ConfigKeys {
             return nil
         }
         let issuesBefore = reader.issues.count
-        let isJSON = item.mapping?["format"]?.scalar?.string == "json"
-        let forbidden = isJSON ? lineSubscriptionKeys : []
+        let forbidden = keysRefused(byFormat: item.mapping?["format"]?.scalar?.string)
         guard
             let entry = reader.section(
-                item, key: key, allowedKeys: isJSON ? ["format", "topic"] : subscriptionKeys,
-                forbiddenKeys: Dictionary(
-                    uniqueKeysWithValues: forbidden.map {
-                        ($0, "\($0) is for format: line; a json subscription does not take it")
-                    }
-                ))
+                item, key: key, allowedKeys: subscriptionKeys.filter { forbidden[$0] == nil }, forbiddenKeys: forbidden)
         else {
             return nil
         }
         let format = readFormat(entry, key: key, reader: &reader)
+        if format == "sparkplug_b" {
+            let host = readSparkplugHost(entry, reader: &reader)
+            guard reader.issues.count == issuesBefore, let host else { return nil }
+            return ReadSubscription(subscription: .sparkplugB(host), format: entry.node("format"), topic: entry.node("topic"))
+        }
         var options = LineProtocolOptions()
         if format == "line" {
             readLineOptions(entry, into: &options, reader: &reader)
@@ -118,20 +135,27 @@ extension ConfigKeys {
             format: entry.node("format"), topic: entry.node("topic"))
     }
 
-    /// `format`: required, `json` or `line`; a planned format is "not supported yet".
+    /// The keys an entry of format `format` refuses, each with its message: the keys only another
+    /// format takes. None when the format is missing or unknown (that is reported on its own).
+    private static func keysRefused(byFormat format: String?) -> [String: String] {
+        guard let format, IngestSubscription.formats.contains(format) else { return [:] }
+        var refused: [String: String] = [:]
+        for (owner, keys) in formatOnlyKeys where owner != format {
+            for name in keys {
+                refused[name] = "\(name) is for format: \(owner); a \(format) subscription does not take it"
+            }
+        }
+        return refused
+    }
+
+    /// `format`: required, `json`, `line` or `sparkplug_b`.
     private static func readFormat(
         _ entry: ConfigNodeReader.Section, key: String, reader: inout ConfigNodeReader
     ) -> String? {
-        guard let node = entry.node("format") else {
+        guard entry.node("format") != nil else {
             reader.report(
                 "format is required: \(ConfigNodeReader.alternatives(IngestSubscription.formats))", key: key,
                 mark: entry.mark)
-            return nil
-        }
-        if let text = node.scalar?.string, IngestSubscription.plannedFormats.contains(text) {
-            reader.report(
-                "format \(text) is not supported yet; expected \(ConfigNodeReader.alternatives(IngestSubscription.formats))",
-                key: entry.path("format"), at: node)
             return nil
         }
         return reader.choice("format", in: entry, options: IngestSubscription.formats)

@@ -70,7 +70,8 @@ enum ConfigKeys {
                 default: #"unset: one per `ingest.subscriptions` entry, else `["iiot/+/+/+/telemetry"]`"#,
                 meaning: "Filters subscribed to. `+` must be a whole level; `#` a whole level and the last. When "
                     + "unset and `ingest.subscriptions` is set, each subscription's pattern with every `{name}` level "
-                    + "as `+`; when set, exactly these filters, whatever the subscriptions.",
+                    + "as `+` (a `sparkplug_b` entry's filter as written); when set, exactly these filters, whatever "
+                    + "the subscriptions. A Sparkplug B host also subscribes to its own STATE topic (QoS 1), always.",
                 read: .custom(readTopics)),
             ConfigKey(
                 "mqtt.username", type: "string", default: "unset (anonymous)",
@@ -204,11 +205,12 @@ enum ConfigKeys {
                 }),
             ConfigKey(
                 "ingest.subscriptions", type: "list of subscriptions, non-empty", default: "unset: JSON on `topic_pattern`",
-                meaning: "What is read from which topics: each entry a `format` (`json` or `line`, InfluxDB line "
-                    + "protocol), a `topic` pattern and, for `line`, how its lines name devices and metrics; see "
-                    + "[below](#ingestsubscriptions). At most one `json` entry (without one, JSON keeps the default "
-                    + "pattern, tried first); `line` entries are tried in order. Not together with `topic_pattern`. "
-                    + "Gives `mqtt.topics` when that is unset.",
+                meaning: "What is read from which topics: each entry a `format` (`json`, `line` for InfluxDB line "
+                    + "protocol, or `sparkplug_b`), a `topic` pattern (for `sparkplug_b` an MQTT filter) and, for "
+                    + "`line`, how its lines name devices and metrics, for `sparkplug_b` the host application's id; "
+                    + "see [below](#ingestsubscriptions). At most one `json` entry (without one, JSON keeps the "
+                    + "default pattern, tried first) and one `sparkplug_b`; `line` entries are tried in order. Not "
+                    + "together with `topic_pattern`. Gives `mqtt.topics` when that is unset.",
                 read: .custom(readSubscriptions)),
             ConfigKey(
                 "ingest.ring_size", type: "size, power of two, 1MiB…4GiB", default: "`64MiB`",

@@ -5,7 +5,8 @@ struct IngestSettings: Sendable, Equatable {
     /// entry of `subscriptions`.
     var topicPattern = "iiot/{park}/{site}/{device}/telemetry"
     /// `ingest.subscriptions` as listed, or `nil` when the key is not set (JSON on `topicPattern`
-    /// alone). At most one entry is JSON, and its pattern is `topicPattern`.
+    /// alone). At most one entry is JSON, and its pattern is `topicPattern`; at most one is
+    /// Sparkplug B (`sparkplugHost`).
     var subscriptions: [IngestSubscription]?
     /// Capacity of the ring between the MQTT thread and the pipeline: a power of two from
     /// 1 MiB to 4 GiB. When it is full the MQTT thread waits (back-pressure, never loss).
@@ -42,4 +43,12 @@ struct IngestSettings: Sendable, Equatable {
 
     /// All defaults.
     init() {}
+
+    /// The `sparkplug_b` entry of `subscriptions` (at most one), or `nil`: no Sparkplug B.
+    var sparkplugHost: SparkplugHostSettings? {
+        for case .sparkplugB(let settings) in subscriptions ?? [] {
+            return settings
+        }
+        return nil
+    }
 }

@@ -57,7 +57,7 @@ extension MQTTSource {
                 ])
             guard sleepUnlessStopping(seconds: delay) else { return }
             delay = min(delay * 2, settings.reconnectMaxSeconds)
-            let result = mosquitto_reconnect(handle)
+            let result = reconnect(handle)
             if result != Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 logger.warning(
                     "reconnection attempt failed; retrying with back-off",
@@ -79,10 +79,13 @@ extension MQTTSource {
 
     /// libmosquitto's `mosquitto_loop_forever` (2.0.11), with the same reconnect delays and the
     /// same errors that end it, except that after each pass it drains the socket (see the file
-    /// header) and that it ends as soon as `stop` has been called. Returns the error that ended it.
+    /// header), that a Sparkplug B host publishes what its session has queued between passes
+    /// (waiting at most `sparkplugPollMillis` in `pselect` for it), and that it ends as soon as
+    /// `stop` has been called. Returns the error that ended it.
     private func runUntilFatalError(_ handle: OpaquePointer) -> Int32 {
         let success = Int32(MOSQ_ERR_SUCCESS.rawValue)
-        let timeoutMillis = Int32(settings.keepaliveSeconds) * 1000
+        let keepaliveMillis = Int32(settings.keepaliveSeconds) * 1000
+        let timeoutMillis = sparkplug == nil ? keepaliveMillis : min(keepaliveMillis, Self.sparkplugPollMillis)
         var reconnects = 0
         var connectionsSeen = connection.acceptedConnections
         while !stopping.load(ordering: .acquiring) {
@@ -92,7 +95,10 @@ extension MQTTSource {
                 code = drained.code
                 if code == success && drained.packets >= Self.batchingAfterPackets { usleep(batchingMicros) }
             }
-            if code == success { continue }
+            if code == success {
+                if let sparkplug { serviceSparkplug(handle, sparkplug) }
+                continue
+            }
             if stopping.load(ordering: .acquiring) || Self.endsLoop(code) || errno == EPROTO { return code }
             if connection.acceptedConnections != connectionsSeen {
                 connectionsSeen = connection.acceptedConnections
@@ -104,7 +110,7 @@ extension MQTTSource {
                 let delay = maximum > initial ? min(initial * (reconnects + 1) * (reconnects + 1), maximum) : initial
                 if delay < maximum { reconnects += 1 }
                 guard sleepUnlessStopping(seconds: delay) else { return success }
-                code = mosquitto_reconnect(handle)
+                code = reconnect(handle)
             } while code != success
         }
         return success
@@ -169,6 +175,20 @@ extension MQTTSource {
             MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY,
         ]
         return fatal.contains { Int32($0.rawValue) == code }
+    }
+
+    /// `mosquitto_reconnect`, after giving a Sparkplug B host's will a fresh timestamp: each
+    /// CONNECT has its own T, which the online STATE that follows repeats.
+    private func reconnect(_ handle: OpaquePointer) -> Int32 {
+        if let sparkplug {
+            let result = setSparkplugWill(handle, sparkplug)
+            if result != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                logger.error(
+                    "sparkplug: could not renew the will; this CONNECT carries the previous one, with its older timestamp",
+                    metadata: ["topic": "\(sparkplug.stateTopic)", "error": "\(Self.describe(result))"])
+            }
+        }
+        return mosquitto_reconnect(handle)
     }
 
     /// Sleeps `seconds` in short steps; false as soon as `stop` has been called.

@@ -8,7 +8,8 @@
 // delivered, and a full ring blocks the callback, which stops `recv()` and lets TCP push back
 // on the broker instead of dropping anything.
 //
-// The network thread and its loop: MQTTSource+NetworkLoop.swift.
+// The network thread and its loop: MQTTSource+NetworkLoop.swift. As a Sparkplug B host
+// application it also publishes its STATE and rebirth requests: MQTTSource+Sparkplug.swift.
 
 import Atomics
 import CMosquitto
@@ -16,18 +17,21 @@ import Foundation
 import Logging
 import Telemetry
 
-/// Subscribes to the configured topics and feeds every received message into a `MessageRing`.
+/// Subscribes to the configured topics and feeds every received message into a `MessageRing`;
+/// with Sparkplug B on, it is also the host application's voice on MQTT (`sparkplug`).
 ///
 /// Thread safety: configuration is immutable after `init`; the libmosquitto handle is used by
 /// the caller's thread only in `start`/`stop`, and by the network thread (its loop and callbacks), as
 /// the library allows; counters are atomics; the ring's producer side is used only by the network
-/// thread. Hence `@unchecked Sendable` is sound.
+/// thread; `sparkplug` is `Sendable` (a lock). Hence `@unchecked Sendable` is sound.
 final class MQTTSource: @unchecked Sendable {
     let settings: MQTTSettings
     private let password: String?
     let ring: MessageRing
     let logger: Logger
     var handle: OpaquePointer?
+    /// The Sparkplug B host application (its STATE, its rebirth requests), or `nil` without Sparkplug B.
+    let sparkplug: SparkplugHostSession?
 
     /// Connected or not and since when, messages received, back-pressure: written here (network
     /// thread), read by the engine and the status.
@@ -39,11 +43,15 @@ final class MQTTSource: @unchecked Sendable {
     /// True once `start` has started the network thread.
     private var networkThreadRunning = false
 
-    init(settings: MQTTSettings, password: String?, ring: MessageRing, connection: ConnectionState, logger: Logger) {
+    init(
+        settings: MQTTSettings, password: String?, ring: MessageRing, connection: ConnectionState,
+        sparkplug: SparkplugHostSession? = nil, logger: Logger
+    ) {
         self.settings = settings
         self.connection = connection
         self.password = password
         self.ring = ring
+        self.sparkplug = sparkplug
         self.logger = logger
     }
 
@@ -95,6 +103,13 @@ final class MQTTSource: @unchecked Sendable {
             guard let userdata, let message else { return }
             Unmanaged<MQTTSource>.fromOpaque(userdata).takeUnretainedValue().didReceive(message.pointee)
         }
+        if let sparkplug {
+            mosquitto_publish_callback_set(handle) { _, userdata, messageID in
+                guard let userdata else { return }
+                Unmanaged<MQTTSource>.fromOpaque(userdata).takeUnretainedValue().sparkplug?.published(messageID: messageID)
+            }
+            try check(setSparkplugWill(handle, sparkplug), "set the will on the Sparkplug STATE topic \(sparkplug.stateTopic)")
+        }
         Self.forwardLibraryLog(handle, true)
 
         logger.info(
@@ -141,8 +156,17 @@ final class MQTTSource: @unchecked Sendable {
 
     /// Disconnects and joins the network thread. Messages already in the ring stay there for the
     /// pipeline to drain; unacknowledged ones are redelivered by the broker (persistent session).
+    /// A Sparkplug B host first publishes its offline STATE and waits (at most 2 s) for the broker
+    /// to acknowledge it: DISCONNECT discards the will, so that message is what says it is gone.
     func stop() {
         guard let handle else { return }
+        if let sparkplug, networkThreadRunning {
+            announceOffline(sparkplug)
+            let counts = sparkplug.commands.counts
+            logger.info(
+                "sparkplug: \(counts.published) rebirth requests published",
+                metadata: counts.dropped > 0 ? ["dropped_while_queue_full": "\(counts.dropped)"] : [:])
+        }
         stopping.store(true, ordering: .releasing)
         mosquitto_disconnect(handle)
         if networkThreadRunning {
@@ -177,17 +201,25 @@ final class MQTTSource: @unchecked Sendable {
                 "broker": "\(settings.host):\(settings.port)", "session_present": "\(flags & 1 == 1)",
             ])
         guard let handle else { return }
+        var messageIDs: [Int32] = []
         for topic in settings.topics {
-            let result = mosquitto_subscribe(handle, nil, topic, Int32(settings.qos))
+            var messageID: Int32 = 0
+            let result = mosquitto_subscribe(handle, &messageID, topic, Int32(settings.qos))
             if result != Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 logger.error("could not subscribe", metadata: ["topic": "\(topic)", "error": "\(Self.describe(result))"])
+            } else {
+                messageIDs.append(messageID)
             }
+        }
+        if let sparkplug {
+            subscribeToOwnState(handle, sparkplug, awaiting: messageIDs)
         }
     }
 
     private func didDisconnect(code: Int32) {
         if let handle { Self.forwardLibraryLog(handle, true) }
         connection.disconnected()
+        sparkplug?.disconnected()
         guard code != 0 else { return }
         logger.warning(
             "lost connection to MQTT broker; reconnecting with back-off",
@@ -198,6 +230,27 @@ final class MQTTSource: @unchecked Sendable {
     }
 
     private func didSubscribe(messageID: Int32, granted: [Int32]) {
+        if let sparkplug {
+            let acknowledged = sparkplug.subscriptionAcknowledged(messageID)
+            if acknowledged.isStateTopic {
+                let refused = granted.contains { $0 >= 0x80 }
+                logger.log(
+                    level: refused ? .error : .info,
+                    refused ? "sparkplug: broker refused the subscription to the own STATE topic" : "sparkplug: subscribed",
+                    metadata: ["topic": "\(sparkplug.stateTopic)", "granted_qos": "\(granted)"])
+            } else {
+                logSubscription(granted: granted)
+            }
+            if let handle, let online = acknowledged.publishOnline {
+                publishOnline(handle, sparkplug, online, reason: "subscriptions acknowledged")
+            }
+            return
+        }
+        logSubscription(granted: granted)
+    }
+
+    /// Logs a SUBACK of the configured topics, or the broker's refusal of one.
+    private func logSubscription(granted: [Int32]) {
         if granted.contains(where: { $0 >= 0x80 }) {
             logger.error(
                 "broker refused a subscription",
@@ -242,6 +295,11 @@ final class MQTTSource: @unchecked Sendable {
         guard let topicPointer = message.topic else { return }
         let topic = UnsafeRawBufferPointer(start: topicPointer, count: strlen(topicPointer))
         var payload = UnsafeRawBufferPointer(start: message.payload, count: Int(max(0, message.payloadlen)))
+        if let sparkplug, sparkplug.isOwnStateTopic(topic) {
+            // The host's own STATE is the MQTT layer's business, not data: never into the ring.
+            didReceiveOwnState(payload, sparkplug)
+            return
+        }
         let payloadBytes = payload.count
         let room = ring.maxMessageBytes - topic.count
         let truncated = payload.count > room

@@ -26,10 +26,14 @@ struct GatewayRuntime {
         // Before the engine starts its threads, so that they inherit the mask and only
         // `SignalWaiter.wait` receives SIGINT/SIGTERM.
         SignalWaiter.blockTerminationSignals()
-        let engine = try IngestEngine.open(try engineConfiguration(), observer: observer)
+        // The Sparkplug B host's session holds the queue of rebirth requests, which the engine
+        // fills and the MQTT source publishes.
+        let sparkplug = config.ingest.sparkplugHost.map(SparkplugHostSession.init(settings:))
+        let engine = try IngestEngine.open(
+            try engineConfiguration(sparkplugCommands: sparkplug?.commands), observer: observer)
         let source = MQTTSource(
             settings: config.mqtt, password: password, ring: engine.ring,
-            connection: engine.connection, logger: logger)
+            connection: engine.connection, sparkplug: sparkplug, logger: logger)
         let subscriptions = config.ingest.subscriptions ?? []
         logger.info(
             "gateway starting",
@@ -56,7 +60,7 @@ struct GatewayRuntime {
     }
 
     /// The pipeline's settings: JSON on `ingest.topicPattern`, the line protocol subscriptions in
-    /// the order listed, and the limits.
+    /// the order listed, Sparkplug B when a `sparkplug_b` subscription is listed, and the limits.
     func pipelineSettings() throws -> PipelineSettings {
         var lineSubscriptions: [LineSubscription] = []
         for case .line(let pattern, let options) in config.ingest.subscriptions ?? [] {
@@ -81,11 +85,12 @@ struct GatewayRuntime {
             acceptRetained: config.ingest.acceptRetained,
             readingRecordsPerMessage: config.storage.quarantineReadingsPerMessage,
             retireAfterMillis: config.ingest.retireAfterMillis,
-            quantileAccuracy: config.rollup.quantileAccuracy, lineSubscriptions: lineSubscriptions)
+            quantileAccuracy: config.rollup.quantileAccuracy, lineSubscriptions: lineSubscriptions,
+            sparkplug: config.ingest.sparkplugHost?.pipelineSubscription)
     }
 
-    /// The engine's part of the configuration.
-    private func engineConfiguration() throws -> EngineConfiguration {
+    /// The engine's part of the configuration; `sparkplugCommands` takes the pipeline's rebirth requests.
+    private func engineConfiguration(sparkplugCommands: SparkplugCommandQueue?) throws -> EngineConfiguration {
         let pipeline = try pipelineSettings()
         let marker = ProcessInfo.processInfo.environment["GATEWAY_TEST_CRASH_ON_PAYLOAD"].map { Array($0.utf8) }
         return EngineConfiguration(
@@ -93,6 +98,6 @@ struct GatewayRuntime {
             ringBytes: config.ingest.ringBytes, rollupLog: config.rollupLogPolicy,
             quarantineLog: config.storage.quarantineLog, quarantineMaxLineBytes: config.storage.quarantineMaxLineBytes,
             checkpointIntervalMillis: config.storage.checkpointIntervalMillis,
-            crashMarker: marker?.isEmpty == false ? marker : nil)
+            crashMarker: marker?.isEmpty == false ? marker : nil, sparkplugCommands: sparkplugCommands)
     }
 }

@@ -14,9 +14,10 @@ final class GatewayUnderTest {
     /// starts the gateway; a second gateway in the same directory reuses the data directory.
     /// `environment` replaces the child's environment when given (e.g. to pass a password
     /// variable); with `waitForSubscription` false it returns as soon as the process runs, for
-    /// tests of connections that must fail.
+    /// tests of connections that must fail. `topics` are the MQTT filters subscribed to.
     init(
-        directory: URL, brokerPort: Int, clientID: String, mqttYAML: [String] = [], ingestYAML: [String] = [],
+        directory: URL, brokerPort: Int, clientID: String, topics: [String] = ["iiot/#"], mqttYAML: [String] = [],
+        ingestYAML: [String] = [],
         rollupYAML: [String] = [], storageYAML: [String] = [], httpYAML: [String] = [],
         environment: [String: String]? = nil, waitForSubscription: Bool = true
     ) throws {
@@ -29,7 +30,7 @@ final class GatewayUnderTest {
               host: 127.0.0.1
               port: \(brokerPort)
               client_id: \(clientID)
-              topics: ["iiot/#"]
+              topics: [\(topics.map { "\"\($0)\"" }.joined(separator: ", "))]
             \(mqttYAML.map { "  " + $0 }.joined(separator: "\n"))
             ingest:
               catalogue: \(catalogue)
