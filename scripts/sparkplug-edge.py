@@ -334,6 +334,7 @@ def parse_args():
 
 def wait_to_start(args, stop):
     if args.wait_file:
+        print(f"sparkplug-edge: births published, waiting for {args.wait_file}", file=sys.stderr, flush=True)
         deadline = time.monotonic() + args.wait_timeout
         while not os.path.exists(args.wait_file):
             if stop.is_set():

@@ -18,6 +18,9 @@ struct EngineFigures: Sendable, Equatable {
     var seqRestarts: Int64
     var redeliveredMessages: Int64
     var retainedSkipped: Int64
+    /// Sparkplug B rebirth requests sent, and STATE and command messages skipped.
+    var sparkplugRebirthRequests: Int64
+    var sparkplugCommandsSkipped: Int64
     var rollupsWritten: Int64
     var openWindows: Int64
     var series: Int64
@@ -49,6 +52,8 @@ struct EngineFigures: Sendable, Equatable {
         seqRestarts = Int64(clamping: stats.seqRestarts)
         redeliveredMessages = Int64(clamping: stats.redeliveredMessages)
         retainedSkipped = Int64(clamping: stats.retainedSkipped)
+        sparkplugRebirthRequests = Int64(clamping: stats.sparkplugRebirthRequests)
+        sparkplugCommandsSkipped = Int64(clamping: stats.sparkplugCommandsSkipped)
         rollupsWritten = Int64(clamping: stats.rollupsWritten)
         openWindows = Int64(clamping: snapshot.openWindows)
         series = Int64(clamping: snapshot.series)
@@ -107,6 +112,9 @@ struct EngineFigures: Sendable, Equatable {
         self.seqRestarts = seqRestarts
         self.redeliveredMessages = redeliveredMessages
         self.retainedSkipped = retainedSkipped
+        // Absent from a status written before Sparkplug B was read.
+        sparkplugRebirthRequests = integer(status["sparkplug_rebirth_requests"]) ?? 0
+        sparkplugCommandsSkipped = integer(status["sparkplug_commands_skipped"]) ?? 0
         self.rollupsWritten = rollupsWritten
         self.openWindows = openWindows
         self.series = series

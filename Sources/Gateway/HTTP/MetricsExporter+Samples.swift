@@ -59,6 +59,12 @@ extension MetricsExporter {
                 "redelivered_messages_total", "Messages without seq or ts delivered again by the broker.",
                 figures.redeliveredMessages),
             .total("retained_skipped_total", "Retained messages skipped.", figures.retainedSkipped),
+            .total(
+                "sparkplug_rebirth_requests_total", "Sparkplug B rebirth requests sent to edge nodes.",
+                figures.sparkplugRebirthRequests),
+            .total(
+                "sparkplug_commands_skipped_total", "Sparkplug B STATE and command messages skipped (no readings).",
+                figures.sparkplugCommandsSkipped),
             .total("rollups_written_total", "Rollup lines written: windows closed.", figures.rollupsWritten),
             Sample(
                 "back_pressure_seconds_total", "Time the MQTT thread waited for ring space.",

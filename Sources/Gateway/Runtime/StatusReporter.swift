@@ -126,6 +126,9 @@ final class StatusReporter {
         line.key("redelivered_messages"); line.integer(stats.redeliveredMessages)
         line.key("redelivered_readings"); line.integer(stats.redeliveredReadings)
         line.key("retained_skipped"); line.integer(stats.retainedSkipped)
+        line.key("sparkplug_rebirth_requests"); line.integer(stats.sparkplugRebirthRequests)
+        line.key("sparkplug_commands_skipped"); line.integer(stats.sparkplugCommandsSkipped)
+        line.key("sparkplug_restated_values"); line.integer(stats.sparkplugRestatedValues)
         line.key("rollups_written"); line.integer(stats.rollupsWritten)
         line.key("open_windows"); line.integer(snapshot.openWindows)
         let delays = snapshot.closeDelays

@@ -32,7 +32,7 @@ struct MetricsExporterTests {
             "back_pressure_seconds_total": 2.5, "messages_truncated_total": 13, "reconnects_total": 2,
             "broker_connected": 1, "storage_failing": 0, "storage_buffered_bytes": 14, "close_delay_p99_seconds": 0.12,
             "snapshot_timestamp_seconds": 1_764_547_200.123, "index_records_total": 40, "index_lag_bytes": 512,
-            "index_expired_rows_total": 0,
+            "index_expired_rows_total": 0, "sparkplug_rebirth_requests_total": 15, "sparkplug_commands_skipped_total": 16,
         ]
         for (name, value) in expected {
             #expect(values[MetricsExporter.prefix + name] == value, "\(name)")

@@ -17,6 +17,8 @@ enum SampleSnapshot {
         stats.redeliveredReadings = 8
         stats.rollupsWritten = 9
         stats.retainedSkipped = 10
+        stats.sparkplugRebirthRequests = 15
+        stats.sparkplugCommandsSkipped = 16
         stats.quarantinedByDevice = [DeviceKey(park: "p", site: "s", device: "d1"): 7]
         var delays = CloseDelayHistogram()
         delays.record(40)
