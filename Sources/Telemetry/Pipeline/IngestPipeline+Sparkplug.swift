@@ -99,8 +99,8 @@ extension IngestPipeline {
         case .int(let value): birthSequence = UInt64(value)
         default: birthSequence = nil
         }
-        sparkplug[node].bornAgain(birthSequence: birthSequence, seq: UInt8(seq))
-        sparkplug[node].define(definitions, device: 0)
+        sparkplug.bornAgain(node, birthSequence: birthSequence, seq: UInt8(seq))
+        sparkplug.define(node, definitions, device: 0)
         takeReadings(message, node: node, device: 0, isBirth: true, seq: seq)
     }
 
@@ -117,6 +117,13 @@ extension IngestPipeline {
                     message, .malformedPayload, "\(kind.rawValue) metric \(index + 1) has no name: a birth names every metric")
                 return nil
             }
+            guard token.end - token.start <= settings.maxNameBytes else {
+                quarantine(
+                    message, .nameTooLong,
+                    "\(kind.rawValue) metric \(index + 1): name of \(token.end - token.start) bytes exceeds "
+                        + "ingest.max_name_bytes (\(settings.maxNameBytes))")
+                return nil
+            }
             let name = String(decoding: token.bytes(in: message.payload), as: UTF8.self)
             guard let datatype = metric.datatype else {
                 quarantine(message, .malformedPayload, "\(kind.rawValue) metric \(name) has no datatype")
@@ -126,6 +133,15 @@ extension IngestPipeline {
         }
         if let conflict = sparkplug[node].conflict(in: definitions, device: device, isNodeBirth: kind == .nodeBirth) {
             quarantine(message, .malformedPayload, "\(kind.rawValue): \(conflict)")
+            return nil
+        }
+        // What the birth replaces: the node's every metric (NBIRTH) or this device's.
+        let replaced = sparkplug[node].metrics.lazy.filter { kind == .nodeBirth || $0.device == Int32(device) }.count
+        guard sparkplug.metricTotal - replaced + definitions.count <= settings.maxSeries else {
+            quarantine(
+                message, .cardinalityLimit,
+                "\(kind.rawValue) of \(definitions.count) metrics beyond ingest.max_series (\(settings.maxSeries) metrics of "
+                    + "Sparkplug B births in memory)")
             return nil
         }
         return definitions
@@ -219,9 +235,15 @@ extension IngestPipeline {
                     "Sparkplug B device id of \(id.count) bytes exceeds ingest.max_name_bytes (\(settings.maxNameBytes))")
                 return
             }
-            let device = known ?? sparkplug[node].addDevice(id: String(decoding: id, as: UTF8.self))
+            guard known != nil || sparkplug.deviceTotal < settings.maxSeries else {
+                quarantine(
+                    message, .cardinalityLimit,
+                    "new Sparkplug B device beyond ingest.max_series (\(settings.maxSeries) devices of edge nodes in memory)")
+                return
+            }
+            let device = known ?? sparkplug.addDevice(node, id: String(decoding: id, as: UTF8.self))
             guard let definitions = birthDefinitions(message, kind: kind, node: node, device: device) else { return }
-            sparkplug[node].define(definitions, device: device)
+            sparkplug.define(node, definitions, device: device)
             takeReadings(message, node: node, device: device, isBirth: true, seq: seq)
         case .deviceDeath:
             if let known { sparkplug[node].deviceDied(known) }

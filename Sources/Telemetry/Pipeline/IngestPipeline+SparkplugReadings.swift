@@ -4,7 +4,7 @@
 // datatype (`SparkplugReadingValue`), and becomes a `ScannedReading` whose name and string value
 // are copied into `sparkplugText`, so that validation and aggregation read every reading, JSON,
 // line protocol or Sparkplug, from one buffer in the same way. Control metrics (`bdSeq`,
-// `Node Control/…`) are no readings, nor are a birth's null values.
+// `Node Control/…`) are no readings, nor are a birth's null (or absent) values.
 //
 // A birth restates the current value of every metric, so after a rebirth most of its values
 // were taken already from the DATA before it: a birth value at or before the newest reading
@@ -33,8 +33,11 @@ extension IngestPipeline {
                     rejections: &rejections)
                 continue
             }
-            // A birth defines a metric with no current value as null (section 6.4.6): no reading.
-            guard !sparkplug[node].metrics[index].isControl, !(isBirth && metric.isNull) else { continue }
+            // A birth defines a metric with no current value as null (section 6.4.6), or, from a
+            // lax sender, with no value field: no reading.
+            guard !sparkplug[node].metrics[index].isControl, !(isBirth && (metric.isNull || metric.value == .none)) else {
+                continue
+            }
             let timestamp = metric.timestamp.map { Int64(clamping: $0) } ?? payloadMillis
             if isBirth, let timestamp, timestamp <= newest {
                 stats.sparkplugRestatedValues += 1

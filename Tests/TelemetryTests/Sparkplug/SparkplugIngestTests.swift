@@ -432,4 +432,29 @@ struct SparkplugIngestTests {
             at: Self.t + hour)
         #expect(bed.sink.quarantined.map(\.reason) == [.sparkplugNotBorn])
     }
+
+    @Test func whatBirthsMakeTheGatewayRememberIsBoundedByTheSeriesLimit() throws {
+        let bed = try Bed(maxSeries: 5)
+        try bed.send("NBIRTH", Self.nodeBirth(), at: Self.t)
+        let birth = { (seq: UInt64, names: [String]) in
+            SparkplugPayload(seq: seq, metrics: names.map { Self.metric($0, .double, nil) })
+        }
+        try bed.send("DBIRTH", device: "m1", birth(1, ["temperature_c", "parts_total"]), at: Self.t)
+        try bed.send("DBIRTH", device: "m1", birth(2, ["temperature_c"]), at: Self.t)
+        for (seq, device) in (3...7).map({ (UInt64($0), "m\($0 - 1)") }) {
+            try bed.send("DBIRTH", device: device, birth(seq, []), at: Self.t)
+        }
+        try bed.send("DBIRTH", device: "m1", birth(8, [String(repeating: "x", count: 129)]), at: Self.t)
+        #expect(bed.sink.quarantined.map(\.reason) == [.cardinalityLimit, .cardinalityLimit, .nameTooLong])
+        #expect(
+            bed.sink.quarantined.map(\.detail) == [
+                "DBIRTH of 2 metrics beyond ingest.max_series (5 metrics of Sparkplug B births in memory)",
+                "new Sparkplug B device beyond ingest.max_series (5 devices of edge nodes in memory)",
+                "DBIRTH metric 1: name of 129 bytes exceeds ingest.max_name_bytes (128)",
+            ])
+        #expect(bed.pipeline.sparkplug.metricTotal == 5 && bed.pipeline.sparkplug.deviceTotal == 5)
+        // An NBIRTH replaces every definition of the node.
+        try bed.send("NBIRTH", Self.nodeBirth(), at: Self.t + 1)
+        #expect(bed.pipeline.sparkplug.metricTotal == 4 && bed.pipeline.sparkplug.deviceTotal == 0)
+    }
 }
