@@ -3,9 +3,9 @@
 // so that a payload is read both as births that define metrics and as DATA resolved by them.
 // Whatever the bytes: nothing traps or reads out of bounds (AddressSanitizer); every message is
 // counted; the quarantine totals are the records written; a message refused whole is one
-// record and no reading; rebirth requests are counted as sent; after `flushAll` every tier
-// counts exactly the accepted readings, and every rollup and quarantine line is JSON that
-// Foundation reads back.
+// record and no reading; rebirth requests are counted as sent; every excerpt is in base64;
+// after `flushAll` every tier counts exactly the accepted readings, and every rollup and
+// quarantine line is JSON that Foundation reads back.
 
 import Foundation
 import Telemetry
@@ -61,6 +61,7 @@ extension PayloadDecoderTarget {
             }
         }
         require(pipeline.stats.sparkplugRebirthRequests == commands.requests, "Sparkplug: rebirth requests counted")
+        require(sink.quarantined.allSatisfy(\.payloadIsBase64), "Sparkplug: an excerpt not in base64")
         checkFlushed(pipeline, sink, tiers: settings.tiers)
     }
 }

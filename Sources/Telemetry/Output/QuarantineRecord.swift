@@ -11,6 +11,9 @@ public struct QuarantineRecord: Sendable, Equatable {
     public var payloadBytes: Int
     /// True when the excerpt was left out to respect the excerpt rate limit.
     public var payloadOmitted = false
+    /// True when `payloadExcerpt` is the excerpt's bytes in base64: a binary payload (Sparkplug
+    /// B's protobuf), which as text would be lost to replacement characters.
+    public var payloadIsBase64 = false
     /// The device, when the topic named one.
     public var device: DeviceKey?
     /// The metric, for reading-level reasons.
@@ -41,7 +44,7 @@ public struct QuarantineRecord: Sendable, Equatable {
     /// property: a new one must be added here.
     public static func == (lhs: QuarantineRecord, rhs: QuarantineRecord) -> Bool {
         lhs.receivedAtMillis == rhs.receivedAtMillis && lhs.reason == rhs.reason && lhs.payloadBytes == rhs.payloadBytes
-            && lhs.payloadOmitted == rhs.payloadOmitted && lhs.device == rhs.device && lhs.seq == rhs.seq
+            && lhs.payloadOmitted == rhs.payloadOmitted && lhs.payloadIsBase64 == rhs.payloadIsBase64 && lhs.device == rhs.device && lhs.seq == rhs.seq
             && lhs.readings == rhs.readings
             && Name.bytesEqual(lhs.topic, rhs.topic) && Name.bytesEqual(lhs.detail, rhs.detail)
             && Name.bytesEqual(lhs.payloadExcerpt, rhs.payloadExcerpt)
@@ -79,6 +82,9 @@ public struct QuarantineRecord: Sendable, Equatable {
         line.key("detail"); line.string(text(detail))
         line.key("payload"); line.string(text(payloadExcerpt))
         line.key("payload_bytes"); line.integer(payloadBytes)
+        if payloadIsBase64 {
+            line.key("payload_encoding"); line.string("base64")
+        }
         if payloadOmitted {
             line.key("payload_omitted"); line.bool(true)
         }

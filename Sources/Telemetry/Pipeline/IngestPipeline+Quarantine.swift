@@ -22,6 +22,8 @@ extension IngestPipeline {
         /// The whole payload's size (`payload` may be its beginning only).
         var payloadBytes: Int
         var receivedMillis: Int64
+        /// A binary payload (Sparkplug B): its excerpt is written in base64.
+        var isBinary = false
     }
 
     func quarantine(
@@ -43,9 +45,10 @@ extension IngestPipeline {
             receivedAtMillis: message.receivedMillis,
             topic: String(decoding: message.topic.prefix(settings.maxTopicBytes), as: UTF8.self),
             reason: reason, detail: detail,
-            payloadExcerpt: String(decoding: excerpt, as: UTF8.self),
+            payloadExcerpt: message.isBinary ? Base64.encode(Array(excerpt)) : String(decoding: excerpt, as: UTF8.self),
             payloadBytes: message.payloadBytes, device: device, metric: metric, seq: seq)
         record.payloadOmitted = !withExcerpt && !message.payload.isEmpty
+        record.payloadIsBase64 = message.isBinary
         record.readings = summarisedReadings
         sink.write(record)
     }

@@ -15,6 +15,8 @@ extension IngestPipeline {
     /// namespace; false when the topic is another subscription's.
     func ingestSparkplugIfInNamespace(_ message: MessageContext) -> Bool {
         guard settings.sparkplug != nil else { return false }
+        var message = message
+        message.isBinary = true
         switch SparkplugAddress.read(message.topic) {
         case .outside:
             return false

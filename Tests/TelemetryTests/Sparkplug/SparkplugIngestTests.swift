@@ -347,6 +347,14 @@ struct SparkplugIngestTests {
                 "not a Sparkplug B topic: a NDATA topic is spBv1.0/{group}/NDATA/{edge node}",
                 "not a Sparkplug B topic: expected spBv1.0/{group}/{message type}/{edge node}[/{device}]",
             ])
+        // A binary payload's excerpt is written in base64, not lost to replacement characters.
+        #expect(bed.sink.quarantined.first?.payloadExcerpt == "EgUB")
+        #expect(bed.sink.quarantined.allSatisfy { $0.payloadIsBase64 })
+        var line = JSONLineBuilder()
+        bed.sink.quarantined[0].write(to: &line)
+        #expect(
+            String(decoding: line.bytes, as: UTF8.self).contains(
+                #""payload":"EgUB","payload_bytes":3,"payload_encoding":"base64""#))
         #expect(bed.pipeline.stats.sparkplugCommandsSkipped == 2)
         #expect(bed.pipeline.stats.messages == 7)
     }
