@@ -72,6 +72,7 @@ let package = Package(
             name: "SensorsSim",
             dependencies: [
                 "CMosquitto",
+                "SparkplugB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "sensors-sim",
@@ -83,7 +84,7 @@ let package = Package(
             dependencies: ["TelemetryIndex", "Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "CMQTTReadBuffer"]),
-        .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
+        .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim", "SparkplugB"]),
         .testTarget(name: "SparkplugBTests", dependencies: ["SparkplugB"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["Telemetry", .product(name: "GRDB", package: "GRDB.swift")]
