@@ -48,7 +48,8 @@ func birthAliases(_ messages: [SimMessage]) throws -> [String: [UInt64: String]]
     for message in messages where message.sparkplug?.type == .deviceBirth {
         for metric in try decodeSparkplug(message).metrics {
             let alias = try #require(metric.alias)
-            aliases["\(message.park)/\(message.site)", default: [:]][alias] = try #require(metric.name)
+            let name: String = try #require(metric.name)
+            aliases["\(message.park)/\(message.site)", default: [:]][alias] = name
         }
     }
     return aliases
