@@ -73,6 +73,7 @@ let package = Package(
             name: "SensorsSim",
             dependencies: [
                 "CMosquitto",
+                "SparkplugB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "sensors-sim",
@@ -86,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests", dependencies: ["Gateway", "Telemetry", "TelemetryIndex", "SparkplugB", "CMQTTReadBuffer"]
         ),
-        .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim"]),
+        .testTarget(name: "SensorsSimTests", dependencies: ["SensorsSim", "SparkplugB"]),
         .testTarget(name: "SparkplugBTests", dependencies: ["SparkplugB"], exclude: ["Fixtures"]),
         .testTarget(
             name: "IntegrationTests",

@@ -12,6 +12,11 @@ samples of the device's metrics, exactly N readings). The series are devices × 
 device, all of them reached in every configuration. `--format line` (or `json,line`) runs the
 matrix in InfluxDB line protocol too: the simulator's `--format line` (one line per sample, on
 the site's topic, the device in a tag), read by a `line` subscription of the gateway.
+`--format sparkplug` runs it in Sparkplug B: the simulator's `--format sparkplug` (each site an
+edge node, DDATA by alias, births first and deaths at the end, which count as messages on both
+sides), read by a `sparkplug_b` subscription (the gateway as a Sparkplug host on `spBv1.0/#`);
+with two publisher processes each runs edge nodes of its own (`--edge-node-suffix=-p0`, `-p1`),
+as two processes sending as one edge node would interleave its seq.
 
 `ratio` is gateway / mosquitto_sub per run (the two are paired: same load, back to back), as
 the median across runs, and `min` the lowest run; the rate columns are medians of their own.
@@ -47,7 +52,7 @@ any that failed: queries must not slow ingestion. The client runs at the publish
 and on the same cores, so it also slows the publishers of the gateway's run and lowers its
 ratio without slowing ingestion; `drain` tells the two apart.
 
-Usage: scripts/loadtest.py [--seconds S] [--qos 0,1] [--readings 1,20] [--format json,line] [--series N] [--runs N]
+Usage: scripts/loadtest.py [--seconds S] [--qos 0,1] [--readings 1,20] [--format json,line,sparkplug] [--series N] [--runs N]
                            [--publishers auto|N] [--fsync POLICY] [--index on|off]
                            [--query-loop [--query-rate R]] [--bin-dir DIR]
 Binaries: --bin-dir DIR (e.g. .build-release-load/release), else `swift build -c release`'s
@@ -76,6 +81,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # device i has kind (i + i // 6) % 3 (sensors-sim/README.md, "Fleet").
 KIND_METRICS = (6, 6, 2)
 LATENESS_SECONDS = 5.0
+FORMATS = ("json", "line", "sparkplug")
+
+
+def topic_filter(wire):
+    """What a subscriber of the simulator's messages subscribes to in format `wire`."""
+    return "spBv1.0/#" if wire == "sparkplug" else "iiot/#"
 
 
 def series_of(devices):
@@ -184,6 +195,8 @@ class Publishers:
                        "--duration", f"{seconds}s", "--qos", str(config["qos"]), "--devices", str(devices),
                        "--first-device", str(first), "--seed", str(seed), "--shapes", config["shape"],
                        "--readings-per-message", str(config["readings"]), "--format", config["format"]]
+            if config["format"] == "sparkplug" and count > 1:
+                command.append(f"--edge-node-suffix=-p{k}")
             lower = (lambda: os.nice(args.publisher_nice)) if args.publisher_nice else None
             with open(log, "w") as out:
                 self.processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=out, preexec_fn=lower))
@@ -227,7 +240,8 @@ def run_mosquitto_sub(workdir, bin_dir, config, args, seed, publishers, seconds)
     sim = None
     try:
         sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-q", str(config["qos"]),
-                                "-t", "iiot/#", "-V", "mqttv311"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "-t", topic_filter(config["format"]), "-V", "mqttv311"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)
         base = rchar(sub.pid)
         samples = []
@@ -364,12 +378,13 @@ def run_gateway(workdir, bin_dir, config, args, seed, publishers, seconds):
     http_port = free_port()
     with open(gateway_config, "w") as f:
         f.write(f"mqtt:\n  port: {port}\n  client_id: loadtest-{os.getpid()}\n  qos: {config['qos']}\n"
-                "  topics: ['iiot/#']\n"
+                f"  topics: ['{topic_filter(config['format'])}']\n"
                 f"ingest:\n  catalogue: {os.path.join(ROOT, 'config', 'metrics.yaml')}\n"
                 + ("  subscriptions:\n"
                    "    - {format: json, topic: 'iiot/{park}/{site}/{device}/telemetry'}\n"
                    "    - {format: line, topic: 'iiot/{park}/{site}/line', device_tag: device, precision: ms}\n"
-                   if config["format"] == "line" else "") +
+                   if config["format"] == "line" else "")
+                + ("  subscriptions:\n    - {format: sparkplug_b}\n" if config["format"] == "sparkplug" else "") +
                 f"storage:\n  data_directory: {data}\n"
                 f"  rollup_log: {{fsync: {args.fsync}}}\n  quarantine_log: {{fsync: {args.fsync}}}\n"
                 "logging:\n  status_interval: 0s\n")
@@ -510,7 +525,8 @@ def main():
     parser.add_argument("--readings", default="1,20", help="readings per message, comma-separated (default 1,20)")
     parser.add_argument("--format", default="json",
                         help="wire formats, comma-separated: json, line (InfluxDB line protocol: sensors-sim --format "
-                             "line, read by a line subscription); default json")
+                             "line, read by a line subscription), sparkplug (Sparkplug B: sensors-sim --format sparkplug, "
+                             "read by a sparkplug_b subscription); default json")
     parser.add_argument("--series", type=int, default=10_000, help="series = devices x metrics (default 10000)")
     parser.add_argument("--runs", type=int, default=1, help="repetitions; medians are printed")
     parser.add_argument("--publishers", default="auto", help="simulator processes, or auto (default)")
@@ -530,8 +546,8 @@ def main():
     args = parser.parse_args()
     if args.publishers != "auto" and not args.publishers.isdigit():
         parser.error("--publishers: expected auto or a number")
-    if any(f not in ("json", "line") for f in args.format.split(",")):
-        parser.error("--format: expected json, line or json,line")
+    if any(f not in FORMATS for f in args.format.split(",")):
+        parser.error("--format: expected json, line, sparkplug or several of them, comma-separated (json,line,sparkplug)")
     if args.query_loop and args.index == "off":
         parser.error("--query-loop needs --index on")
 
@@ -543,7 +559,8 @@ def main():
           f"index and HTTP {args.index}"
           f"{(', query loop beside at ' + (f'{args.query_rate:g}/s' if args.query_rate else 'full speed')) if args.query_loop else ''}; "
           f"binaries {bin_dir}")
-    header = (f"{'format':>6} {'QoS':>3} {'rd/msg':>6} {'pubs':>4}  {'mosquitto_sub msg/s':>19}  {'gateway msg/s':>13}  "
+    width = max(6, *(len(wire) for wire in args.format.split(",")))
+    header = (f"{'format':>{width}} {'QoS':>3} {'rd/msg':>6} {'pubs':>4}  {'mosquitto_sub msg/s':>19}  {'gateway msg/s':>13}  "
               f"{'readings/s':>10}  {'ratio':>5}  {'min':>5}  {'lost':>4}  {'peak RSS':>8}  {'CPU s':>5}  {'cores':>5}  "
               f"{'close p50/p99 ms':>16}  {'gw close p50/p99 ms':>19}  {'drain gw/sub s':>13}")
     rows, query_rows = [], []
@@ -582,7 +599,7 @@ def main():
                 ratios = [r["rate"] / s if s else 0.0 for r, s in zip(runs, subs)]
                 closes = [d for r in runs for d in r["delays"]]
                 rows.append(
-                    f"{wire:>6} {qos:>3} {readings:>6} {publishers:>4}  {sub_rate:>19,.0f}  {gateway_rate:>13,.0f}  "
+                    f"{wire:>{width}} {qos:>3} {readings:>6} {publishers:>4}  {sub_rate:>19,.0f}  {gateway_rate:>13,.0f}  "
                     f"{statistics.median(r['readings'] for r in runs):>10,.0f}  "
                     f"{statistics.median(ratios):>5.2f}  {min(ratios):>5.2f}  "
                     f"{max(r['published'] - r['received'] for r in runs):>4}  "

@@ -25,6 +25,17 @@ enum Fault: String, CaseIterable, Sendable {
         self == .malformedPayload || self == .duplicateSeq || self == .duplicatePayload
     }
 
+    /// The quarantine reason the gateway gives this fault in a Sparkplug B message: a metric no birth defined is
+    /// `sparkplug_unknown_metric`, a value the birth's datatype cannot hold `sparkplug_unsupported_type`; the
+    /// others keep their JSON reason.
+    var sparkplugReason: String {
+        switch self {
+        case .unknownMetric: "sparkplug_unknown_metric"
+        case .wrongType: "sparkplug_unsupported_type"
+        default: rawValue
+        }
+    }
+
     /// The command-line option that sets this fault's percentage.
     var optionName: String {
         switch self {

@@ -55,6 +55,17 @@ struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Appends bytes as a quoted string of lowercase hexadecimal digits, two per byte.
+    mutating func hex(_ data: [UInt8]) {
+        bytes.reserveCapacity(bytes.count + 2 * data.count + 2)
+        bytes.append(UInt8(ascii: "\""))
+        for byte in data {
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// Appends a finite number in Swift's shortest round-trip spelling (`24.1`, `61.0`, `1e+16`).
     mutating func number(_ value: Double) {
         precondition(value.isFinite, "JSON has no spelling for \(value)")

@@ -7,6 +7,9 @@ import Foundation
 /// `{"n":0,"topic":…,"park":…,"site":…,"device":…,"seq":17|null,"shape":"ts"|null,
 /// "fault":null|"malformed_payload"|"duplicate_seq"|"duplicate_payload","payload":"<exact payload>",
 /// "readings":[{"metric":…,"kind":"gauge"|null,"ts":…|null,"v":<as in payload>,"fault":…|null}]}`.
+/// A Sparkplug B message also has `"type"` (NBIRTH, DBIRTH, DDATA, DDEATH, NDEATH), `"spb_seq"` (its
+/// edge node's seq, or null) and, in an NBIRTH or NDEATH, `"bdSeq"`; its payload is written in
+/// hexadecimal (protobuf is binary), and its reading faults are the gateway's Sparkplug reasons.
 /// Lines are buffered and written in chunks of 64 KiB; `close()` writes the rest. Not thread-safe:
 /// one publishing loop owns it.
 final class Ledger {
@@ -80,12 +83,22 @@ final class Ledger {
         writer.string(message.device)
         writer.raw(",\"seq\":")
         if let seq = message.seq { writer.integer(seq) } else { writer.null() }
+        if let sparkplug = message.sparkplug {
+            writer.raw(",\"type\":")
+            writer.string(sparkplug.type.rawValue)
+            writer.raw(",\"spb_seq\":")
+            if let seq = sparkplug.seq { writer.integer(seq) } else { writer.null() }
+            if let bdSeq = sparkplug.bdSeq {
+                writer.raw(",\"bdSeq\":")
+                writer.integer(bdSeq)
+            }
+        }
         writer.raw(",\"shape\":")
         if let shape = message.shape { writer.string(shape.rawValue) } else { writer.null() }
         writer.raw(",\"fault\":")
         if let fault = message.messageFault { writer.string(fault.rawValue) } else { writer.null() }
         writer.raw(",\"payload\":")
-        writer.string(utf8: message.payload)
+        if message.sparkplug == nil { writer.string(utf8: message.payload) } else { writer.hex(message.payload) }
         writer.raw(",\"readings\":[")
         for (position, reading) in message.readings.enumerated() {
             if position > 0 { writer.byte(UInt8(ascii: ",")) }
@@ -98,7 +111,11 @@ final class Ledger {
             writer.raw(",\"v\":")
             writer.value(reading.value)
             writer.raw(",\"fault\":")
-            if let fault = reading.fault { writer.string(fault.rawValue) } else { writer.null() }
+            if let fault = reading.fault {
+                writer.string(message.sparkplug == nil ? fault.rawValue : fault.sparkplugReason)
+            } else {
+                writer.null()
+            }
             writer.byte(UInt8(ascii: "}"))
         }
         writer.raw("]}\n")

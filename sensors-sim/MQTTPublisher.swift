@@ -1,6 +1,9 @@
 // The only simulator file that touches libmosquitto. Each connection runs the library's own
 // network thread (`mosquitto_loop_start`); its callbacks reach Swift through `userdata` as an
-// unretained `Link`, a final class holding nothing but atomics, so it is safe on that thread.
+// unretained `Link`, a final class holding only constants, atomics and a mutex, so it is safe on
+// that thread. A connection with subscriptions (Sparkplug B's NCMD topics) subscribes in its
+// `on_connect` callback, so again after every reconnect, and before anything it publishes; what
+// arrives waits in its `Link` until the publishing loop takes it.
 // The publishing loop counts a message as sent just before `mosquitto_publish` and the
 // `on_publish` callback counts it acknowledged (QoS 0: written to the socket; QoS 1: PUBACK;
 // QoS 2: PUBCOMP); the difference is the in-flight window the loop keeps bounded.
@@ -55,11 +58,24 @@ final class MQTTPublisher {
         var connackTimeoutSeconds = 10.0
         /// Seconds a publish may keep failing for lack of a connection before the run gives up.
         var reconnectGiveUpSeconds = 30.0
+        /// Topic filters connection `k` subscribes to (QoS 1) at `subscriptions[k]`, each time it
+        /// connects; none for a connection past the end.
+        var subscriptions: [[String]] = []
+    }
+
+    /// A message received on a subscription.
+    struct ReceivedMessage: Sendable, Equatable {
+        /// Its topic.
+        var topic: String
+        /// Its payload bytes.
+        var payload: [UInt8]
     }
 
     /// Callback state of one connection, shared with libmosquitto's network thread.
-    /// Sendable for real: every stored property is an atomic.
+    /// Sendable for real: every stored property is a constant, an atomic or a mutex.
     final class Link: Sendable {
+        /// Most received messages kept until `takeReceived()`; later ones are dropped.
+        static let receivedLimit = 10_000
         /// Messages handed to `mosquitto_publish` (counted just before the call).
         let sent = Atomic<Int>(0)
         /// Messages reported by `on_publish`.
@@ -68,9 +84,15 @@ final class MQTTPublisher {
         let connackCode = Atomic<Int>(-1)
         /// Code of the last disconnection (`on_disconnect`); -1 until the connection drops.
         let disconnectCode = Atomic<Int>(-1)
+        /// Topic filters to subscribe to on every CONNACK.
+        let subscriptions: [String]
+        /// Messages received and not yet taken, oldest first.
+        let received = Mutex<[ReceivedMessage]>([])
 
         /// Creates the state of a connection that has not connected yet.
-        init() {}
+        init(subscriptions: [String] = []) {
+            self.subscriptions = subscriptions
+        }
 
         /// Sent but not yet acknowledged.
         var outstanding: Int {
@@ -88,7 +110,9 @@ final class MQTTPublisher {
     init(settings: Settings) {
         precondition(settings.connections > 0, "at least one connection")
         self.settings = settings
-        links = (0..<settings.connections).map { _ in Link() }
+        links = (0..<settings.connections).map { connection in
+            Link(subscriptions: connection < settings.subscriptions.count ? settings.subscriptions[connection] : [])
+        }
     }
 
     deinit {
@@ -130,9 +154,25 @@ final class MQTTPublisher {
             mosquitto_int_option(client, MOSQ_OPT_PROTOCOL_VERSION, version),
             "setting MQTT version \(settings.protocolVersion.rawValue)")
         _ = mosquitto_reconnect_delay_set(client, 1, 10, true)
-        mosquitto_connect_callback_set(client) { _, userdata, code in
+        mosquitto_connect_callback_set(client) { client, userdata, code in
             guard let userdata else { return }
-            Unmanaged<Link>.fromOpaque(userdata).takeUnretainedValue().connackCode.store(Int(code), ordering: .releasing)
+            let link = Unmanaged<Link>.fromOpaque(userdata).takeUnretainedValue()
+            if code == 0 {
+                for topic in link.subscriptions { _ = mosquitto_subscribe(client, nil, topic, 1) }
+            }
+            link.connackCode.store(Int(code), ordering: .releasing)
+        }
+        mosquitto_message_callback_set(client) { _, userdata, message in
+            guard let userdata, let message, let topic = message.pointee.topic else { return }
+            let link = Unmanaged<Link>.fromOpaque(userdata).takeUnretainedValue()
+            let count = Int(message.pointee.payloadlen)
+            let payload =
+                count > 0 && message.pointee.payload != nil
+                ? Array(UnsafeRawBufferPointer(start: message.pointee.payload, count: count)) : []
+            let received = ReceivedMessage(topic: String(cString: topic), payload: payload)
+            link.received.withLock { queue in
+                if queue.count < Link.receivedLimit { queue.append(received) }
+            }
         }
         mosquitto_disconnect_callback_set(client) { _, userdata, code in
             guard let userdata else { return }
@@ -222,6 +262,19 @@ final class MQTTPublisher {
             if stop.isRequested { return false }
             SystemClock.sleep(nanoseconds: 10_000_000)
         }
+    }
+
+    /// Takes the messages received on the subscriptions so far, connection by connection, each
+    /// connection's in the order they arrived.
+    func takeReceived() -> [ReceivedMessage] {
+        var taken: [ReceivedMessage] = []
+        for link in links {
+            link.received.withLock { queue in
+                taken += queue
+                queue.removeAll()
+            }
+        }
+        return taken
     }
 
     /// Waits until every published message is acknowledged or `timeoutSeconds` pass; returns

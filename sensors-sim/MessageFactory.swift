@@ -2,7 +2,9 @@
 /// payload shape and at most one fault per message, everything drawn from the seed.
 ///
 /// Pure: no clock, no I/O. Given the same fleet, options, plan, seed and sequence of timestamps,
-/// it produces the same messages byte for byte. Message `n` comes from device `n % devices`.
+/// it produces the same messages byte for byte. Data message `n` comes from device `n % devices`.
+/// With `--format sparkplug` it also writes the births and deaths of the edge nodes and devices
+/// (`MessageFactory+Sparkplug.swift`), and their `seq`.
 struct MessageFactory: Sendable {
     /// Names used for `unknown_metric` readings; none is in the catalogue.
     static let unknownMetricNames = ["flux_capacitor_x", "warp_core_temp_k", "dilithium_ppm", "tachyon_flux"]
@@ -11,10 +13,16 @@ struct MessageFactory: Sendable {
     private(set) var devices: [SimulatedDevice]
     /// Shapes, seq and readings-per-message settings.
     let options: MessageOptions
-    /// Messages produced so far; the index of the next one.
+    /// Data messages produced so far (births and deaths not counted): the next comes from device
+    /// `produced % devices.count`.
     private(set) var produced = 0
+    /// Messages of every kind produced so far; the index of the next one.
+    var created = 0
+    /// Edge nodes, aliases and births of `--format sparkplug`; `nil` for the other formats.
+    var sparkplug: SparkplugEdge?
     private var plan: FaultPlan
-    private var random: SeededGenerator
+    /// The generator of shapes, fault placement and fault details (not of the devices' values).
+    var random: SeededGenerator
 
     /// Creates a factory over `fleet`'s devices; `seed` drives shapes and fault placement.
     init(fleet: Fleet, options: MessageOptions, plan: FaultPlan, seed: UInt64) {
@@ -24,38 +32,52 @@ struct MessageFactory: Sendable {
         self.options = options
         self.plan = plan
         random = SeededGenerator(seed: seed, stream: UInt64.max)
+        if options.format == .sparkplug {
+            sparkplug = SparkplugEdge(devices: fleet.devices, suffix: options.edgeNodeSuffix)
+        }
     }
 
     /// The next message, stamped `now` (milliseconds since the Unix epoch). Advances the
     /// publishing device's model unless the message is malformed or a duplicate.
     mutating func next(atMilliseconds now: Int64) -> SimMessage {
-        let index = produced
+        let deviceIndex = produced % devices.count
         produced += 1
-        let deviceIndex = index % devices.count
         let drawn = plan.draw(using: &random)
         var shape = options.shapes[random.below(options.shapes.count)]
         let device = devices[deviceIndex]
         var message = SimMessage(
-            index: index, deviceIndex: deviceIndex, topic: options.format == .line ? device.lineTopic : device.topic,
+            index: created, deviceIndex: deviceIndex, topic: options.format == .line ? device.lineTopic : device.topic,
             park: device.park,
             site: device.site, device: device.name, seq: nil, shape: shape, fault: nil, payload: [], readings: []
         )
+        created += 1
+        if let sparkplug {
+            message.topic = sparkplug.dataTopics[deviceIndex]
+            message.site = sparkplug.node(ofDevice: deviceIndex).id
+            message.sparkplug = SimMessage.Sparkplug(type: .deviceData, edgeNode: sparkplug.nodeOfDevice[deviceIndex])
+        }
         var fault = drawn
         switch drawn {
         case .malformedPayload:
             plan.settle(.malformedPayload, applied: true)
             message.shape = nil
             message.fault = .malformedPayload
-            message.payload = malformedPayload(device: device, shape: shape, now: now)
+            message.payload =
+                sparkplug == nil
+                ? malformedPayload(device: device, shape: shape, now: now)
+                : malformedSparkplug(deviceIndex: deviceIndex, now: now)
             devices[deviceIndex].previousClean = nil
             return message
         case .duplicateSeq, .duplicatePayload:
             // With seq the gateway knows a repeat by its seq; without, only a timestamped payload
             // can be told apart from a new reading, by its bytes.
-            let duplicate: Fault = options.seqEnabled ? .duplicateSeq : .duplicatePayload
-            if drawn == duplicate, let copy = device.previousClean, options.seqEnabled || copy.shape.isTimestamped {
+            let duplicate: Fault = options.repeatsCarrySeq ? .duplicateSeq : .duplicatePayload
+            if drawn == duplicate, let copy = device.previousClean, options.repeatsCarrySeq || copy.shape.isTimestamped,
+                isRepeatable(copy, deviceIndex: deviceIndex)
+            {
                 plan.settle(duplicate, applied: true)
                 message.seq = copy.seq
+                message.sparkplug?.seq = copy.sparkplugSeq
                 message.shape = copy.shape
                 message.fault = duplicate
                 message.payload = copy.payload
@@ -77,16 +99,29 @@ struct MessageFactory: Sendable {
         default:
             break
         }
+        if sparkplug != nil && shape == .plain {
+            // Sparkplug B stamps every metric, so a plain message goes out as the ts shape.
+            shape = .ts
+            message.shape = shape
+        }
         let applied = fillReadings(of: &message, shape: shape, fault: fault, now: now)
         if let drawn { plan.settle(drawn, applied: applied != nil) }
         message.fault = applied
         if applied == nil {
             devices[deviceIndex].hasPublishedClean = true
-            devices[deviceIndex].previousClean = .init(payload: message.payload, seq: message.seq, shape: shape)
+            devices[deviceIndex].previousClean = .init(
+                payload: message.payload, seq: message.seq, shape: shape, sparkplugSeq: message.sparkplug?.seq,
+                nodePosition: sparkplug?.node(ofDevice: deviceIndex).sequenced ?? 0)
         } else {
             devices[deviceIndex].previousClean = nil
         }
         return message
+    }
+
+    /// Forgets the previous clean message of the devices at `positions` in the fleet, so that no
+    /// duplicate repeats it.
+    mutating func forgetPreviousClean(of positions: [Int]) {
+        for position in positions { devices[position].previousClean = nil }
     }
 
     /// Samples the device, applies `fault` where it can, and writes readings, seq and payload.
@@ -155,10 +190,11 @@ struct MessageFactory: Sendable {
             message.seq = devices[deviceIndex].nextSeq
             devices[deviceIndex].nextSeq += 1
         }
-        message.payload =
-            options.format == .line
-            ? LinePayload.encode(entries: entries, device: devices[deviceIndex].name)
-            : shape.encode(entries: entries, seq: message.seq)
+        switch options.format {
+        case .json: message.payload = shape.encode(entries: entries, seq: message.seq)
+        case .line: message.payload = LinePayload.encode(entries: entries, device: devices[deviceIndex].name)
+        case .sparkplug: (message.payload, message.sparkplug) = sparkplugData(readings, deviceIndex: deviceIndex, now: now)
+        }
         message.readings = readings
         return applied
     }

@@ -12,8 +12,9 @@ struct SensorsSim: ParsableCommand {
         discussion: """
             Devices (env-NNNN, mch-NNNN, utl-NNNN) are laid out round-robin over the parks \
             hoa-lac-hitech, thang-long-ii, pho-noi-a, yen-my, yen-my-ii, dinh-vu and sites f01-f04, \
-            and publish in turn to <prefix>/<park>/<site>/<device>/telemetry (JSON) or \
-            <prefix>/<park>/<site>/line (--format line). Fleet, shapes, fault \
+            and publish in turn to <prefix>/<park>/<site>/<device>/telemetry (JSON), \
+            <prefix>/<park>/<site>/line (--format line) or, as Sparkplug B edge nodes (group = park, \
+            edge node = site), spBv1.0/<park>/DDATA/<site>/<device> (--format sparkplug). Fleet, shapes, fault \
             placement and seq follow from --seed; values also follow the clock. SIGINT/SIGTERM stop publishing, wait for \
             acknowledgements, close the ledger and exit 0. The MQTT password is read from \
             the environment variable SIM_MQTT_PASSWORD.
@@ -71,10 +72,11 @@ struct SensorsSim: ParsableCommand {
     @Option(help: "Stop after this long, e.g. 30s, 500ms, 2m, 1h (exclusive with --count).")
     var duration: SimDuration?
 
-    @Option(help: "MQTT connections; device i always publishes on connection i % N.")
+    @Option(
+        help: "MQTT connections; device i always publishes on connection i % N (Sparkplug B: edge node k on connection k % N).")
     var connections = 1
 
-    @Option(name: .customLong("topic-prefix"), help: "First topic segment.")
+    @Option(name: .customLong("topic-prefix"), help: "First topic segment (not with --format sparkplug: spBv1.0).")
     var topicPrefix = "iiot"
 
     @Option(help: "Payload shapes to choose from per message, comma-separated: plain, ts, array, batch.")
@@ -82,9 +84,16 @@ struct SensorsSim: ParsableCommand {
 
     @Option(
         help:
-            "Wire format: json (the shapes above, on <prefix>/<park>/<site>/<device>/telemetry) or line (InfluxDB line protocol, one line per shape entry, on <prefix>/<park>/<site>/line with a device tag and millisecond timestamps; implies --no-seq)."
+            "Wire format: json (the shapes above, on <prefix>/<park>/<site>/<device>/telemetry), line (InfluxDB line protocol, one line per shape entry, on <prefix>/<park>/<site>/line with a device tag and millisecond timestamps; implies --no-seq) or sparkplug (Sparkplug B 3.0.0: each site an edge node of its park's group, births, DDATA by alias with a seq per edge node, deaths at the end; answers rebirth requests)."
     )
     var format = WireFormat.json
+
+    @Option(
+        name: .customLong("edge-node-suffix"),
+        help:
+            "With --format sparkplug: appended to the site to make each edge node id, so that simulators sharing out one fleet (--first-device) run edge nodes of their own."
+    )
+    var edgeNodeSuffix = ""
 
     @Flag(
         name: .customLong("no-seq"),
@@ -135,8 +144,13 @@ struct SensorsSim: ParsableCommand {
     /// Largest `--readings-per-message`: the gateway's default `ingest.max_readings_per_message`.
     static let maxReadingsPerMessage = 1000
 
-    /// Whether payloads carry no `seq`: `--no-seq`, or line protocol, which has none.
+    /// Whether repeats carry no `seq`: `--no-seq`, or line protocol, which has none. (Sparkplug B
+    /// always has its edge node's seq, and refuses `--no-seq`.)
     var withoutSeq: Bool { noSeq || format == .line }
+
+    /// The number of edge nodes of a Sparkplug B run: one per park and site its devices are in,
+    /// which 24 consecutive devices cover (device `i` is at park `i % 6`, site `(i / 6) % 4`).
+    var edgeNodeCount: Int { min(devices, Fleet.parks.count * Fleet.sites.count) }
 
     /// Percentages by fault, as given on the command line. `--fault-duplicate` sets
     /// `duplicate_seq`, or `duplicate_payload` without seq.
@@ -189,6 +203,20 @@ struct SensorsSim: ParsableCommand {
         try require(
             !topicPrefix.isEmpty && !topicPrefix.contains("+") && !topicPrefix.contains("#"),
             "--topic-prefix '\(topicPrefix)': expected a non-empty topic without + or #")
+        try require(
+            !edgeNodeSuffix.contains(where: { "+#/".contains($0) }),
+            "--edge-node-suffix '\(edgeNodeSuffix)': expected text without +, # or / (it is part of a topic level)")
+        try require(
+            edgeNodeSuffix.isEmpty || format == .sparkplug, "--edge-node-suffix only applies to --format sparkplug")
+        if format == .sparkplug {
+            try require(
+                !noSeq,
+                "--no-seq: Sparkplug B messages always carry their edge node's seq; drop --no-seq or choose another --format")
+            try require(
+                connections <= edgeNodeCount,
+                "--connections \(connections): with --format sparkplug expected 1 to \(edgeNodeCount), the number of edge nodes (each edge node's messages go on one connection, in seq order)"
+            )
+        }
         do {
             let shapes = try Self.parseShapes(shapes)
             _ = try FaultPlan(percentages: faultPercentages)
@@ -217,7 +245,8 @@ struct SensorsSim: ParsableCommand {
         let shapes = try Self.parseShapes(shapes)
         let plan = try FaultPlan(percentages: faultPercentages, blockSize: count ?? FaultPlan.defaultBlockSize)
         let options = MessageOptions(
-            shapes: shapes, seqEnabled: !withoutSeq, readingsPerMessage: readingsPerMessage, format: format)
+            shapes: shapes, seqEnabled: !withoutSeq && format == .json, readingsPerMessage: readingsPerMessage, format: format,
+            edgeNodeSuffix: edgeNodeSuffix)
         let fleet = Fleet(count: devices, seed: seed, topicPrefix: topicPrefix, seqStart: seqStart, firstIndex: firstDevice)
         var factory = MessageFactory(fleet: fleet, options: options, plan: plan, seed: seed)
         var settings = MQTTPublisher.Settings()
@@ -233,6 +262,11 @@ struct SensorsSim: ParsableCommand {
         settings.keyFile = key
         settings.insecure = insecure
         settings.connections = connections
+        if let edge = factory.sparkplug {
+            // Each edge node listens for its rebirth requests on the connection that carries its messages.
+            settings.subscriptions = Array(repeating: [], count: connections)
+            for (index, node) in edge.nodes.enumerated() { settings.subscriptions[index % connections].append(node.commandTopic) }
+        }
 
         StopSignal.installProcessHandlers()
         let ledgerFile = try ledger.map { path throws(SimError) in try Ledger(path: path) }

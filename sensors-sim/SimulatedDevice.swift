@@ -17,6 +17,11 @@ struct SimulatedDevice: Sendable {
         var seq: UInt64?
         /// Its shape.
         var shape: PayloadShape
+        /// Sparkplug B: its edge node's `seq` in it.
+        var sparkplugSeq: UInt64? = nil
+        /// Sparkplug B: how many sequenced messages its edge node had sent with it (see
+        /// `SparkplugEdgeNode.sequenced`).
+        var nodePosition: UInt64 = 0
     }
 
     /// Position in the fleet, from 0; also the number in the device name.

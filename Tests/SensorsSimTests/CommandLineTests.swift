@@ -1,3 +1,4 @@
+import SparkplugB
 import Testing
 
 @testable import SensorsSim
@@ -48,6 +49,13 @@ struct CommandLineTests {
         (["--insecure"], "--insecure only applies to TLS"),
         (["--readings-per-message", "1001"], "--readings-per-message 1001: expected 0 (all metrics) to 1000"),
         (["--devices", "10", "--first-device", "9999991"], "--first-device 9999991: expected 0 to 9999990"),
+        (["--format", "sparkplug", "--no-seq"], "--no-seq: Sparkplug B messages always carry their edge node's seq"),
+        (
+            ["--format", "sparkplug", "--devices", "30", "--connections", "25"],
+            "--connections 25: with --format sparkplug expected 1 to 24, the number of edge nodes"
+        ),
+        (["--edge-node-suffix=-b"], "--edge-node-suffix only applies to --format sparkplug"),
+        (["--format", "sparkplug", "--edge-node-suffix", "a/b"], "--edge-node-suffix 'a/b': expected text without +, # or /"),
     ])
     func badCombinationsAreRefusedWithTheOptionsNamed(arguments: [String], message: String) {
         do {
@@ -82,6 +90,17 @@ struct CommandLineTests {
         #expect(
             summary.render().hasSuffix(
                 "warning: 3 published messages were never acknowledged by the broker; the ledger lists them\n"))
+    }
+
+    @Test func sparkplugCarriesNoJSONSeqAsksForDuplicateSeqAndItsSummaryCountsBirthsAndDeaths() throws {
+        let command = try SensorsSim.parse(["--format", "sparkplug", "--fault-duplicate", "3", "--shapes", "plain"])
+        #expect(command.faultPercentages[.duplicateSeq] == 3 && command.faultPercentages[.duplicatePayload] == 0)
+        var summary = RunSummary()
+        summary.messages = 112
+        summary.sparkplugControl = [.nodeBirth: 3, .deviceBirth: 4, .deviceDeath: 2, .nodeDeath: 3]
+        summary.rebirthRequests = 1
+        #expect(summary.dataMessages == 100)
+        #expect(summary.render().hasSuffix("sparkplug: 100 DDATA, NBIRTH 3, DBIRTH 4, DDEATH 2, NDEATH 3, rebirth requests 1\n"))
     }
 
     @Test func theGeneratorsStreamIsFixedForASeed() {
