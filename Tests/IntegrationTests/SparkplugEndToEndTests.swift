@@ -93,4 +93,32 @@ struct SparkplugEndToEndTests {
         try Self.check(gateway, against: ledger, rebirths: 2)
         #expect(gateway.child.output.contains("sparkplug: rebirth requested from"))
     }
+
+    /// The simulator's fleet in Sparkplug B (`sensors-sim --format sparkplug`): the same faults as
+    /// the JSON run, each quarantined with its Sparkplug reason. An unknown metric makes the
+    /// gateway ask for a rebirth, which the simulator answers; its births restate nothing.
+    @Test func theSimulatorsSparkplugFleetIsCountedOnceAndEveryFaultIsQuarantined() throws {
+        let bed = try BrokerTestBed("sparkplug-sim-e2e")
+        let gateway = try Self.gateway(bed, "spb-sim")
+        let simulator = try SimulatorRun(
+            directory: bed.directory, port: bed.broker.port,
+            [
+                "--seed", "9", "--devices", "48", "--rate", "4000", "--count", "14000", "--format", "sparkplug", "--qos", "1",
+                "--shapes", "ts,array,batch", "--readings-per-message", "6", "--fault-malformed", "1",
+                "--fault-out-of-range", "1", "--fault-unknown-metric", "1", "--fault-wrong-type", "1",
+                "--fault-duplicate", "1", "--fault-late", "1", "--fault-future", "1",
+            ])
+        #expect(try simulator.waitForExit(timeout: 120) == 0, "simulator failed:\n\(simulator.output)")
+        let ledger = try simulator.ledger()
+        let reasons = Set(ledger.quarantine.map { String($0.prefix { $0 != "|" }) })
+        #expect(
+            reasons == [
+                "malformed_payload", "out_of_range", "sparkplug_unknown_metric", "sparkplug_unsupported_type",
+                "duplicate_seq", "too_late", "future_timestamp",
+            ])
+        let answered = try #require(
+            simulator.output.firstMatch(of: /rebirth requests (\d+)/).flatMap { Int($0.1) }, "\(simulator.output)")
+        #expect(answered > 0)
+        try Self.check(gateway, against: ledger, rebirths: answered)
+    }
 }
