@@ -44,7 +44,8 @@ public struct QuarantineRecord: Sendable, Equatable {
     /// property: a new one must be added here.
     public static func == (lhs: QuarantineRecord, rhs: QuarantineRecord) -> Bool {
         lhs.receivedAtMillis == rhs.receivedAtMillis && lhs.reason == rhs.reason && lhs.payloadBytes == rhs.payloadBytes
-            && lhs.payloadOmitted == rhs.payloadOmitted && lhs.payloadIsBase64 == rhs.payloadIsBase64 && lhs.device == rhs.device && lhs.seq == rhs.seq
+            && lhs.payloadOmitted == rhs.payloadOmitted && lhs.payloadIsBase64 == rhs.payloadIsBase64 && lhs.device == rhs.device
+            && lhs.seq == rhs.seq
             && lhs.readings == rhs.readings
             && Name.bytesEqual(lhs.topic, rhs.topic) && Name.bytesEqual(lhs.detail, rhs.detail)
             && Name.bytesEqual(lhs.payloadExcerpt, rhs.payloadExcerpt)
