@@ -136,7 +136,7 @@ extension WindowAggregator {
                             """, offset: reader.offset)
                     }
                     let partial = try WindowPartial(from: &reader, format: format)
-                    let sketch = kind == .gauge ? try readSketch(from: &reader, partial: partial) : nil
+                    let sketch = kind == .gauge ? try readSketch(from: &reader, partial: partial, format: format) : nil
                     guard appendWindow(series: index, tier: tier, startMillis: start, partial: partial, sketch: sketch) else {
                         throw .invalid("a \(kind.rawValue) series with a window of another kind", offset: reader.offset)
                     }
@@ -162,10 +162,11 @@ extension WindowAggregator {
     /// must lie in the configured mapping's range and their counts add up to the window's
     /// readings (the α itself is checked once, by `checkSketchAccuracy`).
     private func readSketch(
-        from reader: inout CheckpointReader, partial: WindowPartial
+        from reader: inout CheckpointReader, partial: WindowPartial, format: UInt64
     ) throws(CheckpointError) -> WindowSketch {
         let offset = reader.offset
-        let sketch = try WindowSketch(from: &reader, keys: sketchMapping.keyRange, limit: Self.sketchBinLimit)
+        let sketch = try WindowSketch(
+            from: &reader, keys: sketchMapping.keyRange, limit: Self.sketchBinLimit, format: format)
         guard sketch.count == UInt64(max(0, partial.count)) else {
             throw .invalid("a quantile sketch of \(sketch.count) readings in a window of \(partial.count)", offset: offset)
         }

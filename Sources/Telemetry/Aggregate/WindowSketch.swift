@@ -51,18 +51,20 @@ struct WindowSketch {
     /// The values counted, held at `UInt64.max`.
     var count: UInt64 { positive.total.addingSaturated(negative.total).addingSaturated(zeroCount) }
 
-    /// Writes the bins for a checkpoint: the zero count, then each sign's (`SparseBins.encode`).
+    /// Writes the bins for a checkpoint: the zero count (a varint), then each sign's
+    /// (`SparseBins.encode`).
     func encode(to writer: inout CheckpointWriter) {
-        writer.write(zeroCount)
+        writer.writeVarint(zeroCount)
         positive.encode(to: &writer)
         negative.encode(to: &writer)
     }
 
-    /// Reads bins written by `encode(to:)`, with keys in `keys` and at most `limit` per sign.
-    init(from reader: inout CheckpointReader, keys: ClosedRange<Int>, limit: Int) throws(CheckpointError) {
-        zeroCount = try reader.readUInt64()
-        positive = try SparseBins(from: &reader, keys: keys, limit: limit)
-        negative = try SparseBins(from: &reader, keys: keys, limit: limit)
+    /// Reads bins written by `encode(to:)` in checkpoint format `format`, with keys in `keys`
+    /// and at most `limit` per sign.
+    init(from reader: inout CheckpointReader, keys: ClosedRange<Int>, limit: Int, format: UInt64) throws(CheckpointError) {
+        zeroCount = format >= CheckpointFile.compactSketchVersion ? try reader.readVarint() : try reader.readUInt64()
+        positive = try SparseBins(from: &reader, keys: keys, limit: limit, format: format)
+        negative = try SparseBins(from: &reader, keys: keys, limit: limit, format: format)
     }
 
     /// Makes `sketch` (of the aggregator's mapping and bin limit) the window's `QuantileSketch`:

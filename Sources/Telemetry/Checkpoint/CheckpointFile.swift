@@ -28,7 +28,8 @@ public enum CheckpointFile {
     /// 7: a state window ends with its transitions and fault runs (`StatePartial.transitions`,
     /// `FaultRuns`); a state window of format 6 is restored with none.
     /// 8: then the Sparkplug B edge nodes' sessions and the Sparkplug totals
-    /// (`SparkplugSessions+Checkpoint.swift`); a format 7 state has none.
+    /// (`SparkplugSessions+Checkpoint.swift`); a format 7 state has none. A gauge window's
+    /// sketch bins are varints (`SparseBins+Checkpoint.swift`), no longer 16 bytes each.
     public static let version: UInt64 = 8
     /// The first format whose coarser windows are built from the finer ones.
     static let tiersFromTiersVersion: UInt64 = 6
@@ -36,6 +37,8 @@ public enum CheckpointFile {
     static let stateMeasuresVersion: UInt64 = 7
     /// The first format with Sparkplug B sessions.
     static let sparkplugVersion: UInt64 = 8
+    /// The first format whose sketch bins are varints.
+    static let compactSketchVersion: UInt64 = 8
     /// The oldest version whose layout the readers still know.
     public static let oldestReadableVersion: UInt64 = 2
 

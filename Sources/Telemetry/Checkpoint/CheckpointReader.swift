@@ -19,6 +19,22 @@ public struct CheckpointReader {
     }
 
     public mutating func readInt64() throws(CheckpointError) -> Int64 { Int64(bitPattern: try readUInt64()) }
+
+    /// Reads a value written by `CheckpointWriter.writeVarint`.
+    public mutating func readVarint() throws(CheckpointError) -> UInt64 {
+        let start = offset
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count else { throw .truncated(offset: offset) }
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 63 || (shift == 63 && byte <= 1) else { throw .invalid("a varint beyond 64 bits", offset: start) }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
     public mutating func readDouble() throws(CheckpointError) -> Double { Double(bitPattern: try readUInt64()) }
 
     public mutating func readInt() throws(CheckpointError) -> Int {

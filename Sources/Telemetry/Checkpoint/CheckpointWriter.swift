@@ -14,6 +14,17 @@ public struct CheckpointWriter: Sendable {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// Writes `value` in 1 to 10 bytes, 7 bits a byte, low bits first (a protobuf varint): for
+    /// the many small numbers of a sketch's bins.
+    public mutating func writeVarint(_ value: UInt64) {
+        var remaining = value
+        while remaining >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        bytes.append(UInt8(remaining))
+    }
+
     public mutating func write(_ value: Int64) { write(UInt64(bitPattern: value)) }
     public mutating func write(_ value: Int) { write(Int64(value)) }
     public mutating func write(_ value: Double) { write(value.bitPattern) }

@@ -66,4 +66,51 @@ struct SparseBinsTests {
         bins.add(key: 3, limit: 10)
         #expect(bins.bins == [SparseBins.Bin(key: 3, count: 1)])
     }
+
+    /// Checkpoint format 8 writes bins as varints; format 7's 16-byte bins still read.
+    @Test func binsRoundTripThroughACheckpointInTheCompactAndTheOldLayout() throws {
+        var generator = SplitMix64(seed: 0xB1)
+        let keyRange = -2_048...2_048
+        for _ in 0..<200 {
+            var bins = SparseBins()
+            for key in Self.keys(count: generator.next(below: 60), using: &generator) {
+                bins.add(key: key, count: UInt64(1 + generator.next(below: 3)) << UInt64(generator.next(below: 40)), limit: 300)
+            }
+            var writer = CheckpointWriter()
+            bins.encode(to: &writer)
+            var reader = CheckpointReader(writer.bytes)
+            #expect(try SparseBins(from: &reader, keys: keyRange, limit: 300, format: 8) == bins)
+            #expect(reader.isAtEnd)
+            #expect(writer.bytes.count <= 1 + 2 + bins.bins.count * 8)
+
+            var old = CheckpointWriter()
+            old.write(bins.isCollapsed)
+            old.write(bins.bins.count)
+            for bin in bins.bins {
+                old.write(Int64(bin.key))
+                old.write(bin.count)
+            }
+            var oldReader = CheckpointReader(old.bytes)
+            #expect(try SparseBins(from: &oldReader, keys: keyRange, limit: 300, format: 7) == bins)
+        }
+    }
+
+    @Test func damagedCompactBinsAreRefusedNotMisread() {
+        var bins = SparseBins()
+        for key in [3, 4, 9] { bins.add(key: key, limit: 300) }
+        var writer = CheckpointWriter()
+        bins.encode(to: &writer)
+        let good = writer.bytes
+        // A distance of 2^40 after the first key, a key outside the range, a count of 0, a cut.
+        let damaged: [[UInt8]] = [
+            Array(good[0..<4]) + [0x80, 0x80, 0x80, 0x80, 0x80, 0x20] + Array(good[5...]),
+            [0, 1, 0xFE, 0xFF, 0x03, 1],
+            [0, 1, 6, 0],
+            Array(good.dropLast()),
+        ]
+        for bytes in damaged {
+            var reader = CheckpointReader(bytes)
+            #expect(throws: CheckpointError.self) { try SparseBins(from: &reader, keys: -100...100, limit: 300, format: 8) }
+        }
+    }
 }
