@@ -359,6 +359,9 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    decoderBenchmarks(devices: 10, mix: .gauges(20), name: "20 readings per message")
+    decoderBenchmarks(devices: 1_000, mix: .catalogue, name: "14 catalogue metrics per message")
+
     // The checkpoint the gateway writes every 2 s or half a ring under load: the whole pipeline
     // state serialised into a reused writer (the keeper's buffer), with 100 000 series whose
     // windows are open in every tier. One iteration is one checkpoint.
