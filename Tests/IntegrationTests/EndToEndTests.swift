@@ -77,18 +77,8 @@ struct EndToEndTests {
         #expect(quarantine.count == expectedQuarantine.count)
         #expect(quarantine == expectedQuarantine)
 
-        // The 10 s tier holds every valid reading exactly once, with the ledger's aggregates
-        // (windows with no readings, only carried-over machine-state time, are not in the ledger).
         let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
-        let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
-        #expect(tenSecond.values.reduce(0) { $0 + $1.count } == ledger.acceptedReadings)
-        #expect(Set(tenSecond.keys) == Set(ledger.tenSecondWindows.keys))
-        var mismatches: [String] = []
-        for (key, expected) in ledger.tenSecondWindows {
-            let problems = tenSecond[key]?.differences(from: expected) ?? ["missing"]
-            if !problems.isEmpty { mismatches.append("\(key): \(problems.joined(separator: "; "))") }
-        }
-        #expect(mismatches.isEmpty, "\(mismatches.count) windows differ, e.g. \(mismatches.prefix(5))")
+        let tenSecond = Self.checkTenSecondWindows(rollups, against: ledger)
 
         // The 1 m and 1 h tiers agree with the 10 s tier merged into them.
         for (tier, length) in [("1m", Int64(60_000)), ("1h", Int64(3_600_000))] {
@@ -141,6 +131,23 @@ struct EndToEndTests {
         #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)
         #expect(status["seq_missing"] as? Int == 0)
         #expect(status["messages"] as? Int == ledger.messages)
+    }
+
+    /// Checks that the 10 s tier holds every valid reading of the ledger exactly once, with the
+    /// ledger's aggregates (windows with no readings, only carried-over machine-state time, are
+    /// not in the ledger); returns those windows.
+    @discardableResult
+    static func checkTenSecondWindows(_ rollups: RollupRecords, against ledger: SimulatorLedger) -> [String: WindowTotals] {
+        let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
+        #expect(tenSecond.values.reduce(0) { $0 + $1.count } == ledger.acceptedReadings)
+        #expect(Set(tenSecond.keys) == Set(ledger.tenSecondWindows.keys))
+        var mismatches: [String] = []
+        for (key, expected) in ledger.tenSecondWindows {
+            let problems = tenSecond[key]?.differences(from: expected) ?? ["missing"]
+            if !problems.isEmpty { mismatches.append("\(key): \(problems.joined(separator: "; "))") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) windows differ, e.g. \(mismatches.prefix(5))")
+        return tenSecond
     }
 
     /// "reason|topic|metric" for every quarantine record, sorted.

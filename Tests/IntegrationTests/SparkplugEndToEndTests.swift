@@ -37,15 +37,7 @@ struct SparkplugEndToEndTests {
         #expect(quarantine == ledger.quarantine.sorted())
 
         let rollups = try RollupRecords(directory: gateway.dataDirectory.appendingPathComponent("rollups"))
-        let tenSecond = rollups.windows.filter { $0.key.hasPrefix("10s|") && $0.value.count > 0 }
-        #expect(tenSecond.values.reduce(0) { $0 + $1.count } == ledger.acceptedReadings)
-        #expect(Set(tenSecond.keys) == Set(ledger.tenSecondWindows.keys))
-        var mismatches: [String] = []
-        for (key, expected) in ledger.tenSecondWindows {
-            let problems = tenSecond[key]?.differences(from: expected) ?? ["missing"]
-            if !problems.isEmpty { mismatches.append("\(key): \(problems.joined(separator: "; "))") }
-        }
-        #expect(mismatches.isEmpty, "\(mismatches.count) windows differ, e.g. \(mismatches.prefix(5))")
+        EndToEndTests.checkTenSecondWindows(rollups, against: ledger)
 
         let status = try #require(gateway.status())
         #expect(status["readings_accepted"] as? Int == ledger.acceptedReadings)

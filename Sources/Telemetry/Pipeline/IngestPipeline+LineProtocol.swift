@@ -59,12 +59,7 @@ extension IngestPipeline {
         _ message: MessageContext, subscription index: Int, topicLevels: (park: String?, site: String?, device: String?),
         packetID: UInt16
     ) {
-        guard message.payloadBytes <= settings.maxPayloadBytes else {
-            quarantine(
-                message, .payloadTooLarge,
-                "payload of \(message.payloadBytes) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes")
-            return
-        }
+        guard !refusedAsTooLarge(message) else { return }
         do {
             try lineDecoders[index].scan(message.payload, into: &lines)
         } catch {

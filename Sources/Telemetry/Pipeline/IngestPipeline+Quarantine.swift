@@ -53,6 +53,17 @@ extension IngestPipeline {
         sink.write(record)
     }
 
+    /// Quarantines `message` as `payload_too_large` when its payload is over
+    /// `settings.maxPayloadBytes`, before anything reads it; returns whether it did. `device`
+    /// is only evaluated then, off the hot path.
+    func refusedAsTooLarge(_ message: MessageContext, device: @autoclosure () -> DeviceKey? = nil) -> Bool {
+        guard message.payloadBytes > settings.maxPayloadBytes else { return false }
+        quarantine(
+            message, .payloadTooLarge,
+            "payload of \(message.payloadBytes) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes", device: device())
+        return true
+    }
+
     /// Adds `count` to `device`'s quarantines; a device not listed yet is listed only while
     /// fewer than `settings.maxSeries` are (see `PipelineStats.quarantinedByDevice`).
     private func countQuarantined(_ count: Int, of device: DeviceKey) {

@@ -36,12 +36,7 @@ extension IngestPipeline {
         case .nodeBirth, .nodeDeath, .deviceBirth, .deviceDeath, .nodeData, .deviceData:
             break
         }
-        guard message.payloadBytes <= settings.maxPayloadBytes else {
-            quarantine(
-                message, .payloadTooLarge,
-                "payload of \(message.payloadBytes) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes")
-            return
-        }
+        guard !refusedAsTooLarge(message) else { return }
         do {
             try sparkplugScanner.scan(message.payload, into: &sparkplugPayload)
         } catch {

@@ -174,13 +174,7 @@ public final class IngestPipeline {
             quarantine(message, .topicMismatch, topicMismatchDetail)
             return
         }
-        guard message.payloadBytes <= settings.maxPayloadBytes else {
-            quarantine(
-                message, .payloadTooLarge,
-                "payload of \(message.payloadBytes) bytes exceeds the limit of \(settings.maxPayloadBytes) bytes",
-                device: key(of: source))
-            return
-        }
+        guard !refusedAsTooLarge(message, device: key(of: source)) else { return }
         do {
             try decoder.scan(payload, into: &scanned)
         } catch {

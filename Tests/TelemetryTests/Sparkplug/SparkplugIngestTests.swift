@@ -211,28 +211,20 @@ struct SparkplugIngestTests {
 
     @Test func booleansAndStringsAreStatesOnlyWhereTheCatalogueSaysSo() throws {
         let bed = try Bed()
-        try bed.send(
-            "NBIRTH",
+        let birth = { (last: String) in
             SparkplugPayload(
                 seq: 0,
                 metrics: [
                     Bed.metric("door_open", .boolean, .boolean(true), at: Bed.t),
                     Bed.metric("temperature_c", .boolean, .boolean(true), at: Bed.t),
                     Bed.metric("machine_state", .string, .string("exploded"), at: Bed.t),
-                    Bed.metric("machine_state", .int16, .int(0xFFFD), at: Bed.t),
-                ]), at: Bed.t)
+                    Bed.metric(last, .int16, .int(0xFFFD), at: Bed.t),
+                ])
+        }
+        try bed.send("NBIRTH", birth("machine_state"), at: Bed.t)
         #expect(bed.sink.quarantined.map(\.reason) == [.malformedPayload])
         #expect(bed.sink.quarantined.first?.detail == "NBIRTH: the metric machine_state is defined twice")
-        try bed.send(
-            "NBIRTH",
-            SparkplugPayload(
-                seq: 0,
-                metrics: [
-                    Bed.metric("door_open", .boolean, .boolean(true), at: Bed.t),
-                    Bed.metric("temperature_c", .boolean, .boolean(true), at: Bed.t),
-                    Bed.metric("machine_state", .string, .string("exploded"), at: Bed.t),
-                    Bed.metric("parts_total", .int16, .int(0xFFFD), at: Bed.t),
-                ]), at: Bed.t)
+        try bed.send("NBIRTH", birth("parts_total"), at: Bed.t)
         #expect(bed.sink.quarantined.map(\.reason) == [.malformedPayload, .wrongType, .outOfRange, .outOfRange])
         #expect(bed.sink.quarantined.last?.detail == "parts_total = -3 outside [0, 1000000000000]")
         #expect(bed.pipeline.stats.readingsAccepted == 1)
