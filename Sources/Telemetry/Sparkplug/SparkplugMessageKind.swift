@@ -19,14 +19,6 @@ enum SparkplugMessageKind: String, CaseIterable {
         }
     }
 
-    /// Whether the edge node counts it in `seq` (NBIRTH, DBIRTH, NDATA, DDATA, DDEATH).
-    var isSequenced: Bool {
-        switch self {
-        case .nodeBirth, .deviceBirth, .nodeData, .deviceData, .deviceDeath: true
-        case .nodeDeath, .nodeCommand, .deviceCommand, .state: false
-        }
-    }
-
     /// The kind spelled by `bytes`, or nil. Allocation-free.
     init?(bytes: UnsafeRawBufferPointer) {
         guard let index = Self.spellings.firstIndex(where: { $0.elementsEqual(bytes) }) else { return nil }
